@@ -1,0 +1,52 @@
+"""minigrad: a small, readable define-by-run reverse-mode autodiff framework on NumPy.
+
+>>> import numpy as np
+>>> import minigrad as mg
+>>> x = mg.Tensor(np.array([[1.0, 2.0]]), requires_grad=True)
+>>> y = (x * x + 3 * x).sum()
+>>> y.backward()
+>>> x.grad.data
+array([[5., 7.]])
+"""
+
+from minigrad.autograd import (
+    Function,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from minigrad.gradcheck import (
+    GradcheckError,
+    gradcheck,
+    gradgradcheck,
+    numerical_diff,
+    numerical_gradient,
+)
+from minigrad.printing import get_printoptions, set_printoptions
+from minigrad.tensor import Tensor, as_tensor, ones, randn, tensor, zeros
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor",
+    "tensor",
+    "as_tensor",
+    "zeros",
+    "ones",
+    "randn",
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "grad",
+    "numerical_diff",
+    "numerical_gradient",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "set_printoptions",
+    "get_printoptions",
+]

@@ -1,0 +1,365 @@
+"""Numerical differentiation (the chapter's central difference) and gradient checking."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd import Function, enable_grad, grad, no_grad
+from minigrad.tensor import Tensor
+
+__all__ = [
+    "numerical_diff",
+    "numerical_gradient",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "GradcheckMismatch",
+    "graph_op_names",
+]
+
+
+def _scalar(value: Any, where: str) -> float:
+    """Turn f's result (number, array or tensor of one element) into a float."""
+    arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+    if arr.size != 1:
+        raise ValueError(f"{where}: f must return a scalar, got shape {arr.shape}")
+    return float(arr.reshape(()))
+
+
+def numerical_diff(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> Any:
+    """Central difference ``(f(x + h) - f(x - h)) / (2h)``.
+
+    Parameters
+    ----------
+    f : callable
+        A function of one variable.
+    x : float or array_like
+        Where to differentiate.
+    h : float
+        The step (the book's 1e-4; much smaller steps lose everything to rounding).
+
+    Returns
+    -------
+    float or ndarray
+        The approximate derivative.
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> round(mg.numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, 5.0), 6)
+    0.2
+    """
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def numerical_gradient(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> np.ndarray:
+    """Gradient of a scalar function by central differences, element by element.
+
+    Each element of ``x`` is perturbed in place by ``+h`` and ``-h``, ``f(x)``
+    is evaluated (without recording a graph), and the element is restored,
+    even when ``f`` raises. Works for arrays and tensors of any shape.
+
+    Parameters
+    ----------
+    f : callable
+        Called as ``f(x)``; returns a scalar (number, array or tensor). It may
+        ignore its argument and read ``x`` through a closure, as the book's
+        ``lambda w: net.loss(x, t)`` does.
+    x : ndarray or Tensor
+        A floating-point array (perturbed in place, then restored).
+    h : float
+        The step.
+
+    Returns
+    -------
+    ndarray
+        The gradient, of ``x``'s shape and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad as mg
+    >>> mg.numerical_gradient(lambda x: (x ** 2).sum(), np.array([3.0, 4.0])).round(6)
+    array([6., 8.])
+    """
+    arr = x.data if isinstance(x, Tensor) else x
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(
+            f"numerical_gradient: x must be an ndarray or Tensor (perturbed in place), got "
+            f"{type(x).__name__}"
+        )
+    if arr.dtype.kind != "f":
+        raise TypeError(
+            f"numerical_gradient: x has dtype {arr.dtype}; a step of h={h} on an integer array "
+            "would be truncated. Use a floating-point array (e.g. x.astype(np.float64))"
+        )
+    grad_arr = np.zeros_like(arr)
+    with no_grad():
+        for idx in np.ndindex(arr.shape):
+            old = arr[idx]
+            try:
+                arr[idx] = old + h
+                fxh1 = _scalar(f(x), "numerical_gradient")
+                arr[idx] = old - h
+                fxh2 = _scalar(f(x), "numerical_gradient")
+            finally:
+                arr[idx] = old
+            grad_arr[idx] = (fxh1 - fxh2) / (2 * h)
+    return grad_arr
+
+
+def graph_op_names(outputs: Tensor | Sequence[Tensor]) -> list[str]:
+    """Return the op type names in the graph behind ``outputs``, in first-seen order."""
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    names: list[str] = []
+    seen: set[Function] = set()
+    stack = [o.creator for o in outs if isinstance(o, Tensor) and o.creator is not None]
+    while stack:
+        f = stack.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        if f.name not in names:
+            names.append(f.name)
+        for x in f.inputs or ():
+            if x.creator is not None:
+                stack.append(x.creator)
+    return names
+
+
+@dataclass
+class GradcheckMismatch:
+    """The failing comparison of one input in a gradient check."""
+
+    input_index: int
+    input_name: str | None
+    shape: tuple[int, ...]
+    worst: list[tuple[tuple[int, ...], float, float, float, float]] = field(default_factory=list)
+    """(index, analytic, numerical, abs error, rel error), worst first."""
+    n_bad: int = 0
+
+
+class GradcheckError(AssertionError):
+    """Raised by :func:`gradcheck` when analytic and numerical gradients disagree.
+
+    Attributes
+    ----------
+    mismatches : list of GradcheckMismatch
+        One entry per failing input.
+    op_names : list of str
+        The op types found in the checked function's graph.
+    first_failing_op : str or None
+        The first op that fails a per-op check of the graph, when one was found.
+    """
+
+    def __init__(self, message: str, mismatches: list[GradcheckMismatch],
+                 op_names: list[str], first_failing_op: str | None = None) -> None:
+        super().__init__(message)
+        self.mismatches = mismatches
+        self.op_names = op_names
+        self.first_failing_op = first_failing_op
+
+
+def _as_inputs(inputs: Any) -> tuple[Any, ...]:
+    return (inputs,) if isinstance(inputs, (Tensor, np.ndarray)) else tuple(inputs)
+
+
+def _reduce_outputs(out: Any, cotangents: list[np.ndarray] | None,
+                    seed: int) -> tuple[Tensor, list[np.ndarray]]:
+    """Reduce fn's output(s) to a scalar with fixed random cotangents."""
+    outs = [out] if isinstance(out, Tensor) else list(out)
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"gradcheck: output {i} of fn is a {type(o).__name__}, not a Tensor")
+    if cotangents is None:
+        rng = np.random.default_rng(seed)
+        cotangents = [rng.standard_normal(o.shape) if o.size != 1 else np.ones(o.shape)
+                      for o in outs]
+    total: Tensor | None = None
+    for o, v in zip(outs, cotangents):
+        term = (o * v.astype(o.dtype)).sum() if o.dtype.kind == "f" else None
+        if term is not None:
+            total = term if total is None else total + term
+    if total is None:
+        raise TypeError("gradcheck: fn has no floating-point output to differentiate")
+    return total, cotangents
+
+
+def _compare(analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float,
+             index: int, name: str | None) -> GradcheckMismatch | None:
+    err = np.abs(analytic - numeric)
+    bad = ~(err <= atol + rtol * np.abs(numeric))
+    if not bad.any():
+        return None
+    rel = err / np.maximum(np.abs(numeric), np.finfo(np.float64).tiny)
+    order = np.argsort(-np.where(bad, err, -1.0), axis=None)[:5]
+    worst = []
+    for flat in order:
+        idx = np.unravel_index(flat, analytic.shape) if analytic.ndim else ()
+        idx = tuple(int(i) for i in idx)
+        if not bad[idx]:
+            break
+        worst.append((idx, float(analytic[idx]), float(numeric[idx]), float(err[idx]),
+                      float(rel[idx])))
+    return GradcheckMismatch(index, name, analytic.shape, worst, int(bad.sum()))
+
+
+def _format_report(mismatches: list[GradcheckMismatch], op_names: list[str], eps: float,
+                   atol: float, rtol: float, first_op: str | None) -> str:
+    lines = [f"gradcheck failed: analytic and numerical gradients differ "
+             f"(eps={eps:g}, atol={atol:g}, rtol={rtol:g})"]
+    for m in mismatches:
+        label = f"input {m.input_index}" + (f" ({m.input_name!r})" if m.input_name else "")
+        lines.append(f"  {label}, shape {m.shape}: {m.n_bad} element(s) out of tolerance; worst:")
+        lines.append(f"    {'index':<14}{'analytic':>14}{'numerical':>14}{'abs err':>11}"
+                     f"{'rel err':>11}")
+        for idx, a, n, ae, re in m.worst:
+            lines.append(f"    {str(idx):<14}{a:>14.6g}{n:>14.6g}{ae:>11.3g}{re:>11.3g}")
+    lines.append(f"  ops in the graph: {', '.join(op_names) if op_names else '(none)'}")
+    if first_op is not None:
+        lines.append(f"  first failing op (checked one by one): {first_op}")
+    return "\n".join(lines)
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0) -> bool:
+    """Compare the autodiff gradient of ``fn(*inputs)`` with central differences.
+
+    Every input tensor with ``requires_grad=True`` is checked. A non-scalar
+    output is reduced to a scalar with a fixed random cotangent ``v``
+    (``(fn(*inputs) * v).sum()``), so the whole Jacobian takes part.
+
+    Parameters
+    ----------
+    fn : callable
+        Takes the inputs, returns a Tensor (or a sequence of Tensors).
+    inputs : Tensor or sequence
+        The arguments of ``fn``; use float64 tensors for a reliable check.
+    eps : float
+        The finite-difference step.
+    atol, rtol : float
+        An element passes when ``|analytic - numerical| <= atol + rtol * |numerical|``.
+    raise_exception : bool
+        Raise :class:`GradcheckError` on failure (else return False).
+    seed : int
+        Seed of the random cotangent.
+
+    Returns
+    -------
+    bool
+        True when every gradient matches.
+
+    Raises
+    ------
+    GradcheckError
+        With a report naming the input, the worst elements (analytic vs
+        numerical, absolute and relative error) and the ops in the graph.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad as mg
+    >>> x = mg.tensor(np.random.default_rng(0).standard_normal((2, 3)), requires_grad=True)
+    >>> mg.gradcheck(lambda x: (x * x).tanh(), [x])
+    True
+    """
+    xs = _as_inputs(inputs)
+    targets = [(i, x) for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
+    if not targets:
+        raise ValueError("gradcheck: no input is a Tensor with requires_grad=True")
+    low = [f"input {i} ({x.dtype})" for i, x in targets if x.dtype != np.float64]
+    if low:
+        warnings.warn(
+            f"gradcheck: {', '.join(low)} is not float64; central differences with "
+            f"eps={eps:g} need float64 to be accurate, so this check may fail spuriously. "
+            "Convert the inputs with .astype(np.float64).",
+            stacklevel=2,
+        )
+    out = fn(*xs)
+    op_names = graph_op_names(out)
+    total, cot = _reduce_outputs(out, None, seed)
+    analytic = (grad(total, [x for _, x in targets]) if total.requires_grad
+                else (None,) * len(targets))
+
+    def f_scalar(_: Any) -> float:
+        with enable_grad():  # fn may itself differentiate (gradgradcheck)
+            return float(_reduce_outputs(fn(*xs), cot, seed)[0].data)
+
+    mismatches = []
+    for (i, x), g in zip(targets, analytic):
+        a = np.zeros(x.shape) if g is None else np.asarray(g.data, dtype=np.float64)
+        n = numerical_gradient(f_scalar, x, h=eps)
+        m = _compare(a, n.astype(np.float64), atol, rtol, i, x.name)
+        if m is not None:
+            mismatches.append(m)
+    if not mismatches:
+        return True
+    first_op = _first_failing_op(fn, xs, eps, atol, rtol)
+    if raise_exception:
+        raise GradcheckError(_format_report(mismatches, op_names, eps, atol, rtol, first_op),
+                             mismatches, op_names, first_op)
+    return False
+
+
+def _first_failing_op(fn: Callable[..., Any], xs: tuple[Any, ...], eps: float, atol: float,
+                      rtol: float) -> str | None:
+    """Name the first op of fn's graph that fails a check on its own (None if unavailable)."""
+    try:
+        from minigrad.debug import check_graph
+    except ImportError:
+        return None
+    out = fn(*xs)
+    outs = [out] if isinstance(out, Tensor) else list(out)
+    try:
+        report = check_graph(outs[0], eps=eps, atol=atol, rtol=rtol)
+    except Exception:  # noqa: BLE001 - the per-op check is a hint, never a second failure
+        return None
+    row = report.first_failure
+    return None if row is None else row.op
+
+
+def gradgradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+                  seed: int = 0) -> bool:
+    """Check second derivatives: gradcheck of the (create_graph) gradient of ``fn``.
+
+    The first derivatives, contracted with fixed random vectors, form a scalar
+    function of the inputs whose autodiff gradient (a Hessian-vector product)
+    is compared with central differences of the first derivatives.
+
+    Parameters
+    ----------
+    fn, inputs, eps, atol, rtol, raise_exception, seed
+        As in :func:`gradcheck`.
+
+    Returns
+    -------
+    bool
+        True when every second derivative matches.
+    """
+    xs = _as_inputs(inputs)
+    targets = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+    rng = np.random.default_rng(seed + 1)
+    us = [rng.standard_normal(x.shape) for x in targets]
+    cot: list[list[np.ndarray]] = []
+
+    def first_derivative(*args: Any) -> Tensor:
+        total, c = _reduce_outputs(fn(*args), cot[0] if cot else None, seed)
+        if not cot:
+            cot.append(c)
+        gs = grad(total, [a for a in args if isinstance(a, Tensor) and a.requires_grad],
+                  create_graph=True)
+        acc: Tensor | None = None
+        for g, u in zip(gs, us):
+            if g is not None:
+                term = (g * u.astype(g.dtype)).sum()
+                acc = term if acc is None else acc + term
+        if acc is None:
+            raise ValueError("gradgradcheck: fn does not depend on any input")
+        return acc
+
+    return gradcheck(first_derivative, xs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, seed=seed)

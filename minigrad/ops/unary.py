@@ -1,0 +1,148 @@
+"""Elementwise functions: exp, log, sqrt, sin, cos, tanh, sigmoid, relu, abs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigrad.autograd import Function
+from minigrad.tensor import Tensor
+
+__all__ = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs"]
+
+
+class Exp(Function):
+    """``e ** x``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.exp(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * self.output()
+
+
+class Log(Function):
+    """Natural logarithm."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.log(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy / self.inputs[0]
+
+
+class Sqrt(Function):
+    """Square root."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.sqrt(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy / (2 * self.output())
+
+
+class Sin(Function):
+    """Sine."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.sin(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * cos(self.inputs[0])
+
+
+class Cos(Function):
+    """Cosine."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.cos(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return -gy * sin(self.inputs[0])
+
+
+class Tanh(Function):
+    """Hyperbolic tangent."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        y = self.output()
+        return gy * (1 - y * y)
+
+
+class Sigmoid(Function):
+    """Logistic sigmoid ``1 / (1 + e**-x)``, computed without overflow for any x."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1, e) / (1 + e)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        y = self.output()
+        return gy * y * (1 - y)
+
+
+class ReLU(Function):
+    """``max(x, 0)``; the gradient at 0 is taken as 0."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, 0)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * (self.inputs[0].data > 0).astype(gy.dtype)
+
+
+class Abs(Function):
+    """Absolute value; the gradient at 0 is taken as 0."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.abs(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * np.sign(self.inputs[0].data)
+
+
+def exp(x: Tensor) -> Tensor:
+    """Elementwise ``e ** x``."""
+    return Exp()(x)
+
+
+def log(x: Tensor) -> Tensor:
+    """Elementwise natural logarithm."""
+    return Log()(x)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    """Elementwise square root."""
+    return Sqrt()(x)
+
+
+def sin(x: Tensor) -> Tensor:
+    """Elementwise sine."""
+    return Sin()(x)
+
+
+def cos(x: Tensor) -> Tensor:
+    """Elementwise cosine."""
+    return Cos()(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    """Elementwise hyperbolic tangent."""
+    return Tanh()(x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """Elementwise logistic sigmoid."""
+    return Sigmoid()(x)
+
+
+def relu(x: Tensor) -> Tensor:
+    """Elementwise ``max(x, 0)``."""
+    return ReLU()(x)
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001 - mirrors NumPy's name
+    """Elementwise absolute value."""
+    return Abs()(x)

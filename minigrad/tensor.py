@@ -1,0 +1,585 @@
+"""The :class:`Tensor`: an ndarray that remembers how it was made.
+
+A tensor wraps a ``numpy.ndarray`` (``.data``). When it requires a gradient,
+every operation on it is recorded (see :mod:`minigrad.autograd`), and
+:meth:`Tensor.backward` fills the ``.grad`` of the leaves it depends on.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad import autograd
+from minigrad.autograd import _mode
+
+__all__ = ["Tensor", "tensor", "as_tensor", "zeros", "ones", "randn"]
+
+_NUMERIC_KINDS = "biuf"
+
+
+def _to_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray:
+    """Convert user data to a numeric ndarray (Python numbers and lists become float64)."""
+    if isinstance(data, Tensor):
+        arr = data.data
+    elif isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
+    else:
+        if isinstance(data, (str, bytes)):
+            raise TypeError(f"{where}: data must be numeric, got {type(data).__name__} {data!r}")
+        try:
+            arr = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
+        except (ValueError, TypeError) as e:
+            raise TypeError(
+                f"{where}: could not convert data of type {type(data).__name__} to a numeric "
+                f"array ({e}); nested lists must be rectangular and hold numbers only"
+            ) from None
+    if dtype is not None and arr.dtype != np.dtype(dtype):
+        arr = arr.astype(dtype)
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(
+            f"{where}: data must be numeric (bool, int, uint or float), got dtype {arr.dtype}"
+        )
+    return arr
+
+
+class Tensor:
+    """A multi-dimensional array with automatic differentiation.
+
+    Parameters
+    ----------
+    data : array_like
+        The values. Python numbers and (nested) lists become float64, as in
+        the book; NumPy arrays keep their dtype (and are not copied).
+    requires_grad : bool
+        Record operations on this tensor so that ``backward`` can compute its
+        gradient. Only floating-point tensors can require gradients.
+    dtype : numpy dtype, optional
+        Convert the data to this dtype.
+    name : str, optional
+        A label, shown in errors and graph pictures.
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> x = mg.Tensor([[1.0, 2.0]], requires_grad=True)
+    >>> y = (x * x + 3 * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    Tensor([[5., 7.]])
+    """
+
+    __slots__ = ("data", "grad", "_rg", "creator", "generation", "name", "_version",
+                 "_retain_grad", "_saved_by", "__weakref__")
+
+    # Let NumPy defer to our reflected operators (ndarray + Tensor -> Tensor).
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 name: str | None = None) -> None:
+        self.data: np.ndarray = _to_array(data, dtype)
+        self.grad: Tensor | None = None
+        self._rg = False
+        self.creator: autograd.Function | None = None
+        self.generation = 0
+        self.name = name
+        self._version = 0
+        self._retain_grad = False
+        self._saved_by: weakref.WeakSet[autograd.Function] | None = None
+        if requires_grad:
+            self.requires_grad = True
+
+    # -- autograd attributes -------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for backward."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if value and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating-point tensors can require gradients, got dtype {self.data.dtype}"
+            )
+        if not value and self.creator is not None:
+            raise RuntimeError(
+                "requires_grad can only be changed on a leaf tensor; use detach() instead"
+            )
+        self._rg = bool(value)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded operation."""
+        return self.creator is None
+
+    def retain_grad(self) -> Tensor:
+        """Keep ``.grad`` for this non-leaf tensor after ``backward``; returns self."""
+        if not self._rg:
+            raise RuntimeError("retain_grad: tensor does not require grad")
+        self._retain_grad = True
+        return self
+
+    def detach(self) -> Tensor:
+        """Return a tensor that shares the data but is cut from the graph."""
+        return _make(self.data)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``.grad`` becomes None)."""
+        self.grad = None
+
+    def backward(self, grad: Any = None, retain_graph: bool = False,
+                 create_graph: bool = False) -> None:
+        """Compute the gradient of this tensor with respect to the leaves of its graph.
+
+        Gradients accumulate into the ``.grad`` of every leaf that requires grad.
+
+        Parameters
+        ----------
+        grad : array_like or Tensor, optional
+            The gradient of some scalar with respect to this tensor; required
+            unless the tensor has a single element.
+        retain_graph : bool
+            Keep the graph's saved tensors so it can be backpropagated again.
+        create_graph : bool
+            Record the backward pass, so that the gradients can be differentiated.
+        """
+        (g,) = _root_grads([self], [grad], "backward")
+        autograd.backward([self], [g], retain_graph=retain_graph, create_graph=create_graph)
+
+    # -- array-like attributes -------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the data."""
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of elements."""
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype of the data."""
+        return self.data.dtype
+
+    @property
+    def version(self) -> int:
+        """How many in-place changes the data has had (saved tensors check it)."""
+        return self._version
+
+    def numpy(self) -> np.ndarray:
+        """Return the data as an ndarray (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float:
+        """Return the value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted, got shape "
+                             f"{self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        """Return the data as (nested) Python lists."""
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if dtype is not None and dtype != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Any:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of one element can be used as an index")
+        return int(self.data.item())
+
+    def __format__(self, spec: str) -> str:
+        if spec and self.data.size == 1:
+            return format(self.data.item(), spec)
+        return repr(self)
+
+    def __repr__(self) -> str:
+        from minigrad import printing
+
+        return printing.tensor_repr(self)
+
+    __hash__ = object.__hash__
+
+    # -- operators ---------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return arith.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return arith.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return arith.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return arith.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return arith.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return arith.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return arith.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return arith.div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return arith.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return arith.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return linalg.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return linalg.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return arith.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return shape_ops.getitem(self, index)
+
+    # In-place updates (``w -= lr * g``): see ``_inplace``.
+    def __iadd__(self, other: Any) -> Tensor:
+        return _inplace(self, other, np.add, "add")
+
+    def __isub__(self, other: Any) -> Tensor:
+        return _inplace(self, other, np.subtract, "sub")
+
+    def __imul__(self, other: Any) -> Tensor:
+        return _inplace(self, other, np.multiply, "mul")
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return _inplace(self, other, np.true_divide, "div")
+
+    # Comparisons give plain boolean tensors (not differentiable).
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _make(self.data == _data(other))
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _make(self.data != _data(other))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _make(self.data < _data(other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return _make(self.data <= _data(other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _make(self.data > _data(other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _make(self.data >= _data(other))
+
+    # -- methods -------------------------------------------------------------------
+    def exp(self) -> Tensor:
+        """Elementwise e**x."""
+        return unary.exp(self)
+
+    def log(self) -> Tensor:
+        """Elementwise natural logarithm."""
+        return unary.log(self)
+
+    def sqrt(self) -> Tensor:
+        """Elementwise square root."""
+        return unary.sqrt(self)
+
+    def sin(self) -> Tensor:
+        """Elementwise sine."""
+        return unary.sin(self)
+
+    def cos(self) -> Tensor:
+        """Elementwise cosine."""
+        return unary.cos(self)
+
+    def tanh(self) -> Tensor:
+        """Elementwise hyperbolic tangent."""
+        return unary.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        """Elementwise logistic sigmoid 1 / (1 + e**-x)."""
+        return unary.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        """Elementwise max(x, 0)."""
+        return unary.relu(self)
+
+    def abs(self) -> Tensor:
+        """Elementwise absolute value."""
+        return unary.abs(self)
+
+    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (all axes when None)."""
+        return reduce.sum(self, axis, keepdims)
+
+    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis`` (all axes when None)."""
+        return reduce.mean(self, axis, keepdims)
+
+    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Maximum over ``axis``; tied maxima share the gradient evenly."""
+        return reduce.max(self, axis, keepdims)
+
+    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Minimum over ``axis``; tied minima share the gradient evenly."""
+        return reduce.min(self, axis, keepdims)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Indices of the maxima (an integer tensor, not differentiable)."""
+        return _make(np.argmax(self.data, axis=axis, keepdims=keepdims))
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Indices of the minima (an integer tensor, not differentiable)."""
+        return _make(np.argmin(self.data, axis=axis, keepdims=keepdims))
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """Return the same values with a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``)."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return shape_ops.reshape(self, shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Permute the axes (reverse them when none are given)."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return shape_ops.transpose(self, axes or None)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - the NumPy name
+        """The tensor with its axes reversed."""
+        return shape_ops.transpose(self, None)
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        """Broadcast to ``shape`` (backward sums the gradient back)."""
+        return shape_ops.broadcast_to(self, tuple(shape))
+
+    def sum_to(self, shape: Sequence[int]) -> Tensor:
+        """Sum broadcast axes away so the result has ``shape`` (backward broadcasts)."""
+        return shape_ops.sum_to(self, tuple(shape))
+
+    def matmul(self, other: Any) -> Tensor:
+        """Matrix product ``self @ other`` (2-D, 1-D vectors, batched)."""
+        return linalg.matmul(self, other)
+
+    def astype(self, dtype: Any) -> Tensor:
+        """Return a copy converted to ``dtype`` (not differentiable across dtypes)."""
+        return _make(self.data.astype(dtype))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Show the tensor's graph in Jupyter when it has one, else its repr."""
+        if self.creator is not None:
+            try:
+                from minigrad import viz
+
+                return viz.to_dot(self)._repr_mimebundle_(include, exclude)  # type: ignore
+            except Exception:  # noqa: BLE001 - fall back to text without Graphviz
+                pass
+        return {"text/plain": repr(self)}
+
+
+# ---------------------------------------------------------------------------
+# Construction helpers
+
+_new = object.__new__
+
+
+def _make(y: Any) -> Tensor:
+    """Wrap an operation's result in a new tensor (fast path, no validation)."""
+    if type(y) is not np.ndarray:
+        y = np.asarray(y)
+    t = _new(Tensor)
+    t.data = y
+    t.grad = None
+    t._rg = False
+    t.creator = None
+    t.generation = 0
+    t.name = None
+    t._version = 0
+    t._retain_grad = False
+    t._saved_by = None
+    return t
+
+
+def _as_input(x: Any, inputs: Sequence[Any]) -> Tensor:
+    """Convert a non-tensor operand; Python scalars take the dtype of a float tensor beside them."""
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        for other in inputs:
+            if type(other) is Tensor and other.data.dtype.kind == "f":
+                return _make(np.asarray(x, dtype=other.data.dtype))
+        return _make(np.asarray(x, dtype=np.float64))
+    if isinstance(x, Tensor):
+        return x
+    return _make(_to_array(x, where="operand"))
+
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _root_grads(roots: Sequence[Tensor], grads: Sequence[Any], where: str) -> list[Tensor]:
+    """Validate the starting gradients of a backward pass (before anything changes)."""
+    if len(grads) != len(roots):
+        raise ValueError(f"{where}: got {len(grads)} gradients for {len(roots)} outputs")
+    out = []
+    for i, (r, g) in enumerate(zip(roots, grads)):
+        if not isinstance(r, Tensor):
+            raise TypeError(f"{where}: output {i} is a {type(r).__name__}, not a Tensor")
+        if not r._rg:
+            raise RuntimeError(
+                f"{where}: the tensor (shape {r.shape}) does not require grad and has no "
+                "graph; create the leaves with requires_grad=True"
+            )
+        if g is None:
+            if r.data.size != 1:
+                raise RuntimeError(
+                    f"{where}: grad can be created implicitly only for a scalar output, but the "
+                    f"output has shape {r.shape}; pass grad= an array of shape {r.shape}"
+                )
+            g = _make(np.ones_like(r.data))
+        else:
+            g = _make(_to_array(g, where=f"{where}: grad")) if not isinstance(g, Tensor) else g
+            if g.shape != r.shape:
+                raise ValueError(
+                    f"{where}: grad has shape {g.shape} but the output has shape {r.shape}"
+                )
+            if g.data.dtype != r.data.dtype and g.data.dtype.kind != "f":
+                g = _make(g.data.astype(r.data.dtype))
+        out.append(g)
+    return out
+
+
+def _inplace(self: Tensor, other: Any, ufunc: np.ufunc, opname: str) -> Tensor:
+    """``self op= other``.
+
+    The data is changed in place, and the version counter bumped, when no
+    gradient has to flow through the update: grad mode is off, or ``self``
+    is a leaf and ``other`` needs no grad (``w -= lr * g``). Graphs that
+    saved the old value can then no longer be backpropagated, so they are
+    released at once. A non-leaf tensor in grad mode gets the out-of-place
+    result instead (``y += 1`` rebinds ``y``).
+    """
+    other_t = other if isinstance(other, Tensor) else None
+    other_rg = other_t is not None and other_t._rg
+    if _mode.enabled and (self.creator is not None or other_rg):
+        if self.creator is None and self._rg:
+            raise RuntimeError(
+                f"in-place {opname} on a leaf tensor that requires grad with an operand that "
+                "requires grad; do the update inside mg.no_grad()"
+            )
+        return {"add": arith.add, "sub": arith.sub, "mul": arith.mul, "div": arith.div}[opname](
+            self, other)
+    rhs = _data(other)
+    if not isinstance(rhs, np.ndarray):
+        rhs = _to_array(rhs, where=f"in-place {opname}") if not isinstance(
+            rhs, (int, float)) else rhs
+    rshape = np.shape(rhs)
+    try:
+        out_shape = np.broadcast_shapes(self.shape, rshape)
+    except ValueError:
+        out_shape = None
+    if out_shape != self.shape:
+        raise ValueError(
+            f"in-place {opname}: operand of shape {rshape} cannot be broadcast to the tensor's "
+            f"shape {self.shape}"
+        )
+    if not np.can_cast(np.result_type(self.data, rhs), self.data.dtype, "same_kind"):
+        raise TypeError(
+            f"in-place {opname}: result of dtype {np.result_type(self.data, rhs)} cannot be "
+            f"stored in a tensor of dtype {self.data.dtype}"
+        )
+    ufunc(self.data, rhs, out=self.data)
+    self._version += 1
+    saved = self._saved_by
+    if saved:
+        what = f"the tensor{' ' + repr(self.name) if self.name else ''} of shape {self.shape}"
+        for f in list(saved):
+            f.release(f"{what} that {f.name} saved for backward was modified by an in-place "
+                      f"{opname} (it is now at version {self._version})")
+        saved.clear()
+    return self
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None,
+           name: str | None = None) -> Tensor:
+    """Create a :class:`Tensor` (see its parameters).
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> mg.tensor([1, 2]).dtype
+    dtype('float64')
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+def as_tensor(data: Any) -> Tensor:
+    """Return ``data`` if it is a Tensor, else wrap it (without copying arrays)."""
+    return data if isinstance(data, Tensor) else Tensor(data)
+
+
+def zeros(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return Tensor(np.zeros(shape, dtype=dtype), requires_grad=requires_grad)
+
+
+def ones(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return Tensor(np.ones(shape, dtype=dtype), requires_grad=requires_grad)
+
+
+def randn(*shape: Any, rng: np.random.Generator | int | None = None,
+          requires_grad: bool = False) -> Tensor:
+    """A tensor of standard-normal samples (float64); ``rng`` seeds it."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    return Tensor(gen.standard_normal(shape), requires_grad=requires_grad)
+
+
+autograd._bind_tensor(Tensor, _make, _as_input)
+
+# The op modules import Tensor from here, so they are loaded last.
+from minigrad.ops import arith, linalg, reduce, unary  # noqa: E402
+from minigrad.ops import shape as shape_ops  # noqa: E402
