@@ -17,13 +17,8 @@ from minigrad.autograd import (
     no_grad,
     set_grad_enabled,
 )
-from minigrad.gradcheck import (
-    GradcheckError,
-    gradcheck,
-    gradgradcheck,
-    numerical_diff,
-    numerical_gradient,
-)
+from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from minigrad.numerical import gradient_descent, numerical_diff, numerical_gradient
 from minigrad.printing import get_printoptions, set_printoptions
 from minigrad.tensor import Tensor, as_tensor, ones, randn, tensor, zeros
 
@@ -44,6 +39,7 @@ __all__ = [
     "grad",
     "numerical_diff",
     "numerical_gradient",
+    "gradient_descent",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",

@@ -1,0 +1,233 @@
+"""Mini-batch sampling.
+
+Two schemes are provided:
+
+* :func:`random_batch` draws indices *with replacement*, exactly like the
+  book's training loop (``np.random.choice(train_size, batch_size)``);
+* :class:`BatchSampler` and :func:`iterate_minibatches` go through the data
+  epoch by epoch, each example appearing exactly once per epoch.
+
+Randomness is controlled by a ``seed`` argument that accepts ``None``, an
+``int``, a :class:`numpy.random.Generator` or a :class:`numpy.random.RandomState`:
+
+* ``None`` uses NumPy's global random state, as the book does, so
+  ``np.random.seed(...)`` makes runs reproducible;
+* an ``int`` seeds a fresh ``numpy.random.default_rng(seed)``;
+* a ``Generator`` or ``RandomState`` is used (and advanced) as is.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["BatchSampler", "SeedLike", "iterate_minibatches", "random_batch"]
+
+SeedLike = int | np.integer | np.random.Generator | np.random.RandomState | None
+
+
+def _rng(seed: SeedLike) -> np.random.Generator | np.random.RandomState | Any:
+    """Return an object with ``choice`` and ``permutation`` methods for ``seed``."""
+    if seed is None:
+        return np.random
+    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
+        return seed
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return np.random.default_rng(int(seed))
+    raise TypeError(
+        "seed must be None, an int, a numpy.random.Generator or a numpy.random.RandomState, "
+        f"got {type(seed).__name__}"
+    )
+
+
+def _positive_int(value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be an integer, got bool")
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, got {type(value).__name__}") from None
+    if n <= 0:
+        raise ValueError(f"{what} must be positive, got {n}")
+    return n
+
+
+def _size(value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be an integer, got bool")
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, got {type(value).__name__}") from None
+    if n < 0:
+        raise ValueError(f"{what} must be non-negative, got {n}")
+    return n
+
+
+def random_batch(n: int, batch_size: int, rng: SeedLike = None) -> np.ndarray:
+    """Draw ``batch_size`` indices in ``range(n)`` uniformly *with replacement*.
+
+    This is the book's ``np.random.choice(train_size, batch_size)``.
+
+    Parameters
+    ----------
+    n : int
+        Number of examples to sample from (positive).
+    batch_size : int
+        Number of indices to draw (positive).
+    rng : None, int, numpy.random.Generator or numpy.random.RandomState, optional
+        Source of randomness; see the module docstring. With ``None`` the
+        result equals ``np.random.choice(n, batch_size)`` for the same global
+        state. Note that an ``int`` creates a new generator on each call, so
+        repeated calls with the same ``int`` return the same batch: create a
+        ``Generator`` once and pass it instead to get a stream of batches.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer index array of shape ``(batch_size,)``.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` or ``batch_size`` is not positive.
+    TypeError
+        If an argument has the wrong type.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> random_batch(60000, 4, rng).shape
+    (4,)
+    """
+    n = _positive_int(n, "n")
+    batch_size = _positive_int(batch_size, "batch_size")
+    return np.asarray(_rng(rng).choice(n, batch_size))
+
+
+class BatchSampler:
+    """Iterate over index batches, one epoch per iteration.
+
+    Each ``iter(sampler)`` yields index arrays covering ``range(n)`` exactly
+    once (or all but the last ``n % batch_size`` indices when ``drop_last``).
+    With ``shuffle``, each epoch uses a new permutation drawn from the same
+    random source, so a seeded sampler gives a reproducible sequence of epochs.
+
+    Parameters
+    ----------
+    n : int
+        Number of examples (non-negative).
+    batch_size : int
+        Size of each batch (positive). The last batch may be smaller unless
+        ``drop_last`` is set.
+    shuffle : bool, default True
+        Shuffle the indices at the start of each epoch; otherwise go in order.
+    seed : None, int, numpy.random.Generator or numpy.random.RandomState, optional
+        Source of randomness; see the module docstring.
+    drop_last : bool, default False
+        Drop the final incomplete batch.
+
+    Raises
+    ------
+    ValueError
+        If ``batch_size`` is not positive or ``n`` is negative.
+
+    Examples
+    --------
+    >>> sampler = BatchSampler(5, 2, shuffle=False)
+    >>> [b.tolist() for b in sampler]
+    [[0, 1], [2, 3], [4]]
+    >>> len(sampler)
+    3
+    """
+
+    def __init__(
+        self,
+        n: int,
+        batch_size: int,
+        shuffle: bool = True,
+        seed: SeedLike = None,
+        drop_last: bool = False,
+    ) -> None:
+        self.n = _size(n, "n")
+        self.batch_size = _positive_int(batch_size, "batch_size")
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self._rng = _rng(seed)
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return self.n // self.batch_size
+        return -(-self.n // self.batch_size)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        order = self._rng.permutation(self.n) if self.shuffle else np.arange(self.n)
+        stop = len(self) * self.batch_size
+        for start in range(0, min(stop, self.n), self.batch_size):
+            yield order[start : start + self.batch_size]
+
+    def __repr__(self) -> str:
+        return (
+            f"BatchSampler(n={self.n}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
+            f"drop_last={self.drop_last})"
+        )
+
+
+def iterate_minibatches(
+    x: npt.ArrayLike,
+    t: npt.ArrayLike,
+    batch_size: int,
+    shuffle: bool = True,
+    seed: SeedLike = None,
+    drop_last: bool = False,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Iterate over one epoch of ``(x_batch, t_batch)`` mini-batches.
+
+    Parameters
+    ----------
+    x, t : array_like
+        Inputs and targets with the same length along the first axis.
+    batch_size : int
+        Size of each batch (positive).
+    shuffle : bool, default True
+        Visit the examples in a random order; otherwise in order.
+    seed : None, int, numpy.random.Generator or numpy.random.RandomState, optional
+        Source of randomness; see the module docstring.
+    drop_last : bool, default False
+        Drop the final incomplete batch.
+
+    Returns
+    -------
+    iterator of (numpy.ndarray, numpy.ndarray)
+        Batches ``(x[idx], t[idx])``; every example appears exactly once per
+        epoch (except those dropped by ``drop_last``). Arguments are checked
+        when this function is called, not on the first ``next``.
+
+    Raises
+    ------
+    ValueError
+        If ``batch_size`` is not positive, or ``x`` and ``t`` differ in length
+        or are 0-d.
+
+    Examples
+    --------
+    >>> x, t = np.arange(10).reshape(5, 2), np.arange(5)
+    >>> [tb.tolist() for _, tb in iterate_minibatches(x, t, 2, shuffle=False)]
+    [[0, 1], [2, 3], [4]]
+    """
+    xa, ta = np.asarray(x), np.asarray(t)
+    if xa.ndim == 0 or ta.ndim == 0:
+        raise ValueError("x and t must have at least one dimension")
+    if len(xa) != len(ta):
+        raise ValueError(f"x and t must have the same length, got {len(xa)} and {len(ta)}")
+    sampler = BatchSampler(len(xa), batch_size, shuffle=shuffle, seed=seed, drop_last=drop_last)
+
+    def batches() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for idx in sampler:
+            yield xa[idx], ta[idx]
+
+    return batches()

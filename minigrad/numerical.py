@@ -1,0 +1,143 @@
+"""Numerical differentiation as in the chapter: central differences and gradient descent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd import no_grad
+from minigrad.tensor import Tensor
+
+__all__ = ["numerical_diff", "numerical_gradient", "gradient_descent"]
+
+
+def _scalar(value: Any, where: str) -> float:
+    """Turn f's result (number, array or tensor of one element) into a float."""
+    arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+    if arr.size != 1:
+        raise ValueError(f"{where}: f must return a scalar, got shape {arr.shape}")
+    return float(arr.reshape(()))
+
+
+def numerical_diff(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> Any:
+    """Central difference ``(f(x + h) - f(x - h)) / (2h)``.
+
+    Parameters
+    ----------
+    f : callable
+        A function of one variable.
+    x : float or array_like
+        Where to differentiate.
+    h : float
+        The step (the book's 1e-4; much smaller steps lose everything to rounding).
+
+    Returns
+    -------
+    float or ndarray
+        The approximate derivative.
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> round(mg.numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, 5.0), 6)
+    0.2
+    """
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def numerical_gradient(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> np.ndarray:
+    """Gradient of a scalar function by central differences, element by element.
+
+    Each element of ``x`` is perturbed in place by ``+h`` and ``-h``, ``f(x)``
+    is evaluated (without recording a graph), and the element is restored,
+    even when ``f`` raises. Works for arrays and tensors of any shape.
+
+    Parameters
+    ----------
+    f : callable
+        Called as ``f(x)``; returns a scalar (number, array or tensor). It may
+        ignore its argument and read ``x`` through a closure, as the book's
+        ``lambda w: net.loss(x, t)`` does.
+    x : ndarray or Tensor
+        A floating-point array (perturbed in place, then restored).
+    h : float
+        The step.
+
+    Returns
+    -------
+    ndarray
+        The gradient, of ``x``'s shape and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad as mg
+    >>> mg.numerical_gradient(lambda x: (x ** 2).sum(), np.array([3.0, 4.0])).round(6)
+    array([6., 8.])
+    """
+    arr = x.data if isinstance(x, Tensor) else x
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(
+            f"numerical_gradient: x must be an ndarray or Tensor (perturbed in place), got "
+            f"{type(x).__name__}"
+        )
+    if arr.dtype.kind != "f":
+        raise TypeError(
+            f"numerical_gradient: x has dtype {arr.dtype}; a step of h={h} on an integer array "
+            "would be truncated. Use a floating-point array (e.g. x.astype(np.float64))"
+        )
+    grad_arr = np.zeros_like(arr)
+    with no_grad():
+        for idx in np.ndindex(arr.shape):
+            old = arr[idx]
+            try:
+                arr[idx] = old + h
+                fxh1 = _scalar(f(x), "numerical_gradient")
+                arr[idx] = old - h
+                fxh2 = _scalar(f(x), "numerical_gradient")
+            finally:
+                arr[idx] = old
+            grad_arr[idx] = (fxh1 - fxh2) / (2 * h)
+    return grad_arr
+
+
+def gradient_descent(f: Callable[[np.ndarray], Any], init_x: Any, lr: float = 0.01,
+                     step_num: int = 100, return_history: bool = False) -> Any:
+    """Minimise ``f`` by ``x <- x - lr * numerical_gradient(f, x)``, as in the chapter.
+
+    Parameters
+    ----------
+    f : callable
+        A scalar function of an array.
+    init_x : array_like
+        The starting point (copied; float64).
+    lr : float
+        The learning rate.
+    step_num : int
+        The number of steps.
+    return_history : bool
+        Also return the array of visited points (``step_num + 1`` rows), for plotting.
+
+    Returns
+    -------
+    ndarray or (ndarray, ndarray)
+        The final point, and the path when ``return_history`` is True.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad as mg
+    >>> x = mg.gradient_descent(lambda x: x[0]**2 + x[1]**2, np.array([-3.0, 4.0]), lr=0.1)
+    >>> bool(np.all(np.abs(x) < 1e-8))
+    True
+    """
+    if step_num < 0:
+        raise ValueError(f"gradient_descent: step_num must be >= 0, got {step_num}")
+    x = np.array(init_x, dtype=np.float64)
+    history = [x.copy()]
+    for _ in range(step_num):
+        x -= lr * numerical_gradient(f, x)
+        history.append(x.copy())
+    if return_history:
+        return x, np.array(history)
+    return x
