@@ -302,6 +302,7 @@ def write_idx(path: PathLike, array: npt.ArrayLike, *, compress: bool | None = N
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
         os.replace(tmp, dest)
     except BaseException:
         try:

@@ -30,7 +30,7 @@ import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -100,6 +100,10 @@ _CHUNK = 1 << 16
 # Refuse to store or decompress more than this from a mirror (the largest
 # MNIST file is 47 MB uncompressed).
 _MAX_BYTES = 256 << 20
+
+
+class _Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
 
 
 class MNISTNotFoundError(DatasetError, FileNotFoundError):
@@ -256,7 +260,7 @@ def _content_length(response: Any) -> int | None:
         return None
 
 
-def _hash_stream(f: IO[bytes], what: str) -> str:
+def _hash_stream(f: _Readable, what: str) -> str:
     digest = hashlib.sha256()
     size = 0
     while chunk := f.read(_CHUNK):
@@ -318,6 +322,7 @@ def _download_one(
                 f"SHA-256 of the uncompressed content is {digest}, expected {expected_sha256}"
             )
         dest = target / (f"{name}.gz" if gzipped else name)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the data is public
         os.replace(tmp, dest)
         tmp = None
         return dest
