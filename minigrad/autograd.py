@@ -16,6 +16,7 @@ tensor operations so that gradients of gradients come for free.
 from __future__ import annotations
 
 import contextlib
+import operator
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ class _GradMode:
 
 
 _mode = _GradMode()
+_data = operator.attrgetter("data")
 
 #: Called as ``hook(function, inputs, outputs)`` after each recorded forward.
 forward_hooks: list[Callable[..., None]] = []
@@ -146,28 +148,33 @@ class Function:
 
     def __call__(self, *inputs: Any) -> Any:
         """Apply the function: run ``forward`` and record the call if a gradient is needed."""
-        xs = tuple(x if type(x) is _Tensor else _as_input(x, inputs) for x in inputs)
+        xs = inputs
+        for x in inputs:
+            if type(x) is not _Tensor:  # numbers, arrays, lists: wrap as constants
+                xs = tuple([x if type(x) is _Tensor else _as_input(x, inputs) for x in inputs])
+                break
         try:
-            ys = self.forward(*[x.data for x in xs])
+            ys = self.forward(*map(_data, xs))
         except (ValueError, IndexError, TypeError) as e:
             raise _op_error(self, xs, e) from None
-        single = not isinstance(ys, tuple)
-        if single:
-            ys = (ys,)
-        outs = tuple(_make(y) for y in ys)
+        if type(ys) is tuple:
+            outs = tuple([_make(y) for y in ys])
+        else:
+            outs = (_make(ys),)
         if _mode.enabled:
-            needs = tuple(x._rg for x in xs)
-            if True in needs:
-                self._record(xs, outs, needs)
-        return outs[0] if single else outs
+            for x in xs:
+                if x._rg:
+                    self._record(xs, outs)
+                    break
+        return outs[0] if type(ys) is not tuple else outs
 
-    def _record(self, xs: tuple[Tensor, ...], outs: tuple[Tensor, ...],
-                needs: tuple[bool, ...]) -> None:
+    def _record(self, xs: tuple[Tensor, ...], outs: tuple[Tensor, ...]) -> None:
+        """Link the call into the graph: keep the inputs, mark the outputs as made here."""
         gen = 0
         for x in xs:
             if x.generation > gen:
                 gen = x.generation
-            if x.creator is None and x._rg:
+            if x._rg and x.creator is None:
                 # leaves remember who saved them: an in-place update releases those graphs
                 saved = x._saved_by
                 if saved is None:
@@ -175,11 +182,11 @@ class Function:
                 saved.add(self)
         self.generation = gen
         self.inputs = xs
-        self.needs_input_grad = needs
-        self._versions = tuple(x._version for x in xs)
-        self.outputs = tuple(weakref.ref(y) for y in outs)
+        self.needs_input_grad = tuple([x._rg for x in xs])
+        self._versions = tuple([x._version for x in xs])
+        self.outputs = tuple([weakref.ref(y) for y in outs])
         if len(outs) > 1:
-            self._out_meta = tuple((y.data.shape, y.data.dtype) for y in outs)
+            self._out_meta = tuple([(y.data.shape, y.data.dtype) for y in outs])
         if scope_stack:
             self.scope = scope_stack[-1]
         gen += 1
@@ -297,11 +304,19 @@ def _ordered_functions(roots: Sequence[Tensor]) -> list[Function]:
     return order
 
 
+_FREED_BY_BACKWARD = (
+    "trying to backward through the graph a second time; its saved tensors were freed by the "
+    "first backward(). Pass retain_graph=True to the first backward() to backpropagate twice."
+)
+
+
 def _check_saved(f: Function) -> tuple[Tensor, ...]:
+    """Return f's saved inputs, or raise if they were released or changed in place."""
     inputs = f.inputs
     if inputs is None:
         raise RuntimeError(f"cannot backpropagate through {f.name}: {f._released}")
-    for i, (x, v) in enumerate(zip(inputs, f._versions)):
+    for i, x in enumerate(inputs):
+        v = f._versions[i]
         if x._version != v:
             raise RuntimeError(
                 f"one of the tensors needed for gradient computation has been modified by an "
@@ -363,23 +378,28 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
             pending[r] = g if prev is None else prev + g
 
     order = _ordered_functions(roots)
+    keep_outputs = wanted is not None
     with set_grad_enabled(create_graph):
         for f in order:
             xs = _check_saved(f)
+            # the gradients of f's outputs are complete: every consumer has run
             gys = []
             for ref in f.outputs:
                 y = ref()
                 g = None if y is None else pending.pop(y, None)
-                if g is not None and y is not None and (y._retain_grad or wanted is not None):
-                    deliver(y, g)
+                if g is not None and (keep_outputs or y._retain_grad):  # type: ignore[union-attr]
+                    deliver(y, g)  # type: ignore[arg-type]
                 gys.append(g)
-            if all(g is None for g in gys):
-                continue
-            if any(g is None for g in gys):
+            if len(gys) == 1:
+                if gys[0] is None:
+                    continue
+            elif any(g is None for g in gys):
+                if all(g is None for g in gys):
+                    continue
                 gys = [g if g is not None else _make(np.zeros(shape, dtype))
                        for g, (shape, dtype) in zip(gys, f._out_meta)]
             gxs = f.backward(*gys)
-            if not isinstance(gxs, tuple):
+            if type(gxs) is not tuple:
                 gxs = (gxs,)
             if len(gxs) != len(xs):
                 raise RuntimeError(
@@ -393,7 +413,7 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
                     continue
                 if type(gx) is not _Tensor:
                     gx = _make(np.asarray(gx))
-                if gx.shape != x.shape:
+                if gx.data.shape != x.data.shape:
                     raise RuntimeError(
                         f"{f.name}.backward returned a gradient of shape {gx.shape} "
                         f"for an input of shape {x.shape}"
@@ -404,11 +424,8 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
                     prev = pending.get(x)
                     pending[x] = gx if prev is None else prev + gx
             if not retain_graph:
-                f.release(
-                    "trying to backward through the graph a second time; its saved tensors "
-                    "were freed by the first backward(). Pass retain_graph=True to the first "
-                    "backward() to backpropagate twice."
-                )
+                f.inputs = None
+                f._released = _FREED_BY_BACKWARD
     if inputs is not None:
         return results
     return None

@@ -233,28 +233,28 @@ class Tensor:
 
     # -- operators ---------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
-        return arith.add(self, other)
+        return arith.Add()(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return arith.add(other, self)
+        return arith.Add()(other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return arith.sub(self, other)
+        return arith.Sub()(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return arith.sub(other, self)
+        return arith.Sub()(other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return arith.mul(self, other)
+        return arith.Mul()(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return arith.mul(other, self)
+        return arith.Mul()(other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return arith.div(self, other)
+        return arith.Div()(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return arith.div(other, self)
+        return arith.Div()(other, self)
 
     def __pow__(self, other: Any) -> Tensor:
         return arith.pow(self, other)
@@ -263,13 +263,13 @@ class Tensor:
         return arith.pow(other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return linalg.matmul(self, other)
+        return linalg.MatMul()(self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return linalg.matmul(other, self)
+        return linalg.MatMul()(other, self)
 
     def __neg__(self) -> Tensor:
-        return arith.neg(self)
+        return arith.Neg()(self)
 
     def __pos__(self) -> Tensor:
         return self
