@@ -131,7 +131,7 @@ class Tensor:
         """Forget the accumulated gradient (``.grad`` becomes None)."""
         self.grad = None
 
-    def backward(self, grad: Any = None, retain_graph: bool = False,
+    def backward(self, grad: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False) -> None:
         """Compute the gradient of this tensor with respect to the leaves of its graph.
 
@@ -142,12 +142,16 @@ class Tensor:
         grad : array_like or Tensor, optional
             The gradient of some scalar with respect to this tensor; required
             unless the tensor has a single element.
-        retain_graph : bool
+        retain_graph : bool, optional
             Keep the graph's saved tensors so it can be backpropagated again.
+            Defaults to ``create_graph``: the gradients of a ``create_graph``
+            backward refer to the graph, so it must be kept.
         create_graph : bool
             Record the backward pass, so that the gradients can be differentiated.
         """
         (g,) = _root_grads([self], [grad], "backward")
+        if retain_graph is None:
+            retain_graph = create_graph
         autograd.backward([self], [g], retain_graph=retain_graph, create_graph=create_graph)
 
     # -- array-like attributes -------------------------------------------------
