@@ -484,7 +484,8 @@ def _root_grads(roots: Sequence[Tensor], grads: Sequence[Any], where: str) -> li
                 raise ValueError(
                     f"{where}: grad has shape {g.shape} but the output has shape {r.shape}"
                 )
-            if g.data.dtype != r.data.dtype and g.data.dtype.kind != "f":
+            if g.data.dtype != r.data.dtype and not g._rg:
+                # float32 stays float32: the seed takes the output's dtype
                 g = _make(g.data.astype(r.data.dtype))
         out.append(g)
     return out
