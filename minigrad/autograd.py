@@ -356,6 +356,8 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
     pending: dict[Tensor, Tensor] = {}
     wanted = None if inputs is None else {x: i for i, x in enumerate(inputs)}
     results: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
+    # ids of the arrays already stored in a .grad (or given by the caller)
+    stored = {id(g.data) for g in grads}
 
     def deliver(x: Tensor, g: Tensor) -> None:
         # a finished gradient for x: keep it for grad(), or store it in x.grad
@@ -368,7 +370,18 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
         if x.creator is None or x._retain_grad:
             if not create_graph:
                 g = g.detach() if g.creator is not None else g
-            x.grad = g if x.grad is None else x.grad + g
+            if x.grad is not None:
+                x.grad = x.grad + g
+            elif create_graph:
+                x.grad = g
+            else:
+                # .grad owns a writable array of its own: a view, a read-only broadcast
+                # or an array shared with another .grad would break in-place updates
+                d = g.data
+                if not (d.flags.owndata and d.flags.writeable) or id(d) in stored:
+                    d = d.copy()
+                stored.add(id(d))
+                x.grad = _make(d)
 
     for r, g in zip(roots, grads):
         if r.creator is None:
