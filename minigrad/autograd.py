@@ -151,7 +151,11 @@ class Function:
         xs = inputs
         for x in inputs:
             if type(x) is not _Tensor:  # numbers, arrays, lists: wrap as constants
-                xs = tuple([x if type(x) is _Tensor else _as_input(x, inputs) for x in inputs])
+                try:
+                    xs = tuple([x if type(x) is _Tensor else _as_input(x, inputs)
+                                for x in inputs])
+                except TypeError as e:
+                    raise TypeError(f"{self.name}: {e}") from None
                 break
         try:
             ys = self.forward(*map(_data, xs))
