@@ -443,14 +443,21 @@ def _make(y: Any) -> Tensor:
 
 
 def _as_input(x: Any, inputs: Sequence[Any]) -> Tensor:
-    """Convert a non-tensor operand; Python scalars take the dtype of a float tensor beside them."""
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        for other in inputs:
-            if type(other) is Tensor and other.data.dtype.kind == "f":
-                return _make(np.asarray(x, dtype=other.data.dtype))
-        return _make(np.asarray(x, dtype=np.float64))
+    """Convert a non-tensor operand of an op into a constant tensor.
+
+    Python numbers follow NumPy's rule for scalars: they take the dtype of the
+    tensor beside them (so float32 stays float32), else become float64.
+    """
     if isinstance(x, Tensor):
         return x
+    kind = type(x)
+    if kind is float or kind is int:
+        for other in inputs:
+            if isinstance(other, Tensor):
+                dtype = other.data.dtype
+                if dtype.kind == "f" or (kind is int and dtype.kind in "iu"):
+                    return _make(np.asarray(x, dtype=dtype))
+        return _make(np.asarray(x, dtype=np.float64))
     return _make(_to_array(x, where="operand"))
 
 
