@@ -9,6 +9,7 @@
 array([[5., 7.]])
 """
 
+from minigrad.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from minigrad.autograd import (
     Function,
     enable_grad,
@@ -20,6 +21,7 @@ from minigrad.autograd import (
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minigrad.numerical import gradient_descent, numerical_diff, numerical_gradient
 from minigrad.printing import get_printoptions, set_printoptions
+from minigrad.serialization import CheckpointError, load, save
 from minigrad.tensor import Tensor, as_tensor, ones, randn, tensor, zeros
 
 __version__ = "0.1.0"
@@ -45,4 +47,10 @@ __all__ = [
     "GradcheckError",
     "set_printoptions",
     "get_printoptions",
+    "detect_anomaly",
+    "is_anomaly_enabled",
+    "AnomalyError",
+    "save",
+    "load",
+    "CheckpointError",
 ]

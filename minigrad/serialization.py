@@ -1,0 +1,352 @@
+"""Safe checkpoints: :func:`save` and :func:`load` nested dicts of tensors to one ``.npz``.
+
+A checkpoint is a NumPy ``.npz`` archive (a zip of ``.npy`` files, one per
+array) plus one entry, ``__minigrad__``, holding a JSON header (as a uint8
+array) that records the format name and version and the structure of the
+saved object: which leaves are Tensors, which are ndarrays, and the plain
+metadata (str, int, float, bool, None and lists of them) itself.
+
+Checkpoints are safe to open: they are read with
+``np.load(..., allow_pickle=False)``, so loading can never run code, and
+object arrays are refused when saving. They are written to a temporary file
+in the same directory, flushed to disk and renamed over the target, so a
+crash never leaves a half-written file where a good one was.
+
+Examples
+--------
+>>> import os, tempfile, numpy as np, minigrad as mg
+>>> path = os.path.join(tempfile.mkdtemp(), "ckpt.npz")
+>>> mg.save({"model": {"W": mg.tensor([[1.0, 2.0]])}, "meta": {"iteration": 10}}, path)
+>>> ckpt = mg.load(path)
+>>> ckpt["model"]["W"], ckpt["meta"]["iteration"]
+(Tensor([[1., 2.]]), 10)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from minigrad.tensor import Tensor
+
+__all__ = ["save", "load", "CheckpointError", "FORMAT_NAME", "FORMAT_VERSION"]
+
+#: The format name stored in every checkpoint's header.
+FORMAT_NAME = "minigrad-checkpoint"
+#: The newest format version this module writes and reads.
+FORMAT_VERSION = 1
+_HEADER = "__minigrad__"
+
+PathLike = str | os.PathLike
+
+
+class CheckpointError(ValueError):
+    """A checkpoint cannot be saved or loaded; the message names the file and what is wrong."""
+
+
+# ---------------------------------------------------------------------------
+# Saving
+
+
+def _check_array(a: np.ndarray, where: str, path: str) -> None:
+    if a.dtype.hasobject:
+        raise CheckpointError(
+            f"{path}: cannot save {where}: arrays of dtype {a.dtype} hold Python objects, which "
+            "could only be stored with pickle; convert it to a numeric dtype"
+        )
+
+
+def _plain(obj: Any) -> bool:
+    """True for JSON values that come back exactly as they are (no tuples, dicts or nan)."""
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return True
+    if isinstance(obj, float):
+        return math.isfinite(obj)
+    if type(obj) is list:
+        return all(_plain(v) for v in obj)
+    return False
+
+
+class _Writer:
+    """Flatten an object into npz entries and a JSON-able structure tree."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def entry(self, keys: list[str], a: np.ndarray, where: str) -> str:
+        _check_array(a, where, self.path)
+        base = "/".join(keys) or "_"
+        name, n = base, 1
+        while name in self.arrays or name == _HEADER:
+            n += 1
+            name = f"{base}#{n}"
+        self.arrays[name] = a
+        return name
+
+    def node(self, obj: Any, keys: list[str]) -> dict[str, Any]:
+        where = "/".join(keys) or "the object"
+        if isinstance(obj, Tensor):
+            a = obj.data
+            node = {"type": "tensor", "entry": self.entry(keys, a, where),
+                    "dtype": a.dtype.str, "shape": list(a.shape)}
+            if obj.requires_grad:
+                node["requires_grad"] = True
+            if obj.name is not None:
+                node["name"] = obj.name
+            return node
+        if isinstance(obj, np.ndarray):
+            return {"type": "ndarray", "entry": self.entry(keys, obj, where),
+                    "dtype": obj.dtype.str, "shape": list(obj.shape)}
+        if isinstance(obj, np.generic):
+            a = np.asarray(obj)
+            return {"type": "npscalar", "entry": self.entry(keys, a, where),
+                    "dtype": a.dtype.str, "shape": []}
+        if obj is None or isinstance(obj, (bool, int, str)):
+            return {"type": "value", "value": obj}
+        if isinstance(obj, float):
+            if math.isfinite(obj):
+                return {"type": "value", "value": obj}
+            return {"type": "float", "value": repr(obj)}  # nan, inf, -inf
+        if isinstance(obj, Mapping):
+            items = []
+            for k, v in obj.items():
+                if isinstance(k, bool) or not isinstance(k, (str, int)):
+                    raise CheckpointError(
+                        f"{self.path}: cannot save {where}: dict keys must be str or int, got "
+                        f"{type(k).__name__} {k!r}"
+                    )
+                items.append([k, self.node(v, keys + [str(k)])])
+            return {"type": "dict", "items": items}
+        if isinstance(obj, list) and _plain(obj):
+            return {"type": "value", "value": obj}  # e.g. a loss history, stored compactly
+        if isinstance(obj, (list, tuple)):
+            return {"type": "list" if isinstance(obj, list) else "tuple",
+                    "items": [self.node(v, keys + [str(i)]) for i, v in enumerate(obj)]}
+        raise CheckpointError(
+            f"{self.path}: cannot save {where}: objects of type {type(obj).__name__} are not "
+            "supported (use Tensors, ndarrays, dicts, lists, str, int, float, bool or None)"
+        )
+
+
+def save(obj: Any, path: PathLike, *, compress: bool = False) -> None:
+    """Save a nested dict of Tensors, ndarrays and plain metadata to one ``.npz`` file.
+
+    The file is written to a temporary file in the same directory, flushed to
+    disk, and renamed over ``path``: a crash leaves either the old file or the
+    new one, never half of one.
+
+    Parameters
+    ----------
+    obj : dict
+        A (nested) dict with str or int keys whose leaves are Tensors,
+        ndarrays, NumPy scalars, str, int, float, bool, None, or lists and
+        tuples of these, e.g. ``{"model": model.state_dict(), "meta": {"iteration": 10}}``.
+    path : str or os.PathLike
+        The file to write, used as given (no suffix is added).
+    compress : bool
+        Compress the arrays (smaller, slower).
+
+    Raises
+    ------
+    CheckpointError
+        If ``obj`` holds an unsupported type or an object array (nothing is written).
+    """
+    path = os.fspath(path)
+    writer = _Writer(path)
+    tree = writer.node(obj, [])
+    header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "tree": tree}
+    header_bytes = json.dumps(header, allow_nan=False).encode("utf-8")
+    arrays = dict(writer.arrays)
+    arrays[_HEADER] = np.frombuffer(header_bytes, dtype=np.uint8)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
+                               suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            _write_npz(f, arrays, compress)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(directory)
+
+
+def _write_npz(f: Any, arrays: Mapping[str, np.ndarray], compress: bool) -> None:
+    """Write ``arrays`` as a ``.npz`` archive (what ``np.savez`` does, for any entry name)."""
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(f, mode="w", compression=method, allowZip64=True) as zf:
+        for name, a in arrays.items():
+            with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(a), allow_pickle=False)
+
+
+def _fsync_dir(directory: str) -> None:
+    """Make the rename durable (POSIX; a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------
+# Loading
+
+
+class _Reader:
+    def __init__(self, path: str, arrays: Mapping[str, np.ndarray]) -> None:
+        self.path = path
+        self.arrays = arrays
+        self.used: set[str] = set()
+
+    def fail(self, what: str) -> CheckpointError:
+        return CheckpointError(f"{self.path}: corrupt minigrad checkpoint: {what}")
+
+    def array(self, node: Mapping[str, Any]) -> np.ndarray:
+        name = node.get("entry")
+        if not isinstance(name, str) or name not in self.arrays:
+            raise self.fail(f"the header names an array entry {name!r} that the file lacks")
+        a = self.arrays[name]
+        if a.dtype.str != node.get("dtype") or list(a.shape) != node.get("shape"):
+            raise self.fail(
+                f"entry {name!r} has dtype {a.dtype.str} and shape {list(a.shape)} but the "
+                f"header says dtype {node.get('dtype')} and shape {node.get('shape')}"
+            )
+        self.used.add(name)
+        return a
+
+    def node(self, node: Any) -> Any:
+        if not isinstance(node, dict):
+            raise self.fail(f"bad structure node {node!r}")
+        kind = node.get("type")
+        if kind == "tensor":
+            t = Tensor(self.array(node), name=node.get("name"))
+            if node.get("requires_grad"):
+                t.requires_grad = True
+            return t
+        if kind == "ndarray":
+            return self.array(node)
+        if kind == "npscalar":
+            return self.array(node)[()]
+        if kind == "value":
+            return node.get("value")
+        if kind == "float":
+            return float(node["value"])
+        if kind == "dict":
+            return {k: self.node(v) for k, v in node["items"]}
+        if kind == "list":
+            return [self.node(v) for v in node["items"]]
+        if kind == "tuple":
+            return tuple(self.node(v) for v in node["items"])
+        raise self.fail(f"unknown node type {kind!r}")
+
+
+def load(path: PathLike) -> Any:
+    """Load a checkpoint written by :func:`save`.
+
+    Tensors come back as Tensors (with their ``requires_grad`` flag and name),
+    ndarrays as ndarrays, bitwise equal and with their dtype; metadata comes
+    back as it was saved. No pickle is ever read, so loading cannot run code.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The checkpoint file.
+
+    Returns
+    -------
+    object
+        The saved structure.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    CheckpointError
+        If the file is not a minigrad checkpoint (a plain ``.npz``, a text file,
+        random bytes), is truncated or corrupt, holds object arrays, or was
+        written by a newer format version.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"checkpoint not found: {path}")
+    not_ckpt = f"{path}: not a minigrad checkpoint"
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except (zipfile.BadZipFile, EOFError) as e:
+        raise CheckpointError(f"{path}: truncated or corrupt checkpoint ({e})") from None
+    except (ValueError, OSError) as e:
+        raise CheckpointError(f"{not_ckpt} (it is not a .npz archive: {e})") from None
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise CheckpointError(f"{not_ckpt} (it is a single .npy array, not a .npz archive)")
+    arrays: dict[str, np.ndarray] = {}
+    with npz:
+        if _HEADER not in npz.files:
+            raise CheckpointError(f"{not_ckpt} (a .npz archive without a {_HEADER} header)")
+        header = _read_header(path, npz)
+        for name in npz.files:
+            if name == _HEADER:
+                continue
+            try:
+                arrays[name] = npz[name]
+            except ValueError as e:
+                if "allow_pickle" in str(e) or "pickle" in str(e):
+                    raise CheckpointError(
+                        f"{path}: entry {name!r} is an object array, which would need pickle; "
+                        "refusing to load it"
+                    ) from None
+                raise CheckpointError(f"{path}: corrupt entry {name!r} ({e})") from None
+            except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as e:
+                raise CheckpointError(
+                    f"{path}: truncated or corrupt checkpoint: entry {name!r} ({e})"
+                ) from None
+    reader = _Reader(path, arrays)
+    obj = reader.node(header.get("tree"))
+    extra = set(arrays) - reader.used
+    if extra:
+        raise reader.fail(f"entries {sorted(extra)} are not described by the header")
+    return obj
+
+
+def _read_header(path: str, npz: Any) -> dict[str, Any]:
+    try:
+        raw = npz[_HEADER]
+    except (ValueError, zipfile.BadZipFile, EOFError, OSError) as e:
+        raise CheckpointError(f"{path}: truncated or corrupt checkpoint header ({e})") from None
+    if raw.dtype != np.uint8 or raw.ndim != 1:
+        raise CheckpointError(f"{path}: not a minigrad checkpoint (bad {_HEADER} entry)")
+    try:
+        header = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CheckpointError(f"{path}: corrupt checkpoint header ({e})") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
+        raise CheckpointError(
+            f"{path}: not a minigrad checkpoint (header format "
+            f"{header.get('format') if isinstance(header, dict) else header!r})"
+        )
+    version = header.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise CheckpointError(f"{path}: corrupt checkpoint header (version {version!r})")
+    if version > FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path}: written by a newer checkpoint format (version {version}); this minigrad "
+            f"reads versions up to {FORMAT_VERSION}: upgrade minigrad to load it"
+        )
+    return header

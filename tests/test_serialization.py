@@ -1,0 +1,279 @@
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import minigrad as mg
+from minigrad import serialization
+
+
+def _checkpoint(rng=None):
+    rng = rng or np.random.default_rng(0)
+    return {
+        "model": {
+            "fc1.W": mg.tensor(rng.standard_normal((4, 3)), requires_grad=True, name="W1"),
+            "fc1.b": mg.tensor(np.zeros(3, dtype=np.float32)),
+        },
+        "optimizer": {"lr": 0.1, "state": {0: {"v": rng.standard_normal(3)}}, "step": 7},
+        "meta": {
+            "iteration": 10, "seed": 0, "name": "run-1", "done": False, "note": None,
+            "history": [2.3, 1.5, 0.75], "counts": [1, 2, 3],
+            "rng": np.random.default_rng(5).bit_generator.state,
+        },
+    }
+
+
+def _assert_same(a, b):
+    assert type(a) is type(b), (type(a), type(b))
+    if isinstance(a, mg.Tensor):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert a.data.tobytes() == b.data.tobytes()
+        assert a.requires_grad == b.requires_grad and a.name == b.name
+    elif isinstance(a, (np.ndarray, np.generic)):
+        assert a.dtype == b.dtype and np.shape(a) == np.shape(b)
+        assert np.asarray(a).tobytes() == np.asarray(b).tobytes()
+    elif isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            _assert_same(a[k], b[k])
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _assert_same(x, y)
+    elif isinstance(a, float) and np.isnan(a):
+        assert np.isnan(b)
+    else:
+        assert a == b
+
+
+def test_roundtrip_nested_checkpoint(tmp_path):
+    obj = _checkpoint()
+    path = tmp_path / "ckpt.npz"
+    mg.save(obj, path)
+    _assert_same(obj, mg.load(path))
+    assert os.listdir(tmp_path) == ["ckpt.npz"]  # no temp file left behind
+
+
+def test_file_is_one_npz_with_flat_paths_and_header(tmp_path):
+    path = tmp_path / "c.npz"
+    mg.save(_checkpoint(), path)
+    with np.load(path, allow_pickle=False) as npz:
+        assert "model/fc1.W" in npz.files and "optimizer/state/0/v" in npz.files
+        header = json.loads(npz["__minigrad__"].tobytes())
+    assert header["format"] == "minigrad-checkpoint"
+    assert header["version"] == serialization.FORMAT_VERSION
+
+
+def test_path_is_used_as_given(tmp_path):
+    path = tmp_path / "checkpoint"  # no suffix added
+    mg.save({"a": np.ones(2)}, str(path))
+    assert os.listdir(tmp_path) == ["checkpoint"]
+    _assert_same(mg.load(str(path)), {"a": np.ones(2)})
+
+
+def test_rng_state_roundtrip_reproduces_stream(tmp_path):
+    rng = np.random.default_rng(42)
+    rng.standard_normal(10)
+    mg.save({"rng": rng.bit_generator.state}, tmp_path / "r.npz")
+    expected = rng.standard_normal(5)
+    rng2 = np.random.default_rng()
+    rng2.bit_generator.state = mg.load(tmp_path / "r.npz")["rng"]
+    np.testing.assert_array_equal(rng2.standard_normal(5), expected)
+
+
+def test_special_values_and_types(tmp_path):
+    obj = {
+        "nan": float("nan"), "inf": float("inf"), "ninf": float("-inf"),
+        "big": 2**100, "tuple": (1, "a", np.arange(2)), "npscalar": np.float32(1.5),
+        "i64": np.int64(-3), "empty": np.zeros((0, 3)), "scalar_t": mg.tensor(2.5),
+        "fortran": np.asfortranarray(np.arange(6.0).reshape(2, 3)), "c128": np.array([1 + 2j]),
+        "strs": np.array(["ab", "c"]), "list_of_arrays": [np.ones(1), np.zeros(2)],
+        "bools": np.array([True, False]), "key/with/slash": np.ones(1), "__minigrad__": 1,
+        1: "int key", "nested": {"a": {"b": {"c": [[1, 2], [3, 4]]}}},
+    }
+    path = tmp_path / "s.npz"
+    mg.save(obj, path)
+    _assert_same(obj, mg.load(path))
+
+
+_dtypes = st.sampled_from([np.float64, np.float32, np.float16, np.int64, np.int32, np.uint8,
+                           np.bool_])
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_arrays_roundtrip_bitwise(tmp_path_factory, data):
+    dtype = data.draw(_dtypes)
+    arr = data.draw(hnp.arrays(dtype, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0,
+                                                       max_side=4)))
+    as_tensor = dtype in (np.float64, np.float32, np.float16) and data.draw(st.booleans())
+    leaf = mg.Tensor(arr) if as_tensor else arr
+    path = tmp_path_factory.mktemp("h") / "a.npz"
+    mg.save({"x": leaf, "meta": {"i": data.draw(st.integers())}}, path)
+    _assert_same({"x": leaf}, {"x": mg.load(path)["x"]})
+
+
+# -- safety and errors ------------------------------------------------------------------------
+
+def test_object_arrays_are_refused_at_save_and_nothing_written(tmp_path):
+    path = tmp_path / "o.npz"
+    with pytest.raises(mg.CheckpointError, match=r"o\.npz.*model/bad.*object"):
+        mg.save({"model": {"bad": np.array([1, "a", None], dtype=object)}}, path)
+    assert os.listdir(tmp_path) == []
+
+
+def test_unsupported_types_are_refused(tmp_path):
+    with pytest.raises(mg.CheckpointError, match=r"meta/f.*function"):
+        mg.save({"meta": {"f": print}}, tmp_path / "x.npz")
+    with pytest.raises(mg.CheckpointError, match="dict keys must be str or int"):
+        mg.save({(1, 2): 1}, tmp_path / "x.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_checkpoint_error_is_value_error():
+    assert issubclass(mg.CheckpointError, ValueError)
+
+
+def test_object_array_in_file_is_refused_at_load(tmp_path):
+    path = tmp_path / "evil.npz"
+    good = tmp_path / "good.npz"
+    mg.save({"x": np.ones(2)}, good)
+    with np.load(good) as npz:
+        header = npz["__minigrad__"]
+    np.savez(path, __minigrad__=header, x=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(mg.CheckpointError, match=r"evil\.npz.*'x'.*object array"):
+        mg.load(path)
+
+
+def test_pickle_file_is_never_unpickled(tmp_path):
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(tmp_path / "pwned"),))
+
+    path = tmp_path / "p.npz"
+    path.write_bytes(pickle.dumps(Boom()))
+    with pytest.raises(mg.CheckpointError, match=r"p\.npz: not a minigrad checkpoint"):
+        mg.load(path)
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("content", [b"hello, this is a text file\n", bytes(range(256)) * 10,
+                                     b""])
+def test_not_a_checkpoint(tmp_path, content):
+    path = tmp_path / "junk.npz"
+    path.write_bytes(content)
+    with pytest.raises(mg.CheckpointError, match=r"junk\.npz"):
+        mg.load(path)
+
+
+def test_plain_npz_and_npy_are_not_checkpoints(tmp_path):
+    np.savez(tmp_path / "plain.npz", a=np.ones(2))
+    with pytest.raises(mg.CheckpointError, match=r"plain\.npz: not a minigrad checkpoint.*header"):
+        mg.load(tmp_path / "plain.npz")
+    np.save(tmp_path / "one.npy", np.ones(2))
+    with pytest.raises(mg.CheckpointError, match=r"one\.npy: not a minigrad checkpoint"):
+        mg.load(tmp_path / "one.npy")
+
+
+def test_missing_file():
+    with pytest.raises(FileNotFoundError, match="nope.npz"):
+        mg.load("/nonexistent/dir/nope.npz")
+
+
+@pytest.mark.parametrize("keep", [0.1, 0.5, 0.9, 0.99])
+def test_truncated_file(tmp_path, keep):
+    path = tmp_path / "t.npz"
+    mg.save(_checkpoint(), path)
+    raw = path.read_bytes()
+    path.write_bytes(raw[: int(len(raw) * keep)])
+    with pytest.raises(mg.CheckpointError, match=r"t\.npz"):
+        mg.load(path)
+
+
+def test_corrupted_bytes_are_detected(tmp_path):
+    path = tmp_path / "c.npz"
+    mg.save({"w": np.arange(1000, dtype=np.float64)}, path)
+    raw = bytearray(path.read_bytes())
+    i = raw.index(np.arange(1000, dtype=np.float64)[500:].tobytes()[:16])
+    raw[i] ^= 0xFF  # flip a data byte: the zip CRC no longer matches
+    path.write_bytes(bytes(raw))
+    with pytest.raises(mg.CheckpointError, match=r"c\.npz.*'w'"):
+        mg.load(path)
+
+
+def _rewrite_header(path, change):
+    with np.load(path) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    header = json.loads(arrays["__minigrad__"].tobytes())
+    change(header)
+    arrays["__minigrad__"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+
+
+def test_newer_format_version_is_refused(tmp_path):
+    path = tmp_path / "new.npz"
+    mg.save({"x": np.ones(2)}, path)
+    _rewrite_header(path, lambda h: h.update(version=serialization.FORMAT_VERSION + 1))
+    with pytest.raises(mg.CheckpointError, match=r"new\.npz: written by a newer checkpoint format "
+                                                 r"\(version 2\).*upgrade"):
+        mg.load(path)
+
+
+def test_other_format_name_is_refused(tmp_path):
+    path = tmp_path / "other.npz"
+    mg.save({"x": np.ones(2)}, path)
+    _rewrite_header(path, lambda h: h.update(format="something-else"))
+    with pytest.raises(mg.CheckpointError, match="not a minigrad checkpoint"):
+        mg.load(path)
+
+
+def test_header_and_entries_must_agree(tmp_path):
+    path = tmp_path / "h.npz"
+    mg.save({"x": np.ones(2)}, path)
+    _rewrite_header(path, lambda h: h["tree"]["items"][0][1].update(shape=[3]))
+    with pytest.raises(mg.CheckpointError, match=r"h\.npz: corrupt.*'x'"):
+        mg.load(path)
+
+
+# -- atomic writes -------------------------------------------------------------------------------
+
+def test_crash_during_write_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.npz"
+    mg.save({"x": np.ones(3), "meta": {"iteration": 1}}, path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # e.g. Ctrl-C in the middle of writing
+
+    monkeypatch.setattr(np.lib.format, "write_array", crash)
+    with pytest.raises(KeyboardInterrupt):
+        mg.save({"x": np.zeros(3), "meta": {"iteration": 2}}, path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["ckpt.npz"]  # the temp file was removed
+
+
+def test_write_goes_through_fsync_and_replace(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace",
+                        lambda a, b: (calls.append(("replace", os.path.dirname(a))),
+                                      real_replace(a, b))[1])
+    mg.save({"x": np.ones(1)}, tmp_path / "a.npz")
+    assert calls[0] == "fsync"
+    assert calls[1] == ("replace", str(tmp_path))  # temp file in the same directory
+
+
+def test_saved_file_is_a_valid_zip(tmp_path):
+    path = tmp_path / "z.npz"
+    mg.save(_checkpoint(), path, compress=True)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+    _assert_same(_checkpoint(), mg.load(path))
