@@ -91,6 +91,10 @@ class Pow(Function):
         c = self.c
         if c == 2:
             return gy * (2 * x)
+        if c == 1:
+            return gy
+        if c == 0:  # d/dx x**0 = 0 everywhere (x**-1 would give nan at 0)
+            return gy * 0
         return gy * (c * x ** (c - 1))
 
     def attrs(self) -> dict[str, Any]:
