@@ -1,0 +1,185 @@
+"""Run the code in the documentation, so that the docs cannot drift from the code.
+
+Every ```python block of a page (docs/**/*.md, README.md, CONTRIBUTING.md) runs, in
+order, in one namespace per page, with the working directory set to a fresh temporary
+folder. A block marked ```python {.no-run} is shown but not run (only for long runs).
+A ```text block titled "Output" (or "출력") right after a python block is the expected
+output of that block: its printed output must match (``...`` matches anything, runs of
+whitespace compare equal). ```bash blocks are not run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import doctest
+import io
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT_TITLES = {"Output", "출력"}
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
+_TITLE = re.compile(r"""title=(["'])(?P<title>.*?)\1""")
+
+
+@dataclass
+class Block:
+    lang: str
+    info: str
+    code: str
+    line: int  # 1-based line of the opening fence
+
+    @property
+    def runs(self) -> bool:
+        return self.lang == "python" and ".no-run" not in self.info
+
+    @property
+    def is_output(self) -> bool:
+        m = _TITLE.search(self.info)
+        return self.lang == "text" and m is not None and m.group("title") in OUTPUT_TITLES
+
+
+def parse_blocks(text: str) -> list[Block]:
+    """Return the fenced code blocks of a Markdown text, in order (indented ones included)."""
+    lines = text.splitlines()
+    blocks: list[Block] = []
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        indent, fence, info = m.group("indent"), m.group("fence"), m.group("info").strip()
+        lang = re.split(r"[\s{]", info, maxsplit=1)[0] if info else ""
+        body: list[str] = []
+        j = i + 1
+        while j < len(lines):
+            stripped = lines[j].strip()
+            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
+                break
+            body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j])
+            j += 1
+        else:
+            raise ValueError(f"unclosed code fence opened on line {i + 1}")
+        blocks.append(Block(lang, info, textwrap.dedent("\n".join(body)) + "\n", i + 1))
+        i = j + 1
+    return blocks
+
+
+def doc_pages() -> list[Path]:
+    pages = sorted((ROOT / "docs").rglob("*.md"))
+    pages += [p for p in (ROOT / "README.md", ROOT / "CONTRIBUTING.md") if p.exists()]
+    return pages
+
+
+def _page_id(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+PAGES = [p for p in doc_pages() if any(b.runs for b in parse_blocks(p.read_text("utf-8")))]
+_CHECKER = doctest.OutputChecker()
+_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+@pytest.fixture
+def docs_env(tmp_path, monkeypatch):
+    """A fresh working directory, MNIST reachable, no windows, global options restored."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    if "MINIGRAD_DATA" not in os.environ:
+        shared = ROOT.parent / "shared" / "data" / "mnist"
+        if shared.is_dir():
+            monkeypatch.setenv("MINIGRAD_DATA", str(shared))
+    import minigrad as mg
+
+    opts = mg.get_printoptions()
+    yield tmp_path
+    mg.set_printoptions(**opts)
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def test_parse_blocks_handles_indentation_markers_and_outputs():
+    text = textwrap.dedent('''\
+        Intro
+        ```python
+        print(1)
+        ```
+        ```text title="Output"
+        1
+        ```
+        !!! example
+            ```python {.no-run}
+            slow()
+            ```
+        ```bash
+        make test
+        ```
+        ''')
+    blocks = parse_blocks(text)
+    assert [(b.lang, b.runs, b.is_output) for b in blocks] == [
+        ("python", True, False), ("text", False, True), ("python", False, False),
+        ("bash", False, False)]
+    assert blocks[2].code == "slow()\n"
+    assert blocks[1].code == "1\n"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_page_id)
+def test_page_code_runs(page: Path, docs_env: Path) -> None:
+    blocks = parse_blocks(page.read_text("utf-8"))
+    namespace: dict[str, object] = {"__name__": "__docs__"}
+    rel = _page_id(page)
+    for k, block in enumerate(blocks):
+        if not block.runs:
+            continue
+        code = compile(block.code, f"{rel}:{block.line + 1}", "exec")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(code, namespace)  # noqa: S102 - running the documentation is the point
+        nxt = blocks[k + 1] if k + 1 < len(blocks) else None
+        if nxt is not None and nxt.is_output:
+            got = out.getvalue()
+            assert _CHECKER.check_output(nxt.code, got, _FLAGS), (
+                f"{rel}, block at line {block.line}: the output shown on line {nxt.line} is "
+                f"out of date.\n--- shown ---\n{nxt.code}--- printed ---\n{got}"
+            )
+
+
+def test_every_output_block_follows_a_python_block() -> None:
+    for page in doc_pages():
+        blocks = parse_blocks(page.read_text("utf-8"))
+        for prev, block in zip([None, *blocks], blocks):
+            if block.is_output:
+                assert prev is not None and prev.runs, (
+                    f"{_page_id(page)}:{block.line}: an Output block must follow a python "
+                    "block that runs")
+
+
+def test_mkdocs_build_strict(tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs", reason="the docs extra is not installed (pip install .[docs])")
+    pytest.importorskip("material", reason="mkdocs-material is not installed")
+    pytest.importorskip("mkdocstrings", reason="mkdocstrings is not installed")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d",
+         str(tmp_path / "site")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "site" / "index.html").exists()
+    assert (tmp_path / "site" / "ko" / "index.html").exists()
+
+
+def test_docs_figures_are_small() -> None:
+    figures = ROOT / "docs" / "figures"
+    total = sum(p.stat().st_size for p in figures.rglob("*") if p.is_file()) if \
+        figures.exists() else 0
+    assert total < 2_000_000, f"docs/figures holds {total} bytes; keep the figures under 2 MB"
+
