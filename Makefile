@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv train test lint bench clean
+.PHONY: venv train test lint bench clean docs serve-docs figures
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,15 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis site
+
+# The documentation site (MkDocs): build into site/, or serve it with live reload.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+serve-docs: $(STAMP)
+	$(BIN)/mkdocs serve
+
+# Regenerate the figures the docs show: each example writes its PNG into docs/figures.
+figures: $(STAMP)
+	@mkdir -p docs/figures
+	@for f in examples/[!_]*.py; do echo "$$f"; $(BIN)/python $$f --out docs/figures || exit 1; done
