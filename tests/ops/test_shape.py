@@ -1,0 +1,223 @@
+"""Shape ops: reshape, transpose, .T, broadcast_to, sum_to and indexing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import (
+    GRADCHECK,
+    GRADGRADCHECK,
+    VALUES,
+    float_arrays,
+    index_arrays,
+    shapes,
+)
+
+import minigrad as mg
+import minigrad.functional as F
+
+
+def leaf(a):
+    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
+
+
+@st.composite
+def reshape_targets(draw, shape):
+    """A shape with the same number of elements (possibly spelled with one -1)."""
+    size = int(np.prod(shape, dtype=np.int64))
+    dims = []
+    rest = size
+    while rest > 1 and len(dims) < 3:
+        divisors = [d for d in range(1, rest + 1) if rest % d == 0]
+        d = draw(st.sampled_from(divisors))
+        dims.append(d)
+        rest //= d
+    dims.append(rest)
+    dims = draw(st.permutations(dims))
+    if draw(st.booleans()):
+        dims[draw(st.integers(0, len(dims) - 1))] = -1
+    return tuple(dims)
+
+
+@st.composite
+def broadcast_targets(draw, shape):
+    """A shape that ``shape`` broadcasts to (new leading axes, stretched 1s)."""
+    lead = draw(st.lists(st.integers(1, 3), max_size=2))
+    stretched = [draw(st.integers(1, 3)) if n == 1 else n for n in shape]
+    return tuple(lead) + tuple(stretched)
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_reshape(data):
+    x = data.draw(shapes().flatmap(float_arrays), label="x")
+    target = data.draw(reshape_targets(x.shape), label="target")
+    t = leaf(x)
+    y = t.reshape(target)
+    np.testing.assert_array_equal(y.data, x.reshape(target))
+    assert t.reshape(*target).shape == y.shape == F.reshape(t, target).shape
+    assert mg.gradcheck(lambda t: t.reshape(target), [t])
+    assert mg.gradgradcheck(lambda t: (t * t).reshape(target), [leaf(x)])
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_transpose(data):
+    x = data.draw(shapes().flatmap(float_arrays), label="x")
+    t = leaf(x)
+    perm = data.draw(st.permutations(list(range(x.ndim))), label="axes")
+    axes = tuple(a - x.ndim if data.draw(st.booleans()) else a for a in perm)
+    y = t.transpose(axes)
+    np.testing.assert_array_equal(y.data, x.transpose(axes))
+    assert t.transpose(*axes).shape == y.shape
+    assert mg.gradcheck(lambda t: t.transpose(axes), [t])
+    np.testing.assert_array_equal(t.transpose().data, x.T)
+    np.testing.assert_array_equal(t.T.data, x.T)
+    assert mg.gradcheck(lambda t: t.T, [t])
+    assert mg.gradcheck(lambda t: t.transpose(), [t])
+    assert mg.gradgradcheck(lambda t: (t * t).transpose(axes), [leaf(x)])
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_broadcast_to_and_sum_to_are_adjoint(data):
+    x = data.draw(shapes().flatmap(float_arrays), label="x")
+    target = data.draw(broadcast_targets(x.shape), label="target")
+    t = leaf(x)
+    y = t.broadcast_to(target)
+    np.testing.assert_array_equal(y.data, np.broadcast_to(x, target))
+    assert mg.gradcheck(lambda t: t.broadcast_to(target), [t])
+    assert mg.gradgradcheck(lambda t: (t * t).broadcast_to(target), [leaf(x)])
+
+    big = data.draw(float_arrays(target), label="big")
+    b = leaf(big)
+    s = b.sum_to(x.shape)
+    assert s.shape == x.shape
+    lead = big.ndim - x.ndim
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(x.shape) if n == 1 and target[i + lead] != 1)
+    np.testing.assert_allclose(s.data, big.sum(axis=axes).reshape(x.shape), rtol=1e-12)
+    assert mg.gradcheck(lambda b: b.sum_to(x.shape), [b])
+    assert mg.gradgradcheck(lambda b: (b * b).sum_to(x.shape), [leaf(big)])
+    # the same result through the functional forms
+    np.testing.assert_array_equal(F.sum_to(b, x.shape).data, s.data)
+    np.testing.assert_array_equal(F.broadcast_to(t, target).data, y.data)
+
+
+def test_sum_to_same_shape_is_identity_and_scalar_target():
+    t = leaf([[1.0, 2.0], [3.0, 4.0]])
+    assert t.sum_to((2, 2)) is t
+    s = t.sum_to(())
+    assert s.shape == () and s.item() == 10.0
+    s.backward()
+    np.testing.assert_array_equal(t.grad.data, np.ones((2, 2)))
+
+
+@st.composite
+def basic_indices(draw, shape):
+    """A basic index: ints (possibly negative), slices with steps, Ellipsis, None."""
+    items = []
+    for n in shape:
+        kind = draw(st.sampled_from(["int", "slice", "full"]))
+        if kind == "int":
+            items.append(draw(st.integers(-n, n - 1)))
+        elif kind == "slice":
+            start = draw(st.none() | st.integers(-n, n))
+            stop = draw(st.none() | st.integers(-n, n))
+            step = draw(st.none() | st.sampled_from([1, 2, -1, -2]))
+            items.append(slice(start, stop, step))
+        else:
+            items.append(slice(None))
+    if items and draw(st.booleans()):
+        items = items[: draw(st.integers(0, len(items)))] + [Ellipsis]
+    if draw(st.booleans()):
+        items.insert(draw(st.integers(0, len(items))), None)
+    return tuple(items)
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_getitem_basic(data):
+    x = data.draw(shapes(min_dims=1).flatmap(float_arrays), label="x")
+    index = data.draw(basic_indices(x.shape), label="index")
+    t = leaf(x)
+    y = t[index]
+    np.testing.assert_array_equal(y.data, x[index])
+    assert mg.gradcheck(lambda t: t[index], [t])
+    # the gradient is the scatter of the upstream gradient
+    gy = np.arange(1.0, y.size + 1).reshape(y.shape)
+    y.backward(gy)
+    expected = np.zeros_like(x)
+    expected[index] = gy
+    np.testing.assert_array_equal(t.grad.data, expected)
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_getitem_integer_arrays_with_repeats_accumulate(data):
+    n = data.draw(st.integers(1, 4), label="N")
+    c = data.draw(st.integers(1, 4), label="C")
+    x = data.draw(float_arrays((n, c)), label="x")
+    labels = data.draw(index_arrays(c, min_len=n, max_len=n), label="t")
+    t = leaf(x)
+    y = t[np.arange(n), labels]
+    np.testing.assert_array_equal(y.data, x[np.arange(n), labels])
+    assert mg.gradcheck(lambda t: t[np.arange(n), labels], [t])
+
+    rows = data.draw(index_arrays(n, repeats=True), label="rows")
+    t.grad = None
+    z = t[rows]
+    gz = np.arange(1.0, z.size + 1).reshape(z.shape)
+    z.backward(gz)
+    expected = np.zeros_like(x)
+    np.add.at(expected, rows, gz)
+    np.testing.assert_array_equal(t.grad.data, expected)
+    assert mg.gradcheck(lambda t: t[rows], [t])
+    assert mg.gradgradcheck(lambda t: (t * t)[rows], [leaf(x)])
+
+
+def test_repeated_index_gradient_exact_values():
+    x = leaf([10.0, 20.0, 30.0])
+    y = x[np.array([0, 2, 0, 0])]
+    np.testing.assert_array_equal(y.data, [10.0, 30.0, 10.0, 10.0])
+    y.backward(np.array([1.0, 2.0, 3.0, 4.0]))
+    np.testing.assert_array_equal(x.grad.data, [8.0, 0.0, 2.0])
+
+    w = leaf(np.zeros((2, 3)))
+    w[[0, 0, 1], [1, 1, 2]].sum().backward()  # lists index like arrays
+    np.testing.assert_array_equal(w.grad.data, [[0.0, 2.0, 0.0], [0.0, 0.0, 1.0]])
+
+
+def test_getitem_with_tensor_index_and_boolean_mask():
+    x = leaf([[1.0, -2.0], [3.0, -4.0]])
+    idx = mg.tensor(np.array([1, 1, 0]))
+    x[idx].sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[1.0, 1.0], [2.0, 2.0]])
+    x.grad = None
+    pos = x[x > 0]
+    np.testing.assert_array_equal(pos.data, [1.0, 3.0])
+    (pos * pos).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[2.0, 0.0], [6.0, 0.0]])
+
+
+@VALUES
+@given(x=shapes(min_dims=1).flatmap(float_arrays))
+def test_iteration_and_negative_index(x):
+    t = mg.tensor(x)
+    rows = list(t)
+    assert len(rows) == len(t) == x.shape[0]
+    for r, e in zip(rows, x):
+        np.testing.assert_array_equal(r.data, e)
+    np.testing.assert_array_equal(t[-1].data, x[-1])
+
+
+@pytest.mark.parametrize("op", ["reshape", "transpose", "getitem", "broadcast_to"])
+def test_shape_ops_keep_float32(op):
+    x = mg.tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    y = {"reshape": lambda: x.reshape(3, 2), "transpose": lambda: x.T,
+         "getitem": lambda: x[:, 1], "broadcast_to": lambda: x.broadcast_to((4, 2, 3))}[op]()
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
