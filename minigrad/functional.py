@@ -19,6 +19,7 @@ __all__ = [
     "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs",
     "sum", "mean", "max", "min", "reshape", "transpose", "broadcast_to", "sum_to", "getitem",
     "softmax", "log_softmax", "softmax_cross_entropy",
+    "sum_squares_error", "cross_entropy_error", "accuracy",
 ]
 
 
@@ -151,3 +152,175 @@ def softmax_cross_entropy(logits: Any, t: Any) -> Tensor:
                 f"{tt.data.min()} to {tt.data.max()}"
             )
     return SoftmaxCrossEntropy()(x, tt)
+
+
+# ---------------------------------------------------------------------------
+# The chapter's loss functions and accuracy.
+
+#: The small constant added inside the logarithm of :func:`cross_entropy_error`.
+CROSS_ENTROPY_DELTA = 1e-7
+
+
+def sum_squares_error(y: Any, t: Any) -> Tensor:
+    """Sum of squared errors ``0.5 * sum((y - t) ** 2)`` (the chapter's equation 4.1).
+
+    Parameters
+    ----------
+    y : Tensor or array_like
+        The network's output.
+    t : Tensor or array_like
+        The target, of a shape that broadcasts with ``y`` (usually the same).
+
+    Returns
+    -------
+    Tensor
+        A scalar, differentiable with respect to both arguments.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad.functional as F
+    >>> t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0.0])
+    >>> y = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
+    >>> round(F.sum_squares_error(y, t).item(), 6)
+    0.0975
+    """
+    yt, tt = as_tensor(y), as_tensor(t)
+    try:
+        np.broadcast_shapes(yt.shape, tt.shape)
+    except ValueError:
+        raise ValueError(
+            f"sum_squares_error: y of shape {yt.shape} and t of shape {tt.shape} do not "
+            "broadcast together"
+        ) from None
+    d = yt - tt
+    return 0.5 * (d * d).sum()
+
+
+def _labels_from_targets(t: np.ndarray, y_shape: tuple[int, ...], y_ndim: int,
+                         where: str) -> np.ndarray:
+    """Return integer labels of shape (N,) from one-hot targets or labels (validated)."""
+    n, c = y_shape
+    one_hot = t.size == n * c and t.ndim >= 1 and (
+        t.dtype.kind in "fb" or t.ndim == 2 or (y_ndim == 1 and c > 1))
+    if one_hot:
+        t2 = t.reshape(n, c)
+        if not np.all((t2 == 0) | (t2 == 1)) or not np.all(t2.sum(axis=1) == 1):
+            raise ValueError(
+                f"{where}: targets of y's shape {y_shape} must be one-hot (a single 1 per "
+                "row, zeros elsewhere); pass integer labels of shape (N,) otherwise"
+            )
+        return t2.argmax(axis=1)
+    if t.dtype.kind not in "iu":
+        raise ValueError(
+            f"{where}: targets of shape {t.shape} and dtype {t.dtype} do not match y of shape "
+            f"{y_shape}; pass integer labels of shape ({n},) or one-hot targets of shape "
+            f"{y_shape}"
+        )
+    labels = t.reshape(-1)
+    if labels.shape != (n,):
+        raise ValueError(
+            f"{where}: {labels.size} labels for a batch of {n} (y has shape {y_shape})"
+        )
+    if n and (labels.min() < 0 or labels.max() >= c):
+        raise IndexError(
+            f"{where}: labels must lie in [0, {c}), got values from {labels.min()} to "
+            f"{labels.max()}"
+        )
+    return labels
+
+
+def cross_entropy_error(y: Any, t: Any) -> Tensor:
+    """Batch-mean cross-entropy of probabilities ``y``, as in the chapter (section 2.4).
+
+    ``E = -sum(log(y[arange(N), t] + 1e-7)) / N``: the ``1e-7`` keeps
+    ``log(0)`` away, and a 1-D ``y`` is treated as a batch of one.
+
+    Parameters
+    ----------
+    y : Tensor or array_like
+        Probabilities (e.g. a softmax output) of shape (N, C), or (C,).
+    t : Tensor or array_like
+        One-hot targets of ``y``'s size (converted to labels with argmax),
+        or integer labels of shape (N,) (a single label for a 1-D ``y``).
+
+    Returns
+    -------
+    Tensor
+        A scalar, differentiable with respect to ``y``.
+
+    Raises
+    ------
+    ValueError
+        If ``t`` is neither one-hot nor integer labels matching ``y``.
+    IndexError
+        If a label is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad.functional as F
+    >>> t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0.0])
+    >>> y = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
+    >>> round(F.cross_entropy_error(y, t).item(), 6)
+    0.510825
+    >>> round(F.cross_entropy_error(y, 2).item(), 6)
+    0.510825
+    """
+    yt = as_tensor(y)
+    tarr = np.asarray(t.data if isinstance(t, Tensor) else t)
+    y_ndim = yt.ndim
+    if y_ndim == 1:
+        yt = reshape(yt, (1, yt.size))
+    if yt.ndim != 2:
+        raise ValueError(f"cross_entropy_error: y must be 1-D or 2-D, got shape {yt.shape}")
+    labels = _labels_from_targets(tarr, yt.shape, y_ndim, "cross_entropy_error")
+    n = yt.shape[0]
+    picked = getitem(yt, (np.arange(n), labels))
+    return -log(picked + CROSS_ENTROPY_DELTA).sum() / n
+
+
+def accuracy(y: Any, t: Any) -> float:
+    """Share of samples whose highest score is the right class (not differentiable).
+
+    Parameters
+    ----------
+    y : Tensor or array_like
+        Scores or probabilities of shape (N, C), or (C,) for one sample.
+    t : Tensor or array_like
+        Integer labels of shape (N,) or one-hot targets of ``y``'s shape.
+
+    Returns
+    -------
+    float
+        The accuracy in [0, 1] (0.0 for an empty batch).
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad.functional as F
+    >>> F.accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([1, 1]))
+    0.5
+    """
+    yarr = np.asarray(y.data if isinstance(y, Tensor) else y)
+    tarr = np.asarray(t.data if isinstance(t, Tensor) else t)
+    y_ndim = yarr.ndim
+    if y_ndim == 1:
+        yarr = yarr.reshape(1, yarr.size)
+    if yarr.ndim != 2:
+        raise ValueError(f"accuracy: y must be 1-D or 2-D, got shape {yarr.shape}")
+    n, c = yarr.shape
+    if tarr.size == n * c and tarr.ndim >= 1 and (
+            tarr.dtype.kind in "fb" or tarr.ndim == 2 or (y_ndim == 1 and c > 1)):
+        labels = tarr.reshape(n, c).argmax(axis=1)
+    else:
+        if tarr.dtype.kind not in "iu":
+            raise ValueError(
+                f"accuracy: targets of shape {tarr.shape} and dtype {tarr.dtype} do not match "
+                f"y of shape {yarr.shape}; pass integer labels or one-hot targets"
+            )
+        labels = tarr.reshape(-1)
+        if labels.shape != (n,):
+            raise ValueError(
+                f"accuracy: {labels.size} labels for a batch of {n} (y has shape {yarr.shape})"
+            )
+    if n == 0:
+        return 0.0
+    return float(np.sum(yarr.argmax(axis=1) == labels)) / n
