@@ -18,6 +18,13 @@ from minigrad.autograd import (
     no_grad,
     set_grad_enabled,
 )
+from minigrad.debug import (
+    AccumulationWarning,
+    check_graph,
+    graph_memory,
+    set_debug,
+    trace_backward,
+)
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minigrad.numerical import gradient_descent, numerical_diff, numerical_gradient
 from minigrad.printing import get_printoptions, set_printoptions
@@ -53,4 +60,9 @@ __all__ = [
     "save",
     "load",
     "CheckpointError",
+    "check_graph",
+    "trace_backward",
+    "graph_memory",
+    "set_debug",
+    "AccumulationWarning",
 ]

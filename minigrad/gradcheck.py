@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckMismatch",
     "graph_op_names",
+    "promoted_to_float64",
 ]
 
 
@@ -63,15 +65,23 @@ class GradcheckError(AssertionError):
     op_names : list of str
         The op types found in the checked function's graph.
     first_failing_op : str or None
-        The first op that fails a per-op check of the graph, when one was found.
+        The type name of the first op (in forward order) that fails a per-op
+        check of the graph (:func:`minigrad.debug.check_graph`), when one was found.
+    graph_report : minigrad.debug.GraphCheckReport or None
+        That per-op check, when it could be run.
+    promoted : list of int
+        The inputs that were promoted to float64 for the check.
     """
 
     def __init__(self, message: str, mismatches: list[GradcheckMismatch],
-                 op_names: list[str], first_failing_op: str | None = None) -> None:
+                 op_names: list[str], first_failing_op: str | None = None,
+                 graph_report: Any = None, promoted: list[int] | None = None) -> None:
         super().__init__(message)
         self.mismatches = mismatches
         self.op_names = op_names
         self.first_failing_op = first_failing_op
+        self.graph_report = graph_report
+        self.promoted = promoted or []
 
 
 def _as_inputs(inputs: Any) -> tuple[Any, ...]:
@@ -119,9 +129,12 @@ def _compare(analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float
 
 
 def _format_report(mismatches: list[GradcheckMismatch], op_names: list[str], eps: float,
-                   atol: float, rtol: float, first_op: str | None) -> str:
+                   atol: float, rtol: float, report: Any, promoted: list[tuple[int, str]]) -> str:
     lines = [f"gradcheck failed: analytic and numerical gradients differ "
              f"(eps={eps:g}, atol={atol:g}, rtol={rtol:g})"]
+    if promoted:
+        what = ", ".join(f"input {i} ({dt})" for i, dt in promoted)
+        lines.append(f"  {what} promoted to float64 for the check (restored afterwards)")
     for m in mismatches:
         label = f"input {m.input_index}" + (f" ({m.input_name!r})" if m.input_name else "")
         lines.append(f"  {label}, shape {m.shape}: {m.n_bad} element(s) out of tolerance; worst:")
@@ -130,9 +143,48 @@ def _format_report(mismatches: list[GradcheckMismatch], op_names: list[str], eps
         for idx, a, n, ae, re in m.worst:
             lines.append(f"    {str(idx):<14}{a:>14.6g}{n:>14.6g}{ae:>11.3g}{re:>11.3g}")
     lines.append(f"  ops in the graph: {', '.join(op_names) if op_names else '(none)'}")
-    if first_op is not None:
-        lines.append(f"  first failing op (checked one by one): {first_op}")
+    first = None if report is None else report.first_failure
+    if first is not None:
+        lines.append(f"  first failing op (checked one by one): {first.op}")
+        lines.append(f"    {first.describe()}")
+    elif report is not None:
+        lines.append("  every op passes when checked one by one: look at how fn combines them "
+                     "(e.g. values computed outside the graph, or in-place updates)")
     return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def promoted_to_float64(tensors: Sequence[Any]) -> Iterator[list[tuple[int, str]]]:
+    """Give lower-precision float tensors float64 copies of their data inside a ``with`` block.
+
+    On exit each tensor gets back its original array object, so its values
+    are bitwise unchanged (the original array is never written to). Yields
+    ``(position, original dtype)`` for each promoted tensor.
+
+    Parameters
+    ----------
+    tensors : sequence
+        Tensors (other items are ignored).
+
+    Yields
+    ------
+    list of (int, str)
+        The promoted tensors' positions and original dtypes.
+    """
+    saved: list[tuple[Tensor, np.ndarray]] = []
+    promoted: list[tuple[int, str]] = []
+    try:
+        for i, x in enumerate(tensors):
+            if isinstance(x, Tensor) and x.data.dtype.kind == "f" and x.data.dtype != np.float64:
+                if any(x is y for y, _ in saved):
+                    continue
+                saved.append((x, x.data))
+                promoted.append((i, str(x.data.dtype)))
+                x.data = x.data.astype(np.float64)
+        yield promoted
+    finally:
+        for x, data in saved:
+            x.data = data
 
 
 def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
@@ -148,7 +200,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     fn : callable
         Takes the inputs, returns a Tensor (or a sequence of Tensors).
     inputs : Tensor or sequence
-        The arguments of ``fn``; use float64 tensors for a reliable check.
+        The arguments of ``fn``. Float32 (or float16) tensors among them are
+        promoted to float64 for the check and restored afterwards, bitwise
+        (a warning says so); tensors ``fn`` reaches in other ways, such as a
+        model's parameters in a closure, keep their dtype.
     eps : float
         The finite-difference step.
     atol, rtol : float
@@ -167,7 +222,9 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     ------
     GradcheckError
         With a report naming the input, the worst elements (analytic vs
-        numerical, absolute and relative error) and the ops in the graph.
+        numerical, absolute and relative error), the ops in the graph, and
+        the first op that fails when each op is checked on its own
+        (:func:`minigrad.debug.check_graph`), with the tolerances used.
 
     Examples
     --------
@@ -180,54 +237,65 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     targets = [(i, x) for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
     if not targets:
         raise ValueError("gradcheck: no input is a Tensor with requires_grad=True")
-    low = [f"input {i} ({x.dtype})" for i, x in targets if x.dtype != np.float64]
-    if low:
-        warnings.warn(
-            f"gradcheck: {', '.join(low)} is not float64; central differences with "
-            f"eps={eps:g} need float64 to be accurate, so this check may fail spuriously. "
-            "Convert the inputs with .astype(np.float64).",
-            stacklevel=2,
-        )
-    out = fn(*xs)
-    op_names = graph_op_names(out)
-    total, cot = _reduce_outputs(out, None, seed)
-    analytic = (grad(total, [x for _, x in targets]) if total.requires_grad
-                else (None,) * len(targets))
+    with promoted_to_float64(xs) as promoted:
+        if promoted:
+            what = ", ".join(f"input {i} ({dt})" for i, dt in promoted)
+            warnings.warn(
+                f"gradcheck: {what} promoted to float64 for the check (central differences "
+                f"with eps={eps:g} need float64; atol={atol:g}, rtol={rtol:g}), and restored "
+                "afterwards. Tensors fn reaches in other ways (e.g. parameters in a closure) "
+                "keep their dtype.",
+                stacklevel=2,
+            )
+        out = fn(*xs)
+        op_names = graph_op_names(out)
+        total, cot = _reduce_outputs(out, None, seed)
+        del out
+        analytic = (grad(total, [x for _, x in targets]) if total.requires_grad
+                    else (None,) * len(targets))
 
-    def f_scalar(_: Any) -> float:
-        with enable_grad():  # fn may itself differentiate (gradgradcheck)
-            return float(_reduce_outputs(fn(*xs), cot, seed)[0].data)
+        def f_scalar(_: Any) -> float:
+            with enable_grad():  # fn may itself differentiate (gradgradcheck)
+                return float(_reduce_outputs(fn(*xs), cot, seed)[0].data)
 
-    mismatches = []
-    for (i, x), g in zip(targets, analytic):
-        a = np.zeros(x.shape) if g is None else np.asarray(g.data, dtype=np.float64)
-        n = numerical_gradient(f_scalar, x, h=eps)
-        m = _compare(a, n.astype(np.float64), atol, rtol, i, x.name)
-        if m is not None:
-            mismatches.append(m)
-    if not mismatches:
-        return True
-    first_op = _first_failing_op(fn, xs, eps, atol, rtol)
+        mismatches = []
+        for (i, x), g in zip(targets, analytic):
+            a = np.zeros(x.shape) if g is None else np.asarray(g.data, dtype=np.float64)
+            n = numerical_gradient(f_scalar, x, h=eps)
+            m = _compare(a, n.astype(np.float64), atol, rtol, i, x.name)
+            if m is not None:
+                mismatches.append(m)
+        if not mismatches:
+            return True
+        report = _graph_report(fn, xs, eps, atol, rtol, seed)
+    first = None if report is None else report.first_failure
+    first_op = None if first is None else first.op
     if raise_exception:
-        raise GradcheckError(_format_report(mismatches, op_names, eps, atol, rtol, first_op),
-                             mismatches, op_names, first_op)
+        raise GradcheckError(
+            _format_report(mismatches, op_names, eps, atol, rtol, report, promoted),
+            mismatches, op_names, first_op, report, [i for i, _ in promoted])
     return False
+
+
+def _graph_report(fn: Callable[..., Any], xs: tuple[Any, ...], eps: float, atol: float,
+                  rtol: float, seed: int) -> Any:
+    """Check fn's graph op by op (:func:`minigrad.debug.check_graph`); None if that fails."""
+    try:
+        from minigrad.debug import check_graph
+
+        with enable_grad():
+            out = fn(*xs)
+        outs = [out] if isinstance(out, Tensor) else list(out)
+        return check_graph(outs, eps=eps, atol=atol, rtol=rtol, seed=seed)
+    except Exception:  # noqa: BLE001 - the per-op check is a hint, never a second failure
+        return None
 
 
 def _first_failing_op(fn: Callable[..., Any], xs: tuple[Any, ...], eps: float, atol: float,
                       rtol: float) -> str | None:
     """Name the first op of fn's graph that fails a check on its own (None if unavailable)."""
-    try:
-        from minigrad.debug import check_graph
-    except ImportError:
-        return None
-    out = fn(*xs)
-    outs = [out] if isinstance(out, Tensor) else list(out)
-    try:
-        report = check_graph(outs[0], eps=eps, atol=atol, rtol=rtol)
-    except Exception:  # noqa: BLE001 - the per-op check is a hint, never a second failure
-        return None
-    row = report.first_failure
+    report = _graph_report(fn, xs, eps, atol, rtol, 0)
+    row = None if report is None else report.first_failure
     return None if row is None else row.op
 
 
