@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -10,7 +10,13 @@ import numpy as np
 from minigrad.autograd import no_grad
 from minigrad.tensor import Tensor
 
-__all__ = ["numerical_diff", "numerical_gradient", "gradient_descent"]
+__all__ = [
+    "numerical_diff",
+    "numerical_gradient",
+    "gradient_descent",
+    "compare_gradients",
+    "gradient_report",
+]
 
 
 def _scalar(value: Any, where: str) -> float:
@@ -87,6 +93,13 @@ def numerical_gradient(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> np.n
             f"numerical_gradient: x has dtype {arr.dtype}; a step of h={h} on an integer array "
             "would be truncated. Use a floating-point array (e.g. x.astype(np.float64))"
         )
+    if not arr.flags.writeable:
+        raise ValueError(
+            f"numerical_gradient: x (shape {arr.shape}) is read-only, but each element is "
+            "perturbed in place; pass a writeable array (e.g. x.copy())"
+        )
+    if not (isinstance(h, (int, float, np.floating)) and np.isfinite(h) and h > 0):
+        raise ValueError(f"numerical_gradient: h must be a positive number, got {h!r}")
     grad_arr = np.zeros_like(arr)
     with no_grad():
         for idx in np.ndindex(arr.shape):
@@ -100,6 +113,97 @@ def numerical_gradient(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> np.n
                 arr[idx] = old
             grad_arr[idx] = (fxh1 - fxh2) / (2 * h)
     return grad_arr
+
+
+def _as_float_array(value: Any, where: str) -> np.ndarray:
+    arr = value.data if isinstance(value, Tensor) else value
+    try:
+        arr = np.asarray(arr, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{where}: expected an array or Tensor, got {type(value).__name__} "
+                        f"({e})") from None
+    return arr
+
+
+def compare_gradients(numerical: Mapping[str, Any], analytic: Mapping[str, Any]
+                      ) -> dict[str, float]:
+    """Mean absolute difference between two gradients, parameter by parameter.
+
+    The chapter's gradient check: ``np.average(np.abs(grad_backprop[key] -
+    grad_numerical[key]))`` for each key (``W1``, ``b1``, ``W2``, ``b2``).
+
+    Parameters
+    ----------
+    numerical : mapping of str to array or Tensor
+        Gradients by central differences (e.g. ``network.numerical_gradient(x, t)``).
+    analytic : mapping of str to array or Tensor
+        Gradients by backpropagation (e.g. ``network.gradient(x, t)``), same keys and shapes.
+
+    Returns
+    -------
+    dict of str to float
+        The mean absolute difference per key, in the order of ``numerical``.
+
+    Raises
+    ------
+    KeyError
+        If the two mappings do not have the same keys (the missing ones are named).
+    ValueError
+        If a gradient's shapes differ between the two.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad as mg
+    >>> diffs = mg.numerical.compare_gradients({"W": np.array([1.0, 2.0])},
+    ...                                        {"W": np.array([1.0, 2.5])})
+    >>> diffs
+    {'W': 0.25}
+    """
+    missing = [k for k in numerical if k not in analytic]
+    extra = [k for k in analytic if k not in numerical]
+    if missing or extra:
+        raise KeyError(
+            "compare_gradients: the gradients do not have the same keys"
+            + (f"; missing from analytic: {missing}" if missing else "")
+            + (f"; missing from numerical: {extra}" if extra else "")
+        )
+    out: dict[str, float] = {}
+    for key in numerical:
+        n = _as_float_array(numerical[key], f"compare_gradients[{key!r}] (numerical)")
+        a = _as_float_array(analytic[key], f"compare_gradients[{key!r}] (analytic)")
+        if n.shape != a.shape:
+            raise ValueError(f"compare_gradients: {key!r} has shape {n.shape} in numerical but "
+                             f"{a.shape} in analytic")
+        out[key] = float(np.mean(np.abs(a - n))) if n.size else 0.0
+    return out
+
+
+def gradient_report(numerical: Mapping[str, Any], analytic: Mapping[str, Any]) -> str:
+    """The chapter's gradient-check printout: one ``key:difference`` line per parameter.
+
+    Each line is the mean absolute difference between the numerical and the
+    backpropagated gradient (see :func:`compare_gradients`), e.g. ``W1:2.6e-13``.
+
+    Parameters
+    ----------
+    numerical, analytic : mapping of str to array or Tensor
+        As in :func:`compare_gradients`.
+
+    Returns
+    -------
+    str
+        The lines, ready to print.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad as mg
+    >>> print(mg.numerical.gradient_report({"W1": np.ones(3), "b1": np.zeros(2)},
+    ...                                    {"W1": np.ones(3) + 2e-13, "b1": np.zeros(2)}))
+    W1:2e-13
+    b1:0
+    """
+    diffs = compare_gradients(numerical, analytic)
+    return "\n".join(f"{key}:{value:.2g}" for key, value in diffs.items())
 
 
 def gradient_descent(f: Callable[[np.ndarray], Any], init_x: Any, lr: float = 0.01,
