@@ -133,7 +133,11 @@ def softmax_cross_entropy(logits: Any, t: Any) -> Tensor:
         A scalar: ``-(1/N) sum_n log softmax(logits)[n, t_n]``.
     """
     x = as_tensor(logits)
-    tt = as_tensor(t)
+    # labels keep their integer dtype (Tensor() would make Python ints float64);
+    # constant float targets take the logits' dtype, so float32 stays float32
+    tt = t if isinstance(t, Tensor) else Tensor(np.asarray(t))
+    if tt.dtype.kind == "f" and tt.dtype != x.dtype and not tt.requires_grad:
+        tt = Tensor(tt.data.astype(x.dtype))
     if x.ndim == 1:
         x = reshape(x, (1, x.size))
         tt = reshape(tt, (1, tt.size)) if tt.size == x.size else reshape(tt, (1,))
