@@ -1,0 +1,35 @@
+"""Neural-network building blocks: :class:`Module`, :class:`Parameter` and layers.
+
+>>> import numpy as np
+>>> import minigrad.nn as nn
+>>> net = nn.Sequential(nn.Linear(784, 50, rng=0), nn.Sigmoid(), nn.Linear(50, 10, rng=1))
+>>> net(np.zeros((2, 784))).shape
+(2, 10)
+"""
+
+from minigrad.nn.layers import (
+    Linear,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    init_std,
+    make_rng,
+)
+from minigrad.nn.module import Module, Parameter, StateDictError, assign_
+
+__all__ = [
+    "Module",
+    "Parameter",
+    "StateDictError",
+    "assign_",
+    "Linear",
+    "Sequential",
+    "Sigmoid",
+    "ReLU",
+    "Tanh",
+    "Softmax",
+    "init_std",
+    "make_rng",
+]

@@ -1,0 +1,350 @@
+"""The :class:`Module` base class and :class:`Parameter`.
+
+A module owns parameters (tensors that require grad) and child modules,
+found automatically when they are assigned as attributes::
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(784, 50)   # a child module named "fc1"
+            self.fc2 = nn.Linear(50, 10)
+
+        def forward(self, x):
+            return self.fc2(F.sigmoid(self.fc1(x)))
+
+Each module learns its dotted name when it is registered (``"fc1"``,
+``"body.0"``), and parameters take theirs as :attr:`Tensor.name`
+(``"fc1.W"``) unless they were named already, so graph pictures can label
+them. Calling a module runs :meth:`Module.forward` inside
+:func:`minigrad.autograd._scope`, which tags every op recorded there with
+the module's dotted name (the top module uses its class name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd import no_grad, scope_stack
+from minigrad.tensor import Tensor, _inplace
+
+__all__ = ["Module", "Parameter", "StateDictError", "assign_"]
+
+
+class Parameter(Tensor):
+    """A tensor that is a learnable parameter of a :class:`Module` (``requires_grad=True``).
+
+    It behaves exactly like a :class:`~minigrad.Tensor` (results of operations
+    on it are plain tensors); the subclass only lets modules recognise it.
+
+    Parameters
+    ----------
+    data : array_like
+        The initial values (an ndarray is used without copying). Must be
+        floating point.
+    dtype : numpy dtype, optional
+        Convert the data to this dtype.
+    name : str, optional
+        A label; when omitted, the module it is assigned to names it after
+        its dotted path (``"fc1.W"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from minigrad import nn
+    >>> w = nn.Parameter(np.zeros((2, 3)))
+    >>> w.requires_grad, w.shape
+    (True, (2, 3))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, dtype: Any = None, name: str | None = None) -> None:
+        super().__init__(data, requires_grad=True, dtype=dtype, name=name)
+
+
+class StateDictError(ValueError):
+    """A state dict does not fit the module; ``problems`` lists every mismatch by name."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+def _copy_into(_: np.ndarray, value: np.ndarray, out: np.ndarray) -> None:
+    np.copyto(out, value, casting="same_kind")
+
+
+def assign_(param: Tensor, value: Any) -> Tensor:
+    """Copy ``value`` into ``param`` in place, as an in-place update would.
+
+    The version counter is bumped and graphs that saved the old values are
+    released, exactly as for ``param -= ...``. Shapes must match exactly
+    (no broadcasting) and the dtype must be the same kind.
+
+    Parameters
+    ----------
+    param : Tensor
+        The tensor to overwrite.
+    value : array_like or Tensor
+        The new values, of ``param``'s shape.
+
+    Returns
+    -------
+    Tensor
+        ``param``.
+    """
+    arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+    if arr.shape != param.shape:
+        raise ValueError(
+            f"assign_: value of shape {arr.shape} does not match the tensor"
+            f"{' ' + repr(param.name) if param.name else ''} of shape {param.shape}"
+        )
+    with no_grad():
+        # the core's in-place path (checks, version bump, graph release) with a copy as the op
+        _inplace(param, arr, _copy_into, "copy")  # type: ignore[arg-type]
+    return param
+
+
+class Module:
+    """Base class of layers and models.
+
+    Subclasses call ``super().__init__()`` first, assign parameters and
+    child modules as attributes, and implement :meth:`forward`. Calling the
+    module (``m(x)``) runs ``forward`` with its ops tagged by the module's
+    dotted name.
+
+    Attributes
+    ----------
+    training : bool
+        True after :meth:`train` (the default), False after :meth:`eval`.
+    """
+
+    _parameters: dict[str, Parameter]
+    _modules: dict[str, Module]
+    _path: str | None
+    _scope_name: str
+    _auto_named: set[str]
+    training: bool
+
+    def __init__(self) -> None:
+        d = self.__dict__
+        d["_parameters"] = {}
+        d["_modules"] = {}
+        d["_path"] = None
+        d["_scope_name"] = type(self).__name__
+        d["_auto_named"] = set()
+        d["training"] = True
+
+    # -- registration -----------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        d = self.__dict__
+        if "_parameters" not in d:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() is called; call "
+                f"super().__init__() first in {type(self).__name__}.__init__"
+            )
+        params, modules = d["_parameters"], d["_modules"]
+        params.pop(name, None)
+        modules.pop(name, None)
+        d["_auto_named"].discard(name)
+        if isinstance(value, Parameter):
+            params[name] = value
+            if value.name is None:
+                value.name = self._child_path(name)
+                d["_auto_named"].add(name)
+        elif isinstance(value, Module):
+            if value is self:
+                raise ValueError(f"a module cannot be its own child ({name!r})")
+            modules[name] = value
+            value._set_path(self._child_path(name))
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        d = self.__dict__
+        d["_parameters"].pop(name, None)
+        d["_modules"].pop(name, None)
+        d["_auto_named"].discard(name)
+        object.__delattr__(self, name)
+
+    def _child_path(self, name: str) -> str:
+        return name if self._path is None else f"{self._path}.{name}"
+
+    def _set_path(self, path: str | None) -> None:
+        """Give this module (and, recursively, its children and auto-named parameters) a path."""
+        d = self.__dict__
+        d["_path"] = path
+        d["_scope_name"] = path if path is not None else type(self).__name__
+        for pname in d["_auto_named"]:
+            d["_parameters"][pname].name = self._child_path(pname)
+        for cname, child in d["_modules"].items():
+            child._set_path(self._child_path(cname))
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` under ``name`` (same as assigning the attribute)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter, got "
+                            f"{type(param).__name__}")
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module) -> None:
+        """Register ``module`` as a child called ``name`` (same as assigning the attribute)."""
+        if not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module, got {type(module).__name__}")
+        setattr(self, name, module)
+
+    # -- calling ------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run :meth:`forward` with the ops it records tagged with this module's name."""
+        scope_stack.append(self._scope_name)
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            scope_stack.pop()
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Compute the module's output; implemented by subclasses."""
+        raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
+
+    # -- traversal ------------------------------------------------------------------
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """Yield ``(dotted name, module)`` for this module (name ``prefix``) and all below it."""
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self) -> Iterator[Module]:
+        """Yield this module and every module below it."""
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Yield ``(name, module)`` for the direct children."""
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        """Yield the direct children."""
+        yield from self._modules.values()
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Yield ``(dotted name, parameter)`` pairs, e.g. ``("fc1.W", W)``, each once.
+
+        Names are relative to this module, so they are the keys of :meth:`state_dict`.
+        """
+        seen: set[int] = set()
+        for mname, m in self.named_modules(prefix):
+            for pname, p in m._parameters.items():
+                if id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mname}.{pname}" if mname else pname), p
+
+    def parameters(self) -> list[Parameter]:
+        """Return the list of parameters (each once), in registration order."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Forget the gradients of all parameters (``.grad`` becomes None)."""
+        for p in self.parameters():
+            p.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode on this module and all below it; returns self."""
+        for m in self.modules():
+            m.__dict__["training"] = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode (``train(False)``); returns self."""
+        return self.train(False)
+
+    def num_parameters(self) -> int:
+        """Return the total number of scalar parameters."""
+        return sum(p.size for p in self.parameters())
+
+    # -- state ------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Return a copy of every parameter's values, keyed by dotted name.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Fresh arrays (later training does not change them), ready for
+            ``np.savez(path, **module.state_dict())``.
+        """
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> None:
+        """Copy values from ``state_dict`` into the parameters, in place.
+
+        Every key, shape and dtype is checked first; if anything does not fit,
+        :class:`StateDictError` lists all the problems by name and no
+        parameter is changed.
+
+        Parameters
+        ----------
+        state_dict : mapping of str to array_like or Tensor
+            As returned by :meth:`state_dict` (an ``np.load`` of a saved
+            ``.npz`` works too).
+        strict : bool
+            Also reject missing and unexpected keys (shape and dtype mismatches
+            are always rejected).
+
+        Raises
+        ------
+        StateDictError
+            If a key is missing or unexpected (when ``strict``), or a value has
+            the wrong shape or dtype.
+        """
+        if not isinstance(state_dict, Mapping) and not hasattr(state_dict, "keys"):
+            raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got "
+                            f"{type(state_dict).__name__}")
+        own = dict(self.named_parameters())
+        keys = list(state_dict.keys())
+        problems: list[str] = []
+        if strict:
+            missing = [k for k in own if k not in state_dict]
+            unexpected = [k for k in keys if k not in own]
+            problems += [f"missing key {k!r}" for k in missing]
+            problems += [f"unexpected key {k!r}" for k in unexpected]
+        values: dict[str, np.ndarray] = {}
+        for k in keys:
+            if k not in own:
+                continue
+            v = state_dict[k]
+            arr = v.data if isinstance(v, Tensor) else np.asarray(v)
+            p = own[k]
+            if arr.shape != p.shape:
+                problems.append(f"{k!r}: shape {arr.shape} in the state dict, {p.shape} in the "
+                                "module")
+            elif arr.dtype != p.dtype:
+                problems.append(f"{k!r}: dtype {arr.dtype} in the state dict, {p.dtype} in the "
+                                "module")
+            else:
+                values[k] = arr
+        if problems:
+            raise StateDictError(
+                f"load_state_dict: the state dict does not fit {type(self).__name__} "
+                f"({len(problems)} problem{'s' if len(problems) > 1 else ''}; nothing was "
+                "loaded):\n  " + "\n  ".join(problems),
+                problems,
+            )
+        for k, arr in values.items():
+            assign_(own[k], arr)
+
+    # -- display --------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """Return the text shown inside this module's parentheses in ``repr``."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, child in self._modules.items():
+            child_repr = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child_repr}")
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n" + "\n".join(lines) + "\n)"
