@@ -1,0 +1,191 @@
+"""The chapter's networks: :class:`SimpleNet` and :class:`TwoLayerNet`.
+
+Both keep the book's surface (``net.W``; ``network.params['W1']``,
+``predict``, ``loss``, ``accuracy``, ``numerical_gradient``, ``gradient``),
+so the book's code runs unchanged, but they are :class:`~minigrad.nn.Module`
+objects whose gradients come from automatic differentiation.
+
+Examples
+--------
+The book's training step::
+
+    grad = network.gradient(x_batch, t_batch)
+    for key in ('W1', 'b1', 'W2', 'b2'):
+        network.params[key] -= learning_rate * grad[key]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minigrad import functional as F
+from minigrad.autograd import grad, no_grad
+from minigrad.nn.layers import InitLike, Linear, SeedLike, _randn, make_rng
+from minigrad.nn.module import Module, Parameter
+from minigrad.numerical import numerical_gradient
+from minigrad.ops.linalg import matmul
+from minigrad.tensor import Tensor
+
+__all__ = ["SimpleNet", "TwoLayerNet", "ACTIVATIONS"]
+
+#: Hidden-layer activations understood by :class:`TwoLayerNet`.
+ACTIVATIONS: dict[str, Callable[[Any], Tensor]] = {
+    "sigmoid": F.sigmoid,
+    "relu": F.relu,
+    "tanh": F.tanh,
+}
+
+
+class SimpleNet(Module):
+    """The chapter's ``simpleNet``: one 2x3 weight matrix, no bias.
+
+    Parameters
+    ----------
+    seed : None, int or numpy.random.Generator
+        Source of the standard-normal initial ``W`` (None: ``np.random.randn``,
+        as in the book).
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad as mg
+    >>> from minigrad.models import SimpleNet
+    >>> net = SimpleNet(seed=0)
+    >>> x, t = np.array([0.6, 0.9]), np.array([0, 0, 1])
+    >>> dW = mg.numerical_gradient(lambda w: net.loss(x, t), net.W)
+    >>> dW.shape
+    (2, 3)
+    >>> bool(np.allclose(dW, net.gradient(x, t), atol=1e-6))
+    True
+    """
+
+    def __init__(self, seed: SeedLike = None) -> None:
+        super().__init__()
+        self.W = Parameter(_randn(make_rng(seed), (2, 3)))
+
+    def forward(self, x: Any) -> Tensor:
+        """Return ``x @ W``."""
+        return matmul(x, self.W)
+
+    def predict(self, x: Any) -> Tensor:
+        """Return the scores ``x @ W``."""
+        return self(x)
+
+    def loss(self, x: Any, t: Any) -> Tensor:
+        """Return ``cross_entropy_error(softmax(x @ W), t)``."""
+        return F.cross_entropy_error(F.softmax(self(x)), t)
+
+    def gradient(self, x: Any, t: Any) -> np.ndarray:
+        """Return ``dL/dW`` by automatic differentiation (an ndarray of W's shape)."""
+        (gW,) = grad(self.loss(x, t), [self.W])
+        return gW.data
+
+
+class TwoLayerNet(Module):
+    """The chapter's two-layer network: ``softmax(act(x @ W1 + b1) @ W2 + b2)``.
+
+    Parameters
+    ----------
+    input_size, hidden_size, output_size : int
+        Layer sizes (784, 50, 10 for MNIST in the book).
+    weight_init_std : float or str
+        Scale of the initial weights, ``W = std * randn(...)`` (the book's
+        0.01), or ``"xavier"``/``"he"`` (see :func:`minigrad.nn.init_std`).
+        Biases start at zero.
+    activation : {"sigmoid", "relu", "tanh"}
+        The hidden activation (the book's is sigmoid).
+    seed : None, int or numpy.random.Generator
+        Source of the initial weights. None draws from ``np.random`` in the
+        book's order (W1 then W2), so after ``np.random.seed(s)`` the weights
+        equal the book's ``TwoLayerNet``'s.
+
+    Attributes
+    ----------
+    params : dict of str to Parameter
+        ``W1``, ``b1``, ``W2``, ``b2``: the very tensors of ``fc1`` and
+        ``fc2``, so ``network.params[key] -= lr * grad[key]`` trains the
+        module in place.
+    fc1, fc2 : Linear
+        The two affine layers.
+
+    Notes
+    -----
+    :meth:`loss` applies the fused, stable :func:`~minigrad.functional.softmax_cross_entropy`
+    to the logits (four ops forward: linear, activation, linear, loss). Its
+    gradient is exactly the book's hand-written ``dy = (y - t) / N``, which is
+    the derivative of the cross-entropy *without* the ``1e-7`` inside the
+    logarithm; the loss values differ from the book's by at most about 1e-7.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, output_size: int,
+                 weight_init_std: InitLike = 0.01, activation: str = "sigmoid",
+                 seed: SeedLike = None) -> None:
+        super().__init__()
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"TwoLayerNet: unknown activation {activation!r}; use one of "
+                             f"{sorted(ACTIVATIONS)}")
+        rng = make_rng(seed)
+        self.fc1 = Linear(input_size, hidden_size, weight_init_std, rng=rng)
+        self.fc2 = Linear(hidden_size, output_size, weight_init_std, rng=rng)
+        self.activation = activation
+        self._act = ACTIVATIONS[activation]
+        assert self.fc1.b is not None and self.fc2.b is not None
+        self.params: dict[str, Parameter] = {
+            "W1": self.fc1.W, "b1": self.fc1.b, "W2": self.fc2.W, "b2": self.fc2.b,
+        }
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        """``(input_size, hidden_size, output_size)``."""
+        return self.fc1.in_features, self.fc1.out_features, self.fc2.out_features
+
+    def forward(self, x: Any) -> Tensor:
+        """Return the logits ``act(x @ W1 + b1) @ W2 + b2`` (before the softmax)."""
+        return self.fc2(self._act(self.fc1(x)))
+
+    def predict(self, x: Any) -> Tensor:
+        """Return the class probabilities ``softmax(forward(x))``, as the book's ``predict``."""
+        return F.softmax(self(x))
+
+    def loss(self, x: Any, t: Any) -> Tensor:
+        """Return the batch-mean cross-entropy of ``softmax(forward(x))`` against ``t``.
+
+        ``t`` holds one-hot targets (N, C) or integer labels (N,).
+        """
+        return F.softmax_cross_entropy(self(x), t)
+
+    def accuracy(self, x: Any, t: Any) -> float:
+        """Return the share of samples whose most likely class is ``t``'s (labels or one-hot)."""
+        with no_grad():
+            y = self.predict(x)
+        return F.accuracy(y, t)
+
+    def numerical_gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:
+        """Return the loss gradient by central differences, keyed like ``params`` (very slow)."""
+        def loss_w(_: Any) -> Tensor:
+            return self.loss(x, t)
+
+        return {key: numerical_gradient(loss_w, p) for key, p in self.params.items()}
+
+    def gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:
+        """Return the loss gradient by backpropagation, keyed like ``params``.
+
+        Nothing is hand-written: the gradient comes from differentiating
+        :meth:`loss`. The parameters' ``.grad`` are left untouched.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``W1``, ``b1``, ``W2``, ``b2`` gradients (fresh arrays).
+        """
+        params = self.params
+        grads = grad(self.loss(x, t), list(params.values()))
+        return {key: g.data for key, g in zip(params, grads)}  # type: ignore[union-attr]
+
+    def extra_repr(self) -> str:
+        """Return the sizes and activation for ``repr``."""
+        i, h, o = self.sizes
+        return (f"input_size={i}, hidden_size={h}, output_size={o}, "
+                f"activation={self.activation!r}")
