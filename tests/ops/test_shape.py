@@ -8,7 +8,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import (
     GRADCHECK,
-    GRADGRADCHECK,
     VALUES,
     float_arrays,
     index_arrays,

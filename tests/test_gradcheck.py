@@ -1,0 +1,207 @@
+"""gradcheck itself: it passes on correct composites and fails loudly on wrong backwards."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.functional as F
+from minigrad.ops.linalg import linear
+
+
+def leaf(a, name=None):
+    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True, name=name)
+
+
+# -- composites ----------------------------------------------------------------------
+
+
+def softmax_from_primitives(x, axis=-1):
+    e = (x - x.max(axis=axis, keepdims=True)).exp()
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_softmax_composite(rng, axis):
+    x = leaf(rng.standard_normal((3, 4)))
+    np.testing.assert_allclose(softmax_from_primitives(x, axis).data, F.softmax(x, axis).data,
+                               rtol=1e-12)
+    assert mg.gradcheck(lambda x: softmax_from_primitives(x, axis), [x])
+    assert mg.gradcheck(lambda x: F.softmax(x, axis), [x])
+
+
+def two_layer_params(rng, n_in=4, hidden=5, n_out=3):
+    return [
+        leaf(rng.standard_normal((n_in, hidden)) * 0.5, "W1"),
+        leaf(rng.standard_normal(hidden) * 0.1, "b1"),
+        leaf(rng.standard_normal((hidden, n_out)) * 0.5, "W2"),
+        leaf(rng.standard_normal(n_out) * 0.1, "b2"),
+    ]
+
+
+def two_layer_loss(x, t, W1, b1, W2, b2):  # noqa: N803
+    return F.softmax_cross_entropy(linear(linear(x, W1, b1).sigmoid(), W2, b2), t)
+
+
+def test_two_layer_net_loss_all_params(rng):
+    x = rng.standard_normal((6, 4))
+    for t in (rng.integers(0, 3, 6), np.eye(3)[rng.integers(0, 3, 6)]):
+        params = two_layer_params(rng)
+        assert mg.gradcheck(lambda *p, t=t: two_layer_loss(x, t, *p), params)
+        # the unfused form, with the input too
+        xt = leaf(x)
+        assert mg.gradcheck(
+            lambda x, W1, b1, W2, b2, t=t: F.softmax_cross_entropy(
+                ((x @ W1 + b1).sigmoid() @ W2) + b2, t),
+            [xt, *two_layer_params(rng)])
+
+
+def test_two_layer_net_second_order_wrt_w1(rng):
+    x = rng.standard_normal((4, 3))
+    t = rng.integers(0, 2, 4)
+    W1, b1, W2, b2 = two_layer_params(rng, n_in=3, hidden=3, n_out=2)
+    assert mg.gradgradcheck(lambda W1: two_layer_loss(x, t, W1, b1, W2, b2), [W1])
+
+
+def test_multiple_outputs_and_non_tensor_inputs(rng):
+    x, y = leaf(rng.standard_normal(3)), leaf(rng.standard_normal(3))
+    assert mg.gradcheck(lambda x, k, y: (x * k, (x * y).sin()), [x, 2.0, y])
+    assert mg.gradcheck(lambda x, c: x * c, [x, np.arange(3.0)])
+
+
+# -- failures --------------------------------------------------------------------------
+
+
+class WrongFactor(mg.Function):
+    """a * b whose gradient for b is twice too large."""
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        return gy * b, gy * a * 2
+
+
+class WrongSign(mg.Function):
+    """sin(x) whose gradient has the wrong sign."""
+
+    def forward(self, x):
+        return np.sin(x)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return -gy * x.cos()
+
+
+class BiasAddForgetsBatch(mg.Function):
+    """x (N, C) + b (C,) whose gradient for b forgets to sum over the batch axis."""
+
+    def forward(self, x, b):
+        return x + b
+
+    def backward(self, gy):
+        return gy, gy[0]
+
+
+class BiasAddNoReduction(mg.Function):
+    """x (N, C) + b (C,) whose gradient for b is not reduced at all."""
+
+    def forward(self, x, b):
+        return x + b
+
+    def backward(self, gy):
+        return gy, gy
+
+
+def _report(fn, inputs):
+    with pytest.raises(mg.GradcheckError) as info:
+        mg.gradcheck(fn, inputs)
+    assert mg.gradcheck(fn, inputs, raise_exception=False) is False
+    return info.value, str(info.value)
+
+
+def _worst_row(msg):
+    """The first row of the table of worst elements: index, analytic, numerical, abs, rel."""
+    lines = msg.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.split()[:2] == ["index", "analytic"])
+    row = lines[head + 1].split(")")
+    index = row[0].strip() + ")"
+    values = [float(v) for v in row[1].split()]
+    return index, values
+
+
+def test_wrong_factor_report(rng):
+    a, b = leaf(rng.standard_normal(4) + 3.0), leaf(rng.standard_normal(4))
+    err, msg = _report(lambda a, b: WrongFactor()(a, b), [a, b])
+    assert "input 1" in msg and "input 0" not in msg
+    assert "WrongFactor" in msg and "WrongFactor" in err.op_names
+    for word in ("analytic", "numerical", "abs err", "rel err"):
+        assert word in msg
+    (m,) = err.mismatches
+    assert m.input_index == 1 and m.shape == (4,) and m.n_bad == 4
+    index, analytic, numerical, abs_err, rel_err = m.worst[0]
+    assert analytic == pytest.approx(2 * numerical, rel=1e-6)
+    assert abs_err == pytest.approx(abs(analytic - numerical)) and rel_err == pytest.approx(1.0)
+    # the printed worst row is the element with the largest error
+    row_index, row = _worst_row(msg)
+    assert row_index == str(index) and index == (int(np.argmax(np.abs(a.data * err_cot(4))),),)
+    assert row[0] == pytest.approx(analytic, rel=1e-5)
+    assert row[1] == pytest.approx(numerical, rel=1e-5)
+    assert row[2] == pytest.approx(abs_err, rel=1e-2) and row[3] == pytest.approx(1.0, rel=1e-2)
+
+
+def err_cot(n):
+    """The cotangent gradcheck (seed 0) contracts an n-element output with."""
+    return np.random.default_rng(0).standard_normal(n)
+
+
+def test_wrong_sign_report(rng):
+    x = leaf(rng.uniform(-1, 1, (2, 3)), name="x")
+    err, msg = _report(lambda x: WrongSign()(x), [x])
+    assert "input 0 ('x')" in msg and "shape (2, 3)" in msg and "WrongSign" in msg
+    (m,) = err.mismatches
+    for _, analytic, numerical, _, rel in m.worst:
+        assert analytic == pytest.approx(-numerical, rel=1e-6) and rel == pytest.approx(2.0)
+    assert re.search(r"\(\d, \d\)", msg)  # the worst element's 2-D index
+
+
+def test_missing_broadcast_reduction_report(rng):
+    x, b = leaf(rng.standard_normal((3, 2))), leaf(rng.standard_normal(2))
+    err, msg = _report(lambda x, b: BiasAddForgetsBatch()(x, b), [x, b])
+    assert "input 1" in msg and "BiasAddForgetsBatch" in msg
+    (m,) = err.mismatches
+    assert m.input_index == 1 and m.shape == (2,)
+    # a gradient of the wrong shape is refused by the engine, naming the op and both shapes
+    with pytest.raises(RuntimeError, match=r"BiasAddNoReduction.*\(3, 2\).*\(2,\)"):
+        mg.gradcheck(lambda x, b: BiasAddNoReduction()(x, b), [x, b])
+
+
+def test_failure_inside_a_larger_graph_names_the_ops(rng):
+    a, b = leaf(rng.standard_normal(3)), leaf(rng.standard_normal(3))
+    err, msg = _report(lambda a, b: WrongFactor()(a.exp(), b).sum(), [a, b])
+    assert {"Exp", "WrongFactor", "Sum"} <= set(err.op_names)
+    assert "Exp" in msg and "WrongFactor" in msg
+
+
+def test_float32_inputs_warn_and_are_restored():
+    x = mg.tensor(np.array([0.5, 1.5, -2.0], dtype=np.float32), requires_grad=True)
+    before = x.data.copy()
+    with pytest.warns(UserWarning, match="float64"):
+        assert mg.gradcheck(lambda x: x * x, [x])
+    assert x.dtype == np.float32 and np.array_equal(x.data, before)
+
+
+def test_gradcheck_without_differentiable_input_raises():
+    with pytest.raises(ValueError, match="requires_grad"):
+        mg.gradcheck(lambda x: x * 2, [mg.tensor([1.0])])
+
+
+def test_gradcheck_leaves_inputs_and_their_grads_untouched(rng):
+    x = leaf(rng.standard_normal((2, 2)))
+    before = x.data.copy()
+    assert mg.gradcheck(lambda x: (x * x).sum(), [x])
+    assert np.array_equal(x.data, before) and x.grad is None

@@ -1,0 +1,182 @@
+"""Numerical differentiation, numerical gradients and gradient descent (the chapter's values)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import VALUES, float_arrays, shapes
+
+import minigrad as mg
+
+
+def function_1(x):
+    return 0.01 * x**2 + 0.1 * x
+
+
+def function_2(x):
+    return x[0] ** 2 + x[1] ** 2
+
+
+def test_numerical_diff_book_values():
+    assert mg.numerical_diff(function_1, 5) == pytest.approx(0.2, abs=1e-9)
+    assert mg.numerical_diff(function_1, 10) == pytest.approx(0.3, abs=1e-9)
+    # the tangent line at 5 touches the curve: y = 0.2 x - 0.25
+    d = mg.numerical_diff(function_1, 5)
+    assert function_1(5) - d * 5 == pytest.approx(-0.25, abs=1e-8)
+
+
+@pytest.mark.parametrize("x", [5.0, 10.0, -3.0, 0.5])
+def test_central_difference_beats_forward_difference(x):
+    h = 1e-4
+    exact = 0.02 * x + 0.1
+    central = mg.numerical_diff(function_1, x, h)
+    forward = (function_1(x + h) - function_1(x)) / h
+    assert abs(central - exact) < abs(forward - exact) / 100
+
+
+def test_tiny_step_fails_by_rounding():
+    # x + 1e-50 == x in float64, so the difference is exactly zero
+    assert mg.numerical_diff(function_1, 5.0, h=1e-50) == 0.0
+    assert np.float32(1e-50) == 0.0
+
+
+def test_numerical_diff_arrays():
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(mg.numerical_diff(np.sin, x), np.cos(x), rtol=1e-7)
+
+
+def test_partial_derivatives_of_function_2():
+    # d/dx0 at (3, 4) with x1 fixed, and d/dx1 with x0 fixed
+    assert mg.numerical_diff(lambda x0: x0**2 + 4.0**2, 3.0) == pytest.approx(6.0)
+    assert mg.numerical_diff(lambda x1: 3.0**2 + x1**2, 4.0) == pytest.approx(8.0)
+
+
+@pytest.mark.parametrize("point, grad", [((3.0, 4.0), (6.0, 8.0)), ((0.0, 2.0), (0.0, 4.0)),
+                                         ((3.0, 0.0), (6.0, 0.0))])
+def test_numerical_gradient_book_points(point, grad):
+    np.testing.assert_allclose(mg.numerical_gradient(function_2, np.array(point)), grad,
+                               atol=1e-6)
+
+
+@VALUES
+@given(x=shapes(max_dims=3).flatmap(lambda s: float_arrays(s, -2, 2)))
+def test_numerical_gradient_any_shape_and_exact_restore(x):
+    x = x.copy()
+    x.flat[0] = -0.0  # signed zero must survive too
+    before = x.tobytes()
+    g = mg.numerical_gradient(lambda a: np.sum(np.sin(a) * a), x)
+    assert g.shape == x.shape and g.dtype == x.dtype
+    np.testing.assert_allclose(g, np.sin(x) + x * np.cos(x), atol=1e-7)
+    assert x.tobytes() == before
+
+
+def test_numerical_gradient_of_non_contiguous_view():
+    base = np.arange(12.0).reshape(3, 4)
+    view = base.T[::2]
+    before = base.copy()
+    g = mg.numerical_gradient(lambda a: np.sum(a**2), view)
+    np.testing.assert_allclose(g, 2 * view, atol=1e-6)
+    assert np.array_equal(base, before)
+
+
+@VALUES
+@given(x=shapes(min_dims=1).flatmap(float_arrays), fail_at=st.integers(0, 30))
+def test_numerical_gradient_restores_x_when_f_raises(x, fail_at):
+    x = x.copy()
+    before = x.tobytes()
+    calls = []
+
+    def f(a):
+        calls.append(1)
+        if len(calls) > fail_at:
+            raise ZeroDivisionError("boom")
+        return float(a.sum())
+
+    if fail_at >= 2 * x.size:
+        mg.numerical_gradient(f, x)
+    else:
+        with pytest.raises(ZeroDivisionError):
+            mg.numerical_gradient(f, x)
+    assert x.tobytes() == before
+
+
+def test_numerical_gradient_of_tensor_and_closure():
+    # the book's simpleNet style: f ignores its argument and reads W through a closure
+    rng = np.random.default_rng(0)
+    W = mg.tensor(rng.standard_normal((2, 3)))
+    x = np.array([0.6, 0.9])
+    t = np.array([0, 0, 1])
+
+    def loss(_):
+        return mg.functional.softmax_cross_entropy(x @ W, t)
+
+    before = W.data.copy()
+    dW = mg.numerical_gradient(loss, W)
+    assert dW.shape == (2, 3)
+    assert np.array_equal(W.data, before)
+    Wg = mg.tensor(W.data.copy(), requires_grad=True)
+    mg.functional.softmax_cross_entropy(x @ Wg, t).backward()
+    np.testing.assert_allclose(dW, Wg.grad.data, atol=1e-8)
+    assert W.grad is None and mg.is_grad_enabled()
+
+
+def test_numerical_gradient_records_no_graph():
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+
+    def f(_):
+        y = (w * w).sum()
+        seen.append(y.requires_grad)
+        return y
+
+    np.testing.assert_allclose(mg.numerical_gradient(f, w), [2.0, 4.0], atol=1e-8)
+    assert seen and not any(seen)
+
+
+@pytest.mark.parametrize("x", [np.array([1, 2, 3]), np.array([True, False]),
+                               np.array([1, 2], dtype=np.uint8)])
+def test_numerical_gradient_refuses_integer_arrays(x):
+    before = x.copy()
+    with pytest.raises(TypeError, match=str(x.dtype)):
+        mg.numerical_gradient(lambda a: a.sum(), x)
+    assert np.array_equal(x, before)
+
+
+def test_numerical_gradient_refuses_non_arrays_and_non_scalar_f():
+    with pytest.raises(TypeError, match="numerical_gradient"):
+        mg.numerical_gradient(lambda a: a, [1.0, 2.0])
+    with pytest.raises(ValueError, match="scalar"):
+        mg.numerical_gradient(lambda a: a * 2, np.array([1.0, 2.0]))
+
+
+def test_gradient_descent_book_values():
+    x = mg.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100)
+    np.testing.assert_allclose(x, [-6.1e-10, 8.1e-10], rtol=0.01)
+    assert np.all(np.abs(x) < 1e-9)
+
+
+def test_gradient_descent_learning_rate_too_large_diverges():
+    x = mg.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=10.0, step_num=100)
+    assert np.max(np.abs(x)) > 1e10
+    np.testing.assert_allclose(x, [-2.58983747e13, -1.29524862e12], rtol=1e-3)
+
+
+def test_gradient_descent_learning_rate_too_small_barely_moves():
+    init = np.array([-3.0, 4.0])
+    x = mg.gradient_descent(function_2, init, lr=1e-10, step_num=100)
+    np.testing.assert_allclose(x, [-2.99999994, 3.99999992], rtol=1e-8)
+    assert np.max(np.abs(x - init)) < 1e-6
+    np.testing.assert_array_equal(init, [-3.0, 4.0])  # the start point is not modified
+
+
+def test_gradient_descent_history():
+    x, path = mg.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=20,
+                                  return_history=True)
+    assert path.shape == (21, 2)
+    np.testing.assert_array_equal(path[0], [-3.0, 4.0])
+    np.testing.assert_array_equal(path[-1], x)
+    # each step shrinks the point by (1 - 2 * lr) on this bowl
+    np.testing.assert_allclose(path[1], [-2.4, 3.2], rtol=1e-6)
+    assert np.all(np.diff(np.linalg.norm(path, axis=1)) < 0)
