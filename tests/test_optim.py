@@ -1,0 +1,206 @@
+"""minigrad.optim on a quadratic bowl, against the closed-form updates."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad as mg
+import minigrad.functional as F
+from minigrad import optim
+from minigrad.models import TwoLayerNet
+
+# f(w) = 0.5 * sum(a * w**2): the gradient is a * w
+A = np.array([1.0, 3.0, 0.5])
+W0 = np.array([2.0, -1.0, 4.0])
+
+
+def bowl_grad(w):
+    return A * w
+
+
+def run(opt_cls, steps, **kw):
+    w = mg.tensor(W0.copy(), requires_grad=True)
+    opt = opt_cls([w], **kw)
+    path = []
+    for _ in range(steps):
+        opt.zero_grad()
+        (0.5 * (mg.tensor(A) * w * w).sum()).backward()
+        opt.step()
+        path.append(w.data.copy())
+    return w, opt, path
+
+
+def test_sgd_closed_form():
+    w, opt, path = run(optim.SGD, 5, lr=0.1)
+    expected = W0 * (1 - 0.1 * A) ** np.arange(1, 6)[:, None]
+    np.testing.assert_allclose(np.array(path), expected, rtol=1e-15)
+    assert opt.lr == 0.1 and optim.SGD([w]).lr == 0.01
+
+
+def test_sgd_matches_the_books_update_bit_for_bit():
+    w, _, path = run(optim.SGD, 3, lr=0.1)
+    ref = W0.copy()
+    for _ in range(3):
+        ref -= 0.1 * bowl_grad(ref)
+    np.testing.assert_array_equal(path[-1], ref)
+
+
+def test_momentum_closed_form():
+    _, opt, path = run(optim.Momentum, 4, lr=0.1, momentum=0.9)
+    w, v = W0.copy(), np.zeros(3)
+    for k in range(4):
+        v = 0.9 * v - 0.1 * bowl_grad(w)
+        w = w + v
+        np.testing.assert_allclose(path[k], w, rtol=1e-14)
+    assert opt.momentum == 0.9
+
+
+def test_adagrad_closed_form():
+    _, opt, path = run(optim.AdaGrad, 4, lr=0.5)
+    w, h = W0.copy(), np.zeros(3)
+    for k in range(4):
+        g = bowl_grad(w)
+        h = h + g * g
+        w = w - 0.5 * g / (np.sqrt(h) + 1e-7)
+        np.testing.assert_allclose(path[k], w, rtol=1e-14)
+    # first step moves every coordinate by lr (up to eps)
+    np.testing.assert_allclose(np.abs(path[0] - W0), 0.5, rtol=1e-6)
+    assert opt.eps == 1e-7
+
+
+def test_adam_closed_form():
+    _, opt, path = run(optim.Adam, 5, lr=0.01)
+    w, m, v = W0.copy(), np.zeros(3), np.zeros(3)
+    b1, b2 = 0.9, 0.999
+    for k in range(1, 6):
+        g = bowl_grad(w)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        lr_t = 0.01 * np.sqrt(1 - b2 ** k) / (1 - b1 ** k)
+        w = w - lr_t * m / (np.sqrt(v) + 1e-7)
+        np.testing.assert_allclose(path[k - 1], w, rtol=1e-14)
+    assert opt.lr == 0.01
+    assert (opt.beta1, opt.beta2) == (0.9, 0.999)
+    assert opt.steps == 5
+
+
+@pytest.mark.parametrize(("cls", "lr"), [(optim.SGD, 0.1), (optim.Momentum, 0.1),
+                                         (optim.AdaGrad, 1.0), (optim.Adam, 0.1)])
+def test_every_optimizer_descends_the_bowl(cls, lr):
+    w, _, _ = run(cls, 300, lr=lr)
+    assert np.abs(w.data).max() < np.abs(W0).max() * 0.1
+
+
+def test_step_is_in_place_bumps_version_and_releases_graphs():
+    w = mg.tensor(W0.copy(), requires_grad=True)
+    data, v = w.data, w.version
+    opt = optim.SGD([w], lr=0.1)
+    y = (w * w).sum()
+    y.backward(retain_graph=True)
+    opt.step()
+    assert w.data is data and w.version == v + 1
+    with pytest.raises(RuntimeError, match="in-place"):
+        y.backward()
+
+
+def test_params_without_grad_are_skipped_and_zero_grad():
+    a = mg.tensor([1.0], requires_grad=True)
+    b = mg.tensor([1.0], requires_grad=True)
+    opt = optim.SGD({"a": a, "b": b}, lr=1.0)
+    (a * 2).sum().backward()
+    opt.step()
+    assert a.data[0] == -1.0 and b.data[0] == 1.0
+    opt.zero_grad()
+    assert a.grad is None and b.grad is None
+
+
+def test_accepts_dict_module_and_iterables():
+    net = TwoLayerNet(3, 2, 2, seed=0)
+    assert [n for n, _ in optim.Adam(net.params).named_params] == ["W1", "b1", "W2", "b2"]
+    assert [n for n, _ in optim.Adam(net).named_params] == ["fc1.W", "fc1.b", "fc2.W", "fc2.b"]
+    assert [n for n, _ in optim.SGD(iter(net.parameters())).named_params] == ["0", "1", "2", "3"]
+
+
+def test_bad_arguments():
+    w = mg.tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="not a single Tensor"):
+        optim.SGD(w)
+    with pytest.raises(ValueError, match="empty"):
+        optim.SGD([])
+    with pytest.raises(ValueError, match="requires grad"):
+        optim.SGD([mg.tensor([1.0])])
+    with pytest.raises(ValueError, match="more than once"):
+        optim.SGD([w, w])
+    with pytest.raises(TypeError, match="not a Tensor"):
+        optim.SGD([np.zeros(1)])
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        optim.SGD([w], lr=0)
+    with pytest.raises(ValueError, match="momentum"):
+        optim.Momentum([w], momentum=1.5)
+    with pytest.raises(ValueError, match="beta1 and beta2 must be < 1"):
+        optim.Adam([w], beta1=1.0)
+    with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'"):
+        optim.make_optimizer("rmsprop", [w], lr=0.1)
+    assert isinstance(optim.make_optimizer("Adam", [w], lr=0.1), optim.Adam)
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Momentum, optim.AdaGrad, optim.Adam])
+def test_state_dict_round_trip_continues_identically(cls, tmp_path):
+    _, opt, _ = run(cls, 3, lr=0.05)
+    sd = opt.state_dict()
+    for k, v in sd.items():
+        assert isinstance(v, (int, float, np.ndarray)), k
+    np.savez(tmp_path / "opt.npz", **sd)
+
+    def cont(o, w, steps):
+        for _ in range(steps):
+            o.zero_grad()
+            (0.5 * (mg.tensor(A) * w * w).sum()).backward()
+            o.step()
+        return w.data.copy()
+
+    w1 = opt.params[0]
+    w2 = mg.tensor(w1.data.copy(), requires_grad=True)
+    fresh = cls([w2], lr=0.999)
+    with np.load(tmp_path / "opt.npz") as npz:
+        fresh.load_state_dict(dict(npz))
+    assert fresh.lr == 0.05 and fresh.steps == 3
+    np.testing.assert_array_equal(cont(opt, w1, 4), cont(fresh, w2, 4))
+
+
+def test_load_state_dict_reports_all_problems_and_changes_nothing():
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.Adam({"a": a}, lr=0.1)
+    sd = opt.state_dict()
+    bad = dict(sd)
+    del bad["m.a"]
+    bad["v.a"] = np.zeros(3)
+    bad["extra"] = 1
+    bad["lr"] = np.zeros(2)
+    with pytest.raises(ValueError) as info:
+        opt.load_state_dict(bad)
+    msg = str(info.value)
+    for needle in ("missing key 'm.a'", "unexpected key 'extra'", "'v.a': shape (3,)",
+                   "'lr': expected a number"):
+        assert needle in msg
+    assert opt.lr == 0.1
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(1e-3, 0.5), st.integers(0, 2**31))
+def test_sgd_on_a_model_equals_the_books_loop(lr, seed):
+    rng = np.random.default_rng(seed)
+    a = TwoLayerNet(4, 3, 2, seed=seed)
+    b = TwoLayerNet(4, 3, 2, seed=seed)
+    opt = optim.SGD(b.params, lr=lr)
+    for _ in range(3):
+        x, t = rng.random((5, 4)), rng.integers(0, 2, 5)
+        grad = a.gradient(x, t)
+        for key in ("W1", "b1", "W2", "b2"):
+            a.params[key] -= lr * grad[key]
+        opt.zero_grad()
+        F.softmax_cross_entropy(b(x), t).backward()
+        opt.step()
+    for k in a.params:
+        np.testing.assert_array_equal(a.params[k].data, b.params[k].data)
