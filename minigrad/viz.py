@@ -355,12 +355,25 @@ def _check_options(rankdir: str, max_nodes: int | None) -> None:
         raise ValueError(f"to_dot: max_nodes must be a positive int or None, got {max_nodes!r}")
 
 
-def _consumer_scope(t: Tensor, consumers: list[Function]) -> str | None:
-    """The module a parameter belongs to: the one scope of the ops using it, if unique."""
-    if not (t.is_leaf and t.requires_grad and t.name) or not consumers:
+def _tensor_scope(t: Tensor, consumers: list[Function]) -> str | None:
+    """The module a tensor is drawn in: its creator's, or for a parameter its users'.
+
+    A parameter (a named leaf that requires grad) belongs to a module when all
+    the ops that use it were recorded in that module.
+    """
+    if t.creator is not None:
+        return t.creator.scope
+    if not (t.requires_grad and t.name) or not consumers:
         return None
     scopes = {f.scope for f in consumers}
     return scopes.pop() if len(scopes) == 1 else None
+
+
+def _op_attrs(f: Function, first_failure: bool) -> dict[str, str]:
+    attrs = {"label": _op_label(f, first_failure), **_OP_STYLE}
+    if f.inputs is None:  # released: the picture stops here
+        attrs["style"] += ",dashed"
+    return attrs
 
 
 def _plan(walk: _Walk, outputs: tuple[Tensor, ...], opts: _Options, max_nodes: int | None,
@@ -382,13 +395,11 @@ def _plan(walk: _Walk, outputs: tuple[Tensor, ...], opts: _Options, max_nodes: i
             kind = _tensor_kind(obj, id(obj) in output_ids)
             kinds.add(kind)
             attrs = {"label": _tensor_label(obj, opts), **_TENSOR_STYLES[kind]}
-            scope = (obj.creator.scope if obj.creator is not None
-                     else _consumer_scope(obj, consumers.get(i, [])))
+            scope = _tensor_scope(obj, consumers.get(i, []))
         else:
             drawing.has_ops = True
-            attrs = {"label": _op_label(obj, id(obj) == first_failure), **_OP_STYLE}
+            attrs = _op_attrs(obj, id(obj) == first_failure)
             if obj.inputs is None:
-                attrs["style"] += ",dashed"
                 _add_note(drawing, _release_note(obj))
             scope = obj.scope
         if id(obj) in marked:
