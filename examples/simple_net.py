@@ -46,7 +46,6 @@ def main(argv=None) -> int:
     net = SimpleNet(seed=args.seed)
     if not args.random:
         net.W.data[...] = BOOK_W
-    np.set_printoptions(precision=8, suppress=False)
     print(f"W =\n{net.W.data}")
 
     x = np.array([0.6, 0.9])
