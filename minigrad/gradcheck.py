@@ -234,7 +234,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     True
     """
     xs = _as_inputs(inputs)
-    targets = [(i, x) for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
+    targets: list[tuple[int, Tensor]] = []
+    for i, x in enumerate(xs):  # a tensor passed twice is checked once (its total gradient)
+        if isinstance(x, Tensor) and x.requires_grad and not any(x is y for _, y in targets):
+            targets.append((i, x))
     if not targets:
         raise ValueError("gradcheck: no input is a Tensor with requires_grad=True")
     with promoted_to_float64(xs) as promoted:
@@ -299,6 +302,15 @@ def _first_failing_op(fn: Callable[..., Any], xs: tuple[Any, ...], eps: float, a
     return None if row is None else row.op
 
 
+def _distinct_grad_tensors(xs: Sequence[Any]) -> list[Tensor]:
+    """The tensors among ``xs`` that require grad, each once (by identity)."""
+    out: list[Tensor] = []
+    for x in xs:
+        if isinstance(x, Tensor) and x.requires_grad and not any(x is y for y in out):
+            out.append(x)
+    return out
+
+
 def gradgradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6,
                   atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
                   seed: int = 0) -> bool:
@@ -319,7 +331,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6,
         True when every second derivative matches.
     """
     xs = _as_inputs(inputs)
-    targets = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+    targets = _distinct_grad_tensors(xs)
     rng = np.random.default_rng(seed + 1)
     us = [rng.standard_normal(x.shape) for x in targets]
     cot: list[list[np.ndarray]] = []
@@ -328,8 +340,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6,
         total, c = _reduce_outputs(fn(*args), cot[0] if cot else None, seed)
         if not cot:
             cot.append(c)
-        gs = grad(total, [a for a in args if isinstance(a, Tensor) and a.requires_grad],
-                  create_graph=True)
+        gs = grad(total, _distinct_grad_tensors(args), create_graph=True)
         acc: Tensor | None = None
         for g, u in zip(gs, us):
             if g is not None:
