@@ -407,7 +407,7 @@ def save_curves(
 
 
 def save_tangent_plot(
-    f: Callable[[np.ndarray], np.ndarray],
+    f: Callable[[Any], Any],
     x0: float,
     path: PathLike,
     *,
