@@ -1,0 +1,351 @@
+"""The ``minigrad`` command line (``minigrad train``, also ``python -m minigrad train``).
+
+``minigrad train`` runs the chapter's experiment: a 784-50-10 ``TwoLayerNet``
+with sigmoid, trained on MNIST for 10,000 iterations of mini-batch SGD
+(batch 100, learning rate 0.1), with the training and test accuracy printed
+every epoch. Everything the run produces goes into one folder (``--out``,
+by default ``runs/<YYYYmmdd-HHMMSS>``, with ``runs/latest`` pointing at the
+newest run):
+
+``history.json``, ``history.csv``
+    Per-iteration losses and per-epoch accuracies (:class:`minigrad.train.History`).
+``weights.npz``
+    The trained parameters, keyed by their dotted names (``fc1.W``, ...);
+    load with ``model.load_state_dict(np.load(path))``.
+``loss.png``, ``accuracy.png``
+    The chapter's figures 4-11 and 4-12 (needs matplotlib).
+``loss_graph.svg``
+    The computational graph of one loss (needs Graphviz's ``dot``).
+
+Errors (missing data, bad options) print a message on stderr and exit with
+status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import io
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["main", "build_parser", "add_train_parser", "run_train", "CLIError"]
+
+#: The chapter's settings.
+BOOK_DEFAULTS: dict[str, Any] = {
+    "iters": 10000,
+    "batch_size": 100,
+    "lr": 0.1,
+    "hidden_size": 50,
+    "activation": "sigmoid",
+    "optimizer": "sgd",
+    "weight_init_std": "0.01",
+}
+
+
+class CLIError(Exception):
+    """A user-facing error: printed without a traceback, exit status 2."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _init_std(text: str) -> float | str:
+    if text.lower() in ("xavier", "he", "sigmoid", "relu"):
+        return text.lower()
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number or one of xavier, he; got {text!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``train`` subcommand to ``subparsers`` and return its parser.
+
+    Arguments are grouped ("model", "training", "data and output") so that
+    further options can be added to the matching group with
+    ``parser.add_argument_group`` lookups or directly on the returned parser.
+    """
+    from minigrad.models import ACTIVATIONS
+    from minigrad.optim import OPTIMIZERS
+
+    p = subparsers.add_parser(
+        "train",
+        help="train the chapter's TwoLayerNet on MNIST",
+        description=(
+            "Train the chapter's two-layer network on MNIST with mini-batch SGD (section 5 of "
+            "chapter 4 of Deep Learning from Scratch). The defaults are the book's: 784-50-10, "
+            "sigmoid, 10000 iterations, batch 100, learning rate 0.1. Training and test "
+            "accuracy are printed every epoch; the history, weights and figures are written "
+            "to the output folder."),
+    )
+    model = p.add_argument_group("model")
+    model.add_argument("--hidden-size", type=_positive_int, default=BOOK_DEFAULTS["hidden_size"],
+                       metavar="N", help="hidden layer size (default: %(default)s)")
+    model.add_argument("--activation", choices=sorted(ACTIVATIONS),
+                       default=BOOK_DEFAULTS["activation"],
+                       help="hidden activation (default: %(default)s)")
+    model.add_argument("--weight-init-std", type=_init_std,
+                       default=BOOK_DEFAULTS["weight_init_std"], metavar="STD",
+                       help="scale of the initial weights: a number, or xavier / he "
+                            "(default: %(default)s)")
+    tr = p.add_argument_group("training")
+    tr.add_argument("--iters", type=_positive_int, default=BOOK_DEFAULTS["iters"], metavar="N",
+                    help="number of iterations (default: %(default)s)")
+    tr.add_argument("--batch-size", type=_positive_int, default=BOOK_DEFAULTS["batch_size"],
+                    metavar="N", help="mini-batch size (default: %(default)s)")
+    tr.add_argument("--lr", type=_positive_float, default=BOOK_DEFAULTS["lr"], metavar="F",
+                    help="learning rate (default: %(default)s)")
+    tr.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=BOOK_DEFAULTS["optimizer"],
+                    help="update rule (default: %(default)s)")
+    tr.add_argument("--seed", type=_non_negative_int, default=None, metavar="N",
+                    help="seed of the initial weights and the mini-batch draws (a run is "
+                         "repeatable bit for bit); random when omitted, and recorded in "
+                         "history.json")
+    tr.add_argument("--early-stopping", type=_positive_int, default=None, metavar="PATIENCE",
+                    help="stop when the test accuracy has not improved for PATIENCE epochs")
+    tr.add_argument("--eval-every", type=_positive_int, default=None, metavar="N",
+                    help="evaluate every N iterations instead of once per epoch")
+    io_group = p.add_argument_group("data and output")
+    io_group.add_argument("--data-dir", type=Path, default=None, metavar="PATH",
+                          help="folder with the MNIST files (default: $MINIGRAD_DATA, then "
+                               "~/.cache/minigrad/mnist)")
+    io_group.add_argument("--no-download", action="store_true",
+                          help="fail instead of downloading missing MNIST files")
+    io_group.add_argument("--out", type=Path, default=None, metavar="DIR",
+                          help="output folder (default: runs/<YYYYmmdd-HHMMSS>, and runs/latest "
+                               "links to it)")
+    io_group.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    io_group.add_argument("--no-figures", action="store_true",
+                          help="do not write loss.png, accuracy.png and loss_graph.svg")
+    p.set_defaults(handler=run_train)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``minigrad`` argument parser with its subcommands."""
+    from minigrad import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="minigrad",
+        description="minigrad: a small define-by-run autodiff framework on NumPy.",
+    )
+    parser.add_argument("--version", action="version", version=f"minigrad {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    add_train_parser(sub)
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# minigrad train
+
+def _default_out_dir() -> Path:
+    root = Path("runs")
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = root / stamp
+    k = 1
+    while out.exists():
+        k += 1
+        out = root / f"{stamp}-{k}"
+    return out
+
+
+def _link_latest(out: Path) -> None:
+    """Point ``runs/latest`` at ``out`` (best effort: skipped where symlinks are not possible)."""
+    latest = out.parent / "latest"
+    try:
+        tmp = out.parent / f".latest.{os.getpid()}"
+        if tmp.is_symlink():
+            tmp.unlink()
+        tmp.symlink_to(out.name, target_is_directory=True)
+        os.replace(tmp, latest)
+    except OSError:
+        pass
+
+
+def _prepare_out_dir(out: Path | None) -> tuple[Path, bool]:
+    default = out is None
+    path = _default_out_dir() if out is None else out
+    if path.exists() and not path.is_dir():
+        raise CLIError(f"--out {str(path)!r} exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CLIError(
+            f"cannot create the output folder {str(path)!r}: {e.strerror or e}") from None
+    if not os.access(path, os.W_OK):
+        raise CLIError(f"the output folder {str(path)!r} is not writable")
+    return path, default
+
+
+def _load_data(args: argparse.Namespace) -> Any:
+    from minigrad.datasets import DatasetError, load_mnist
+
+    try:
+        return load_mnist(normalize=True, one_hot_label=True, data_dir=args.data_dir,
+                          download=not args.no_download,
+                          progress=False if args.no_progress else None)
+    except DatasetError as e:
+        raise CLIError(f"cannot load MNIST: {e}") from None
+    except OSError as e:
+        raise CLIError(f"cannot load MNIST: {e}") from None
+
+
+def _save_weights(model: Any, path: Path) -> Path:
+    from minigrad.train import atomic_write_bytes
+
+    buf = io.BytesIO()
+    np.savez(buf, **model.state_dict())
+    return atomic_write_bytes(path, buf.getvalue())
+
+
+def _warn(message: str) -> None:
+    print(f"minigrad train: warning: {message}", file=sys.stderr)
+
+
+def _save_figures(history: Any, out: Path) -> list[Path]:
+    written: list[Path] = []
+    try:
+        from minigrad import plotting
+    except ImportError as e:  # pragma: no cover - plotting is part of the package
+        _warn(f"figures skipped ({e})")
+        return written
+    try:
+        if history.losses:
+            written.append(plotting.save_loss_curve(history.losses, out / "loss.png"))
+        if history.train_acc:
+            written.append(plotting.save_accuracy_curves(history.train_acc, history.test_acc,
+                                                         out / "accuracy.png"))
+    except ImportError as e:
+        _warn(f"loss.png and accuracy.png skipped: {e}")
+    return written
+
+
+def _save_loss_graph(model: Any, data: Any, batch_size: int, out: Path) -> Path | None:
+    try:
+        from minigrad import viz
+    except ImportError as e:
+        _warn(f"loss_graph.svg skipped: {e}")
+        return None
+    draw = getattr(viz, "draw_graph", None)
+    if draw is None:
+        return None
+    (x_train, t_train), _ = data
+    loss = model.loss(x_train[:batch_size], t_train[:batch_size])
+    try:
+        return Path(draw(loss, path=out / "loss_graph.svg"))
+    except Exception as e:  # noqa: BLE001 - a missing `dot` must not fail the run
+        _warn(f"loss_graph.svg skipped: {e}")
+        return None
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Run ``minigrad train`` with parsed arguments; returns the exit status."""
+    from minigrad.models import TwoLayerNet
+    from minigrad.train import Trainer
+
+    out, default_out = _prepare_out_dir(args.out)
+    data = _load_data(args)
+    (x_train, t_train), (x_test, t_test) = data
+    seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+    model_seq, batch_seq = np.random.SeedSequence(seed).spawn(2)
+    model = TwoLayerNet(x_train.shape[1], args.hidden_size, t_train.shape[1],
+                        weight_init_std=args.weight_init_std, activation=args.activation,
+                        seed=np.random.default_rng(model_seq))
+    trainer = Trainer(model, data, iters=args.iters, batch_size=args.batch_size, lr=args.lr,
+                      optimizer=args.optimizer, seed=np.random.default_rng(batch_seq),
+                      early_stopping=args.early_stopping, progress=not args.no_progress,
+                      eval_every=args.eval_every)
+    history = trainer.state.history
+    history.config.update({
+        "seed": seed, "model": "TwoLayerNet",
+        "sizes": [int(x_train.shape[1]), args.hidden_size, int(t_train.shape[1])],
+        "activation": args.activation, "weight_init_std": args.weight_init_std,
+        "data_dir": str(args.data_dir) if args.data_dir is not None else None,
+    })
+    print(f"minigrad train: {model.sizes[0]}-{model.sizes[1]}-{model.sizes[2]} "
+          f"{args.activation}, {args.iters} iterations, batch {args.batch_size}, lr {args.lr}, "
+          f"{args.optimizer}, seed {seed}, {len(x_train)} training / {len(x_test)} test "
+          f"samples -> {out}")
+    history = trainer.run()
+    interrupted = history.stop_reason is not None and "interrupted" in history.stop_reason
+
+    history.save_json(out / "history.json")
+    history.save_csv(out / "history.csv")
+    _save_weights(model, out / "weights.npz")
+    if not args.no_figures:
+        _save_figures(history, out)
+        _save_loss_graph(model, data, args.batch_size, out)
+    if default_out:
+        _link_latest(out)
+
+    if history.stopped_early:
+        print(f"stopped after {history.iterations} iterations: {history.stop_reason}")
+    print(f"final train acc, test acc | {history.final_train_acc}, {history.final_test_acc}")
+    print(f"{history.iterations} iterations in {history.seconds:.1f} s; results in {out}")
+    return 130 if interrupted else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``minigrad`` command; returns the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 for a usage or data error, 130 when interrupted.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version, or a usage error (already printed)
+        return int(e.code) if isinstance(e.code, int) else 2
+    try:
+        return int(args.handler(args))
+    except CLIError as e:
+        print(f"minigrad {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"minigrad {args.command}: interrupted", file=sys.stderr)
+        return 130
