@@ -1,0 +1,1 @@
+"""Differential tests: minigrad's values and gradients against PyTorch's autograd (float64)."""
