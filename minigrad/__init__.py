@@ -33,6 +33,9 @@ from minigrad.tensor import Tensor, as_tensor, ones, randn, tensor, zeros
 
 __version__ = "0.1.0"
 
+# Submodules available as mg.functional, mg.nn, mg.optim, mg.models (the core is loaded above).
+from minigrad import functional, models, nn, optim  # noqa: E402
+
 __all__ = [
     "Tensor",
     "tensor",
@@ -65,4 +68,8 @@ __all__ = [
     "graph_memory",
     "set_debug",
     "AccumulationWarning",
+    "functional",
+    "nn",
+    "optim",
+    "models",
 ]
