@@ -154,6 +154,8 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     io_group.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     io_group.add_argument("--no-figures", action="store_true",
                           help="do not write loss.png, accuracy.png and loss_graph.svg")
+    io_group.add_argument("--profile-memory", action="store_true",
+                          help="print the memory one training step's graph holds, then train")
     p.set_defaults(handler=run_train)
     return p
 
@@ -304,6 +306,11 @@ def run_train(args: argparse.Namespace) -> int:
           f"{args.activation}, {args.iters} iterations, batch {args.batch_size}, lr {args.lr}, "
           f"{args.optimizer}, seed {seed}, {len(x_train)} training / {len(x_test)} test "
           f"samples -> {out}")
+    if args.profile_memory:
+        from minigrad.debug import memory_profile_of_step
+
+        n = args.batch_size
+        print(memory_profile_of_step(model, x_train[:n], t_train[:n]))
     history = trainer.run()
     interrupted = history.stop_reason is not None and "interrupted" in history.stop_reason
 
