@@ -761,6 +761,33 @@ def _buffer(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _byte_range(a: np.ndarray) -> tuple[int, int]:
+    """The addresses ``[low, high)`` of the memory the elements of ``a`` occupy."""
+    low = high = a.__array_interface__["data"][0]
+    if a.size == 0:
+        return low, low
+    for n, stride in zip(a.shape, a.strides):
+        extent = (n - 1) * stride
+        if extent < 0:
+            low += extent
+        else:
+            high += extent
+    return low, high + a.itemsize
+
+
+def _add_range(ranges: list[tuple[int, int]], new: tuple[int, int]) -> int:
+    """Merge ``new`` into the sorted disjoint ``ranges``; return how many bytes it added."""
+    before = sum(h - lo for lo, h in ranges)
+    merged: list[tuple[int, int]] = []
+    for lo, h in sorted(ranges + [new]):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], h))
+        else:
+            merged.append((lo, h))
+    ranges[:] = merged
+    return sum(h - lo for lo, h in merged) - before
+
+
 @dataclass
 class SavedArray:
     """One array an op keeps for backward (the ``.data`` of one of its inputs).
@@ -778,11 +805,11 @@ class SavedArray:
     nbytes : int
         The array's size as NumPy reports it.
     counted_bytes : int
-        What it adds to the total: the size of the buffer it lives in the
-        first time that buffer is seen, else 0 (shared with an earlier entry).
+        What it adds to the total: the bytes of memory it refers to that no
+        earlier entry referred to (0 for a tensor already listed, or a view of
+        memory already counted).
     view : bool
-        True when the array is a view into another array's memory (a view
-        keeps that whole buffer alive, so the buffer is what is counted).
+        True when the array is a view into another array's memory.
     """
 
     role: str
@@ -840,8 +867,8 @@ class GraphMemoryReport:
     total_bytes: int
 
     @property
-    def n_buffers(self) -> int:
-        """How many distinct buffers the total counts."""
+    def n_arrays(self) -> int:
+        """How many of the listed arrays add memory of their own to the total."""
         return sum(1 for r in self.rows for a in r.arrays if a.counted_bytes)
 
     def __str__(self) -> str:
@@ -855,11 +882,13 @@ class GraphMemoryReport:
                 label = f"{a.role}" + (f" {a.name}" if a.name else "")
                 what = f"{label} {_shape_str(a.shape)} {a.dtype}" + (" view" if a.view else "")
                 size = format_bytes(a.nbytes)
-                note = size if a.counted_bytes else f"{size} (shared)"
+                note = size if a.counted_bytes == a.nbytes else (
+                    f"{size} (shared)" if a.counted_bytes == 0 else
+                    f"{size} ({format_bytes(a.counted_bytes)} new)")
                 body.append([str(r.index) if k == 0 else "", r.op if k == 0 else "",
                              (r.scope or "") if k == 0 else "", what, note,
                              format_bytes(r.counted_bytes) if k == 0 else ""])
-        lines = [f"graph memory: {len(self.rows)} ops hold {self.n_buffers} arrays, "
+        lines = [f"graph memory: {len(self.rows)} ops hold {self.n_arrays} arrays, "
                  f"{format_bytes(self.total_bytes)} ({self.total_bytes} bytes) in all"]
         lines += _table(["#", "op", "scope", "saved for backward", "size", "adds"], body,
                         [True, False, False, False, True, True])
@@ -877,9 +906,10 @@ def graph_memory(output: Tensor | Sequence[Tensor]) -> GraphMemoryReport:
     memory until backward frees the graph. (An op that needs its output in
     backward, such as ``Exp`` or ``Sigmoid``, reaches it through the op that
     consumes it, which holds it as an input, or through you, for the final
-    output.) The total counts every buffer once: a tensor used by several
-    ops, or several views of one array, are counted once, and a view counts
-    the whole buffer it keeps alive.
+    output.) The total counts every byte of memory once: a tensor used by
+    several ops, or several views of one array (``reshape``, ``.T``,
+    ``broadcast_to``), are counted once, and a view counts only the memory
+    its elements occupy (a slice of a big dataset counts as the slice).
 
     Parameters
     ----------
@@ -899,7 +929,7 @@ def graph_memory(output: Tensor | Sequence[Tensor]) -> GraphMemoryReport:
     1600
     """
     outs = _outputs_of(output, "graph_memory")
-    seen: set[int] = set()
+    covered: dict[int, list[tuple[int, int]]] = {}  # id(buffer) -> byte ranges counted
     keep: list[np.ndarray] = []  # keeps the buffers alive so their ids stay unique
     rows = []
     total = 0
@@ -912,12 +942,10 @@ def graph_memory(output: Tensor | Sequence[Tensor]) -> GraphMemoryReport:
         for k, x in enumerate(f.inputs):
             a = x.data
             buf = _buffer(a)
-            counted = 0
-            if id(buf) not in seen:
-                seen.add(id(buf))
+            if id(buf) not in covered:
                 keep.append(buf)
-                counted = int(buf.nbytes)
-                total += counted
+            counted = _add_range(covered.setdefault(id(buf), []), _byte_range(a))
+            total += counted
             row.arrays.append(SavedArray(f"input {k}", x.name, a.shape, str(a.dtype),
                                          int(a.nbytes), counted, buf is not a))
         rows.append(row)

@@ -479,7 +479,7 @@ def test_graph_memory_of_a_known_graph_is_exact():
     assert report.total_bytes == 792
     assert [(a.shape, a.dtype, a.nbytes) for a in report.rows[0].arrays] == [
         ((4, 6), "float64", 192), ((6, 5), "float64", 240), ((5,), "float64", 40)]
-    assert report.n_buffers == 5
+    assert report.n_arrays == 5
 
 
 def test_graph_memory_counts_a_tensor_used_twice_once():
@@ -500,6 +500,21 @@ def test_graph_memory_counts_views_as_their_buffer():
     assert [r.op for r in report.rows] == ["Mul", "Reshape", "Transpose", "Sum"]
     assert report.total_bytes == 96 + 8 + 96
     assert report.rows[2].arrays[0].view and report.rows[2].counted_bytes == 0
+
+
+def test_graph_memory_counts_only_the_memory_a_view_occupies():
+    big = np.zeros((1000, 6))
+    W = mg.tensor(np.zeros((6, 2)), requires_grad=True)
+    report = mg.graph_memory((mg.tensor(big[10:14]) @ W).sum())  # a 4-row slice of big
+    assert report.rows[0].arrays[0].view
+    assert report.total_bytes == 4 * 6 * 8 + 96 + 4 * 2 * 8
+    b = mg.tensor(np.zeros(3), requires_grad=True)
+    wide = b.broadcast_to((50, 3))  # a view of b's 24 bytes, not 1200
+    report = mg.graph_memory((wide * 2.0).sum())
+    assert [r.op for r in report.rows] == ["BroadcastTo", "Mul", "Sum"]
+    assert report.rows[1].arrays[0].nbytes == 1200
+    assert report.rows[1].arrays[0].counted_bytes == 0
+    assert report.total_bytes == 24 + 8 + 1200
 
 
 def test_graph_memory_float32_is_half():
