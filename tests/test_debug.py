@@ -679,3 +679,27 @@ def test_debugging_example_runs():
     for marker in ("GradcheckError", "first failing op", "check_graph:", "backward trace:",
                    "graph memory:", "AccumulationWarning", "W1:", "all ops passed"):
         assert marker in text, marker
+
+
+# ---------------------------------------------------------------------------
+# minigrad train --profile-memory
+
+def test_cli_profile_memory_flag(tmp_path, capsys):
+    from minigrad import cli
+
+    args = cli.build_parser().parse_args(["train", "--profile-memory"])
+    assert args.profile_memory is True
+    assert cli.build_parser().parse_args(["train"]).profile_memory is False
+    data_dir = ROOT.parent / "shared" / "data" / "mnist"
+    if not (data_dir / "train-images-idx3-ubyte.gz").exists():
+        pytest.skip("MNIST files not available")
+    status = cli.main(["train", "--iters", "1", "--batch-size", "10", "--data-dir",
+                       str(data_dir), "--no-download", "--no-figures", "--no-progress",
+                       "--profile-memory", "--out", str(tmp_path / "run")])
+    assert status == 0
+    text = capsys.readouterr().out
+    assert "graph memory: 4 ops" in text
+    # x (10, 784), W1, b1 | a1 (10, 50) | h, W2, b2 | logits (10, 10), one-hot t (10, 10);
+    # the images and labels are float64 or float32 depending on the loader
+    params = 8 * (784 * 50 + 50 + 10 * 50 + 10 * 50 + 50 * 10 + 10 + 100)
+    assert any(f"({params + size * (10 * 784 + 100)} bytes)" in text for size in (4, 8)), text
