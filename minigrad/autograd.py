@@ -357,6 +357,9 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
     if backward_start_hooks:
         for hook in backward_start_hooks:
             hook(roots)
+    order = _ordered_functions(roots)
+    for f in order:  # refuse a freed or modified graph before any gradient is stored
+        _check_saved(f)
     pending: dict[Tensor, Tensor] = {}
     wanted = None if inputs is None else {x: i for i, x in enumerate(inputs)}
     results: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
@@ -394,11 +397,10 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
             prev = pending.get(r)
             pending[r] = g if prev is None else prev + g
 
-    order = _ordered_functions(roots)
     keep_outputs = wanted is not None
     with set_grad_enabled(create_graph):
         for f in order:
-            xs = _check_saved(f)
+            xs: tuple[Tensor, ...] = f.inputs  # type: ignore[assignment]  # checked above
             # the gradients of f's outputs are complete: every consumer has run
             gys = []
             for ref in f.outputs:
