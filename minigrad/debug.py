@@ -36,7 +36,7 @@ import os
 import sys
 import warnings
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -510,8 +510,8 @@ def _check_op(f: Function, index: int, eps: float, atol: float, rtol: float,
             return row
         for k, i in enumerate(checked):
             arr = arrays[i]
-            a_full = (np.zeros(arr.shape) if gs[k] is None
-                      else np.asarray(gs[k].data, dtype=np.float64))
+            gk = gs[k]
+            a_full = np.zeros(arr.shape) if gk is None else np.asarray(gk.data, dtype=np.float64)
             flat = np.arange(arr.size)
             if max_elements is not None and arr.size > max_elements:
                 flat = np.sort(rng.choice(arr.size, max_elements, replace=False))
@@ -1000,6 +1000,13 @@ def _forget(key: int, ref: weakref.ref[Tensor]) -> None:
         del _reached[key]
 
 
+def _forgetter(key: int) -> Callable[[weakref.ref[Tensor]], None]:
+    def forget(ref: weakref.ref[Tensor]) -> None:
+        _forget(key, ref)
+
+    return forget
+
+
 def _leaves(roots: Sequence[Tensor]) -> list[Tensor]:
     found: dict[int, Tensor] = {}
     for r in roots:
@@ -1035,7 +1042,7 @@ def _audit(roots: Sequence[Tensor]) -> None:
         if entry is not None and entry[0]() is x:
             _reached[key] = (entry[0], x._version)
         else:
-            _reached[key] = (weakref.ref(x, lambda r, key=key: _forget(key, r)), x._version)
+            _reached[key] = (weakref.ref(x, _forgetter(key)), x._version)
     if stale:
         names = ", ".join(_describe_tensor(x) for x in stale)
         frame: Any = sys._getframe(0)
