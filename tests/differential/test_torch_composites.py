@@ -137,3 +137,20 @@ def test_gradient_accumulation_over_steps_matches_torch():
         (x @ w).tanh().sum().backward()
         (torch.from_numpy(x) @ tw).tanh().sum().backward()
     np.testing.assert_allclose(w.grad.data, tw.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@DIFF
+@given(batch=batches(), seed=seeds, one_hot=st.booleans())
+def test_cross_entropy_error(batch, seed, one_hot):
+    # the chapter's loss on probabilities: -sum(log(y[arange(N), t] + 1e-7)) / N
+    x, t = batch
+    n, c = x.shape
+    y = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+    target = np.eye(c)[t] if one_hot else t
+    rows, cols = torch.from_numpy(np.arange(n)), torch.from_numpy(t)
+
+    def torch_loss(p):
+        return -torch.log(p[rows, cols] + 1e-7).sum() / n
+
+    compare("cross_entropy_error", lambda p: F.cross_entropy_error(p, target), torch_loss, [y],
+            seed)
