@@ -97,11 +97,14 @@ def docs_env(tmp_path, monkeypatch):
         shared = ROOT.parent / "shared" / "data" / "mnist"
         if shared.is_dir():
             monkeypatch.setenv("MINIGRAD_DATA", str(shared))
+    import numpy as np
+
     import minigrad as mg
 
-    opts = mg.get_printoptions()
+    opts, np_opts = mg.get_printoptions(), np.get_printoptions()
     yield tmp_path
     mg.set_printoptions(**opts)
+    np.set_printoptions(**np_opts)
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
 
