@@ -212,10 +212,20 @@ class Function:
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
 
     def output(self, i: int = 0) -> Tensor:
-        """Return output ``i`` of this call (alive whenever ``backward`` can be reached)."""
+        """Return output ``i`` of this call (alive whenever ``backward`` can be reached).
+
+        Raises RuntimeError if the output was changed in place since (a backward
+        that reads it would be wrong).
+        """
         y = self.outputs[i]()
         if y is None:  # pragma: no cover - only reachable through misuse
             raise RuntimeError(f"{type(self).__name__}: output {i} no longer exists")
+        if y._version:
+            raise RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by an "
+                f"in-place operation: output {i} of {self.name} (shape {y.shape}) is at version "
+                f"{y._version}, expected version 0"
+            )
         return y
 
     def release(self, reason: str) -> None:
