@@ -456,7 +456,8 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
                 f.inputs = None
                 f._released = _FREED_BY_BACKWARD
     if inputs is not None:
-        return results
+        assert wanted is not None
+        return [results[wanted[x]] for x in inputs]  # an input given twice gets its gradient twice
     return None
 
 
