@@ -37,7 +37,8 @@ import numpy as np
 
 from minigrad.tensor import Tensor
 
-__all__ = ["save", "load", "CheckpointError", "FORMAT_NAME", "FORMAT_VERSION"]
+__all__ = ["save", "load", "CheckpointError", "FORMAT_NAME", "FORMAT_VERSION",
+           "training_state_dict", "save_training_state", "load_training_state"]
 
 #: The format name stored in every checkpoint's header.
 FORMAT_NAME = "minigrad-checkpoint"
@@ -350,3 +351,122 @@ def _read_header(path: str, npz: Any) -> dict[str, Any]:
             f"reads versions up to {FORMAT_VERSION}: upgrade minigrad to load it"
         )
     return header
+
+
+# ---------------------------------------------------------------------------
+# Training state (for resuming an interrupted run)
+
+#: The ``kind`` stored in a training checkpoint.
+TRAINING_KIND = "minigrad-training-state"
+
+
+def training_state_dict(state: Any) -> dict[str, Any]:
+    """Return what a :class:`~minigrad.train.TrainState` needs to continue, ready for :func:`save`.
+
+    Parameters
+    ----------
+    state : TrainState
+        The state of a run (``Trainer.state``, or what a callback receives).
+
+    Returns
+    -------
+    dict
+        ``{"kind", "model", "optimizer", "rng", "history", "progress"}``: the model's
+        and optimizer's state dicts, the mini-batch generator's
+        ``bit_generator.state``, the history so far and the iteration counter
+        (with the early-stopping bookkeeping).
+    """
+    return {
+        "kind": TRAINING_KIND,
+        "model": state.model.state_dict(),
+        "optimizer": state.optimizer.state_dict(),
+        "rng": state.rng.bit_generator.state,
+        "history": state.history.to_dict(),
+        "progress": {
+            "iteration": int(state.iteration),
+            "loss": None if state.loss is None else float(state.loss),
+            "best_test_acc": float(state.best_test_acc),
+            "best_epoch": None if state.best_epoch is None else float(state.best_epoch),
+            "evals_since_best": int(state.evals_since_best),
+        },
+    }
+
+
+def save_training_state(state: Any, path: PathLike) -> None:
+    """Save :func:`training_state_dict` of ``state`` to ``path`` atomically (see :func:`save`).
+
+    Parameters
+    ----------
+    state : TrainState
+        The state of a run.
+    path : str or os.PathLike
+        The checkpoint file (e.g. ``<out>/checkpoint.npz``).
+    """
+    save(training_state_dict(state), path)
+
+
+def load_training_state(state: Any, checkpoint: Mapping[str, Any] | PathLike) -> None:
+    """Restore a run's state from a training checkpoint, so that ``Trainer.run()`` continues it.
+
+    Everything is checked before anything changes: if the checkpoint does
+    not fit (another model's weights, another optimizer, another random
+    generator), an error names the problems and ``state`` is left as it was.
+
+    Parameters
+    ----------
+    state : TrainState
+        The state to overwrite (``Trainer.state`` of a trainer built with the
+        same model and optimizer settings).
+    checkpoint : dict or str or os.PathLike
+        What :func:`training_state_dict` returned, or a file written by
+        :func:`save_training_state`.
+
+    Raises
+    ------
+    CheckpointError
+        If the checkpoint is not a training checkpoint or its random
+        generator or history does not fit.
+    ValueError
+        From the model's or optimizer's ``load_state_dict`` when their state
+        does not fit (nothing is changed).
+    """
+    where = "the checkpoint"
+    if not isinstance(checkpoint, Mapping):
+        where = os.fspath(checkpoint)
+        checkpoint = load(checkpoint)
+    if not isinstance(checkpoint, Mapping) or checkpoint.get("kind") != TRAINING_KIND:
+        raise CheckpointError(f"{where}: not a training checkpoint (no kind {TRAINING_KIND!r})")
+    missing = [k for k in ("model", "optimizer", "rng", "history", "progress")
+               if k not in checkpoint]
+    if missing:
+        raise CheckpointError(f"{where}: training checkpoint lacks {missing}")
+    rng_state = checkpoint["rng"]
+    own_bitgen = type(state.rng.bit_generator).__name__
+    if not isinstance(rng_state, Mapping) or rng_state.get("bit_generator") != own_bitgen:
+        got = rng_state.get("bit_generator") if isinstance(rng_state, Mapping) else rng_state
+        raise CheckpointError(f"{where}: the random generator state is for {got!r}, but the "
+                              f"run uses {own_bitgen}")
+    try:
+        history = type(state.history).from_dict(dict(checkpoint["history"]))
+        progress = checkpoint["progress"]
+        iteration = int(progress["iteration"])
+        extra = {k: progress[k] for k in ("loss", "best_test_acc", "best_epoch",
+                                          "evals_since_best")}
+    except (TypeError, ValueError, KeyError) as e:
+        raise CheckpointError(f"{where}: bad history or progress in the checkpoint ({e})") \
+            from None
+    model_before = state.model.state_dict()
+    state.model.load_state_dict(checkpoint["model"])  # checks everything first
+    try:
+        state.optimizer.load_state_dict(checkpoint["optimizer"])
+    except BaseException:
+        state.model.load_state_dict(model_before)  # roll back: nothing changes on error
+        raise
+    state.rng.bit_generator.state = dict(rng_state)
+    state.history = history
+    state.iteration = iteration
+    state.loss = extra["loss"]
+    state.best_test_acc = float(extra["best_test_acc"])
+    state.best_epoch = extra["best_epoch"]
+    state.evals_since_best = int(extra["evals_since_best"])
+    state.stop, state.stop_reason = False, None

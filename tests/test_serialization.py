@@ -277,3 +277,175 @@ def test_saved_file_is_a_valid_zip(tmp_path):
     with zipfile.ZipFile(path) as zf:
         assert zf.testzip() is None
     _assert_same(_checkpoint(), mg.load(path))
+
+
+# -- resuming a training run ----------------------------------------------------------------------
+
+def _synthetic_data(seed=0, n=400, d=12, c=3):
+    rng = np.random.default_rng(seed)
+    centers = rng.standard_normal((c, d))
+    labels = rng.integers(0, c, size=n + 100)
+    x = centers[labels] + 0.8 * rng.standard_normal((n + 100, d))
+    t = np.eye(c)[labels]
+    return (x[:n], t[:n]), (x[n:], t[n:])
+
+
+def _trainer(data, optimizer="sgd", callback=None, iters=200, model_seed=0):
+    from minigrad.models import TwoLayerNet
+    from minigrad.train import Trainer
+
+    (x, t), _ = data
+    model = TwoLayerNet(x.shape[1], 8, t.shape[1], weight_init_std=0.3, seed=model_seed)
+    return Trainer(model, data, iters=iters, batch_size=16, lr=0.3, optimizer=optimizer,
+                   seed=7, progress=False, eval_every=50, callback=callback,
+                   log=lambda line: None)
+
+
+def _history_without_timing(h):
+    d = h.to_dict()
+    for k in ("seconds", "stopped_early", "stop_reason"):
+        d.pop(k)
+    return d
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_resume_after_interrupt_is_bitwise_identical(tmp_path, optimizer):
+    data = _synthetic_data()
+    full = _trainer(data, optimizer)
+    full_history = full.run()
+    assert full_history.iterations == 200
+
+    def interrupt_at_120(state):
+        if state.iteration == 120:
+            raise KeyboardInterrupt
+
+    first = _trainer(data, optimizer, callback=interrupt_at_120)
+    h1 = first.run()
+    assert h1.stopped_early and "interrupted" in h1.stop_reason and h1.iterations == 120
+    path = tmp_path / "checkpoint.npz"
+    serialization.save_training_state(first.state, path)
+
+    # a fresh process would build everything anew, with other initial weights even
+    second = _trainer(data, optimizer, model_seed=99)
+    serialization.load_training_state(second.state, path)
+    assert second.state.iteration == 120
+    h2 = second.run()
+    assert h2.iterations == 200 and not h2.stopped_early
+    for (name, a), (_, b) in zip(full.state.model.named_parameters(),
+                                 second.state.model.named_parameters()):
+        assert a.data.tobytes() == b.data.tobytes(), name
+    assert _history_without_timing(h2) == _history_without_timing(full_history)
+    assert second.state.rng.bit_generator.state == full.state.rng.bit_generator.state
+    assert second.state.optimizer.steps == full.state.optimizer.steps == 200
+
+
+def test_training_checkpoint_holds_everything_as_plain_data(tmp_path):
+    data = _synthetic_data()
+    tr = _trainer(data, "momentum", iters=30)
+    tr.run()
+    path = tmp_path / "c.npz"
+    serialization.save_training_state(tr.state, path)
+    ckpt = mg.load(path)
+    assert ckpt["kind"] == serialization.TRAINING_KIND
+    assert sorted(ckpt["model"]) == ["fc1.W", "fc1.b", "fc2.W", "fc2.b"]
+    assert "v.W1" in ckpt["optimizer"] and ckpt["optimizer"]["steps"] == 30
+    assert ckpt["rng"] == tr.state.rng.bit_generator.state
+    assert ckpt["progress"]["iteration"] == 30
+    assert ckpt["history"]["losses"] == tr.state.history.losses
+    with np.load(path, allow_pickle=False) as npz:  # readable without minigrad too
+        assert npz["model/fc1.W"].tobytes() == tr.state.model.fc1.W.data.tobytes()
+
+
+def test_load_training_state_that_does_not_fit_changes_nothing(tmp_path):
+    data = _synthetic_data()
+    tr = _trainer(data, "adam", iters=10)
+    tr.run()
+    path = tmp_path / "c.npz"
+    serialization.save_training_state(tr.state, path)
+
+    other = _trainer(data, "sgd", iters=10, model_seed=5)  # an SGD run: no Adam buffers
+    before = {k: v.copy() for k, v in other.state.model.state_dict().items()}
+    rng_before = other.state.rng.bit_generator.state
+    with pytest.raises(ValueError, match="unexpected key 'm.W1'"):
+        serialization.load_training_state(other.state, path)
+    after = other.state.model.state_dict()
+    assert all(before[k].tobytes() == after[k].tobytes() for k in before)
+    assert other.state.rng.bit_generator.state == rng_before
+    assert other.state.iteration == 0
+
+    with pytest.raises(mg.CheckpointError, match="not a training checkpoint"):
+        serialization.load_training_state(other.state, {"model": {}})
+    mg.save({"x": np.ones(1)}, tmp_path / "plain.npz")
+    with pytest.raises(mg.CheckpointError, match=r"plain\.npz: not a training checkpoint"):
+        serialization.load_training_state(other.state, tmp_path / "plain.npz")
+
+
+# -- Module.load_state_dict -------------------------------------------------------------------
+
+def _net(seed=0):
+    from minigrad import nn
+
+    return nn.Sequential(nn.Linear(4, 3, rng=seed), nn.Sigmoid(), nn.Linear(3, 2, rng=seed + 1))
+
+
+def _params_bytes(net):
+    return {k: v.tobytes() for k, v in net.state_dict().items()}
+
+
+def test_load_state_dict_roundtrip_through_a_checkpoint(tmp_path):
+    src, dst = _net(0), _net(10)
+    mg.save({"model": src.state_dict()}, tmp_path / "m.npz")
+    dst.load_state_dict(mg.load(tmp_path / "m.npz")["model"])
+    assert _params_bytes(dst) == _params_bytes(src)
+    # the parameters are updated in place: the same tensor objects
+    ids = [id(p) for p in dst.parameters()]
+    dst.load_state_dict(_net(3).state_dict())
+    assert [id(p) for p in dst.parameters()] == ids
+
+
+def test_load_state_dict_accepts_tensors_and_npz(tmp_path):
+    src, dst = _net(0), _net(10)
+    dst.load_state_dict({k: mg.Tensor(v) for k, v in src.state_dict().items()})
+    assert _params_bytes(dst) == _params_bytes(src)
+    np.savez(tmp_path / "w.npz", **_net(4).state_dict())
+    with np.load(tmp_path / "w.npz", allow_pickle=False) as npz:
+        dst.load_state_dict(npz)
+    assert _params_bytes(dst) == _params_bytes(_net(4))
+
+
+def test_load_state_dict_reports_every_problem_by_name_and_changes_nothing():
+    from minigrad.nn import StateDictError
+
+    net = _net(0)
+    before = _params_bytes(net)
+    sd = _net(1).state_dict()
+    del sd["0.b"]                                   # missing
+    sd["extra.W"] = np.ones(2)                      # unexpected
+    sd["0.W"] = np.ones((3, 4))                     # wrong shape
+    sd["2.b"] = sd["2.b"].astype(np.float32)        # wrong dtype
+    with pytest.raises(StateDictError) as info:
+        net.load_state_dict(sd)
+    msg = str(info.value)
+    for needle in ("missing key '0.b'", "unexpected key 'extra.W'", "'0.W': shape (3, 4)",
+                   "'2.b': dtype float32", "4 problems", "nothing was loaded"):
+        assert needle in msg
+    assert len(info.value.problems) == 4
+    assert isinstance(info.value, ValueError)
+    assert _params_bytes(net) == before  # not even the entries that fit ('2.W') were loaded
+
+
+def test_load_state_dict_non_strict_ignores_missing_and_unexpected_only():
+    from minigrad.nn import StateDictError
+
+    net, src = _net(0), _net(1)
+    sd = src.state_dict()
+    del sd["0.b"]
+    sd["extra"] = np.ones(1)
+    before_b = net.state_dict()["0.b"].tobytes()
+    net.load_state_dict(sd, strict=False)
+    after = net.state_dict()
+    assert after["0.W"].tobytes() == sd["0.W"].tobytes()
+    assert after["0.b"].tobytes() == before_b
+    sd["2.W"] = np.ones((5, 5))
+    with pytest.raises(StateDictError, match=r"'2.W': shape \(5, 5\)"):
+        net.load_state_dict(sd, strict=False)
