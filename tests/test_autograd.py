@@ -188,6 +188,14 @@ def test_grad_outputs_for_non_scalar_outputs():
     np.testing.assert_allclose(g2[0].data, 2 + np.cos(x.data) * v)
 
 
+def test_grad_with_an_input_listed_twice():
+    x, y = leaf([1.0, 2.0]), leaf([3.0])
+    gx1, gy, gx2 = mg.grad((x * x).sum() + y.sum(), [x, y, x])
+    np.testing.assert_array_equal(gx1.data, [2.0, 4.0])
+    np.testing.assert_array_equal(gx2.data, [2.0, 4.0])
+    np.testing.assert_array_equal(gy.data, [1.0])
+
+
 def test_grad_unused_inputs():
     x, u = leaf([1.0]), leaf([2.0])
     assert mg.grad((x * 2).sum(), [x, u])[1] is None

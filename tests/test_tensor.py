@@ -206,6 +206,21 @@ def test_in_place_on_saved_non_leaf_is_detected_by_version():
         y.backward()
 
 
+@pytest.mark.parametrize("fn, name", [(lambda x: x.exp(), "Exp"), (lambda x: x.tanh(), "Tanh"),
+                                      (lambda x: x.sigmoid(), "Sigmoid"),
+                                      (lambda x: x.sqrt(), "Sqrt"),
+                                      (lambda x: mg.functional.softmax(x), "Softmax")])
+def test_in_place_on_a_saved_output_is_detected(fn, name):
+    # these ops' backward reads their output: changing it in place must not go unnoticed
+    x = leaf([1.0, 2.0])
+    y = fn(x)
+    with mg.no_grad():
+        y *= 2
+    with pytest.raises(RuntimeError, match=rf"output 0 of {name}.*version 1"):
+        y.backward(np.ones(2))
+    assert x.grad is None
+
+
 def test_in_place_with_operand_requiring_grad_on_leaf_raises():
     w = leaf([1.0, 2.0])
     v = leaf([3.0, 4.0])

@@ -151,6 +151,7 @@ def test_getitem_basic(data):
     expected = np.zeros_like(x)
     expected[index] = gy
     np.testing.assert_array_equal(t.grad.data, expected)
+    assert mg.gradgradcheck(lambda t: (t * t)[index], [leaf(x)])
 
 
 @GRADCHECK
