@@ -37,7 +37,9 @@ docs: $(STAMP)
 serve-docs: $(STAMP)
 	$(BIN)/mkdocs serve
 
-# Regenerate the figures the docs show: each example writes its PNG into docs/figures.
+# Regenerate the figures the docs show: each example writes its figures into docs/figures,
+# and pages that draw their own pictures (docs/_ext/run_page.py) redraw them.
 figures: $(STAMP)
 	@mkdir -p docs/figures
 	@for f in examples/[!_]*.py; do echo "$$f"; $(BIN)/python $$f --out docs/figures || exit 1; done
+	$(BIN)/python docs/_ext/run_page.py $$(grep -rl --include='*.md' '<!-- figures:' docs)

@@ -5,7 +5,9 @@ order, in one namespace per page, with the working directory set to a fresh temp
 folder. A block marked ```python {.no-run} is shown but not run (only for long runs).
 A ```text block titled "Output" (or "출력") right after a python block is the expected
 output of that block: its printed output must match (``...`` matches anything, runs of
-whitespace compare equal). ```bash blocks are not run.
+whitespace compare equal). ```bash blocks are not run. A page with a marker
+``<!-- figures: FOLDER -->`` draws its pictures with its own code: the pictures its code
+writes must be those committed in FOLDER (regenerate them with docs/_ext/run_page.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_TITLES = {"Output", "출력"}
+PICTURES = {".svg", ".png", ".pdf"}
+# A page whose code writes the pictures it shows names their folder (relative to the page).
+_FIGURES = re.compile(r"<!--\s*figures:\s*(?P<folder>[\w./-]+)\s*-->")
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
 _TITLE = re.compile(r"""title=(["'])(?P<title>.*?)\1""")
 
@@ -136,7 +141,8 @@ def test_parse_blocks_handles_indentation_markers_and_outputs():
 
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)
 def test_page_code_runs(page: Path, docs_env: Path) -> None:
-    blocks = parse_blocks(page.read_text("utf-8"))
+    text = page.read_text("utf-8")
+    blocks = parse_blocks(text)
     namespace: dict[str, object] = {"__name__": "__docs__"}
     rel = _page_id(page)
     for k, block in enumerate(blocks):
@@ -153,6 +159,15 @@ def test_page_code_runs(page: Path, docs_env: Path) -> None:
                 f"{rel}, block at line {block.line}: the output shown on line {nxt.line} is "
                 f"out of date.\n--- shown ---\n{nxt.code}--- printed ---\n{got}"
             )
+    marker = _FIGURES.search(text)
+    if marker is not None:
+        folder = page.parent / marker.group("folder")
+        written = {p.name for p in docs_env.iterdir() if p.suffix in PICTURES}
+        committed = {p.name for p in folder.iterdir() if p.suffix in PICTURES} \
+            if folder.is_dir() else set()
+        assert written == committed, (
+            f"{rel}: its code draws {sorted(written)} but {folder.relative_to(ROOT)} holds "
+            f"{sorted(committed)}; run python docs/_ext/run_page.py {rel}")
 
 
 def test_every_output_block_follows_a_python_block() -> None:
