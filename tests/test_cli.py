@@ -140,9 +140,9 @@ def test_parser_is_extensible():
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     train = sub.choices["train"]
-    train.add_argument("--checkpoint-every", type=int, default=None)
-    args = parser.parse_args(["train", "--checkpoint-every", "5"])
-    assert args.checkpoint_every == 5 and args.handler is cli.run_train
+    train.add_argument("--extra-option", type=int, default=None)
+    args = parser.parse_args(["train", "--extra-option", "5"])
+    assert args.extra_option == 5 and args.handler is cli.run_train
     assert args.iters == 10000 and args.batch_size == 100 and args.lr == 0.1
     assert args.hidden_size == 50 and args.activation == "sigmoid" and args.optimizer == "sgd"
     assert args.weight_init_std == 0.01
