@@ -16,6 +16,10 @@ newest run):
     The chapter's figures 4-11 and 4-12 (needs matplotlib).
 ``loss_graph.svg``
     The computational graph of one loss (needs Graphviz's ``dot``).
+``checkpoint.npz``
+    The whole training state (``--checkpoint-every N``, and on Ctrl-C);
+    ``minigrad train --resume <out>/checkpoint.npz`` continues the run and
+    ends with exactly the weights an uninterrupted run would have.
 
 Errors (missing data, bad options) print a message on stderr and exit with
 status 2.
@@ -27,7 +31,10 @@ import argparse
 import datetime as _dt
 import io
 import os
+import shlex
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -142,6 +149,12 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
                     help="stop when the test accuracy has not improved for PATIENCE epochs")
     tr.add_argument("--eval-every", type=_positive_int, default=None, metavar="N",
                     help="evaluate every N iterations instead of once per epoch")
+    tr.add_argument("--checkpoint-every", type=_positive_int, default=None, metavar="N",
+                    help="save the training state to <out>/checkpoint.npz every N iterations "
+                         "(atomically); Ctrl-C saves it too")
+    tr.add_argument("--resume", type=Path, default=None, metavar="PATH",
+                    help="continue an interrupted run from its checkpoint, with that run's "
+                         "settings; results go to the checkpoint's folder unless --out is given")
     io_group = p.add_argument_group("data and output")
     io_group.add_argument("--data-dir", type=Path, default=None, metavar="PATH",
                           help="folder with the MNIST files (default: $MINIGRAD_DATA, then "
@@ -278,12 +291,114 @@ def _save_loss_graph(model: Any, data: Any, batch_size: int, out: Path) -> Path 
         return None
 
 
+# -- checkpoints and resuming ----------------------------------------------------------
+
+def _read_resume_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
+    """Load ``--resume``'s checkpoint and take the run's settings from it (into ``args``)."""
+    from minigrad.serialization import TRAINING_KIND, CheckpointError, load
+
+    path = args.resume
+    try:
+        ckpt = load(path)
+    except FileNotFoundError:
+        raise CLIError(f"--resume: no checkpoint at {str(path)!r}") from None
+    except CheckpointError as e:
+        raise CLIError(f"--resume: {e}") from None
+    try:
+        if ckpt.get("kind") != TRAINING_KIND:
+            raise KeyError("kind")
+        cfg = ckpt["history"]["config"]
+        settings = {
+            "hidden_size": cfg["sizes"][1], "activation": cfg["activation"],
+            "weight_init_std": cfg["weight_init_std"], "iters": cfg["iters"],
+            "batch_size": cfg["batch_size"], "lr": cfg["lr"],
+            "optimizer": str(cfg["optimizer"]).lower(), "seed": cfg["seed"],
+            "early_stopping": cfg["early_stopping"], "eval_every": cfg["eval_every"],
+        }
+    except (AttributeError, KeyError, TypeError, IndexError):
+        raise CLIError(f"--resume: {str(path)!r} is not a checkpoint written by minigrad "
+                       "train") from None
+    defaults = build_parser().parse_args(["train"])
+    conflicts = [f"--{k.replace('_', '-')} {getattr(args, k)} (the checkpoint's run has {v})"
+                 for k, v in settings.items()
+                 if getattr(args, k) != getattr(defaults, k) and getattr(args, k) != v]
+    if conflicts:
+        raise CLIError("--resume continues a run with its own settings, but these options "
+                       "differ: " + "; ".join(conflicts))
+    for k, v in settings.items():
+        setattr(args, k, v)
+    if args.checkpoint_every is None:
+        args.checkpoint_every = cfg.get("checkpoint_every")
+    if args.out is None:
+        args.out = path.parent
+    return ckpt
+
+
+def _checkpoint_saver(every: int | None, path: Path) -> Any:
+    """A training callback that saves the state to ``path`` every ``every`` iterations."""
+    if not every:
+        return None
+    from minigrad.serialization import save_training_state
+
+    def save_every(state: Any) -> None:
+        if state.iteration % every == 0:
+            save_training_state(state, path)
+
+    return save_every
+
+
+class _DeferredInterrupt:
+    """Ctrl-C during training ends the run after the current iteration (a second one at once).
+
+    Stopping between iterations leaves a whole state that a checkpoint can
+    hold; ``count`` tells how many Ctrl-C were pressed.
+    """
+
+    def __init__(self, state: Any) -> None:
+        self.state = state
+        self.count = 0
+        self._previous: Any = None
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.count += 1
+        if self.count > 1:
+            raise KeyboardInterrupt
+        self.state.stop = True
+        self.state.stop_reason = "interrupted (KeyboardInterrupt)"
+
+    def __enter__(self) -> _DeferredInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def _checkpoint_on_interrupt(state: Any, path: Path, iters: int, presses: int) -> None:
+    from minigrad.serialization import save_training_state
+
+    resume = f"minigrad train --resume {shlex.quote(str(path))}"
+    if presses > 1:
+        msg = "interrupted twice: stopped inside an iteration, so no checkpoint was saved for it"
+        if path.exists():
+            msg += f"; the last checkpoint is {path} (resume with: {resume})"
+        print(msg)
+        return
+    save_training_state(state, path)
+    print(f"interrupted after {state.iteration} of {iters} iterations; checkpoint saved to "
+          f"{path}\nresume with: {resume}")
+
+
 def run_train(args: argparse.Namespace) -> int:
     """Run ``minigrad train`` with parsed arguments; returns the exit status."""
     from minigrad.models import TwoLayerNet
     from minigrad.train import Trainer
 
+    ckpt = _read_resume_checkpoint(args) if args.resume is not None else None
     out, default_out = _prepare_out_dir(args.out)
+    ckpt_path = out / "checkpoint.npz"
     data = _load_data(args)
     (x_train, t_train), (x_test, t_test) = data
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
@@ -294,14 +409,28 @@ def run_train(args: argparse.Namespace) -> int:
     trainer = Trainer(model, data, iters=args.iters, batch_size=args.batch_size, lr=args.lr,
                       optimizer=args.optimizer, seed=np.random.default_rng(batch_seq),
                       early_stopping=args.early_stopping, progress=not args.no_progress,
-                      eval_every=args.eval_every)
+                      eval_every=args.eval_every,
+                      callback=_checkpoint_saver(args.checkpoint_every, ckpt_path))
     history = trainer.state.history
     history.config.update({
         "seed": seed, "model": "TwoLayerNet",
         "sizes": [int(x_train.shape[1]), args.hidden_size, int(t_train.shape[1])],
         "activation": args.activation, "weight_init_std": args.weight_init_std,
         "data_dir": str(args.data_dir) if args.data_dir is not None else None,
+        "checkpoint_every": args.checkpoint_every,
     })
+    if ckpt is not None:
+        from minigrad.serialization import load_training_state
+
+        if history.config["train_size"] != ckpt["history"]["config"].get("train_size"):
+            raise CLIError(f"--resume: the checkpoint's run had "
+                           f"{ckpt['history']['config'].get('train_size')} training samples, "
+                           f"this data has {len(x_train)}")
+        try:
+            load_training_state(trainer.state, ckpt)
+        except ValueError as e:
+            raise CLIError(f"--resume: {e}") from None
+        print(f"resuming {args.resume} at iteration {trainer.state.iteration}")
     print(f"minigrad train: {model.sizes[0]}-{model.sizes[1]}-{model.sizes[2]} "
           f"{args.activation}, {args.iters} iterations, batch {args.batch_size}, lr {args.lr}, "
           f"{args.optimizer}, seed {seed}, {len(x_train)} training / {len(x_test)} test "
@@ -311,8 +440,11 @@ def run_train(args: argparse.Namespace) -> int:
 
         n = args.batch_size
         print(memory_profile_of_step(model, x_train[:n], t_train[:n]))
-    history = trainer.run()
+    with _DeferredInterrupt(trainer.state) as sigint:
+        history = trainer.run()
     interrupted = history.stop_reason is not None and "interrupted" in history.stop_reason
+    if interrupted:
+        _checkpoint_on_interrupt(trainer.state, ckpt_path, args.iters, sigint.count)
 
     history.save_json(out / "history.json")
     history.save_csv(out / "history.csv")
