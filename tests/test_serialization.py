@@ -449,3 +449,135 @@ def test_load_state_dict_non_strict_ignores_missing_and_unexpected_only():
     sd["2.W"] = np.ones((5, 5))
     with pytest.raises(StateDictError, match=r"'2.W': shape \(5, 5\)"):
         net.load_state_dict(sd, strict=False)
+
+
+# -- minigrad train --resume / --checkpoint-every / Ctrl-C -----------------------------------------
+
+CLI_ARGS = ["--iters", "200", "--batch-size", "16", "--hidden-size", "8", "--lr", "0.3",
+            "--weight-init-std", "0.3", "--seed", "0", "--eval-every", "50", "--no-progress",
+            "--no-figures"]
+
+
+@pytest.fixture
+def cli_data(monkeypatch):
+    from minigrad import cli
+
+    data = _synthetic_data()
+    monkeypatch.setattr(cli, "_load_data", lambda args: data)
+    return data
+
+
+def _ctrl_c_at(monkeypatch, iteration, presses=1):
+    """Press Ctrl-C (a real SIGINT) in the middle of the given 0-based iteration."""
+    import signal
+
+    from minigrad.models import TwoLayerNet
+
+    real_loss = TwoLayerNet.loss
+    calls = {"n": 0}
+
+    def loss(self, x, t):
+        if mg.is_grad_enabled():  # the training step's loss, not the no-grad recomputation
+            if calls["n"] == iteration:
+                for _ in range(presses):
+                    signal.raise_signal(signal.SIGINT)
+            calls["n"] += 1
+        return real_loss(self, x, t)
+
+    monkeypatch.setattr(TwoLayerNet, "loss", loss)
+    return lambda: monkeypatch.setattr(TwoLayerNet, "loss", real_loss)
+
+
+def _weights(out):
+    with np.load(out / "weights.npz", allow_pickle=False) as npz:
+        return {k: npz[k].tobytes() for k in npz.files}
+
+
+def _history(out):
+    h = json.loads((out / "history.json").read_text())
+    for k in ("seconds", "stopped_early", "stop_reason"):
+        h.pop(k)
+    h["config"].pop("checkpoint_every")
+    return h
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_cli_ctrl_c_then_resume_gives_the_uninterrupted_weights(tmp_path, cli_data, monkeypatch,
+                                                                capsys, optimizer):
+    from minigrad import cli
+
+    args = CLI_ARGS + ["--optimizer", optimizer]
+    assert cli.main(["train", *args, "--out", str(tmp_path / "full")]) == 0
+    capsys.readouterr()
+
+    out = tmp_path / "run"
+    restore = _ctrl_c_at(monkeypatch, 120)
+    rc = cli.main(["train", *args, "--out", str(out), "--checkpoint-every", "50"])
+    restore()
+    text = capsys.readouterr().out
+    assert rc == 130
+    # the first Ctrl-C lets the running iteration finish, so the saved state is whole
+    assert f"interrupted after 121 of 200 iterations; checkpoint saved to {out}/checkpoint.npz" \
+        in text
+    assert f"resume with: minigrad train --resume {out}/checkpoint.npz" in text
+    ckpt = mg.load(out / "checkpoint.npz")
+    assert ckpt["progress"]["iteration"] == 121
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+    assert cli.main(["train", "--resume", str(out / "checkpoint.npz"), "--no-progress",
+                     "--no-figures"]) == 0
+    assert "resuming" in capsys.readouterr().out
+    assert _weights(out) == _weights(tmp_path / "full")  # bitwise
+    assert _history(out) == _history(tmp_path / "full")
+    assert mg.load(out / "checkpoint.npz")["progress"]["iteration"] == 200
+
+
+def test_cli_second_ctrl_c_stops_at_once_and_keeps_the_last_checkpoint(tmp_path, cli_data,
+                                                                        monkeypatch, capsys):
+    from minigrad import cli
+
+    assert cli.main(["train", *CLI_ARGS, "--out", str(tmp_path / "full")]) == 0
+    out = tmp_path / "run"
+    restore = _ctrl_c_at(monkeypatch, 130, presses=2)
+    rc = cli.main(["train", *CLI_ARGS, "--out", str(out), "--checkpoint-every", "50"])
+    restore()
+    assert rc == 130
+    text = capsys.readouterr().out
+    assert "interrupted twice" in text and f"the last checkpoint is {out}/checkpoint.npz" in text
+    assert mg.load(out / "checkpoint.npz")["progress"]["iteration"] == 100
+    assert cli.main(["train", "--resume", str(out / "checkpoint.npz"), "--no-progress",
+                     "--no-figures"]) == 0
+    assert _weights(out) == _weights(tmp_path / "full")
+
+
+def test_cli_checkpoint_every(tmp_path, cli_data):
+    from minigrad import cli
+
+    out = tmp_path / "run"
+    args = [a if a != "200" else "120" for a in CLI_ARGS]
+    assert cli.main(["train", *args, "--out", str(out), "--checkpoint-every", "50"]) == 0
+    ckpt = mg.load(out / "checkpoint.npz")
+    assert ckpt["progress"]["iteration"] == 100
+    assert ckpt["history"]["config"]["checkpoint_every"] == 50
+    assert len(ckpt["history"]["losses"]) == 100
+
+
+def test_cli_resume_errors(tmp_path, cli_data, capsys):
+    from minigrad import cli
+
+    out = tmp_path / "run"
+    assert cli.main(["train", *CLI_ARGS[:2], "--iters", "60", *CLI_ARGS[2:], "--out", str(out),
+                     "--checkpoint-every", "50"]) == 0
+    capsys.readouterr()
+    path = str(out / "checkpoint.npz")
+    assert cli.main(["train", "--resume", path, "--lr", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "--lr 0.5 (the checkpoint's run has 0.3)" in err
+    assert cli.main(["train", "--resume", str(tmp_path / "missing.npz")]) == 2
+    assert "no checkpoint at" in capsys.readouterr().err
+    (tmp_path / "junk.npz").write_text("not a checkpoint")
+    assert cli.main(["train", "--resume", str(tmp_path / "junk.npz")]) == 2
+    assert "junk.npz: not a minigrad checkpoint" in capsys.readouterr().err
+    mg.save({"model": {}}, tmp_path / "other.npz")
+    assert cli.main(["train", "--resume", str(tmp_path / "other.npz")]) == 2
+    assert "not a checkpoint written by minigrad train" in capsys.readouterr().err
