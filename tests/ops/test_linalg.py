@@ -136,3 +136,17 @@ def test_linear_with_constant_input_only_weights_get_gradients():
     linear(x, w, b).sum().backward()
     np.testing.assert_array_equal(w.grad.data, [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]])
     np.testing.assert_array_equal(b.grad.data, [1.0, 1.0, 1.0])
+
+
+def test_linear_follows_numpy_promotion_like_the_unfused_form():
+    x = mg.tensor(np.ones((2, 3), dtype=np.float32))
+    w = mg.tensor(np.ones((3, 2), dtype=np.float32), requires_grad=True)
+    for b in (mg.tensor(np.ones(2), requires_grad=True),
+              mg.tensor(np.ones(2, dtype=np.float32), requires_grad=True)):
+        y = linear(x, w, b)
+        assert y.dtype == (x @ w + b).dtype
+        y.sum().backward()
+        assert b.grad.dtype == y.dtype
+    # a bias that broadcasts the output to a larger shape
+    y = linear(mg.tensor(np.ones((1, 3))), mg.tensor(np.ones((3, 2))), mg.tensor(np.ones((4, 2))))
+    assert y.shape == (4, 2)
