@@ -58,10 +58,10 @@ class Linear(Function):
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:  # noqa: N803
         y = x @ W
         if b is not None:
-            if b.dtype == y.dtype and np.broadcast_shapes(y.shape, b.shape) == y.shape:
+            if b.dtype == y.dtype:
                 y += b  # in place: no second output-sized array
             else:
-                y = y + b  # NumPy's result dtype and shape, as in the unfused x @ W + b
+                y = y + b  # NumPy's result dtype, as in the unfused x @ W + b
         return y
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
