@@ -60,8 +60,12 @@ class Linear(Function):
         if b is not None:
             if b.dtype == y.dtype:
                 y += b  # in place: no second output-sized array
-            else:
-                y = y + b  # NumPy's result dtype, as in the unfused x @ W + b
+            else:  # NumPy's result dtype, as in the unfused x @ W + b
+                out = y + b
+                if out.shape != y.shape:
+                    raise ValueError(f"bias of shape {b.shape} would broadcast the output of "
+                                     f"shape {y.shape} to {out.shape}")
+                y = out
         return y
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
