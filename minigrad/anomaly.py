@@ -149,6 +149,12 @@ def _count_bad(a: np.ndarray) -> tuple[int, int]:
     return int(np.isnan(a).sum()), int(np.isinf(a).sum())
 
 
+def _has_bad(x: Any) -> bool:
+    """True if ``x`` (a Tensor, an array or None) holds NaN or inf."""
+    a = _as_array(x)
+    return a is not None and _count_bad(a) != (0, 0)
+
+
 def _what(nan: int, inf: int, size: int) -> str:
     parts = []
     if nan:
@@ -206,7 +212,7 @@ def _forward_hook(f: Function, inputs: Sequence[Any], outputs: Sequence[Any]) ->
             out = f"output {i}" if len(outputs) > 1 else "its output"
             msg = (f"{f.name} produced {_what(nan, inf, a.size)} in {out} (shape {a.shape}) "
                    f"in forward; inputs: {_describe_inputs(inputs)}\n{_site_text(f, site)}")
-            bad_in = [j for j, x in enumerate(inputs) if sum(_count_bad(_as_array(x)))]
+            bad_in = [j for j, x in enumerate(inputs) if _has_bad(x)]
             if bad_in:
                 msg += (f"\nnote: input(s) {bad_in} already held NaN or inf; they did not come "
                         "from a recorded operation (only recorded operations are checked)")
@@ -225,7 +231,7 @@ def _backward_hook(f: Function, grad_outputs: Sequence[Any], grad_inputs: Sequen
             msg = (f"the backward of {f.name} returned {_what(nan, inf, a.size)} in the gradient "
                    f"of input {i} (shape {a.shape}); inputs: {_describe_inputs(inputs)}\n"
                    f"{_site_text(f, site)}")
-            bad_g = [j for j, gy in enumerate(grad_outputs) if sum(_count_bad(_as_array(gy)))]
+            bad_g = [j for j, gy in enumerate(grad_outputs) if _has_bad(gy)]
             if bad_g:
                 msg += "\nnote: the gradient flowing into it already held NaN or inf"
             raise AnomalyError(msg, f, "backward", site.location if site else None)
