@@ -56,6 +56,9 @@ def test_parameter_works_in_every_operand_position():
         assert y.requires_grad
         y.sum().backward()
     assert w.grad is not None
+    # Python scalars take a float32 parameter's dtype, as with a plain Tensor
+    p32 = nn.Parameter(np.ones(2, dtype=np.float32))
+    assert (p32 * 2.0).dtype == np.float32 and (1.0 - p32).dtype == np.float32
 
 
 def test_named_parameters_and_param_names():
