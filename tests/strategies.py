@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 #: Settings of the gradient checks (each example runs 2 forwards per input element).
-GRADCHECK = settings(max_examples=30, deadline=None)
+GRADCHECK = settings(max_examples=40, deadline=None)
 #: Settings of the second-order checks (each forward is itself a backward).
-GRADGRADCHECK = settings(max_examples=12, deadline=None)
+GRADGRADCHECK = settings(max_examples=20, deadline=None)
 #: Settings of cheap value tests.
 VALUES = settings(max_examples=40, deadline=None)
 
