@@ -401,7 +401,7 @@ def run_train(args: argparse.Namespace) -> int:
     ckpt_path = out / "checkpoint.npz"
     data = _load_data(args)
     (x_train, t_train), (x_test, t_test) = data
-    seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+    seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**63))
     model_seq, batch_seq = np.random.SeedSequence(seed).spawn(2)
     model = TwoLayerNet(x_train.shape[1], args.hidden_size, t_train.shape[1],
                         weight_init_std=args.weight_init_std, activation=args.activation,

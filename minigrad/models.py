@@ -80,6 +80,7 @@ class SimpleNet(Module):
     def gradient(self, x: Any, t: Any) -> np.ndarray:
         """Return ``dL/dW`` by automatic differentiation (an ndarray of W's shape)."""
         (gW,) = grad(self.loss(x, t), [self.W])
+        assert gW is not None
         return gW.data
 
 

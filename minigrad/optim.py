@@ -34,6 +34,7 @@ def _named_params(params: Any) -> list[tuple[str, Tensor]]:
     """Normalise the ``params`` argument to ``[(name, tensor), ...]``."""
     from minigrad.nn.module import Module
 
+    items: list[tuple[str, Any]]
     if isinstance(params, Module):
         items = list(params.named_parameters())
     elif isinstance(params, Mapping):
@@ -169,8 +170,8 @@ class Optimizer:
         if problems:
             raise ValueError(f"{type(self).__name__}.load_state_dict: the state does not fit "
                              "(nothing was loaded):\n  " + "\n  ".join(problems))
-        for k, v in new_hyper.items():
-            setattr(self, k, v)
+        for k, value in new_hyper.items():
+            setattr(self, k, value)
         self.steps = int(np.asarray(state_dict["steps"]))
         for b in self.buffers:
             for name, p in self.named_params:
