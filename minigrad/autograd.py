@@ -98,9 +98,17 @@ class no_grad(set_grad_enabled):
     ...     y = w * 2
     >>> y.requires_grad
     False
+
+    As a decorator it works with or without parentheses (``@mg.no_grad()``
+    or ``@mg.no_grad``).
     """
 
-    def __init__(self) -> None:
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        if func is not None:  # used as a bare decorator: @no_grad
+            return cls()(func)
+        return super().__new__(cls)
+
+    def __init__(self, func: Callable[..., Any] | None = None) -> None:
         super().__init__(False)
 
 
@@ -387,6 +395,8 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
         if x.creator is None or x._retain_grad:
             if not create_graph:
                 g = g.detach() if g.creator is not None else g
+            if g.data.dtype != x.data.dtype:  # .grad has its tensor's dtype, as in PyTorch
+                g = g.astype(x.data.dtype) if not create_graph else g
             if x.grad is not None:
                 x.grad = x.grad + g
             elif create_graph:
