@@ -273,3 +273,21 @@ def test_chain_of_a_million_ops_without_recursion():
         y.backward()
         del y
     assert x.grad.item() == pytest.approx(1.0001**1e6, rel=1e-8)
+
+
+def test_leaf_grad_takes_the_leaf_dtype():
+    w = mg.Tensor(np.ones((2, 2), np.float32), requires_grad=True)
+    (mg.tensor(np.ones((3, 2))) @ w).sum().backward()
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad.data, np.full((2, 2), 3.0, np.float32))
+
+
+def test_no_grad_as_bare_decorator():
+    @mg.no_grad
+    def double(x):
+        return x * 2
+
+    w = mg.tensor([1.0], requires_grad=True)
+    y = double(w)
+    assert not y.requires_grad and y.creator is None
+    assert mg.is_grad_enabled()
