@@ -265,3 +265,14 @@ def test_no_graph_survives_the_loop():
     gc.collect()
     assert all(r() is None for r in refs)
     assert mg.is_grad_enabled()
+
+
+def test_without_tqdm_the_loop_prints_plainly(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # import fails
+    h = train(TwoLayerNet(10, 4, 3, seed=0), blobs(), iters=3, batch_size=100, seed=0,
+              progress=True)
+    captured = capsys.readouterr()
+    assert captured.out.count("train acc, test acc | ") == len(h.train_acc) == 2
+    assert captured.err == ""
