@@ -104,6 +104,7 @@ class no_grad(set_grad_enabled):
     """
 
     def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        """Create the context manager, or wrap ``func`` when used without parentheses."""
         if func is not None:  # used as a bare decorator: @no_grad
             return cls()(func)
         return super().__new__(cls)

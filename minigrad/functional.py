@@ -102,10 +102,13 @@ class SoftmaxCrossEntropy(Function):
         gx = gt = None
         if self.needs_input_grad[0]:
             p = softmax(x, axis=1)
-            if t.shape == x.shape:
-                gx = (p * t.sum(axis=1, keepdims=True) - t) * (gy / n)
-            else:
+            if t.shape != x.shape:  # integer labels
                 gx = (p - _one_hot(t.data, x.shape, x.dtype)) * (gy / n)
+            elif not self.needs_input_grad[1]:  # constant targets: d/dx = p * sum(t) - t
+                rows = t.data.sum(axis=1, keepdims=True)
+                gx = ((p - t) if (rows == 1).all() else (p * rows - t)) * (gy / n)
+            else:
+                gx = (p * t.sum(axis=1, keepdims=True) - t) * (gy / n)
         if self.needs_input_grad[1]:
             gt = log_softmax(x, axis=1) * (-gy / n)
         return gx, gt

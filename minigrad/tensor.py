@@ -498,6 +498,29 @@ def _root_grads(roots: Sequence[Tensor], grads: Sequence[Any], where: str) -> li
     return out
 
 
+def _inplace_operand(self: Tensor, rhs: Any, opname: str) -> Any:
+    """Check (before anything changes) that ``self op= rhs`` keeps self's shape and dtype."""
+    if not isinstance(rhs, np.ndarray) and not isinstance(rhs, (int, float)):
+        rhs = _to_array(rhs, where=f"in-place {opname}")
+    rshape = np.shape(rhs)
+    try:
+        out_shape = np.broadcast_shapes(self.shape, rshape)
+    except ValueError:
+        out_shape = None
+    if out_shape != self.shape:
+        raise ValueError(
+            f"in-place {opname}: operand of shape {rshape} cannot be broadcast to the tensor's "
+            f"shape {self.shape}"
+        )
+    result = np.result_type(self.data, rhs)
+    if not np.can_cast(result, self.data.dtype, "same_kind"):
+        raise TypeError(
+            f"in-place {opname}: result of dtype {result} cannot be stored in a tensor of "
+            f"dtype {self.data.dtype}"
+        )
+    return rhs
+
+
 def _inplace(self: Tensor, other: Any, ufunc: np.ufunc, opname: str) -> Tensor:
     """``self op= other``.
 
@@ -519,25 +542,10 @@ def _inplace(self: Tensor, other: Any, ufunc: np.ufunc, opname: str) -> Tensor:
         return {"add": arith.add, "sub": arith.sub, "mul": arith.mul, "div": arith.div}[opname](
             self, other)
     rhs = _data(other)
-    if not isinstance(rhs, np.ndarray):
-        rhs = _to_array(rhs, where=f"in-place {opname}") if not isinstance(
-            rhs, (int, float)) else rhs
-    rshape = np.shape(rhs)
-    try:
-        out_shape = np.broadcast_shapes(self.shape, rshape)
-    except ValueError:
-        out_shape = None
-    if out_shape != self.shape:
-        raise ValueError(
-            f"in-place {opname}: operand of shape {rshape} cannot be broadcast to the tensor's "
-            f"shape {self.shape}"
-        )
-    if not np.can_cast(np.result_type(self.data, rhs), self.data.dtype, "same_kind"):
-        raise TypeError(
-            f"in-place {opname}: result of dtype {np.result_type(self.data, rhs)} cannot be "
-            f"stored in a tensor of dtype {self.data.dtype}"
-        )
-    ufunc(self.data, rhs, out=self.data)
+    data = self.data
+    if not (type(rhs) is np.ndarray and rhs.shape == data.shape and rhs.dtype == data.dtype):
+        rhs = _inplace_operand(self, rhs, opname)  # the optimizer's case needs no checks
+    ufunc(data, rhs, out=data)
     self._version += 1
     saved = self._saved_by
     if saved:
