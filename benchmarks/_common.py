@@ -20,7 +20,8 @@ def blas_threads() -> str:
         pass
     env = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                       "MKL_NUM_THREADS") if k in os.environ}
-    return f"unknown BLAS (threadpoolctl not installed); env {env or 'unset'}; {os.cpu_count()} CPUs"
+    return (f"unknown BLAS (threadpoolctl not installed); env {env or 'unset'}; "
+            f"{os.cpu_count()} CPUs")
 
 
 def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:

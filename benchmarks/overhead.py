@@ -21,8 +21,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import minigrad as mg  # noqa: E402
 from _common import blas_threads, interleaved  # noqa: E402
+
+import minigrad as mg  # noqa: E402
 
 
 def minigrad_chain(n: int) -> float:

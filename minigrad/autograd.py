@@ -145,8 +145,9 @@ class Function:
     array([6.])
     """
 
-    # ``inputs`` is None until recorded and again once released.
-    inputs: tuple[Tensor, ...] | None = None
+    # ``inputs`` is None until recorded, and again once released (after backward,
+    # or when one of them was changed in place); ``backward`` runs only in between.
+    inputs: tuple[Tensor, ...] = None  # type: ignore[assignment]
     outputs: tuple[weakref.ref[Tensor], ...] = ()
     generation: int = 0
     needs_input_grad: tuple[bool, ...] = ()
@@ -216,7 +217,7 @@ class Function:
         """Compute the outputs from input arrays; return an array or a tuple of arrays."""
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
 
-    def backward(self, *gys: Tensor) -> Any:
+    def backward(self, *gys: Any) -> Any:
         """Return the gradient of each input (a Tensor, or None) given the outputs' gradients."""
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
 
@@ -239,7 +240,7 @@ class Function:
 
     def release(self, reason: str) -> None:
         """Drop the saved inputs; a later backward through this call raises ``reason``."""
-        self.inputs = None
+        self.inputs = None  # type: ignore[assignment]
         self._released = reason
 
     @property
@@ -379,7 +380,7 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
     order = _ordered_functions(roots)
     for f in order:  # refuse a freed or modified graph before any gradient is stored
         _check_saved(f)
-    pending: dict[Tensor, Tensor] = {}
+    pending: dict[Tensor, Tensor | None] = {}
     wanted = None if inputs is None else {x: i for i, x in enumerate(inputs)}
     results: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
     # ids of the arrays already stored in a .grad (or given by the caller)
@@ -421,15 +422,15 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
     keep_outputs = wanted is not None
     with set_grad_enabled(create_graph):
         for f in order:
-            xs: tuple[Tensor, ...] = f.inputs  # type: ignore[assignment]  # checked above
+            xs = f.inputs  # checked above
             # the gradients of f's outputs are complete: every consumer has run
-            gys = []
+            gys: list[Tensor | None] = []
             for ref in f.outputs:
                 y = ref()
-                g = None if y is None else pending.pop(y, None)
-                if g is not None and (keep_outputs or y._retain_grad):  # type: ignore[union-attr]
-                    deliver(y, g)  # type: ignore[arg-type]
-                gys.append(g)
+                gy = None if y is None else pending.pop(y, None)
+                if gy is not None and (keep_outputs or y._retain_grad):  # type: ignore[union-attr]
+                    deliver(y, gy)  # type: ignore[arg-type]
+                gys.append(gy)
             if len(gys) == 1:
                 if gys[0] is None:
                     continue
@@ -464,7 +465,7 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
                     prev = pending.get(x)
                     pending[x] = gx if prev is None else prev + gx
             if not retain_graph:
-                f.inputs = None
+                f.inputs = None  # type: ignore[assignment]
                 f._released = _FREED_BY_BACKWARD
     if inputs is not None:
         assert wanted is not None

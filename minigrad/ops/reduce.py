@@ -81,7 +81,7 @@ class Mean(_Reduction):
 class Max(_Reduction):
     """Maximum over axes; tied maxima share the gradient evenly."""
 
-    op = staticmethod(np.max)
+    op: Any = staticmethod(np.max)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return self.op(x, axis=self.axes, keepdims=self.keepdims)
@@ -97,7 +97,7 @@ class Max(_Reduction):
 class Min(Max):
     """Minimum over axes; tied minima share the gradient evenly."""
 
-    op = staticmethod(np.min)
+    op: Any = staticmethod(np.min)
 
 
 def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
