@@ -47,6 +47,8 @@ class _GradMode:
 
 _mode = _GradMode()
 _data = operator.attrgetter("data")
+_shared_needs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
+_shared_zeros: dict[tuple[int, ...], tuple[int, ...]] = {}
 
 #: Called as ``hook(function, inputs, outputs)`` after each recorded forward.
 forward_hooks: list[Callable[..., None]] = []
@@ -196,8 +198,12 @@ class Function:
                 saved.add(self)
         self.generation = gen
         self.inputs = xs
-        self.needs_input_grad = tuple([x._rg for x in xs])
-        self._versions = tuple([x._version for x in xs])
+        # small tuples shared between calls: fewer long-lived objects for the
+        # garbage collector to scan while a graph is being built
+        needs = tuple([x._rg for x in xs])
+        self.needs_input_grad = _shared_needs.setdefault(needs, needs)
+        versions = tuple([x._version for x in xs])
+        self._versions = versions if any(versions) else _shared_zeros.setdefault(versions, versions)
         self.outputs = tuple([weakref.ref(y) for y in outs])
         if len(outs) > 1:
             self._out_meta = tuple([(y.data.shape, y.data.dtype) for y in outs])

@@ -114,6 +114,18 @@ class SoftmaxCrossEntropy(Function):
         return gx, gt
 
 
+def _labels_if_one_hot(t: np.ndarray) -> np.ndarray | None:
+    """Return the class index of each row if ``t`` is exactly one-hot (N, C), else None."""
+    if t.ndim != 2 or t.size == 0:
+        return None
+    labels = t.argmax(axis=1)
+    # rows of non-negative numbers whose maximum and sum are both 1 are one-hot
+    if (t.min() >= 0 and (t[np.arange(t.shape[0]), labels] == 1).all()
+            and (t.sum(axis=1) == 1).all()):
+        return labels
+    return None
+
+
 def _one_hot(labels: np.ndarray, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
     out = np.zeros(shape, dtype=dtype)
     out[np.arange(shape[0]), labels] = 1
@@ -146,6 +158,10 @@ def softmax_cross_entropy(logits: Any, t: Any) -> Tensor:
         tt = reshape(tt, (1, tt.size)) if tt.size == x.size else reshape(tt, (1,))
     if x.ndim != 2:
         raise ValueError(f"softmax_cross_entropy: logits must be 1-D or 2-D, got shape {x.shape}")
+    if tt.shape == x.shape and not tt.requires_grad:
+        labels = _labels_if_one_hot(tt.data)
+        if labels is not None:  # the same targets, kept (and saved for backward) smaller
+            tt = Tensor(labels)
     if tt.shape != x.shape:
         if tt.shape != (x.shape[0],) or tt.dtype.kind not in "iu":
             raise ValueError(

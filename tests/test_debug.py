@@ -699,7 +699,7 @@ def test_cli_profile_memory_flag(tmp_path, capsys):
     assert status == 0
     text = capsys.readouterr().out
     assert "graph memory: 4 ops" in text
-    # x (10, 784), W1, b1 | a1 (10, 50) | h, W2, b2 | logits (10, 10), one-hot t (10, 10);
-    # the images and labels are float64 or float32 depending on the loader
-    params = 8 * (784 * 50 + 50 + 10 * 50 + 10 * 50 + 50 * 10 + 10 + 100)
-    assert any(f"({params + size * (10 * 784 + 100)} bytes)" in text for size in (4, 8)), text
+    # x (10, 784), W1, b1 | a1 (10, 50) | h, W2, b2 | logits (10, 10), labels (10,): the fused
+    # loss keeps one-hot targets as int64 labels; the images are float64 or float32
+    floats = 8 * (784 * 50 + 50 + 10 * 50 + 10 * 50 + 50 * 10 + 10 + 100)
+    assert any(f"({floats + size * 10 * 784 + 8 * 10} bytes)" in text for size in (4, 8)), text

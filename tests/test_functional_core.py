@@ -186,3 +186,31 @@ def test_cross_entropy_bad_targets(logits, t, exc, words):
     for w in words:
         assert w in str(info.value)
     assert x.grad is None
+
+
+def test_one_hot_targets_are_kept_as_labels():
+    rng = np.random.default_rng(0)
+    logits = mg.tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    labels = np.array([0, 3, 1, 1, 2])
+    one_hot = np.eye(4)[labels]
+    loss = F.softmax_cross_entropy(logits, one_hot)
+    saved = loss.creator.inputs[1]
+    assert saved.dtype.kind == "i" and saved.shape == (5,)
+    np.testing.assert_array_equal(saved.data, labels)
+    (g_one_hot,) = mg.grad(loss, logits)
+    (g_labels,) = mg.grad(F.softmax_cross_entropy(logits, labels), logits)
+    np.testing.assert_array_equal(g_one_hot.data, g_labels.data)
+    p = F.softmax(logits).data
+    np.testing.assert_allclose(g_one_hot.data, (p - one_hot) / 5, rtol=1e-14, atol=1e-16)
+
+
+@pytest.mark.parametrize("targets", [
+    np.array([[0.0, 1.0], [0.5, 0.5]]),          # soft targets
+    np.array([[0.0, 1.0], [1.0 - 1e-12, 0.0]]),  # almost one-hot
+    np.array([[2.0, -1.0], [0.0, 1.0]]),         # sums to 1 but not a distribution
+])
+def test_soft_targets_are_kept_as_given(targets):
+    logits = mg.tensor(np.array([[0.2, -0.3], [1.5, 0.1]]), requires_grad=True)
+    loss = F.softmax_cross_entropy(logits, targets)
+    np.testing.assert_array_equal(loss.creator.inputs[1].data, targets)
+    assert mg.gradcheck(lambda z: F.softmax_cross_entropy(z, targets), [logits])
