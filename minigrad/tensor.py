@@ -452,13 +452,37 @@ def _as_input(x: Any, inputs: Sequence[Any]) -> Tensor:
         return x
     kind = type(x)
     if kind is float or kind is int:
+        dtype = _FLOAT64
         for other in inputs:
             if isinstance(other, Tensor):
-                dtype = other.data.dtype
-                if dtype.kind == "f" or (kind is int and dtype.kind in "iu"):
-                    return _make(np.asarray(x, dtype=dtype))
-        return _make(np.asarray(x, dtype=np.float64))
+                d = other.data.dtype
+                if d.kind == "f" or (kind is int and d.kind in "iu"):
+                    dtype = d
+                    break
+        return _constant(x, dtype)
     return _make(_to_array(x, where="operand"))
+
+
+_FLOAT64 = np.dtype(np.float64)
+_constants: dict[tuple[Any, ...], Tensor] = {}
+
+
+def _constant(value: float, dtype: np.dtype) -> Tensor:
+    """A read-only 0-d tensor for a Python number, shared by every op that uses it.
+
+    Chains such as ``y = y * 1.0001`` then allocate one constant, not one per op.
+    """
+    if value == 0 or value != value:  # keep -0.0 apart from 0.0; NaN never equals a key
+        return _make(np.asarray(value, dtype=dtype))
+    key = (type(value), value, dtype)
+    t = _constants.get(key)
+    if t is None:
+        arr = np.asarray(value, dtype=dtype)
+        arr.flags.writeable = False
+        t = _make(arr)
+        if len(_constants) < 4096:
+            _constants[key] = t
+    return t
 
 
 def _data(x: Any) -> Any:

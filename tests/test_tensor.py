@@ -255,3 +255,25 @@ def test_bad_in_place_updates_raise_before_changing_anything():
     np.testing.assert_array_equal(w.data, data)
     assert w.version == 0 and i.version == 0
     np.testing.assert_array_equal(i.data, [1, 2])
+
+
+def test_python_number_operands_share_one_read_only_constant():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    a, b = x * 1.0001, x * 1.0001
+    ca, cb = a.creator.inputs[1], b.creator.inputs[1]
+    assert ca is cb and not ca.requires_grad and ca.dtype == np.float64
+    assert not ca.data.flags.writeable
+    # float32 tensors get float32 constants, ints stay apart from floats
+    x32 = mg.Tensor(np.ones(2, np.float32))
+    assert (x32 * 1.0001).dtype == np.float32
+    assert (mg.Tensor(np.array([3])) * 2).dtype.kind == "i"
+    assert (x * 2).creator.inputs[1] is not (x * 2.0).creator.inputs[1]
+
+
+def test_signed_zero_and_nan_constants_keep_their_value():
+    x = mg.tensor([1.0])
+    assert np.signbit((x * 0.0).data[0]) == np.signbit(0.0)
+    assert np.signbit((x * -0.0).data[0])
+    with np.errstate(divide="ignore"):
+        assert (1.0 / (x * -0.0)).data[0] == -np.inf
+    assert np.isnan((x + float("nan")).data[0])
