@@ -5,6 +5,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from book_reference import cross_entropy_error, softmax
+from book_reference import gradient as book_gradient
+from book_reference import predict as book_predict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,57 +28,6 @@ def mnist():
             MNIST_DIR / "train-images-idx3-ubyte").exists():
         pytest.skip(f"MNIST not found in {MNIST_DIR} (set MINIGRAD_DATA)")
     return load_mnist(normalize=True, one_hot_label=True, data_dir=MNIST_DIR, download=False)
-
-
-# --- the book's NumPy reference (section 5.1) ------------------------------------------
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def sigmoid_grad(x):
-    return (1.0 - sigmoid(x)) * sigmoid(x)
-
-
-def softmax(x):
-    x = x - np.max(x, axis=-1, keepdims=True)
-    return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
-
-
-def cross_entropy_error(y, t):
-    if y.ndim == 1:
-        t = t.reshape(1, t.size)
-        y = y.reshape(1, y.size)
-    if t.size == y.size:
-        t = t.argmax(axis=1)
-    batch_size = y.shape[0]
-    return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size
-
-
-def book_predict(params, x):
-    a1 = np.dot(x, params["W1"]) + params["b1"]
-    z1 = sigmoid(a1)
-    a2 = np.dot(z1, params["W2"]) + params["b2"]
-    return softmax(a2)
-
-
-def book_gradient(params, x, t):
-    W1, W2 = params["W1"], params["W2"]
-    b1, b2 = params["b1"], params["b2"]
-    grads = {}
-    batch_num = x.shape[0]
-    a1 = np.dot(x, W1) + b1
-    z1 = sigmoid(a1)
-    a2 = np.dot(z1, W2) + b2
-    y = softmax(a2)
-    dy = (y - t) / batch_num
-    grads["W2"] = np.dot(z1.T, dy)
-    grads["b2"] = np.sum(dy, axis=0)
-    da1 = np.dot(dy, W2.T)
-    dz1 = sigmoid_grad(a1) * da1
-    grads["W1"] = np.dot(x.T, dz1)
-    grads["b1"] = np.sum(dz1, axis=0)
-    return grads
 
 
 def arrays(net):
