@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -52,6 +51,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from minigrad._fileio import atomic_write_bytes
 from minigrad.autograd import Function
 from minigrad.ops.arith import Add, Div, Mul, PowTensor, Sub
 from minigrad.ops.linalg import Linear
@@ -613,27 +613,6 @@ def _render(graph: graphviz.Digraph, fmt: str) -> bytes:
         raise RuntimeError(f"draw_graph: `dot` failed to render {fmt}: {stderr}") from e
 
 
-def _file_mode() -> int:
-    """The mode of a newly created file: read-write for all, less the process's umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, _file_mode())  # mkstemp makes the file private (0600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def draw_graph(*outputs: Tensor, path: str | os.PathLike[str], format: str | None = None,  # noqa: A002
                **options: Any) -> Path:
     """Render the graph that produced ``outputs`` to an SVG, PNG or PDF file.
@@ -673,7 +652,7 @@ def draw_graph(*outputs: Tensor, path: str | os.PathLike[str], format: str | Non
     fmt = _output_format(path, format)
     _check_writable(path)
     graph = to_dot(*outputs, **options)
-    _write_atomically(path, _render(graph, fmt))
+    atomic_write_bytes(path, _render(graph, fmt))
     return path
 
 
