@@ -24,17 +24,16 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from minigrad._fileio import atomic_write
 from minigrad.tensor import Tensor
 
 __all__ = ["save", "load", "CheckpointError", "FORMAT_NAME", "FORMAT_VERSION",
@@ -168,20 +167,9 @@ def save(obj: Any, path: PathLike, *, compress: bool = False) -> None:
     header_bytes = json.dumps(header, allow_nan=False).encode("utf-8")
     arrays = dict(writer.arrays)
     arrays[_HEADER] = np.frombuffer(header_bytes, dtype=np.uint8)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            _write_npz(f, arrays, compress)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(directory)
+    # Checkpoints have always been readable by their owner only (0600); they stay so.
+    with atomic_write(path, file_mode=0o600) as f:
+        _write_npz(f, arrays, compress)
 
 
 def _write_npz(f: Any, arrays: Mapping[str, np.ndarray], compress: bool) -> None:
@@ -191,20 +179,6 @@ def _write_npz(f: Any, arrays: Mapping[str, np.ndarray], compress: bool) -> None
         for name, a in arrays.items():
             with zf.open(name + ".npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, np.asanyarray(a), allow_pickle=False)
-
-
-def _fsync_dir(directory: str) -> None:
-    """Make the rename durable (POSIX; a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------------
