@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import gzip
 import os
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from minigrad._fileio import atomic_write_bytes
 
 __all__ = [
     "DatasetError",
@@ -298,16 +299,4 @@ def write_idx(path: PathLike, array: npt.ArrayLike, *, compress: bool | None = N
         compress = dest.name.endswith(".gz")
     if compress:
         data = gzip.compress(data, mtime=0)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return dest
+    return atomic_write_bytes(dest, data, file_mode=0o644)
