@@ -25,7 +25,6 @@ import gzip
 import hashlib
 import os
 import sys
-import tempfile
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -34,6 +33,8 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from minigrad._fileio import atomic_write
 
 from .idx import DatasetError, PathLike, decode_idx, read_idx_bytes
 
@@ -292,46 +293,45 @@ def _download_one(
     progress: bool,
     timeout: float,
 ) -> Path:
-    """Download ``url`` into ``target`` atomically; return the stored file's path."""
+    """Download ``url`` into ``target`` atomically; return the stored file's path.
+
+    The data streams into a temporary file beside its destination, which is
+    moved into place only when complete and matching ``expected_sha256``; on
+    any failure the temporary file is removed and nothing is left.
+    """
     response = opener(url, timeout)
-    tmp: str | None = None
     try:
-        try:
-            total = _content_length(response)
-            target.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".part")
+        total = _content_length(response)
+        head = b""  # the first two bytes tell whether the data is gzipped, hence the file name
+        while len(head) < 2 and (chunk := response.read(_CHUNK)):
+            head += chunk
+        dest = target / (f"{name}.gz" if head[:2] == b"\x1f\x8b" else name)
+        # 0644: the data is public
+        with atomic_write(dest, suffix=".part", file_mode=0o644, parents=True) as out:
             bar = _Progress(total, f"{name}.gz", progress)
             try:
-                with os.fdopen(fd, "wb") as out:
-                    while chunk := response.read(_CHUNK):
-                        if bar.done + len(chunk) > _MAX_BYTES:
-                            raise DatasetError(f"more than {_MAX_BYTES} bytes, refusing it")
-                        out.write(chunk)
-                        bar.update(len(chunk))
+                chunk = head
+                while chunk:
+                    if bar.done + len(chunk) > _MAX_BYTES:
+                        raise DatasetError(f"more than {_MAX_BYTES} bytes, refusing it")
+                    out.write(chunk)
+                    bar.update(len(chunk))
+                    chunk = response.read(_CHUNK)
             finally:
                 bar.close()
-        finally:
-            close = getattr(response, "close", None)
-            if close is not None:
-                close()
-        if total is not None and bar.done != total:
-            raise DatasetError(f"incomplete download: received {bar.done} of {total} bytes")
-        digest, gzipped = _sha256_uncompressed(Path(tmp), "downloaded data")
-        if expected_sha256 is not None and digest != expected_sha256.lower():
-            raise ChecksumError(
-                f"SHA-256 of the uncompressed content is {digest}, expected {expected_sha256}"
-            )
-        dest = target / (f"{name}.gz" if gzipped else name)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the data is public
-        os.replace(tmp, dest)
-        tmp = None
+            if total is not None and bar.done != total:
+                raise DatasetError(f"incomplete download: received {bar.done} of {total} bytes")
+            out.flush()
+            digest, _ = _sha256_uncompressed(Path(out.name), "downloaded data")
+            if expected_sha256 is not None and digest != expected_sha256.lower():
+                raise ChecksumError(  # leaves no file: atomic_write removes the temporary one
+                    f"SHA-256 of the uncompressed content is {digest}, expected {expected_sha256}"
+                )
         return dest
     finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+        close = getattr(response, "close", None)
+        if close is not None:
+            close()
 
 
 def _join_url(base: str, filename: str) -> str:

@@ -70,7 +70,7 @@ def forbid_writes(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the loader tried to write")
 
-    monkeypatch.setattr(mnist_module.tempfile, "mkstemp", fail)
+    monkeypatch.setattr("minigrad._fileio._open_temp", fail)
     monkeypatch.setattr(mnist_module.os, "replace", fail)
     monkeypatch.setattr(Path, "mkdir", fail)
 
