@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import os
 import pathlib
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from minigrad._fileio import atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -92,19 +93,6 @@ def new_figure(figsize: tuple[float, float] = (6.4, 4.8), dpi: float = 100) -> F
     return fig
 
 
-_UMASK: int | None = None
-
-
-def _umask() -> int:
-    """The process umask, read once (reading it means setting it, briefly)."""
-    global _UMASK
-    if _UMASK is None:
-        current = os.umask(0o022)
-        os.umask(current)
-        _UMASK = current
-    return _UMASK
-
-
 def _format_for(path: pathlib.Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -161,21 +149,8 @@ def save_figure(fig: Any, path: PathLike, **savefig_kwargs: Any) -> pathlib.Path
         )
     if target.exists() and target.is_dir():
         raise IsADirectoryError(f"save_figure: {str(target)!r} is a directory")
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    tmp = pathlib.Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, **savefig_kwargs)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates files readable by the owner only; give the usual permissions.
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_write(target, parents=True) as fh:
+        fig.savefig(fh, format=fmt, **savefig_kwargs)
     return target
 
 
