@@ -26,13 +26,11 @@ checkpoint only has to save and restore that state.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import math
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -41,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import _fileio
 from minigrad.autograd import no_grad
 from minigrad.datasets import random_batch
 from minigrad.optim import Optimizer, make_optimizer
@@ -48,12 +47,6 @@ from minigrad.optim import Optimizer, make_optimizer
 __all__ = ["History", "TrainState", "Trainer", "train", "atomic_write_bytes"]
 
 PathLike = str | os.PathLike
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def atomic_write_bytes(path: PathLike, data: bytes) -> Path:
@@ -74,21 +67,7 @@ def atomic_write_bytes(path: PathLike, data: bytes) -> Path:
     pathlib.Path
         ``path``.
     """
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual mode
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return p
+    return _fileio.atomic_write_bytes(path, data, parents=True)
 
 
 @dataclass
