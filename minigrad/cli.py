@@ -28,8 +28,8 @@ status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
-import io
 import os
 import shlex
 import signal
@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from minigrad._fileio import atomic_write
 
 __all__ = ["main", "build_parser", "add_train_parser", "run_train", "CLIError"]
 
@@ -205,14 +207,18 @@ def _default_out_dir() -> Path:
 def _link_latest(out: Path) -> None:
     """Point ``runs/latest`` at ``out`` (best effort: skipped where symlinks are not possible)."""
     latest = out.parent / "latest"
+    tmp = out.parent / f".latest.{os.getpid()}"
     try:
-        tmp = out.parent / f".latest.{os.getpid()}"
         if tmp.is_symlink():
             tmp.unlink()
         tmp.symlink_to(out.name, target_is_directory=True)
         os.replace(tmp, latest)
     except OSError:
         pass
+    finally:  # after a failure (e.g. ``latest`` is a real folder), leave no stray link
+        with contextlib.suppress(OSError):
+            if tmp.is_symlink():
+                tmp.unlink()
 
 
 def _prepare_out_dir(out: Path | None) -> tuple[Path, bool]:
@@ -244,11 +250,9 @@ def _load_data(args: argparse.Namespace) -> Any:
 
 
 def _save_weights(model: Any, path: Path) -> Path:
-    from minigrad.train import atomic_write_bytes
-
-    buf = io.BytesIO()
-    np.savez(buf, **model.state_dict())
-    return atomic_write_bytes(path, buf.getvalue())
+    with atomic_write(path, parents=True) as f:
+        np.savez(f, **model.state_dict())
+    return path
 
 
 def _warn(message: str) -> None:
