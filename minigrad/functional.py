@@ -119,9 +119,9 @@ def _labels_if_one_hot(t: np.ndarray) -> np.ndarray | None:
     if t.ndim != 2 or t.size == 0:
         return None
     labels = t.argmax(axis=1)
-    # rows of non-negative numbers whose maximum and sum are both 1 are one-hot
-    if (t.min() >= 0 and (t[np.arange(t.shape[0]), labels] == 1).all()
-            and (t.sum(axis=1) == 1).all()):
+    # N non-zeros in all, and each row's largest entry is 1: one 1 per row, zeros elsewhere
+    if np.count_nonzero(t) == t.shape[0] and np.array_equal(
+            t[np.arange(t.shape[0]), labels], np.ones(t.shape[0], t.dtype)):
         return labels
     return None
 
