@@ -161,7 +161,7 @@ def softmax_cross_entropy(logits: Any, t: Any) -> Tensor:
     if tt.shape == x.shape and not tt.requires_grad:
         labels = _labels_if_one_hot(tt.data)
         if labels is not None:  # the same targets, kept (and saved for backward) smaller
-            tt = Tensor(labels)
+            return SoftmaxCrossEntropy()(x, labels)
     if tt.shape != x.shape:
         if tt.shape != (x.shape[0],) or tt.dtype.kind not in "iu":
             raise ValueError(
