@@ -151,7 +151,6 @@ class Function:
     # or when one of them was changed in place); ``backward`` runs only in between.
     inputs: tuple[Tensor, ...] = None  # type: ignore[assignment]
     outputs: tuple[weakref.ref[Tensor], ...] = ()
-    generation: int = 0
     needs_input_grad: tuple[bool, ...] = ()
     scope: str | None = None
     _versions: tuple[int, ...] = ()
@@ -186,17 +185,13 @@ class Function:
 
     def _record(self, xs: tuple[Tensor, ...], outs: tuple[Tensor, ...]) -> None:
         """Link the call into the graph: keep the inputs, mark the outputs as made here."""
-        gen = 0
         for x in xs:
-            if x.generation > gen:
-                gen = x.generation
             if x._rg and x.creator is None:
                 # leaves remember who saved them: an in-place update releases those graphs
                 saved = x._saved_by
                 if saved is None:
                     saved = x._saved_by = weakref.WeakSet()
                 saved.add(self)
-        self.generation = gen
         self.inputs = xs
         # small tuples shared between calls: fewer long-lived objects for the
         # garbage collector to scan while a graph is being built
@@ -209,12 +204,10 @@ class Function:
             self._out_meta = tuple([(y.data.shape, y.data.dtype) for y in outs])
         if scope_stack:
             self.scope = scope_stack[-1]
-        gen += 1
         for y in outs:
             if y.data.dtype.kind == "f":
                 y._rg = True
                 y.creator = self
-                y.generation = gen
         if forward_hooks:
             for hook in forward_hooks:
                 hook(self, xs, outs)

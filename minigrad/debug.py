@@ -150,8 +150,8 @@ class _suspended_hooks:
 # ---------------------------------------------------------------------------
 # check_graph: a gradient check of every op of a live graph, one op at a time
 
-_GRAPH_STATE = ("inputs", "outputs", "generation", "needs_input_grad", "scope", "_versions",
-                "_out_meta", "_released")
+_GRAPH_STATE = ("inputs", "outputs", "needs_input_grad", "scope", "_versions", "_out_meta",
+                "_released")
 
 
 def _fresh(f: Function) -> Function:

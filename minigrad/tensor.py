@@ -72,7 +72,7 @@ class Tensor:
     Tensor([[5., 7.]])
     """
 
-    __slots__ = ("data", "grad", "_rg", "creator", "generation", "name", "_version",
+    __slots__ = ("data", "grad", "_rg", "creator", "name", "_version",
                  "_retain_grad", "_saved_by", "__weakref__")
 
     # Let NumPy defer to our reflected operators (ndarray + Tensor -> Tensor).
@@ -85,7 +85,6 @@ class Tensor:
         self.grad: Tensor | None = None
         self._rg = False
         self.creator: autograd.Function | None = None
-        self.generation = 0
         self.name = name
         self._version = 0
         self._retain_grad = False
@@ -434,7 +433,6 @@ def _make(y: Any) -> Tensor:
     t.grad = None
     t._rg = False
     t.creator = None
-    t.generation = 0
     t.name = None
     t._version = 0
     t._retain_grad = False
