@@ -692,7 +692,7 @@ def test_cli_profile_memory_flag(tmp_path, capsys):
     assert cli.build_parser().parse_args(["train"]).profile_memory is False
     data_dir = ROOT.parent / "shared" / "data" / "mnist"
     if not (data_dir / "train-images-idx3-ubyte.gz").exists():
-        pytest.skip("MNIST files not available")
+        pytest.skip(reason="MNIST files not available")
     status = cli.main(["train", "--iters", "1", "--batch-size", "10", "--data-dir",
                        str(data_dir), "--no-download", "--no-figures", "--no-progress",
                        "--profile-memory", "--out", str(tmp_path / "run")])

@@ -26,7 +26,7 @@ def mnist():
 
     if not (MNIST_DIR / "train-images-idx3-ubyte.gz").exists() and not (
             MNIST_DIR / "train-images-idx3-ubyte").exists():
-        pytest.skip(f"MNIST not found in {MNIST_DIR} (set MINIGRAD_DATA)")
+        pytest.skip(reason=f"MNIST not found in {MNIST_DIR} (set MINIGRAD_DATA)")
     return load_mnist(normalize=True, one_hot_label=True, data_dir=MNIST_DIR, download=False)
 
 

@@ -138,10 +138,7 @@ def test_large_random_logits_stay_finite(data, dtype):
 
 
 def _cross_entropy_error():
-    fn = getattr(F, "cross_entropy_error", None)
-    if fn is None:
-        pytest.skip("minigrad.functional.cross_entropy_error does not exist yet")
-    return fn
+    return F.cross_entropy_error
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -605,7 +605,7 @@ def require_dot():
         message = "Graphviz's `dot` is not installed (apt-get install graphviz)"
         if _ci():
             pytest.fail(message + "; CI must render graphs")
-        pytest.skip(message)
+        pytest.skip(reason=message)
 
 
 @pytest.mark.parametrize("ci, outcome", [("true", "1 failed"), ("", "1 skipped")])
