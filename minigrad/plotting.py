@@ -105,6 +105,13 @@ def _format_for(path: pathlib.Path) -> str:
     return fmt
 
 
+def _output_path(path: PathLike) -> pathlib.Path:
+    """Return ``path`` as a Path, after checking (before any drawing) that its format is known."""
+    target = pathlib.Path(path)
+    _format_for(target)
+    return target
+
+
 def save_figure(fig: Any, path: PathLike, **savefig_kwargs: Any) -> pathlib.Path:
     """Write a figure atomically; the format follows the file extension.
 
@@ -212,8 +219,7 @@ def save_loss_curve(
         extension is unknown.
     """
     where = "save_loss_curve"
-    pathlib_path = pathlib.Path(path)
-    _format_for(pathlib_path)
+    pathlib_path = _output_path(path)
     y = _as_1d(losses, "losses", where)
     if smooth is not None and smooth < 0:
         raise ValueError(f"{where}: smooth must be >= 0, got {smooth}")
@@ -274,8 +280,7 @@ def save_accuracy_curves(
         extension is unknown.
     """
     where = "save_accuracy_curves"
-    pathlib_path = pathlib.Path(path)
-    _format_for(pathlib_path)
+    pathlib_path = _output_path(path)
     tr = _as_1d(train_acc, "train_acc", where)
     te = _as_1d(test_acc, "test_acc", where)
     if tr.size != te.size:
@@ -345,8 +350,7 @@ def save_curves(
         the extension is unknown.
     """
     where = "save_curves"
-    pathlib_path = pathlib.Path(path)
-    _format_for(pathlib_path)
+    pathlib_path = _output_path(path)
     xs = _as_1d(x, "x", where)
     if not curves:
         raise ValueError(f"{where}: no curves given")
@@ -416,8 +420,7 @@ def save_tangent_plot(
     pathlib.Path
         The written file.
     """
-    pathlib_path = pathlib.Path(path)
-    _format_for(pathlib_path)
+    pathlib_path = _output_path(path)
     if num < 2:
         raise ValueError(f"save_tangent_plot: num must be >= 2, got {num}")
     if slope is None:
@@ -470,8 +473,7 @@ def save_surface(
     pathlib.Path
         The written file.
     """
-    pathlib_path = pathlib.Path(path)
-    _format_for(pathlib_path)
+    pathlib_path = _output_path(path)
     if num < 2:
         raise ValueError(f"save_surface: num must be >= 2, got {num}")
     g0, g1 = np.meshgrid(np.linspace(*xlim, num), np.linspace(*ylim, num))
@@ -525,8 +527,7 @@ def save_gradient_field(
     pathlib.Path
         The written file.
     """
-    pathlib_path = pathlib.Path(path)
-    _format_for(pathlib_path)
+    pathlib_path = _output_path(path)
     arrays = [np.asarray(a, dtype=np.float64) for a in (x0, x1, g0, g1)]
     shapes = {a.shape for a in arrays}
     if len(shapes) != 1:
@@ -586,8 +587,7 @@ def save_descent_path(
     pathlib.Path
         The written file.
     """
-    pathlib_path = pathlib.Path(path)
-    _format_for(pathlib_path)
+    pathlib_path = _output_path(path)
     named = dict(paths) if isinstance(paths, Mapping) else {"": paths}
     if not named:
         raise ValueError("save_descent_path: no paths given")
