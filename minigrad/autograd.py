@@ -396,8 +396,8 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
         if x.creator is None or x._retain_grad:
             if not create_graph:
                 g = g.detach() if g.creator is not None else g
-            if g.data.dtype != x.data.dtype:  # .grad has its tensor's dtype, as in PyTorch
-                g = g.astype(x.data.dtype) if not create_graph else g
+            if g.data.dtype != x.data.dtype and not create_graph:
+                g = g.astype(x.data.dtype)  # .grad has its tensor's dtype, as in PyTorch
             if x.grad is not None:
                 x.grad = x.grad + g
             elif create_graph:
