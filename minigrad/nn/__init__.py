@@ -18,6 +18,7 @@ from minigrad.nn.layers import (
     make_rng,
 )
 from minigrad.nn.module import Module, Parameter, StateDictError, assign_
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, Dropout
 
 __all__ = [
     "Module",
@@ -30,6 +31,9 @@ __all__ = [
     "ReLU",
     "Tanh",
     "Softmax",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Dropout",
     "init_std",
     "make_rng",
 ]
