@@ -60,10 +60,12 @@ def test_buy_apple(tmp_path, capsys, monkeypatch):
     assert "dz/dx = 14, dz/dy = 14" in out
     assert "add node, upstream 1.3: ('1.3', '1.3')" in out
     assert "mul node, upstream 1.3: ('6.5', '13')" in out
-    dot = (tmp_path / "fig5-16_buy_apple.dot").read_text()
-    assert "apple_num" in dot and "tax" in dot
     if shutil.which("dot"):
-        assert (tmp_path / "fig5-16_buy_apple.svg").read_text().lstrip().startswith("<")
+        svg = (tmp_path / "fig5-16_buy_apple.svg").read_text()
+        assert svg.lstrip().startswith("<") and "apple_num" in svg and "grad 2.2" in svg
+    else:
+        dot = (tmp_path / "fig5-16_buy_apple.dot").read_text()
+        assert "apple_num" in dot and "tax" in dot
 
 
 def test_buy_apple_orange(tmp_path, capsys, monkeypatch):
@@ -80,7 +82,8 @@ def test_buy_apple_orange(tmp_path, capsys, monkeypatch):
     for key, (value, deriv) in expected.items():
         assert table[key] == pytest.approx([value, deriv], rel=1e-12), key
     assert "MulLayer/AddLayer give the same numbers: True" in out
-    assert (tmp_path / "fig5-17_buy_apple_orange.dot").exists()
+    suffix = ".svg" if shutil.which("dot") else ".dot"
+    assert "orange_num" in (tmp_path / f"fig5-17_buy_apple_orange{suffix}").read_text()
 
 
 @needs_mnist
@@ -226,3 +229,12 @@ def test_hyperparameter_optimization(tmp_path, capsys, monkeypatch):
     assert accs[0] > 0.25 and best_lr > 1e-3  # only the larger learning rates learn
     assert "=========== Hyper-Parameter Optimization Result ===========" in out
     assert_pngs(tmp_path, ["fig6-24_hyperparameter_optimization.png"])
+
+
+def test_buy_apple_without_graphviz_writes_the_dot_source(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda *_: None)
+    out = run_example("ch05_buy_apple", ["--out", str(tmp_path)], capsys, monkeypatch)
+    assert "install Graphviz to render it" in out
+    dot = (tmp_path / "fig5-16_buy_apple.dot").read_text()
+    assert "apple_num" in dot and "grad 2.2" in dot
+    assert not (tmp_path / "fig5-16_buy_apple.svg").exists()
