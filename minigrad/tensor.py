@@ -21,6 +21,18 @@ __all__ = ["Tensor", "tensor", "as_tensor", "zeros", "ones", "randn"]
 _NUMERIC_KINDS = "biuf"
 
 
+def _holds_none(data: list[Any] | tuple[Any, ...]) -> bool:
+    """True if a (nested) list or tuple holds None (NumPy would turn it into NaN)."""
+    stack: list[Any] = [data]
+    while stack:
+        for v in stack.pop():
+            if v is None:
+                return True
+            if isinstance(v, (list, tuple)):
+                stack.append(v)
+    return False
+
+
 def _to_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray:
     """Convert user data to a numeric ndarray (Python numbers and lists become float64)."""
     if isinstance(data, Tensor):
@@ -28,8 +40,11 @@ def _to_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray
     elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)
     else:
-        if isinstance(data, (str, bytes)):
+        if data is None or isinstance(data, (str, bytes)):
             raise TypeError(f"{where}: data must be numeric, got {type(data).__name__} {data!r}")
+        if isinstance(data, (list, tuple)) and _holds_none(data):
+            raise TypeError(f"{where}: data must be numeric, got a {type(data).__name__} "
+                            "holding None")
         try:
             arr = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
         except (ValueError, TypeError) as e:

@@ -21,7 +21,11 @@ def normalize_axis(axis: Axis, ndim: int, where: str) -> tuple[int, ...] | None:
     """Return ``axis`` as a sorted tuple of non-negative ints (None means every axis)."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    if not isinstance(axes, (tuple, list)) or not all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
+        raise TypeError(f"{where}: axis must be None, an int or a tuple of ints, got "
+                        f"{type(axis).__name__} {axis!r}")
     out = []
     for a in axes:
         if not -ndim <= a < builtins.max(ndim, 1):
