@@ -545,15 +545,32 @@ def load_training_state(state: Any, checkpoint: Mapping[str, Any] | PathLike) ->
         got = rng_state.get("bit_generator") if isinstance(rng_state, Mapping) else rng_state
         raise CheckpointError(f"{where}: the random generator state is for {got!r}, but the "
                               f"run uses {own_bitgen}")
+    try:  # try the state on a fresh generator first: the run's own is changed only at the end
+        probe = type(state.rng.bit_generator)()
+        probe.state = dict(rng_state)
+    except Exception as e:  # noqa: BLE001 - NumPy raises ValueError, TypeError, KeyError...
+        raise CheckpointError(f"{where}: bad random generator state ({type(e).__name__}: "
+                              f"{e})") from None
+    problems = _optimizer_state_problems(state.optimizer, checkpoint["optimizer"])
     try:
         history = type(state.history).from_dict(dict(checkpoint["history"]))
         progress = checkpoint["progress"]
-        iteration = int(progress["iteration"])
+        iteration = progress["iteration"]
         extra = {k: progress[k] for k in ("loss", "best_test_acc", "best_epoch",
                                           "evals_since_best")}
     except (TypeError, ValueError, KeyError) as e:
         raise CheckpointError(f"{where}: bad history or progress in the checkpoint ({e})") \
             from None
+    for key, value in (("iteration", iteration), ("evals_since_best", extra["evals_since_best"])):
+        if not _is_int(value) or value < 0:
+            problems.append(f"progress {key!r}: expected an integer >= 0, got {_short(value)}")
+    for key in ("loss", "best_test_acc", "best_epoch"):
+        value = extra[key]
+        if not (value is None and key != "best_test_acc") and not _is_real(value):
+            problems.append(f"progress {key!r}: expected a number, got {_short(value)}")
+    if problems:
+        raise CheckpointError(f"{where}: the training state does not fit (nothing was "
+                              "loaded):\n  " + "\n  ".join(problems))
     model_before = state.model.state_dict()
     state.model.load_state_dict(checkpoint["model"])  # checks everything first
     try:
@@ -563,9 +580,72 @@ def load_training_state(state: Any, checkpoint: Mapping[str, Any] | PathLike) ->
         raise
     state.rng.bit_generator.state = dict(rng_state)
     state.history = history
-    state.iteration = iteration
+    state.iteration = int(iteration)
     state.loss = extra["loss"]
     state.best_test_acc = float(extra["best_test_acc"])
     state.best_epoch = extra["best_epoch"]
     state.evals_since_best = int(extra["evals_since_best"])
     state.stop, state.stop_reason = False, None
+
+
+#: Allowed ranges of the optimizers' hyperparameters: (low, high, low included).
+_HYPER_RANGES: dict[str, tuple[float, float, bool]] = {
+    "lr": (0.0, math.inf, False),
+    "momentum": (0.0, 1.0, True),
+    "beta1": (0.0, 1.0, True),
+    "beta2": (0.0, 1.0, True),
+    "eps": (0.0, math.inf, False),
+}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value: Any) -> bool:
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_)))
+
+
+def _optimizer_state_problems(opt: Any, sd: Any) -> list[str]:
+    """Every value in an optimizer state dict that its ``load_state_dict`` would take wrongly.
+
+    Keys and shapes are the optimizer's own check; this one looks at the values:
+    hyperparameters in range, an integer step count, real floating-point buffers.
+    """
+    if not isinstance(sd, Mapping):
+        return [f"the optimizer state is a {type(sd).__name__}, not a dict"]
+    problems = []
+    for h in getattr(opt, "hyper", ()):
+        if h not in sd:
+            continue
+        v = sd[h]
+        if isinstance(v, np.ndarray) and v.shape == () and v.dtype.kind in "iuf":
+            v = v[()]
+        if not _is_real(v) or not math.isfinite(float(v)):
+            problems.append(f"optimizer {h!r}: expected a finite number, got {_short(v)}")
+            continue
+        low, high, closed = _HYPER_RANGES.get(h, (-math.inf, math.inf, True))
+        if not ((low <= v if closed else low < v) and v < high):
+            problems.append(f"optimizer {h!r} = {v!r} is out of range "
+                            f"({'[' if closed else '('}{low:g}, {high:g}))")
+    if "steps" in sd:
+        v = sd["steps"]
+        if isinstance(v, np.ndarray) and v.shape == ():
+            v = v[()]
+        if not _is_int(v) or v < 0:
+            problems.append(f"optimizer 'steps': expected an integer >= 0, got {_short(v)}")
+    for b in getattr(opt, "buffers", ()):
+        for name, _ in getattr(opt, "named_params", ()):
+            key = f"{b}.{name}"
+            if key not in sd:
+                continue
+            v = sd[key]
+            a = v.data if isinstance(v, Tensor) else v
+            if not isinstance(a, np.ndarray) or a.dtype.kind != "f":
+                what = f"dtype {a.dtype}" if isinstance(a, np.ndarray) else type(a).__name__
+                problems.append(f"optimizer buffer {key!r}: expected a real floating-point "
+                                f"array, got {what}")
+            elif not np.isfinite(a).all():
+                problems.append(f"optimizer buffer {key!r} holds non-finite values")
+    return problems
