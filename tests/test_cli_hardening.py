@@ -404,3 +404,23 @@ def test_help_documents_the_exit_codes(capsys):
     for code in ("0", "2", "3", "4", "130", "143"):
         assert f"\n  {code} " in text
     assert "SIGTERM" in text and "--overwrite" in text
+
+
+def test_trainer_stops_at_the_first_non_finite_loss_without_calling_back(monkeypatch):
+    from minigrad.train import Trainer
+
+    seen = []
+    model = TwoLayerNet(12, 8, 3, weight_init_std=0.3, seed=0)
+    restore = _at_iteration(monkeypatch, 30, lambda: float("inf"))
+    trainer = Trainer(model, _data(), iters=100, batch_size=16, lr=0.3, seed=0, progress=False,
+                      log=lambda line: None)
+    weights = {k: v.copy() for k, v in model.state_dict().items()}
+    trainer.callback = lambda st: (seen.append(st.iteration),
+                                   weights.update({k: v.copy() for k, v in
+                                                   model.state_dict().items()}))
+    h = trainer.run()
+    restore()
+    assert h.diverged and h.stopped_early and "iteration 31 of 100" in h.stop_reason
+    assert seen[-1] == 30 and len(h.losses) == 30
+    after = model.state_dict()
+    assert all(np.array_equal(weights[k], after[k]) for k in after)  # not updated by it
