@@ -561,6 +561,7 @@ def load_training_state(state: Any, checkpoint: Mapping[str, Any] | PathLike) ->
     except (TypeError, ValueError, KeyError) as e:
         raise CheckpointError(f"{where}: bad history or progress in the checkpoint ({e})") \
             from None
+    problems += _history_problems(history)
     for key, value in (("iteration", iteration), ("evals_since_best", extra["evals_since_best"])):
         if not _is_int(value) or value < 0:
             problems.append(f"progress {key!r}: expected an integer >= 0, got {_short(value)}")
@@ -648,4 +649,22 @@ def _optimizer_state_problems(opt: Any, sd: Any) -> list[str]:
                                 f"array, got {what}")
             elif not np.isfinite(a).all():
                 problems.append(f"optimizer buffer {key!r} holds non-finite values")
+    return problems
+
+
+def _history_problems(history: Any) -> list[str]:
+    """Values in a restored history that a continuing run could not append to or save."""
+    problems = []
+    for key in ("losses", "train_acc", "test_acc", "epochs", "eval_iterations"):
+        values = getattr(history, key, None)
+        check = _is_int if key == "eval_iterations" else _is_real
+        if not isinstance(values, list) or not all(check(v) for v in values):
+            problems.append(f"history {key!r}: expected a list of numbers, got "
+                            f"{_short(values)}")
+    evals = [len(v) for v in (history.train_acc, history.test_acc, history.epochs,
+                              history.eval_iterations) if isinstance(v, list)]
+    if len(set(evals)) > 1:
+        problems.append(f"history: the evaluation lists have different lengths {evals}")
+    if not isinstance(history.config, dict):
+        problems.append(f"history 'config': expected a dict, got {_short(history.config)}")
     return problems

@@ -127,13 +127,13 @@ def test_saving_deeper_than_the_limit_is_refused(tmp_path):
     assert not (tmp_path / "d.npz").exists()
 
 
-@pytest.fixture(scope="module")
-def good_checkpoint(tmp_path_factory) -> bytes:
+@pytest.fixture(scope="module", params=[False, True], ids=["stored", "compressed"])
+def good_checkpoint(request, tmp_path_factory) -> bytes:
     path = tmp_path_factory.mktemp("ckpt") / "good.npz"
     mg.save({"model": {"W": mg.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True),
                        "b": np.arange(3, dtype=np.float32)},
              "meta": {"it": 3, "loss": float("nan"), "names": ["a", "b"]},
-             "t": (1, 2.5, None)}, path, compress=False)
+             "t": (1, 2.5, None)}, path, compress=request.param)
     return path.read_bytes()
 
 

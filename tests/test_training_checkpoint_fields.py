@@ -66,6 +66,8 @@ BAD = {
     "best acc string": lambda c: c["progress"].__setitem__("best_test_acc", "high"),
     "rng state garbage": lambda c: c["rng"].__setitem__("state", {"state": "x", "inc": 1}),
     "optimizer not a dict": lambda c: c.__setitem__("optimizer", [1, 2]),
+    "string losses": lambda c: c["history"].__setitem__("losses", ["a", "b"]),
+    "uneven evaluations": lambda c: c["history"]["test_acc"].append(0.5),
 }
 
 
