@@ -762,7 +762,10 @@ def _train_in(args: argparse.Namespace, ckpt: dict[str, Any] | None, out: Path,
               f"{kept}; try a smaller --lr", file=sys.stderr)
         return EXIT_DIVERGED
     if not args.no_figures:
-        _save_figures(history, out)
+        try:
+            _save_figures(history, out)
+        except OSError as e:
+            raise _write_error(e, "the figures", ckpt_path) from None
         _save_loss_graph(model, data, args.batch_size, out)
     if default_out:
         _link_latest(out)
