@@ -42,9 +42,6 @@ def _to_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray
     else:
         if data is None or isinstance(data, (str, bytes)):
             raise TypeError(f"{where}: data must be numeric, got {type(data).__name__} {data!r}")
-        if isinstance(data, (list, tuple)) and _holds_none(data):
-            raise TypeError(f"{where}: data must be numeric, got a {type(data).__name__} "
-                            "holding None")
         try:
             arr = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
         except (ValueError, TypeError) as e:
@@ -52,6 +49,11 @@ def _to_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray
                 f"{where}: could not convert data of type {type(data).__name__} to a numeric "
                 f"array ({e}); nested lists must be rectangular and hold numbers only"
             ) from None
+        # NumPy turns None into NaN: look for it only where a NaN came out
+        if arr.dtype.kind == "f" and isinstance(data, (list, tuple)) \
+                and np.isnan(arr).any() and _holds_none(data):
+            raise TypeError(f"{where}: data must be numeric, got a {type(data).__name__} "
+                            "holding None")
     if dtype is not None and arr.dtype != np.dtype(dtype):
         arr = arr.astype(dtype)
     if arr.dtype.kind not in _NUMERIC_KINDS:
