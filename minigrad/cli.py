@@ -150,6 +150,15 @@ def _init_std(text: str) -> float | str:
     return value
 
 
+class _EpilogAsIs(argparse.HelpFormatter):
+    """Wrap one-paragraph texts as usual; print texts with line breaks (exit codes) as is."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``train`` subcommand to ``subparsers`` and return its parser.
 
@@ -170,7 +179,7 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
             "accuracy are printed every epoch; the history, weights and figures are written "
             "to the output folder."),
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_EpilogAsIs,
     )
     model = p.add_argument_group("model")
     model.add_argument("--hidden-size", type=_positive_int, default=BOOK_DEFAULTS["hidden_size"],
