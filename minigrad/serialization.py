@@ -421,12 +421,16 @@ def _read_npy(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarr
             raise CheckpointError(
                 f"{path}: corrupt entry {name!r}: its header declares shape {shape} of "
                 f"{dtype} ({need} bytes) but the entry holds {have} bytes")
-        data = f.read(need)
-    if len(data) != need:
-        raise CheckpointError(f"{path}: truncated entry {name!r}")
-    a = np.frombuffer(data, dtype=dtype, count=count)
-    a = a.reshape(shape[::-1]).T if fortran else a.reshape(shape)
-    return a.copy(order="K")
+        a = np.empty(count, dtype=dtype)  # the size was checked against the entry's above
+        raw = a.view(np.uint8)
+        done = 0
+        while done < need:  # in chunks: no second copy of the whole array
+            chunk = f.read(min(need - done, 1 << 20))
+            if not chunk:
+                raise CheckpointError(f"{path}: truncated entry {name!r}")
+            raw[done:done + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+            done += len(chunk)
+    return a.reshape(shape[::-1]).T if fortran else a.reshape(shape)
 
 
 def _read_header(path: str, raw: np.ndarray) -> dict[str, Any]:
