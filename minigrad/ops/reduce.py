@@ -482,12 +482,11 @@ class Norm(_Reduction):
         ynz = y.data != 0
         ysafe = select.where(ynz, y, np.ones((), dtype=x.dtype))
         if self.p == 2:
-            d = x / ysafe
-        else:
-            xsafe = select.where(nonzero, x, np.ones((), dtype=x.dtype))
-            from minigrad.ops.unary import abs as _abs
+            return g * select.where(ynz, x / ysafe, zero)
+        xsafe = select.where(nonzero, x, np.ones((), dtype=x.dtype))
+        from minigrad.ops.unary import abs as _abs
 
-            d = sgn * (_abs(xsafe) / ysafe) ** (self.p - 1)
+        d = sgn * (_abs(xsafe) / ysafe) ** (self.p - 1)
         return g * select.where(ynz & nonzero, d, zero)
 
     def attrs(self) -> dict[str, Any]:

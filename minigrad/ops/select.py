@@ -102,8 +102,9 @@ class Clip(Function):
     """Clamp into ``[lo, hi]``.
 
     PyTorch's convention: the gradient goes to ``x`` where ``lo <= x <= hi``
-    (boundaries included), to ``lo`` where ``x < lo`` and to ``hi`` where
-    ``x > hi``. Missing bounds are simply absent from the inputs.
+    (boundaries included), to ``lo`` where ``x < lo < hi`` and to ``hi`` where
+    ``x > hi`` or ``hi < lo`` (when ``lo > hi`` the result is ``hi``). Missing
+    bounds are simply absent from the inputs.
     """
 
     elementwise: ClassVar[bool] = True
@@ -144,6 +145,8 @@ class Clip(Function):
             if t is None:
                 continue
             mask = x.data < t.data if below else x.data > t.data
+            if lo is not None and hi is not None:  # lo > hi: hi wins, lo gets nothing
+                mask = mask & (lo.data < hi.data) if below else mask | (hi.data < lo.data)
             i = len(grads)
             grads.append(sum_to(Where(np.broadcast_to(mask, shape))(gy, zero), t.shape)
                          if self.needs_input_grad[i] else None)
