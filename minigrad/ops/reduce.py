@@ -285,7 +285,7 @@ def _cum_axis(x: Tensor, axis: int | None, dim: int | None, where: str,
     if axis is None:
         return reshape(x, (-1,)), 0
     if x.ndim == 0:
-        normalize_one_axis(axis, 1, where)
+        normalize_axis(axis, 0, where)
         return reshape(x, (1,)), -1
     return x, normalize_one_axis(axis, x.ndim, where)
 

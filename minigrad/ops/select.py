@@ -15,6 +15,7 @@ from minigrad.autograd import Function
 from minigrad.ops.shape import (
     broadcast_to,
     getitem,
+    normalize_axis,
     normalize_one_axis,
     pick_alias,
     reshape,
@@ -391,7 +392,7 @@ def _sort_axis(x: Tensor, axis: int | None, where: str) -> tuple[Tensor, int]:
     if axis is None:
         return reshape(x, (-1,)), 0
     if x.ndim == 0:
-        normalize_one_axis(axis, 1, where)
+        normalize_axis(axis, 0, where)
         return x, 0
     return x, normalize_one_axis(axis, x.ndim, where)
 

@@ -40,7 +40,12 @@ def normalize_axis(axis: Axis, ndim: int, where: str) -> tuple[int, ...] | None:
     """
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes: tuple[Any, ...] = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{where}: axis must be an int or a tuple of ints, got {axis!r}")
     out = []
     n = max(ndim, 1)
     for a in axes:
