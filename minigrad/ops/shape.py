@@ -325,7 +325,10 @@ def concatenate(tensors: Sequence[Any], axis: int | None = 0, *,
     along ``axis``; dtypes follow NumPy's promotion.
     """
     xs = _tensors(tensors, "concatenate")
-    axis = pick_alias(axis, dim, "axis", "dim", "concatenate", default=0)
+    if dim is not None:  # axis=None is meaningful here, so resolve the alias by hand
+        if axis != 0:
+            raise TypeError("concatenate: got both axis= and its alias dim=")
+        axis = dim
     if axis is None:
         xs = [reshape(x, (-1,)) for x in xs]
         axis = 0
