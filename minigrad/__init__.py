@@ -63,6 +63,8 @@ from minigrad.ops.reduce import (
     var,
 )
 from minigrad.ops.select import (
+    argmax,
+    argmin,
     argsort,
     argwhere,
     clamp,
@@ -166,7 +168,7 @@ __all__ = [
     "triu", "diagonal", "diag", "view",
     "where", "masked_fill", "clip", "clamp", "maximum", "minimum", "gather",
     "take_along_axis", "scatter_add", "index_add", "masked_select", "nonzero", "argwhere",
-    "sort", "argsort", "topk", "one_hot",
+    "sort", "argsort", "topk", "one_hot", "argmax", "argmin",
     "sum", "mean", "max", "min", "var", "std", "logsumexp", "prod", "cumsum", "cumprod",
     "cummax", "cummin", "logcumsumexp", "any", "all", "norm",
 ]

@@ -369,13 +369,15 @@ class Tensor:
         """Minimum over ``axis`` (values only, as NumPy); ties share the gradient."""
         return reduce.min(self, axis, keepdims, **kwargs)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Indices of the maxima (an integer tensor, not differentiable)."""
-        return _make(np.argmax(self.data, axis=axis, keepdims=keepdims))
+    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+               keepdim: bool | None = None) -> Tensor:
+        """Indices of the maxima (an integer tensor, not differentiable); ``dim=`` accepted."""
+        return select.argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Indices of the minima (an integer tensor, not differentiable)."""
-        return _make(np.argmin(self.data, axis=axis, keepdims=keepdims))
+    def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+               keepdim: bool | None = None) -> Tensor:
+        """Indices of the minima (an integer tensor, not differentiable); ``dim=`` accepted."""
+        return select.argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def reshape(self, *shape: Any) -> Tensor:
         """Return the same values with a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``)."""

@@ -26,7 +26,7 @@ from minigrad.tensor import Tensor, _make
 __all__ = [
     "where", "masked_fill", "clip", "clamp", "maximum", "minimum", "gather",
     "take_along_axis", "scatter_add", "index_add", "masked_select", "nonzero", "argwhere",
-    "sort", "argsort", "topk", "one_hot",
+    "sort", "argsort", "topk", "one_hot", "argmax", "argmin",
 ]
 
 
@@ -462,3 +462,32 @@ def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
                          f"{lab.max() if lab.size else None}")
     return _make((lab[..., None] == np.arange(n)).astype(np.int64))
 
+
+
+def _arg_extreme(op: Any, x: Any, axis: int | None, keepdims: bool, dim: int | None,
+                 keepdim: bool | None, where: str) -> Tensor:
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    axis = pick_alias(axis, dim, "axis", "dim", where)
+    keepdims = bool(pick_alias(keepdims, keepdim, "keepdims", "keepdim", where, default=False))
+    if axis is not None:
+        if x.ndim == 0:  # axis 0 or -1 of a 0-d tensor: the tensor itself
+            normalize_axis(axis, 0, where)
+            axis = None
+        else:
+            axis = normalize_one_axis(axis, x.ndim, where)
+    if x.size == 0:
+        raise ValueError(f"{where}: cannot take the {where} of an empty tensor of shape "
+                         f"{x.shape}")
+    return _make(np.asarray(op(x.data, axis=axis, keepdims=keepdims)).astype(np.int64))
+
+
+def argmax(x: Any, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+           keepdim: bool | None = None) -> Tensor:
+    """Index of the maximum along ``axis`` (of the flattened tensor when None); int64."""
+    return _arg_extreme(np.argmax, x, axis, keepdims, dim, keepdim, "argmax")
+
+
+def argmin(x: Any, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+           keepdim: bool | None = None) -> Tensor:
+    """Index of the minimum along ``axis`` (of the flattened tensor when None); int64."""
+    return _arg_extreme(np.argmin, x, axis, keepdims, dim, keepdim, "argmin")

@@ -196,3 +196,14 @@ def test_bad_inputs():
         mg.one_hot(np.array([2]), 2)
     with pytest.raises(mg.AxisError, match="sort: axis 2"):
         mg.sort(x, 2)
+
+
+def test_argmax_argmin_take_dim_and_check_the_axis():
+    x = mg.tensor(np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]]))
+    np.testing.assert_array_equal(x.argmax(dim=1).data, [1, 0])
+    np.testing.assert_array_equal(mg.argmin(x, dim=0, keepdim=True).data, [[0, 1, 0]])
+    assert mg.tensor(2.0).argmax(0).item() == 0 and x.argmax().item() == 3
+    with pytest.raises(mg.AxisError, match="argmax: axis 2 .* 2 dimensions"):
+        x.argmax(2)
+    with pytest.raises(ValueError, match="argmin: cannot take the argmin of an empty"):
+        mg.tensor(np.zeros((0,))).argmin()
