@@ -465,3 +465,60 @@ def test_meshgrid_matches_torch(indexing):
             lambda x, y, z: sum((g * (i + 1)).sum() for i, g in
                                 enumerate(torch.meshgrid(x, y, z, indexing=indexing))),
             [a, b, c], 1)
+
+
+EMPTY = {
+    "where": (lambda t: mg.where(np.ones((0, 3), bool), t, 0.0),
+              lambda t: torch.where(torch.ones((0, 3), dtype=torch.bool), t, 0.0)),
+    "clip": (lambda t: t.clip(-1, 1), lambda t: t.clamp(-1, 1)),
+    "maximum": (lambda t: mg.maximum(t, 0.5), lambda t: torch.maximum(t, torch.tensor(0.5,
+                                                                                       dtype=t.dtype))),
+    "gather": (lambda t: t.gather(1, np.zeros((0, 2), np.int64)),
+               lambda t: t.gather(1, torch.zeros((0, 2), dtype=torch.int64))),
+    "sort": (lambda t: mg.sort(t, 0), lambda t: torch.sort(t, 0)[0]),
+    "flip": (lambda t: t.flip(0), lambda t: t.flip(0)),
+    "roll": (lambda t: t.roll(1, 1), lambda t: t.roll(1, 1)),
+    "tril": (lambda t: t.tril(), lambda t: t.tril()),
+    "cumsum": (lambda t: t.cumsum(0), lambda t: t.cumsum(0)),
+    "cumprod": (lambda t: t.cumprod(1), lambda t: t.cumprod(1)),
+    "logsumexp": (lambda t: t.logsumexp(1), lambda t: torch.logsumexp(t, 1)),
+    "prod": (lambda t: t.prod(1), lambda t: t.prod(1)),
+    "norm": (lambda t: t.norm(axis=1), lambda t: torch.linalg.vector_norm(t, dim=1)),
+    "cat": (lambda t: mg.cat([t, t], 0), lambda t: torch.cat([t, t], 0)),
+    "stack": (lambda t: mg.stack([t, t], 1), lambda t: torch.stack([t, t], 1)),
+    "repeat": (lambda t: t.repeat(2, 1), lambda t: t.repeat(2, 1)),
+    "tile": (lambda t: mg.tile(t, (1, 2)), lambda t: torch.tile(t, (1, 2))),
+    "permute": (lambda t: t.permute(1, 0), lambda t: t.permute(1, 0)),
+    "diagonal": (lambda t: t.diagonal(), lambda t: t.diagonal()),
+    "flatten": (lambda t: t.flatten(), lambda t: t.flatten()),
+}
+
+
+@pytest.mark.parametrize("op", sorted(EMPTY))
+def test_empty_inputs_match_torch(op):
+    ours, theirs = EMPTY[op]
+    compare(f"{op} of an empty tensor", ours, theirs, [np.zeros((0, 3))], 0)
+
+
+FLOAT32 = {
+    "var": lambda t: t.var(0), "std": lambda t: t.std(1, ddof=1),
+    "logsumexp": lambda t: t.logsumexp(1), "prod": lambda t: t.prod(0),
+    "cumsum": lambda t: t.cumsum(1), "cumprod": lambda t: t.cumprod(0),
+    "logcumsumexp": lambda t: t.logcumsumexp(1), "cummax": lambda t: t.cummax(0)[0],
+    "norm": lambda t: t.norm(3, axis=1), "where": lambda t: mg.where(t.data > 0, t, 1.0),
+    "clip": lambda t: t.clip(-0.5, 0.5), "maximum": lambda t: mg.maximum(t, 0.1),
+    "gather": lambda t: t.gather(1, np.array([[0, 2], [1, 1]])), "sort": lambda t: mg.sort(t),
+    "topk": lambda t: t.topk(2)[0], "cat": lambda t: mg.cat([t, t], 1),
+    "tile": lambda t: mg.tile(t, 2), "roll": lambda t: t.roll(1), "tril": lambda t: t.tril(),
+    "diag": lambda t: mg.diag(t[0]), "masked_select": lambda t: t.masked_select(t.data > 0),
+}
+
+
+@pytest.mark.parametrize("op", sorted(FLOAT32))
+def test_float32_stays_float32(op):
+    x = mg.tensor(np.array([[0.3, -1.2, 2.0], [1.5, 0.7, -0.4]], dtype=np.float32),
+                  requires_grad=True)
+    y = FLOAT32[op](x)
+    assert y.dtype == np.float32, op
+    (g,) = mg.grad(y.sum(), [x])
+    assert g.dtype == np.float32, op
