@@ -145,7 +145,8 @@ def max(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
     """Maximum of ``x`` over ``axis``; ties share the gradient evenly.
 
     NumPy's meaning: returns the values only (PyTorch's ``max(dim)`` also returns
-    indices; use ``argmax`` for them).
+    indices; use ``argmax`` for them). At ties the gradient is split evenly among
+    the tied elements, as ``torch.amax`` does (``torch.max(dim)`` gives it to one).
     """
     axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "max")
     if x.size == 0:
@@ -155,7 +156,10 @@ def max(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
 
 def min(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
         dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-    """Minimum of ``x`` over ``axis``; ties share the gradient evenly (values only, as NumPy)."""
+    """Minimum of ``x`` over ``axis``; ties share the gradient evenly (values only, as NumPy).
+
+    At ties the gradient is split evenly, as ``torch.amin`` does.
+    """
     axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "min")
     if x.size == 0:
         raise ValueError(f"min: cannot reduce an empty tensor of shape {x.shape}")
@@ -232,7 +236,10 @@ def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tupl
 
 def logsumexp(x: Tensor, axis: Axis = None, keepdims: bool = False, *,
               dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-    """``log(sum(exp(x)))`` over ``axis``, without overflow (SciPy's / PyTorch's logsumexp)."""
+    """``log(sum(exp(x)))`` over ``axis``, without overflow (SciPy's / PyTorch's logsumexp).
+
+    Smooth everywhere; the gradient is ``softmax(x)`` along the reduced axes.
+    """
     axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "logsumexp")
     return LogSumExp(axes, keepdims)(x)
 

@@ -88,6 +88,8 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` where ``mask`` is True (PyTorch's ``masked_fill``; not in place).
 
     ``mask`` must broadcast to ``x``'s shape; the result keeps ``x``'s shape and dtype.
+    The gradient of ``x`` is zero where it was filled; a 0-d tensor ``value`` gets
+    the sum of the gradient there.
     """
     m = _mask(mask, "masked_fill")
     if _broadcast_shape("masked_fill", x.shape, m.shape) != x.shape:
@@ -419,7 +421,9 @@ def sort(x: Tensor, axis: int | None = -1, descending: bool = False, *,
     """The values of ``x`` sorted along ``axis`` (NumPy's ``sort``: values only).
 
     PyTorch's ``sort`` also returns the indices; use :func:`argsort` for them.
-    Differentiable: the gradient goes back to where each value came from.
+    Differentiable: the gradient goes back to where each value came from. The sort
+    is stable, so tied values keep their order and each gets its own gradient
+    (``torch.sort(stable=True)``'s choice).
     """
     axis = pick_alias(axis, dim, "axis", "dim", "sort", default=-1)
     x, ax = _sort_axis(x, axis, "sort")
