@@ -469,11 +469,15 @@ class Norm(_Reduction):
         a = np.abs(x)
         if self.p == np.inf:
             return a.max(axis=self.axes, keepdims=self.keepdims, initial=0.0)
-        if self.p == 2:
-            return np.sqrt((a * a).sum(axis=self.axes, keepdims=self.keepdims))
         if self.p == 1:
             return a.sum(axis=self.axes, keepdims=self.keepdims)
-        return (a ** self.p).sum(axis=self.axes, keepdims=self.keepdims) ** (1.0 / self.p)
+        # scale by the largest |x| so that tiny and huge values neither underflow nor overflow
+        m = a.max(axis=self.axes, keepdims=True, initial=0.0)
+        m = np.where(m > 0, m, 1).astype(a.dtype)
+        s = a / m
+        y = (np.sqrt((s * s).sum(axis=self.axes, keepdims=True)) if self.p == 2 else
+             (s ** self.p).sum(axis=self.axes, keepdims=True) ** (1.0 / self.p)) * m
+        return y if self.keepdims else y.reshape(_reduced_shape(x.shape, self.axes))
 
     def backward(self, gy: Tensor) -> Tensor:
         x = self.inputs[0]

@@ -251,3 +251,13 @@ def test_var_matches_numpy_for_any_axes(data):
     axis, keepdims = data.draw(axes_keepdims(x.ndim))
     np.testing.assert_allclose(mg.tensor(x).var(axis, keepdims=keepdims).data,
                                np.var(x, axis=axis, keepdims=keepdims), atol=1e-12)
+
+
+def test_norm_neither_underflows_nor_overflows():
+    np.testing.assert_allclose(mg.tensor([3e200, 4e200]).norm().data, 5e200)
+    np.testing.assert_allclose(mg.tensor([3e-200, 4e-200]).norm().data, 5e-200)
+    np.testing.assert_allclose(mg.tensor([3e-200, 4e-200]).norm(3).data,
+                               (27 + 64) ** (1 / 3) * 1e-200)
+    x = leaf([5e-233, 0.0])
+    x.norm().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0])
