@@ -143,8 +143,20 @@ class Transpose(Function):
 
 
 def transpose(x: Tensor, axes: Sequence[int] | None = None) -> Tensor:
-    """Permute the axes of ``x`` (reverse them when ``axes`` is None)."""
-    return Transpose(None if axes is None else tuple(axes))(x)
+    """Permute the axes of ``x`` (reverse them when ``axes`` is None), as NumPy.
+
+    ``axes`` lists every axis in its new order, so ``transpose(x, (0, 1))`` of a
+    2-D tensor is ``x`` itself; PyTorch's ``transpose(a, b)`` is :func:`swapaxes`.
+    """
+    if axes is None:
+        return Transpose(None)(x)
+    axes = tuple(axes)
+    if isinstance(x, Tensor):
+        if len(axes) != x.ndim:
+            raise ValueError(f"transpose: axes {axes} do not list the {x.ndim} axes of shape "
+                             f"{x.shape} (to swap two axes use swapaxes)")
+        normalize_axis(axes, x.ndim, "transpose")
+    return Transpose(axes)(x)
 
 
 class BroadcastTo(Function):

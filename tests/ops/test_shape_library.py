@@ -123,3 +123,14 @@ def test_bad_inputs():
         _ = mg.tensor(np.zeros(3)).mT
     with pytest.raises(ValueError, match="moveaxis: repeated axis"):
         x.moveaxis((0, 0), (0, 1))
+
+
+def test_transpose_checks_its_axes():
+    x = mg.tensor(np.zeros((2, 3)))
+    with pytest.raises(mg.AxisError, match="transpose: axis 2 .* 2 dimensions"):
+        x.transpose(0, 2)
+    with pytest.raises(ValueError, match=r"transpose: axes \(0,\) do not list the 2 axes"):
+        x.transpose(0)
+    with pytest.raises(ValueError, match="transpose: repeated axis"):
+        mg.transpose(x, (1, 1))
+    assert x.transpose(-1, 0).shape == (3, 2)
