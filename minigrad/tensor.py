@@ -597,6 +597,14 @@ class Tensor:
         """The diagonal of the (axis1, axis2) planes, as a new last axis."""
         return shape_ops.diagonal(self, offset, axis1, axis2, **kwargs)
 
+    def diag(self, k: int = 0, **kwargs: Any) -> Tensor:
+        """1-D: the matrix with this on diagonal ``k``; 2-D: diagonal ``k``."""
+        return shape_ops.diag(self, k, **kwargs)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """PyTorch's ``x.where(cond, y)``: ``x`` where ``cond`` holds, else ``y``."""
+        return select.where(condition, self, other)
+
     def view(self, *shape: Any) -> Tensor:
         """PyTorch's name for :meth:`reshape`."""
         return shape_ops.view(self, *shape)

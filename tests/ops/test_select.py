@@ -207,3 +207,11 @@ def test_argmax_argmin_take_dim_and_check_the_axis():
         x.argmax(2)
     with pytest.raises(ValueError, match="argmin: cannot take the argmin of an empty"):
         mg.tensor(np.zeros((0,))).argmin()
+
+
+def test_where_method_and_diag_method():
+    x = leaf([1.0, -2.0, 3.0])
+    y = x.where(x.data > 0, 0.0)
+    np.testing.assert_array_equal(y.data, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(x.diag().data, np.diag(x.data))
+    np.testing.assert_array_equal(x.diag().diag(1).data, [0.0, 0.0])
