@@ -525,3 +525,36 @@ def test_float32_stays_float32(op):
     assert y.dtype == np.float32, op
     (g,) = mg.grad(y.sum(), [x])
     assert g.dtype == np.float32, op
+
+
+ZERO_D = {
+    "gather": (lambda t: t.gather(0, np.array(0)), lambda t: t.gather(0, torch.tensor(0))),
+    "topk": (lambda t: t.topk(1)[0], lambda t: t.topk(1)[0]),
+    "sort": (lambda t: mg.sort(t), lambda t: torch.sort(t)[0]),
+    "cummax": (lambda t: t.cummax(0)[0], lambda t: t.cummax(0)[0]),
+    "logcumsumexp": (lambda t: t.logcumsumexp(-1), lambda t: t.logcumsumexp(-1)),
+    "flip": (lambda t: t.flip(0), lambda t: t.flip(0)),
+    "roll": (lambda t: t.roll(1), lambda t: t.roll(1)),
+    "squeeze": (lambda t: t.squeeze(0), lambda t: t.squeeze(0)),
+    "unsqueeze": (lambda t: t.unsqueeze(0), lambda t: t.unsqueeze(0)),
+    "stack": (lambda t: mg.stack([t, t]), lambda t: torch.stack([t, t])),
+    "where": (lambda t: mg.where(np.array(True), t, 0.0),
+              lambda t: torch.where(torch.tensor(True), t, 0.0)),
+    "clip": (lambda t: t.clip(0, 1), lambda t: t.clamp(0, 1)),
+    "var": (lambda t: t.var(0) + t, lambda t: t.var(0, correction=0) + t),
+    "norm": (lambda t: t.norm(axis=0), lambda t: torch.linalg.vector_norm(t, dim=0)),
+    "expand": (lambda t: t.expand(3, 2), lambda t: t.expand(3, 2)),
+    "repeat": (lambda t: t.repeat(3), lambda t: t.repeat(3)),
+    "repeat_interleave": (lambda t: t.repeat_interleave(2), lambda t: t.repeat_interleave(2)),
+    "masked_select": (lambda t: t.masked_select(np.array(True)),
+                      lambda t: t.masked_select(torch.tensor(True))),
+    "scatter_add": (lambda t: t.unsqueeze(0).scatter_add(0, np.array([0, 0]), mg.stack([t, t])),
+                    lambda t: t.unsqueeze(0).scatter_add(0, torch.tensor([0, 0]),
+                                                         torch.stack([t, t]))),
+}
+
+
+@pytest.mark.parametrize("op", sorted(ZERO_D))
+def test_zero_d_inputs_match_torch(op):
+    ours, theirs = ZERO_D[op]
+    compare(f"{op} of a 0-d tensor", ours, theirs, [np.array(1.5)], 0)
