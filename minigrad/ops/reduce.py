@@ -25,6 +25,7 @@ from minigrad.ops.shape import (
     pick_alias,
     reshape,
 )
+from minigrad.ops.unary import abs as _abs
 from minigrad.ops.unary import exp, sqrt
 from minigrad.tensor import Tensor, _make
 
@@ -415,9 +416,7 @@ def _cum_extreme(x: Tensor, axis: int | None, dim: int | None, op: Any,
     xx, ax = _cum_axis(x, axis, dim, where)
     a = builtins.max(ax, 0)
     idx = _cum_arg(xx.data, a, op)
-    from minigrad.ops.select import gather
-
-    values = gather(xx, a, idx)
+    values = select.gather(xx, a, idx)
     if ax == -1:
         return reshape(values, ()), _make(idx.reshape(()))
     return values, _make(idx)
@@ -495,8 +494,6 @@ class Norm(_Reduction):
         if self.p == 2:
             return g * select.where(ynz, x / ysafe, zero)
         xsafe = select.where(nonzero, x, np.ones((), dtype=x.dtype))
-        from minigrad.ops.unary import abs as _abs
-
         d = sgn * (_abs(xsafe) / ysafe) ** (self.p - 1)
         return g * select.where(ynz & nonzero, d, zero)
 

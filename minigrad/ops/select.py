@@ -21,7 +21,7 @@ from minigrad.ops.shape import (
     reshape,
     sum_to,
 )
-from minigrad.tensor import Tensor, _make
+from minigrad.tensor import Tensor, _make, zeros
 
 __all__ = [
     "where", "masked_fill", "clip", "clamp", "maximum", "minimum", "gather",
@@ -267,8 +267,6 @@ class Gather(Function):
 
     def backward(self, gy: Tensor) -> Tensor:
         x = self.inputs[0]
-        from minigrad.tensor import zeros
-
         return ScatterAdd(self.axis, self.index)(zeros(x.shape, dtype=gy.dtype), gy)
 
     def attrs(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad.autograd import Function
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, zeros
 
 __all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "getitem", "sum_to_array",
            "AxisError", "normalize_axis", "normalize_one_axis",
@@ -553,8 +553,6 @@ class Tile(Function):
         # gy viewed as (r0, n0, r1, n1, ...): sum over the r axes
         split_shape = tuple(v for r, n in zip(reps, full) for v in (r, n))
         if 0 in gy.shape:
-            from minigrad.tensor import zeros
-
             return zeros(shape, dtype=gy.dtype)
         g = reshape(gy, split_shape)
         g = g.sum(axis=tuple(range(0, len(split_shape), 2)))
