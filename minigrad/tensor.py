@@ -349,25 +349,29 @@ class Tensor:
         """Elementwise absolute value."""
         return unary.abs(self)
 
-    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False,
-            **kwargs: Any) -> Tensor:
+    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None, dtype: Any = None
+            ) -> Tensor:
         """Sum over ``axis`` (all axes when None); see :func:`minigrad.ops.reduce.sum`."""
-        return reduce.sum(self, axis, keepdims, **kwargs)
+        return reduce.sum(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
-    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False,
-            **kwargs: Any) -> Tensor:
+    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None
+            ) -> Tensor:
         """Mean over ``axis`` (all axes when None); ``dim=``/``keepdim=`` accepted."""
-        return reduce.mean(self, axis, keepdims, **kwargs)
+        return reduce.mean(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False,
-            **kwargs: Any) -> Tensor:
+    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None
+            ) -> Tensor:
         """Maximum over ``axis`` (values only, as NumPy); ties share the gradient."""
-        return reduce.max(self, axis, keepdims, **kwargs)
+        return reduce.max(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False,
-            **kwargs: Any) -> Tensor:
+    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None
+            ) -> Tensor:
         """Minimum over ``axis`` (values only, as NumPy); ties share the gradient."""
-        return reduce.min(self, axis, keepdims, **kwargs)
+        return reduce.min(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
                keepdim: bool | None = None) -> Tensor:

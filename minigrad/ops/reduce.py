@@ -64,6 +64,10 @@ class Sum(_Reduction):
 
     dtype: Any = None
 
+    def attrs(self) -> dict[str, Any]:
+        extra = {} if self.dtype is None else {"dtype": str(self.dtype)}
+        return {**super().attrs(), **extra}
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x.sum(axis=self.axes, keepdims=self.keepdims, dtype=self.dtype)
 
