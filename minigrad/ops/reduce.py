@@ -64,15 +64,15 @@ class Sum(_Reduction):
 
     dtype: Any = None
 
-    def attrs(self) -> dict[str, Any]:
-        extra = {} if self.dtype is None else {"dtype": str(self.dtype)}
-        return {**super().attrs(), **extra}
-
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x.sum(axis=self.axes, keepdims=self.keepdims, dtype=self.dtype)
 
     def backward(self, gy: Tensor) -> Tensor:
         return self._grad_to_input(gy)
+
+    def attrs(self) -> dict[str, Any]:
+        extra = {} if self.dtype is None else {"dtype": str(self.dtype)}
+        return {**super().attrs(), **extra}
 
 
 class Mean(_Reduction):
