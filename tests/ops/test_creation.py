@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minigrad as mg
 
@@ -77,3 +79,12 @@ def test_bad_inputs():
         mg.meshgrid(mg.zeros(2, 2))
     with pytest.raises(TypeError, match="seed must be"):
         mg.rand(2, rng="seed")
+
+
+@given(start=st.integers(-5, 5) | st.floats(-5, 5, allow_nan=False),
+       stop=st.integers(-5, 5) | st.floats(-5, 5, allow_nan=False),
+       step=st.sampled_from([1, 2, -1, 0.5, -0.75]))
+def test_arange_matches_numpy_values_and_dtype(start, stop, step):
+    t, a = mg.arange(start, stop, step), np.arange(start, stop, step)
+    assert t.dtype == a.dtype
+    np.testing.assert_array_equal(t.data, a)
