@@ -7,6 +7,7 @@
 (2, 10)
 """
 
+from minigrad.nn import init
 from minigrad.nn.layers import (
     Linear,
     ReLU,
@@ -32,4 +33,5 @@ __all__ = [
     "Softmax",
     "init_std",
     "make_rng",
+    "init",
 ]
