@@ -7,6 +7,25 @@
 (2, 10)
 """
 
+from minigrad.nn.activation import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    Identity,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softsign,
+)
 from minigrad.nn.layers import (
     Linear,
     ReLU,
@@ -32,4 +51,22 @@ __all__ = [
     "Softmax",
     "init_std",
     "make_rng",
+    # -- op library: activation modules
+    "LeakyReLU",
+    "ELU",
+    "CELU",
+    "SELU",
+    "GELU",
+    "SiLU",
+    "Mish",
+    "Softplus",
+    "Softsign",
+    "LogSigmoid",
+    "Hardtanh",
+    "ReLU6",
+    "Hardsigmoid",
+    "Hardswish",
+    "Softmin",
+    "LogSoftmax",
+    "Identity",
 ]
