@@ -419,8 +419,8 @@ class Hardtanh(Function):
 class Hardswish(Function):
     """``x * relu6(x + 3) / 6``.
 
-    The gradient is 0 below -3, ``x / 3 + 0.5`` on [-3, 3] and 1 above (PyTorch's convention at the
-    two kinks).
+    The gradient is 0 up to -3, ``x / 3 + 0.5`` strictly between -3 and 3, and 1 from 3 on
+    (PyTorch's convention at the two kinks).
     """
 
     elementwise: ClassVar[bool] = True
@@ -431,8 +431,8 @@ class Hardswish(Function):
 
     def backward(self, gy: Tensor) -> Tensor:
         x = self.inputs[0]
-        mid = _mask((x.data >= -3) & (x.data <= 3), gy)
-        high = _mask(x.data > 3, gy)
+        mid = _mask((x.data > -3) & (x.data < 3), gy)
+        high = _mask(x.data >= 3, gy)
         return gy * (mid * (x / 3 + 0.5) + high)
 
 
@@ -589,7 +589,7 @@ def hardsigmoid(x: Any) -> Tensor:
 
 
 def hardswish(x: Any) -> Tensor:
-    """``x * relu6(x + 3) / 6``; the gradient at -3 is -0.5 and at 3 is 1.5 (PyTorch's)."""
+    """``x * relu6(x + 3) / 6``; the gradient at -3 is 0 and at 3 is 1 (PyTorch's)."""
     return Hardswish()(_float_input(x, "hardswish"))
 
 
