@@ -86,6 +86,7 @@ from minigrad.ops.elementwise import (  # noqa: E402
     tan,
     trunc,
 )
+from minigrad.ops.linalg import dot, einsum, outer, tensordot  # noqa: E402
 
 div = divide
 
@@ -174,4 +175,8 @@ __all__ = [
     "left_shift",
     "right_shift",
     "div",
+    "einsum",
+    "outer",
+    "dot",
+    "tensordot",
 ]

@@ -584,6 +584,10 @@ class Tensor:
         """Elementwise test for a finite value (a bool tensor)."""
         return elementwise.isfinite(self)
 
+    def dot(self, other: Any) -> Tensor:
+        """NumPy's ``dot`` product with ``other`` (see :func:`minigrad.dot`)."""
+        return linalg.dot(self, other)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Show the tensor's graph in Jupyter when it has one, else its repr."""
         if self.creator is not None:

@@ -88,8 +88,8 @@ BINARY = {
     "logaddexp": (mg.logaddexp, torch.logaddexp, floats, floats),
     "copysign": (mg.copysign, torch.copysign, away_from_zero, away_from_zero),
     "mod": (lambda a, b: a % b, torch.remainder, floats, away_from_zero),
-    "rmod": (lambda a, b: 2.5 % b + 0 * a, lambda a, b: torch.remainder(torch.tensor(2.5), b) + 0 * a,
-             floats, away_from_zero),
+    "rmod": (lambda a, b: 2.5 % b + 0 * a,
+             lambda a, b: torch.remainder(torch.tensor(2.5), b) + 0 * a, floats, away_from_zero),
     "fmod": (mg.fmod, torch.fmod, floats, away_from_zero),
     "div_trunc": (lambda a, b: mg.div(a, b, rounding_mode="trunc"),
                   lambda a, b: torch.div(a, b, rounding_mode="trunc"), floats, away_from_zero),
@@ -196,8 +196,10 @@ ACTIVATIONS = {
     "hardswish": (F.hardswish, TF.hardswish),
     "softmin": (lambda x: F.softmin(x, axis=-1), lambda x: TF.softmin(x, dim=-1)),
     "normalize": (lambda x: F.normalize(x, axis=-1), lambda x: TF.normalize(x, dim=-1)),
-    "normalize_p3": (lambda x: F.normalize(x, p=3, axis=0), lambda x: TF.normalize(x, p=3, dim=0)),
-    "normalize_p1": (lambda x: F.normalize(x, p=1, axis=-1), lambda x: TF.normalize(x, p=1, dim=-1)),
+    "normalize_p3": (lambda x: F.normalize(x, p=3, axis=0),
+                     lambda x: TF.normalize(x, p=3, dim=0)),
+    "normalize_p1": (lambda x: F.normalize(x, p=1, axis=-1),
+                     lambda x: TF.normalize(x, p=1, dim=-1)),
 }
 
 
@@ -338,8 +340,10 @@ def test_cross_entropy_ignore_index_and_empty():
             lambda a: TF.cross_entropy(a, torch.from_numpy(t), ignore_index=7), [x], 0)
     e = np.zeros((0, 3))
     for red in ("sum", "none"):
-        compare("empty", lambda a: F.cross_entropy(a, np.zeros(0, np.int64), reduction=red),
-                lambda a: TF.cross_entropy(a, torch.zeros(0, dtype=torch.int64), reduction=red),
+        compare("empty",
+                lambda a, r=red: F.cross_entropy(a, np.zeros(0, np.int64), reduction=r),
+                lambda a, r=red: TF.cross_entropy(a, torch.zeros(0, dtype=torch.int64),
+                                                  reduction=r),
                 [e], 0)
     # every target ignored: the mean is 0/0 = NaN, as in PyTorch
     assert np.isnan(F.cross_entropy(x, np.full(4, -100)).item())
@@ -402,3 +406,89 @@ def test_regression_losses(op, data, red, seed):
     d = np.where(np.abs(np.abs(d) - 0.7) < 0.02, d * 1.1, d)  # away from the kinks
     compare(op, lambda a, b: mg_fn(a, b, reduction=red, **kw),
             lambda a, b: torch_fn(a, b, reduction=red, **kw), [x, x - d], seed)
+
+
+# -- linear algebra -------------------------------------------------------------------------------
+
+EINSUM = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("ii->i", [(3, 3)]),
+    ("ii", [(3, 3)]),
+    ("...ij,...jk->...ik", [(2, 1, 2, 3), (4, 3, 2)]),
+    ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]),
+    ("iij,j->ij", [(2, 2, 3), (3,)]),
+    ("ijk->", [(2, 3, 2)]),
+    ("i,i", [(3,), (3,)]),
+    ("i,j->ij", [(3,), (4,)]),
+    ("ij->ji", [(2, 3)]),
+    ("ij,k->", [(2, 3), (2,)]),
+    ("ijj,kj->ik", [(2, 3, 3), (2, 3)]),
+    ("...i,...i", [(3,), (2, 3)]),
+    ("bhqd,bhkd->bhqk", [(1, 2, 3, 4), (1, 2, 5, 4)]),
+    ("i,ij,j->", [(2,), (2, 3), (3,)]),
+    (",ij->ij", [(), (2, 3)]),
+    ("ij,ij->", [(0, 3), (0, 3)]),
+]
+
+
+@pytest.mark.parametrize("spec,shapes_", EINSUM, ids=[e[0] or "scalar" for e in EINSUM])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_einsum(spec, shapes_, seed):
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s) for s in shapes_]
+    compare(f"einsum {spec}", lambda *xs: mg.einsum(spec, *xs),
+            lambda *xs: torch.einsum(spec, *xs), arrays, seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_outer_dot_tensordot(data, seed):
+    n, m, k = (data.draw(st.integers(1, 4)) for _ in range(3))
+    a, b = data.draw(floats((n,))), data.draw(floats((m,)))
+    compare("outer", mg.outer, torch.outer, [a, b], seed)
+    c = data.draw(floats((n,)))
+    compare("dot 1-D", mg.dot, torch.dot, [a, c], seed)
+    x, y = data.draw(floats((k, n))), data.draw(floats((n, m)))
+    compare("dot 2-D", mg.dot, torch.matmul, [x, y], seed)
+    compare("dot 2-D @ 1-D", mg.dot, torch.matmul, [x, a], seed)
+    t = data.draw(floats((2, k, n)))
+    compare("tensordot 2", lambda p, q: mg.tensordot(p, q, 2),
+            lambda p, q: torch.tensordot(p, q, 2), [t, data.draw(floats((k, n, m)))], seed)
+    compare("tensordot axes", lambda p, q: mg.tensordot(p, q, ([2, 0], [0, 2])),
+            lambda p, q: torch.tensordot(p, q, ([2, 0], [0, 2])),
+            [t, data.draw(floats((n, m, 2)))], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds,
+       mask=st.sampled_from(["none", "bool", "float", "causal", "bool-dead"]),
+       scale=st.sampled_from([None, 0.3]))
+def test_scaled_dot_product_attention(data, seed, mask, scale):
+    batch = data.draw(shapes(0, 2, 1, 2))
+    n_q, n_k, e, ev = (data.draw(st.integers(1, 4)) for _ in range(4))
+    q = data.draw(floats(batch + (n_q, e), -2, 2))
+    k = data.draw(floats(batch + (n_k, e), -2, 2))
+    v = data.draw(floats(batch + (n_k, ev), -2, 2))
+    m = None
+    if mask in ("bool", "bool-dead"):
+        m = data.draw(st.lists(st.booleans(), min_size=n_q * n_k, max_size=n_q * n_k))
+        m = np.array(m).reshape(n_q, n_k)
+        m[:, 0] |= mask == "bool"  # every query sees one key, or (bool-dead) perhaps none
+    elif mask == "float":
+        m = data.draw(floats((n_q, n_k)))
+    tm = None if m is None else torch.from_numpy(m)
+    causal = mask == "causal"
+
+    def torch_sdpa(a, b, c):
+        # the math kernel: the fused CPU kernels have no second derivative
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        with sdpa_kernel(SDPBackend.MATH):
+            return TF.scaled_dot_product_attention(a, b, c, attn_mask=tm, is_causal=causal,
+                                                   scale=scale)
+
+    compare("sdpa",
+            lambda a, b, c: F.scaled_dot_product_attention(a, b, c, attn_mask=m,
+                                                           is_causal=causal, scale=scale),
+            torch_sdpa, [q, k, v], seed)
