@@ -605,7 +605,7 @@ def erf(x: Any) -> Tensor:
     Examples
     --------
     >>> import minigrad as mg
-    >>> round(mg.erf(mg.tensor(1.0)).item(), 6)
+    >>> print(f"{mg.erf(mg.tensor(1.0)).item():.6f}")
     0.842701
     """
     return Erf()(x)
