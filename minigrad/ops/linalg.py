@@ -196,12 +196,15 @@ class Einsum(Function):
         present = "".join(ch for ch in uniq if ch in elsewhere)
         g = Einsum([self.out] + [s for s, _ in others], present)(gy, *[t for _, t in others])
         # letters where this operand was broadcast (size 1): sum the gradient back
-        wide = tuple(k for k, ch in enumerate(present) if g.shape[k] != own[ch])
+        wide = tuple(k for k, ch in enumerate(present) if g.shape[k] != own[ch] == 1)
         if wide:
             g = g.sum(axis=wide, keepdims=True)
-        if len(present) != len(uniq):  # letters summed in this operand alone: broadcast back
-            g = reshape(g, tuple(own[ch] if ch in present else 1 for ch in uniq))
-            g = broadcast_to(g, tuple(own[ch] for ch in uniq))
+        if len(present) != len(uniq):  # letters summed in this operand alone
+            g = reshape(g, tuple(g.shape[present.index(ch)] if ch in present else 1
+                                 for ch in uniq))
+        target = tuple(own[ch] for ch in uniq)
+        if g.shape != target:  # ... and letters where the other operands were broadcast
+            g = broadcast_to(g, target)
         if len(uniq) == len(sub):
             return g if uniq == sub else Einsum([uniq], sub)(g)
         # a repeated letter: spread the gradient onto the diagonal with identity matrices
