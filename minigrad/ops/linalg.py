@@ -202,9 +202,9 @@ class Einsum(Function):
         if len(present) != len(uniq):  # letters summed in this operand alone
             g = reshape(g, tuple(g.shape[present.index(ch)] if ch in present else 1
                                  for ch in uniq))
-        target = tuple(own[ch] for ch in uniq)
-        if g.shape != target:  # ... and letters where the other operands were broadcast
-            g = broadcast_to(g, target)
+        full = tuple(own[ch] for ch in uniq)
+        if g.shape != full:  # ... and letters where the other operands were broadcast
+            g = broadcast_to(g, full)
         if len(uniq) == len(sub):
             return g if uniq == sub else Einsum([uniq], sub)(g)
         # a repeated letter: spread the gradient onto the diagonal with identity matrices
