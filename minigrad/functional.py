@@ -765,7 +765,8 @@ def _nll(logp: Tensor, labels: np.ndarray, valid: np.ndarray, w: np.ndarray | No
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / wt.sum()  # 0/0 = NaN when every target is ignored, as in PyTorch
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return loss.sum() / wt.sum()  # 0/0 = NaN when every target is ignored, as in PyTorch
 
 
 def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
