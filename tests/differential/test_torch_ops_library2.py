@@ -496,3 +496,18 @@ def test_scaled_dot_product_attention(data, seed, mask, scale):
             lambda a, b, c: F.scaled_dot_product_attention(a, b, c, attn_mask=m,
                                                            is_causal=causal, scale=scale),
             torch_sdpa, [q, k, v], seed)
+
+
+@pytest.mark.parametrize("op", sorted(ACTIVATIONS))
+def test_activation_empty(op):
+    mg_fn, torch_fn = ACTIVATIONS[op]
+    compare(op, mg_fn, torch_fn, [np.zeros((0, 3))], 0)
+
+
+@pytest.mark.parametrize("op", sorted(REGRESSION))
+def test_regression_losses_empty(op):
+    mg_fn, torch_fn, kw = REGRESSION[op]
+    for red in ("sum", "none"):
+        compare(op, lambda a, b, r=red: mg_fn(a, b, reduction=r, **kw),
+                lambda a, b, r=red: torch_fn(a, b, reduction=r, **kw),
+                [np.zeros((2, 0)), np.zeros((2, 0))], 0)
