@@ -866,7 +866,8 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     smooth = -(logp if wv is None else logp * wv).sum(axis=ax) * valid.astype(x.dtype)
     if reduction == "mean":
         counted = w[labels][valid].sum() if w is not None else valid.sum()
-        smooth = smooth.sum() / counted
+        with np.errstate(invalid="ignore", divide="ignore"):
+            smooth = smooth.sum() / counted
     elif reduction == "sum":
         smooth = smooth.sum()
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / c)
@@ -1007,8 +1008,8 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
         Shape (..., S, Ev).
     attn_mask : array_like, optional
         Broadcastable to (..., L, S): a bool mask (True: the position takes part) or a
-        float mask added to the scores. A row with no position taking part gives zeros (and
-        no gradient), as PyTorch.
+        float mask added to the scores (a Tensor mask gets a gradient). A row with no
+        position taking part gives zeros (and no gradient), as PyTorch.
     dropout_p : float
         Dropout probability on the attention weights, in [0, 1) (inverted dropout).
     is_causal : bool
@@ -1069,10 +1070,10 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
             add = np.where(dead, 0.0, add)
         else:
             dead = None
-        if m.dtype == bool or not isinstance(attn_mask, Tensor):
-            scores = scores + add.astype(scores.dtype, copy=False)
+        if isinstance(attn_mask, Tensor) and m.dtype != bool and dead is None:
+            scores = scores + attn_mask  # a float mask tensor gets its gradient
         else:
-            scores = scores + (attn_mask if dead is None else attn_mask * (1 - dead))
+            scores = scores + add.astype(scores.dtype, copy=False)
     attn = softmax(scores, axis=-1)
     if dead is not None:
         attn = attn * (~dead).astype(attn.dtype)

@@ -511,3 +511,20 @@ def test_regression_losses_empty(op):
         compare(op, lambda a, b, r=red: mg_fn(a, b, reduction=r, **kw),
                 lambda a, b, r=red: torch_fn(a, b, reduction=r, **kw),
                 [np.zeros((2, 0)), np.zeros((2, 0))], 0)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_scaled_dot_product_attention_float_mask_gradient(data, seed):
+    n_q, n_k, e = (data.draw(st.integers(1, 4)) for _ in range(3))
+    q, k, v = (data.draw(floats(s, -2, 2)) for s in ((n_q, e), (n_k, e), (n_k, 2)))
+    m = data.draw(floats((n_q, n_k)))
+
+    def torch_sdpa(a, b, c, d):
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        with sdpa_kernel(SDPBackend.MATH):
+            return TF.scaled_dot_product_attention(a, b, c, attn_mask=d)
+
+    compare("sdpa float mask", lambda a, b, c, d: F.scaled_dot_product_attention(
+        a, b, c, attn_mask=d), torch_sdpa, [q, k, v, m], seed)
