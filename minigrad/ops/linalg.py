@@ -181,7 +181,10 @@ class Einsum(Function):
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
         spec = ",".join(self.ins) + "->" + self.out
-        return np.asarray(np.einsum(spec, *xs, optimize=len(xs) > 2))
+        # contraction paths through BLAS pay off for three operands or large ones; for small
+        # arrays their planning costs more than the sum itself
+        big = len(xs) > 2 or max((x.size for x in xs), default=0) > 1024
+        return np.asarray(np.einsum(spec, *xs, optimize="greedy" if big else False))
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
         return tuple(self._grad(i, gy) if need else None
