@@ -843,8 +843,12 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     if tdata.dtype.kind == "f":  # class probabilities
         t = target if isinstance(target, Tensor) else Tensor(tdata.astype(x.dtype))
         if t.shape != x.shape:
+            hint = ""
+            if t.shape == x.shape[:ax] + x.shape[ax + 1:]:
+                hint = (f"; for class labels pass integers (e.g. t.astype(np.int64)), not "
+                        f"{t.dtype}")
             raise ValueError(f"cross_entropy: class probabilities of shape {t.shape} must "
-                             f"have the input's shape {x.shape}")
+                             f"have the input's shape {x.shape}{hint}")
         if label_smoothing > 0:
             t = t * (1 - label_smoothing) + label_smoothing / c
         logp = log_softmax(x, axis=ax)

@@ -220,6 +220,8 @@ def test_bad_inputs():
         F.cross_entropy(x, np.array([0, 3]))
     with pytest.raises(ValueError, match="class probabilities of shape"):
         F.cross_entropy(x, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="for class labels pass integers"):
+        F.cross_entropy(x, mg.tensor([0, 1]))  # Python ints become float64
     with pytest.raises(ValueError, match="label_smoothing"):
         F.cross_entropy(x, np.array([0, 1]), label_smoothing=1.5)
     with pytest.raises(ValueError, match=r"weight of shape \(2,\)"):
