@@ -8,7 +8,8 @@ import numpy as np
 
 from minigrad.autograd import Function
 from minigrad.ops.arith import add, div, mul, neg, pow, sub
-from minigrad.ops.linalg import dot, einsum, linear, matmul, outer, tensordot
+from minigrad.ops.elementwise import erf, expm1, log1p, sign
+from minigrad.ops.linalg import _swap_last, dot, einsum, linear, matmul, outer, tensordot
 from minigrad.ops.reduce import max, mean, min, sum
 from minigrad.ops.shape import broadcast_to, getitem, reshape, sum_to, transpose
 from minigrad.ops.unary import abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
@@ -469,8 +470,6 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
 
 def _elu(x: Any, alpha: float, scale: float, input_scale: float) -> Tensor:
     """``scale * x`` for ``x > 0``, else ``scale * alpha * expm1(input_scale * x)``."""
-    from minigrad.ops.elementwise import expm1
-
     xt = _float_input(x, "elu")
     pos = _mask(xt.data > 0, xt)
     neg = 1 - pos
@@ -517,8 +516,6 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
         ``"none"``: exact, ``0.5 * x * (1 + erf(x / sqrt(2)))``; ``"tanh"``:
         ``0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3)))``.
     """
-    from minigrad.ops.elementwise import erf
-
     xt = _float_input(x, "gelu")
     if approximate == "none":
         return xt * 0.5 * (1 + erf(xt * 0.7071067811865476))
@@ -545,8 +542,6 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
     ``x`` itself where ``beta * x > threshold`` (PyTorch's convention, for stability).
     """
-    from minigrad.ops.elementwise import log1p
-
     if beta == 0:
         raise ValueError("softplus: beta must not be 0")
     xt = _float_input(x, "softplus")
@@ -642,16 +637,10 @@ class _PNorm(Function):
         if self.p == 2:
             return gy * x / safe
         p = self.p
-        return gy * x * abs(x) ** (p - 2) / safe ** (p - 1) if p != 1 else gy * _sign(x)
+        return gy * x * abs(x) ** (p - 2) / safe ** (p - 1) if p != 1 else gy * sign(x)
 
     def attrs(self) -> dict[str, Any]:
         return {"p": self.p, "axis": self.axis}
-
-
-def _sign(x: Tensor) -> Tensor:
-    from minigrad.ops.elementwise import sign
-
-    return sign(x)
 
 
 def _axis_error(op: str, axis: int, ndim: int) -> Exception:
@@ -891,8 +880,6 @@ class BinaryCrossEntropy(Function):
             return (t - 1) * np.maximum(np.log1p(-x), -100) - t * np.maximum(np.log(x), -100)
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        from minigrad.ops.elementwise import log1p
-
         x, t = self.inputs
         gx = gt = None
         if self.needs_input_grad[0]:
@@ -1037,8 +1024,6 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     array([[1. , 0. , 0. ],
            [0.5, 0.5, 0. ]])
     """
-    from minigrad.ops.linalg import _swap_last
-
     q, k, v = as_tensor(query), as_tensor(key), as_tensor(value)
     where = "scaled_dot_product_attention"
     if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
