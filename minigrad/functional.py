@@ -365,7 +365,8 @@ def _mask(cond: np.ndarray, like: Tensor) -> Tensor:
     return Tensor(cond.astype(like.dtype if like.dtype.kind == "f" else np.float64))
 
 
-def _float_input(x: Any, where: str) -> Tensor:
+def _float_input(x: Any) -> Tensor:
+    """``x`` as a tensor; integers and bools become float64 (the activations are real-valued)."""
     t = as_tensor(x)
     if t.dtype.kind not in "f":
         t = Tensor(t.data.astype(np.float64))
@@ -470,7 +471,7 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
 
 def _elu(x: Any, alpha: float, scale: float, input_scale: float) -> Tensor:
     """``scale * x`` for ``x > 0``, else ``scale * alpha * expm1(input_scale * x)``."""
-    xt = _float_input(x, "elu")
+    xt = _float_input(x)
     pos = _mask(xt.data > 0, xt)
     neg = 1 - pos
     # the exponential only sees the non-positive part, so it never overflows
@@ -516,7 +517,7 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
         ``"none"``: exact, ``0.5 * x * (1 + erf(x / sqrt(2)))``; ``"tanh"``:
         ``0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3)))``.
     """
-    xt = _float_input(x, "gelu")
+    xt = _float_input(x)
     if approximate == "none":
         return xt * 0.5 * (1 + erf(xt * 0.7071067811865476))
     if approximate == "tanh":
@@ -527,13 +528,13 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
 
 def quick_gelu(x: Any) -> Tensor:
     """The sigmoid approximation of GELU, ``x * sigmoid(1.702 * x)`` (as in CLIP)."""
-    xt = _float_input(x, "quick_gelu")
+    xt = _float_input(x)
     return xt * sigmoid(xt * 1.702)
 
 
 def silu(x: Any) -> Tensor:
     """SiLU (swish): ``x * sigmoid(x)``."""
-    xt = _float_input(x, "silu")
+    xt = _float_input(x)
     return xt * sigmoid(xt)
 
 
@@ -544,7 +545,7 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """
     if beta == 0:
         raise ValueError("softplus: beta must not be 0")
-    xt = _float_input(x, "softplus")
+    xt = _float_input(x)
     lin = _mask(xt.data * beta > threshold, xt)
     soft = 1 - lin
     return xt * lin + log1p(exp(xt * soft * beta)) * soft / beta
@@ -552,19 +553,19 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 def mish(x: Any) -> Tensor:
     """Mish: ``x * tanh(softplus(x))``."""
-    xt = _float_input(x, "mish")
+    xt = _float_input(x)
     return xt * tanh(softplus(xt))
 
 
 def softsign(x: Any) -> Tensor:
     """Softsign: ``x / (1 + |x|)``."""
-    xt = _float_input(x, "softsign")
+    xt = _float_input(x)
     return xt / (abs(xt) + 1)
 
 
 def logsigmoid(x: Any) -> Tensor:
     """``log(sigmoid(x))``, stable for large ``|x|``."""
-    return LogSigmoid()(_float_input(x, "logsigmoid"))
+    return LogSigmoid()(_float_input(x))
 
 
 def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
@@ -581,12 +582,12 @@ def relu6(x: Any) -> Tensor:
 
 def hardsigmoid(x: Any) -> Tensor:
     """``relu6(x + 3) / 6``; the gradient is 1/6 strictly inside (-3, 3), else 0."""
-    return Hardtanh(0.0, 6.0)(_float_input(x, "hardsigmoid") + 3) / 6
+    return Hardtanh(0.0, 6.0)(_float_input(x) + 3) / 6
 
 
 def hardswish(x: Any) -> Tensor:
     """``x * relu6(x + 3) / 6``; the gradient at -3 is 0 and at 3 is 1 (PyTorch's)."""
-    return Hardswish()(_float_input(x, "hardswish"))
+    return Hardswish()(_float_input(x))
 
 
 def softmin(x: Any, axis: int = -1, dim: int | None = None) -> Tensor:
@@ -602,7 +603,7 @@ def normalize(x: Any, p: float = 2.0, axis: int = 1, eps: float = 1e-12,
     gets no gradient through the norm (PyTorch's ``clamp_min`` convention); the norm of a
     zero vector has gradient 0.
     """
-    xt = _float_input(x, "normalize")
+    xt = _float_input(x)
     ax = axis if dim is None else dim
     if p <= 0:
         raise ValueError(f"normalize: p must be positive, got {p}")
@@ -687,7 +688,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def _pair(input: Any, target: Any, where: str, same_shape: bool = False) -> tuple[Tensor, Tensor]:
     """The two float operands of an elementwise loss, checked to broadcast (or to match)."""
-    x = _float_input(input, where)
+    x = _float_input(input)
     t = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=x.dtype))
     if t.dtype != x.dtype and not t.requires_grad:
         t = Tensor(t.data.astype(x.dtype))
@@ -781,7 +782,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
         The loss (a scalar, or of the target's shape for ``"none"``).
     """
     _check_reduction(reduction, "nll_loss")
-    x = _float_input(input, "nll_loss")
+    x = _float_input(input)
     ax = _class_axis(x, "nll_loss")
     c = x.shape[ax]
     labels, valid = _labels(target, x.shape, ax, c, ignore_index, "nll_loss")
@@ -824,7 +825,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must lie in [0, 1], got "
                          f"{label_smoothing}")
-    x = _float_input(input, "cross_entropy")
+    x = _float_input(input)
     ax = _class_axis(x, "cross_entropy")
     c = x.shape[ax]
     w = _class_weight(weight, c, x.dtype, "cross_entropy")
