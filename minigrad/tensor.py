@@ -634,6 +634,187 @@ class Tensor:
         """Split into ``chunks`` pieces (PyTorch's ``chunk``)."""
         return shape_ops.chunk(self, chunks, axis, **kwargs)
     # -- end of op library ----------------------------------------------------------
+    # -- op library: elementwise math ---------------------------------------------------------
+    def __mod__(self, other: Any) -> Tensor:
+        return elementwise.Mod()(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return elementwise.Mod()(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return elementwise.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return elementwise.floor_divide(other, self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_and(other, self)
+
+    def __or__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_xor(other, self)
+
+    def __invert__(self) -> Tensor:
+        return elementwise.bitwise_not(self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return elementwise.left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return elementwise.left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return elementwise.right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return elementwise.right_shift(other, self)
+
+    def log2(self) -> Tensor:
+        """Elementwise base-2 logarithm."""
+        return elementwise.log2(self)
+
+    def log10(self) -> Tensor:
+        """Elementwise base-10 logarithm."""
+        return elementwise.log10(self)
+
+    def exp2(self) -> Tensor:
+        """Elementwise ``2 ** x``."""
+        return elementwise.exp2(self)
+
+    def log1p(self) -> Tensor:
+        """Elementwise ``log(1 + x)``."""
+        return elementwise.log1p(self)
+
+    def expm1(self) -> Tensor:
+        """Elementwise ``exp(x) - 1``."""
+        return elementwise.expm1(self)
+
+    def rsqrt(self) -> Tensor:
+        """Elementwise ``1 / sqrt(x)``."""
+        return elementwise.rsqrt(self)
+
+    def reciprocal(self) -> Tensor:
+        """Elementwise ``1 / x``."""
+        return elementwise.reciprocal(self)
+
+    def square(self) -> Tensor:
+        """Elementwise ``x * x``."""
+        return elementwise.square(self)
+
+    def sign(self) -> Tensor:
+        """Elementwise sign; the gradient is 0 everywhere."""
+        return elementwise.sign(self)
+
+    def floor(self) -> Tensor:
+        """Round down; the gradient is 0 everywhere."""
+        return elementwise.floor(self)
+
+    def ceil(self) -> Tensor:
+        """Round up; the gradient is 0 everywhere."""
+        return elementwise.ceil(self)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """Round half to even to ``decimals`` places; the gradient is 0 everywhere."""
+        return elementwise.round(self, decimals)
+
+    def trunc(self) -> Tensor:
+        """Round towards zero; the gradient is 0 everywhere."""
+        return elementwise.trunc(self)
+
+    def tan(self) -> Tensor:
+        """Elementwise tangent."""
+        return elementwise.tan(self)
+
+    def asin(self) -> Tensor:
+        """Elementwise inverse sine."""
+        return elementwise.asin(self)
+
+    def acos(self) -> Tensor:
+        """Elementwise inverse cosine."""
+        return elementwise.acos(self)
+
+    def atan(self) -> Tensor:
+        """Elementwise inverse tangent."""
+        return elementwise.atan(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        """Elementwise ``atan2(self, other)``."""
+        return elementwise.atan2(self, other)
+
+    def sinh(self) -> Tensor:
+        """Elementwise hyperbolic sine."""
+        return elementwise.sinh(self)
+
+    def cosh(self) -> Tensor:
+        """Elementwise hyperbolic cosine."""
+        return elementwise.cosh(self)
+
+    def asinh(self) -> Tensor:
+        """Elementwise inverse hyperbolic sine."""
+        return elementwise.asinh(self)
+
+    def acosh(self) -> Tensor:
+        """Elementwise inverse hyperbolic cosine."""
+        return elementwise.acosh(self)
+
+    def atanh(self) -> Tensor:
+        """Elementwise inverse hyperbolic tangent."""
+        return elementwise.atanh(self)
+
+    def erf(self) -> Tensor:
+        """Elementwise error function."""
+        return elementwise.erf(self)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """Linear interpolation ``self + weight * (end - self)``."""
+        return elementwise.lerp(self, end, weight)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        """Elementwise ``log(exp(self) + exp(other))``."""
+        return elementwise.logaddexp(self, other)
+
+    def copysign(self, other: Any) -> Tensor:
+        """Elementwise ``|self|`` with the sign of ``other``."""
+        return elementwise.copysign(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        """Elementwise C ``fmod`` (the sign of ``self``)."""
+        return elementwise.fmod(self, other)
+
+    def remainder(self, other: Any) -> Tensor:
+        """Elementwise ``self % other`` (the sign of ``other``)."""
+        return elementwise.mod(self, other)
+
+    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        """``self / other``, rounded when ``rounding_mode`` is "trunc" or "floor"."""
+        return elementwise.divide(self, other, rounding_mode)
+
+    def isnan(self) -> Tensor:
+        """Elementwise test for NaN (a bool tensor)."""
+        return elementwise.isnan(self)
+
+    def isinf(self) -> Tensor:
+        """Elementwise test for infinity (a bool tensor)."""
+        return elementwise.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        """Elementwise test for a finite value (a bool tensor)."""
+        return elementwise.isfinite(self)
+
+    def dot(self, other: Any) -> Tensor:
+        """NumPy's ``dot`` product with ``other`` (see :func:`minigrad.dot`)."""
+        return linalg.dot(self, other)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Show the tensor's graph in Jupyter when it has one, else its repr."""
@@ -852,5 +1033,5 @@ def randn(*shape: Any, rng: np.random.Generator | int | None = None,
 autograd._bind_tensor(Tensor, _make, _as_input)
 
 # The op modules import Tensor from here, so they are loaded last.
-from minigrad.ops import arith, linalg, reduce, select, unary  # noqa: E402
+from minigrad.ops import arith, elementwise, linalg, reduce, select, unary  # noqa: E402
 from minigrad.ops import shape as shape_ops  # noqa: E402

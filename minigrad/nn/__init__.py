@@ -8,6 +8,25 @@
 """
 
 from minigrad.nn import init
+from minigrad.nn.activation import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    Identity,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softsign,
+)
 from minigrad.nn.layers import (
     Linear,
     ReLU,
@@ -34,4 +53,22 @@ __all__ = [
     "init_std",
     "make_rng",
     "init",
+    # -- op library: activation modules
+    "LeakyReLU",
+    "ELU",
+    "CELU",
+    "SELU",
+    "GELU",
+    "SiLU",
+    "Mish",
+    "Softplus",
+    "Softsign",
+    "LogSigmoid",
+    "Hardtanh",
+    "ReLU6",
+    "Hardsigmoid",
+    "Hardswish",
+    "Softmin",
+    "LogSoftmax",
+    "Identity",
 ]
