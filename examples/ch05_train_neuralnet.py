@@ -4,7 +4,7 @@ Item 5.17: ``TwoLayerNet(784, 50, 10)`` (ReLU), 10,000 iterations of plain SGD
 (lr 0.1) on mini-batches of 100 drawn with replacement; every epoch
 (600 iterations) prints ``train_acc test_acc`` on the full training and test
 sets (17 lines). The loop is the book's, with only the imports changed; the
-gradient comes from autodiff. Writes the loss curve and the accuracy curves.
+gradient comes from autodiff. Writes the accuracy curves (the book's script draws none).
 
     python examples/ch05_train_neuralnet.py [--data-dir DIR] [--iters N] [--out DIR] [--quick]
 """
@@ -79,7 +79,6 @@ def main(argv=None) -> int:
             print(train_acc, test_acc)
     print(f"({iters_num} iterations in {time.perf_counter() - start:.1f} s)")
 
-    plotting.save_loss_curve(train_loss_list, args.out / "ch05_train_loss.png")
     plotting.save_accuracy_curves(train_acc_list, test_acc_list,
                                   args.out / "ch05_train_accuracy.png")
     return 0
