@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 class Gain(mg.Function):
     """``h * g`` with ``g`` of shape (H,) broadcast over the batch; correct backward."""
 
+    # declared on the op, as for a built-in: the tools read it from here
+    elementwise = True
+    broadcasting = True
+
     def forward(self, h, g):
         return h * g
 

@@ -20,6 +20,9 @@ __all__ = ["add", "sub", "mul", "div", "neg", "pow"]
 class Add(Function):
     """``a + b``."""
 
+    elementwise = True
+    broadcasting = True
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a + b
 
@@ -31,6 +34,9 @@ class Add(Function):
 
 class Sub(Function):
     """``a - b``."""
+
+    elementwise = True
+    broadcasting = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a - b
@@ -44,6 +50,9 @@ class Sub(Function):
 class Mul(Function):
     """``a * b``."""
 
+    elementwise = True
+    broadcasting = True
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a * b
 
@@ -55,6 +64,9 @@ class Mul(Function):
 
 class Div(Function):
     """``a / b``."""
+
+    elementwise = True
+    broadcasting = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a / b
@@ -70,6 +82,8 @@ class Div(Function):
 class Neg(Function):
     """``-x``."""
 
+    elementwise = True
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return -x
 
@@ -79,6 +93,8 @@ class Neg(Function):
 
 class Pow(Function):
     """``x ** c`` for a constant exponent ``c``."""
+
+    elementwise = True
 
     def __init__(self, c: float) -> None:
         self.c = c
@@ -103,6 +119,9 @@ class Pow(Function):
 
 class PowTensor(Function):
     """``a ** b`` where the exponent is a tensor too."""
+
+    elementwise = True
+    broadcasting = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a ** b

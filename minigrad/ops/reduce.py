@@ -43,6 +43,9 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[i
 class _Reduction(Function):
     """Shared set-up of a reduction over ``axes``."""
 
+    elementwise = False
+    broadcasting = False
+
     def __init__(self, axes: tuple[int, ...] | None, keepdims: bool) -> None:
         self.axes = axes
         self.keepdims = keepdims
