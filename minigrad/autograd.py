@@ -255,7 +255,7 @@ def _edge_function(e: Any) -> Function | None:
 
 def _expand_edge(e: Any) -> Edge:
     if isinstance(e, _Const):
-        return Edge(None, 0, None, e.shape, e.dtype, e.name)
+        return Edge(None, 0, None, e.shape, e.dtype or np.dtype(np.float64), e.name)
     if type(e) is tuple or isinstance(e, Function):
         c, i = e if type(e) is tuple else (e, 0)
         meta = c.output_meta()
