@@ -190,13 +190,14 @@ class Edge:
         The input itself when it is a leaf that requires grad (a parameter), else
         None: an edge never keeps a batch or an intermediate array alive.
     shape, dtype, name
-        The input's shape, dtype and name, for display.
+        The input's shape, dtype and name, for display (shape None: not known,
+        the ops above it were freed by an in-place change).
     """
 
     __slots__ = ("function", "index", "tensor", "shape", "dtype", "name")
 
     def __init__(self, function: Function | None, index: int, tensor: Tensor | None,
-                 shape: tuple[int, ...], dtype: np.dtype, name: str | None) -> None:
+                 shape: tuple[int, ...] | None, dtype: np.dtype, name: str | None) -> None:
         self.function = function
         self.index = index
         self.tensor = tensor
@@ -220,7 +221,7 @@ class _Const:
 
     __slots__ = ("shape", "dtype", "name")
 
-    def __init__(self, x: Tensor | None, shape: tuple[int, ...] = (),
+    def __init__(self, x: Tensor | None, shape: tuple[int, ...] | None = (),
                  dtype: np.dtype | None = None) -> None:
         if x is not None:
             shape, dtype, self.name = x.data.shape, x.data.dtype, x.name
@@ -228,6 +229,10 @@ class _Const:
             self.name = None
         self.shape = shape
         self.dtype = dtype
+
+
+#: The edge to a function freed with the graph above it (its shape is not kept either).
+_CUT = _Const(None, None, None)  # type: ignore[arg-type]
 
 
 def _compact_edge(x: Tensor) -> Any:
@@ -314,7 +319,7 @@ class Function:
     # backward, or when one of them was changed in place); ``backward`` runs only
     # in between. The graph's structure outlives it: see :attr:`edges`.
     __slots__ = ("inputs", "outputs", "needs_input_grad", "scope", "_versions", "_out_meta",
-                 "_edges", "_released", "_release_message", "_release_op", "__dict__",
+                 "_edges", "_released", "_release_message", "__dict__",
                  "__weakref__")
     inputs: tuple[Tensor, ...]
     outputs: tuple[weakref.ref[Tensor], ...]
@@ -323,9 +328,8 @@ class Function:
     _versions: tuple[int, ...]
     _out_meta: tuple[tuple[tuple[int, ...], np.dtype], ...]
     _edges: tuple[Edge, ...] | None
-    _released: Released | None
+    _released: Released | str | None  # an in-place change keeps its op's name here
     _release_message: Any
-    _release_op: str
 
     def __getattr__(self, name: str) -> Any:
         # only reached for a slot never set: the function was not recorded
@@ -443,19 +447,21 @@ class Function:
     @property
     def released(self) -> Released | None:
         """Why the saved data was freed (None while it is kept)."""
-        return self._released
+        r = self._released
+        return Released.IN_PLACE if type(r) is str else r  # type: ignore[return-value]
 
     @property
     def release_message(self) -> str:
         """The error a backward through this released function raises (empty if kept)."""
-        if self._released is Released.BY_BACKWARD:
+        r = self._released
+        if r is Released.BY_BACKWARD:
             return _FREED_BY_BACKWARD
         t = self._release_message
         if t is None:
-            return "" if self._released is None else "its saved tensors were freed"
+            return "" if r is None else "its saved tensors were freed"
         what = f"the tensor{' ' + repr(t.name) if t.name else ''} of shape {t.shape}"
         return (f"{what} that {self.name} saved for backward was modified by an in-place "
-                f"{self._release_op or 'operation'} (it is now at version {t.version})")
+                f"{r if type(r) is str else 'operation'} (it is now at version {t.version})")
 
     def output_meta(self) -> tuple[tuple[tuple[int, ...], np.dtype], ...]:
         """The (shape, dtype) of each output, known even after the outputs are gone."""
@@ -488,16 +494,16 @@ class Function:
             edges = [_compact_edge(x) for x in xs]
             f.inputs = None  # type: ignore[assignment]
             f._versions = ()
-            f._released = reason
+            # the op's name (an interned string) stands for IN_PLACE: one slot less per node
+            f._released = op if reason is Released.IN_PLACE and op else reason
             f._release_message = cause
-            f._release_op = op
             del xs
             if reason is Released.IN_PLACE:
                 for k, e in enumerate(edges):
                     c = _edge_function(e)
                     if c is not None and c.inputs is not None and not any(
                             ref() is not None for ref in c.outputs):
-                        edges[k] = _Const(None, *c.output_meta()[e[1] if type(e) is tuple else 0])
+                        edges[k] = _CUT
                         todo.append(c)
             f._edges = tuple(edges)
 
@@ -538,7 +544,6 @@ class Function:
 _UNRECORDED: dict[str, Any] = {
     "inputs": None, "outputs": (), "needs_input_grad": (), "scope": None, "_versions": (),
     "_out_meta": (), "_edges": None, "_released": None, "_release_message": None,
-    "_release_op": "",
 }
 
 

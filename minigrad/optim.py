@@ -112,7 +112,13 @@ class Optimizer:
             p.grad = None
 
     def step(self) -> None:
-        """Update every parameter that has a gradient, in place."""
+        """Update every parameter that has a gradient, in place.
+
+        Every gradient is checked first (a Tensor of its parameter's shape and
+        a dtype that can be stored in it); on a bad one a ``ValueError`` or
+        ``TypeError`` names the parameter and nothing is updated.
+        """
+        self._check_grads()
         self.steps += 1
         with no_grad():
             for name, p in self.named_params:
@@ -121,6 +127,23 @@ class Optimizer:
                     continue
                 upd = self._update(name, p.data, g.data)
                 p -= upd
+
+    def _check_grads(self) -> None:
+        """Raise, naming the parameter, if some gradient cannot update its parameter."""
+        where = f"{type(self).__name__}.step"
+        for name, p in self.named_params:
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
+                                f"{type(g).__name__}, not a Tensor")
+            if g.shape != p.shape:
+                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}")
+            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
+                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         """Return the amount to subtract from parameter ``name`` (values ``w``, gradient ``g``)."""
@@ -200,6 +223,23 @@ class SGD(Optimizer):
     def __init__(self, params: Any, lr: float = 0.01) -> None:
         super().__init__(params, lr)
 
+    def _check_grads(self) -> None:
+        """Raise, naming the parameter, if some gradient cannot update its parameter."""
+        where = f"{type(self).__name__}.step"
+        for name, p in self.named_params:
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
+                                f"{type(g).__name__}, not a Tensor")
+            if g.shape != p.shape:
+                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}")
+            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
+                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
+
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         return self.lr * g
 
@@ -213,6 +253,23 @@ class Momentum(Optimizer):
     def __init__(self, params: Any, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(params, lr)
         self.momentum = _number(momentum, "Momentum: momentum", high=1.0)
+
+    def _check_grads(self) -> None:
+        """Raise, naming the parameter, if some gradient cannot update its parameter."""
+        where = f"{type(self).__name__}.step"
+        for name, p in self.named_params:
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
+                                f"{type(g).__name__}, not a Tensor")
+            if g.shape != p.shape:
+                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}")
+            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
+                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         v = self.state["v"][name]
@@ -230,6 +287,23 @@ class AdaGrad(Optimizer):
     def __init__(self, params: Any, lr: float = 0.01, eps: float = 1e-7) -> None:
         super().__init__(params, lr)
         self.eps = _number(eps, "AdaGrad: eps")
+
+    def _check_grads(self) -> None:
+        """Raise, naming the parameter, if some gradient cannot update its parameter."""
+        where = f"{type(self).__name__}.step"
+        for name, p in self.named_params:
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
+                                f"{type(g).__name__}, not a Tensor")
+            if g.shape != p.shape:
+                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}")
+            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
+                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         h = self.state["h"][name]
@@ -257,6 +331,23 @@ class Adam(Optimizer):
         self.eps = _number(eps, "Adam: eps")
         if self.beta1 == 1.0 or self.beta2 == 1.0:
             raise ValueError("Adam: beta1 and beta2 must be < 1")
+
+    def _check_grads(self) -> None:
+        """Raise, naming the parameter, if some gradient cannot update its parameter."""
+        where = f"{type(self).__name__}.step"
+        for name, p in self.named_params:
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
+                                f"{type(g).__name__}, not a Tensor")
+            if g.shape != p.shape:
+                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}")
+            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
+                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         k = self.steps

@@ -241,7 +241,7 @@ def _tensor_label(t: Tensor, opts: _Options) -> str:
         lines.append(t.name)
     shape_shown = opts.show_shapes or not t.name
     if shape_shown:
-        shape = _shape_text(t.shape)
+        shape = "(freed)" if t.shape is None else _shape_text(t.shape)
         lines.append(f"{shape} {t.dtype}" if opts.show_dtypes else shape)
     elif opts.show_dtypes:
         lines.append(str(t.dtype))
@@ -277,7 +277,7 @@ def _edge_broadcast_axes(x: _Node, f: Function, position: int) -> tuple[int, ...
     if not meta or not f.broadcasting:
         return ()
     out_shape = meta[0][0]
-    if tuple(x.shape) == tuple(out_shape):  # type: ignore[union-attr]
+    if x.shape is None or tuple(x.shape) == tuple(out_shape):  # type: ignore[union-attr]
         return ()
     return f.broadcast_axes(position, x.shape, out_shape)  # type: ignore[union-attr]
 

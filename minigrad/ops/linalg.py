@@ -58,6 +58,7 @@ class MatMul(Function):
 class Linear(Function):
     """The fused affine map ``x @ W + b`` (``b`` optional), one op instead of two."""
 
+    elementwise = False
     broadcasting = (2,)
 
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:  # noqa: N803

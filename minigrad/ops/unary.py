@@ -16,6 +16,7 @@ class Exp(Function):
     """``e ** x``."""
 
     elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.exp(x)
@@ -28,6 +29,7 @@ class Log(Function):
     """Natural logarithm."""
 
     elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.log(x)
@@ -40,6 +42,7 @@ class Sqrt(Function):
     """Square root."""
 
     elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sqrt(x)
@@ -52,6 +55,7 @@ class Sin(Function):
     """Sine."""
 
     elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sin(x)
@@ -64,6 +68,7 @@ class Cos(Function):
     """Cosine."""
 
     elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.cos(x)
@@ -76,6 +81,7 @@ class Tanh(Function):
     """Hyperbolic tangent."""
 
     elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
@@ -93,6 +99,7 @@ class Sigmoid(Function):
     """
 
     elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
@@ -107,6 +114,7 @@ class ReLU(Function):
     """``max(x, 0)``; the gradient at 0 is taken as 0."""
 
     elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
@@ -119,6 +127,7 @@ class Abs(Function):
     """Absolute value; the gradient at 0 is taken as 0."""
 
     elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.abs(x)
@@ -131,6 +140,7 @@ class Cast(Function):
     """Convert to another floating-point dtype; the gradient is cast back."""
 
     elementwise = True
+    broadcasting = False
 
     def __init__(self, dtype: np.dtype) -> None:
         self.dtype = dtype

@@ -272,8 +272,7 @@ def test_graph_is_freed_after_in_place_update_of_module_parameters():
             for p in net.parameters():
                 p -= 0.1
     gc.collect()
-    # the saved tensors are freed; the released op still knows the shape of what fed it
+    # the saved tensors are freed (the released op keeps only its edges)
     assert all(r() is None for r in refs)
     fc2 = losses[0].creator.edges[0].function
-    assert fc2.name == "Linear" and fc2.inputs is None
-    assert fc2.edges[0].shape == (2, 3) and fc2.edges[0].function is None
+    assert fc2.name == "Linear" and fc2.inputs is None and fc2.edges[0].function is None
