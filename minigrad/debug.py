@@ -45,6 +45,7 @@ import numpy as np
 from minigrad import autograd, tensor  # noqa: F401
 from minigrad.autograd import Function, enable_grad, grad, no_grad
 from minigrad.functional import softmax_cross_entropy
+from minigrad.numerical import classify_errors, finite_differences, kink_text
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -213,6 +214,8 @@ class OpCheck:
                f"max rel err {self.max_rel_err:.3g}"
         if ins:
             text += f"; wrong gradient for {ins}"
+        if self.n_nondifferentiable:
+            text += f"; {kink_text(self.n_nondifferentiable)}"
         return text
 
 
@@ -482,31 +485,11 @@ def _check_op(f: Function, index: int, eps: float, atol: float, rtol: float,
             flat = np.arange(arr.size)
             if max_elements is not None and arr.size > max_elements:
                 flat = np.sort(rng.choice(arr.size, max_elements, replace=False))
-            central = np.empty(flat.size)
-            fwd = np.empty(flat.size)
-            bwd = np.empty(flat.size)
-            for j, p in enumerate(flat):
-                idx = np.unravel_index(p, arr.shape) if arr.ndim else ()
-                old = arr[idx]
-                try:
-                    arr[idx] = old + eps
-                    fp = value()
-                    arr[idx] = old - eps
-                    fm = value()
-                finally:
-                    arr[idx] = old
-                central[j] = (fp - fm) / (2 * eps)
-                fwd[j] = (fp - f0) / eps
-                bwd[j] = (f0 - fm) / eps
+            central, fwd, bwd = finite_differences(value, arr, eps, flat, one_sided=True,
+                                                   f0=f0)
             a = a_full.reshape(-1)[flat]
             err = np.abs(a - central)
-            bad = ~(err <= atol + rtol * np.abs(central))
-            one_sided = np.maximum(np.abs(fwd), np.abs(bwd))
-            tol = atol + rtol * one_sided
-            jump = np.abs(fwd - bwd) > 10 * tol
-            between = (a >= np.minimum(fwd, bwd) - tol) & (a <= np.maximum(fwd, bwd) + tol)
-            excused = jump & between
-            genuine = bad & ~excused
+            genuine, excused = classify_errors(a, central, fwd, bwd, atol, rtol)
             row.n_elements += flat.size
             row.n_bad += int(genuine.sum())
             row.n_nondifferentiable += int(excused.sum())

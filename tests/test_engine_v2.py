@@ -327,3 +327,38 @@ def test_optimizer_step_checks_every_gradient_before_updating(leaf):
         opt.step()
     np.testing.assert_array_equal(a.data, [1.0, 2.0])
     assert opt.steps == 0
+
+
+# -- one finite-difference core, one rule for kinks -------------------------------------------
+
+def test_gradcheck_and_check_graph_give_the_same_verdict_at_a_kink(leaf):
+    from minigrad.debug import check_graph
+    from minigrad.numerical import kink_text
+
+    x = leaf([-1.0, 0.0, 2.0])
+    with pytest.warns(UserWarning) as caught:
+        assert mg.gradcheck(lambda x: x.relu(), [x])
+    words = kink_text(1)
+    assert any(words in str(w.message) for w in caught)
+    report = check_graph(x.relu())
+    (row,) = report.rows
+    assert report.ok and row.nondifferentiable and words in row.describe()
+
+
+def test_numerical_gradient_uses_the_shared_core():
+    from minigrad import numerical
+
+    calls = []
+    real = numerical.finite_differences
+
+    def spy(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    numerical.finite_differences = spy
+    try:
+        g = mg.numerical_gradient(lambda x: (x ** 2).sum(), np.array([3.0, 4.0]))
+    finally:
+        numerical.finite_differences = real
+    np.testing.assert_allclose(g, [6.0, 8.0], rtol=1e-6)
+    assert calls
