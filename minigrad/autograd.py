@@ -45,10 +45,12 @@ __all__ = [
 class _GradMode:
     """Global switches read on the hot path (a plain attribute is fastest)."""
 
-    __slots__ = ("enabled",)
+    __slots__ = ("enabled", "in_backward")
 
     def __init__(self) -> None:
         self.enabled = True
+        #: the function whose ``backward`` is running (None outside backward)
+        self.in_backward: Function | None = None
 
 
 _mode = _GradMode()
@@ -64,6 +66,15 @@ backward_hooks: list[Callable[..., None]] = []
 backward_start_hooks: list[Callable[..., None]] = []
 #: Names of the modules whose ``forward`` is running, innermost last.
 scope_stack: list[str] = []
+
+
+def running_backward() -> Function | None:
+    """Return the function whose ``backward`` is running now (None outside backward).
+
+    Ops recorded while it is set belong to a gradient graph (``create_graph``);
+    anomaly mode uses it to say so.
+    """
+    return _mode.in_backward
 
 
 def is_grad_enabled() -> bool:
@@ -749,7 +760,12 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
                 continue
             gys = [g if g is not None else _make(np.zeros(shape, dtype))
                    for g, (shape, dtype) in zip(gys, f._out_meta)]
-        gxs = f.backward(*gys)
+        outer = _mode.in_backward
+        _mode.in_backward = f
+        try:
+            gxs = f.backward(*gys)
+        finally:
+            _mode.in_backward = outer
         if type(gxs) is not tuple:
             gxs = (gxs,)
         if len(gxs) != len(xs):
