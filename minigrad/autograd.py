@@ -250,16 +250,41 @@ def _compact_edge(x: Tensor) -> Any:
     """The smallest record of input ``x`` (see :meth:`Function.release`)."""
     c = x.creator
     if c is None:
-        return x if x._rg else _Const(x)  # a parameter is alive anyway
+        # a parameter is alive anyway; a 0-d constant (a number) costs less than its record
+        return x if x._rg or not x.data.ndim else _Const(x)
     outs = c.outputs
     if len(outs) == 1:
-        if not c._out_meta:  # the output's shape, known once the output is gone
-            c._out_meta = ((x.data.shape, x.data.dtype),)
+        if c._out_meta is None:  # the output's shape, known once the output is gone
+            c._out_meta = x.data.shape, x.data.dtype  # type: ignore[assignment]
         return c
     for i, ref in enumerate(outs):
         if ref() is x:
             return (c, i)
     return (c, 0)  # pragma: no cover - x is an output of its creator
+
+
+class _Tensor_like:  # noqa: N801 - a stand-in read like a tensor by walk()
+    """What :func:`walk` reads of a released function's input: its ``creator``."""
+
+    __slots__ = ("creator",)
+
+    def __init__(self, e: Any) -> None:
+        self.creator = _edge_function(e)
+
+
+def _backward_edge(x: Tensor) -> Any:
+    """:func:`_compact_edge` on backward's hot path (the common cases first)."""
+    c = x.creator
+    if c is None:
+        if x._rg or not x.data.ndim:
+            return x
+        return _Const(x)
+    if len(c.outputs) == 1:
+        if c._out_meta is None:
+            d = x.data
+            c._out_meta = d.shape, d.dtype  # type: ignore[assignment]
+        return c
+    return _compact_edge(x)
 
 
 def _edge_function(e: Any) -> Function | None:
@@ -277,7 +302,7 @@ def _expand_edge(e: Any) -> Edge:
         meta = c.output_meta()
         shape, dtype = meta[i] if i < len(meta) else ((), np.dtype(np.float64))
         return Edge(c, i, None, shape, dtype, None)
-    return Edge(None, 0, e, e.data.shape, e.data.dtype, e.name)
+    return Edge(None, 0, e if e._rg else None, e.data.shape, e.data.dtype, e.name)
 
 
 def _edge_of(x: Tensor) -> Edge:
@@ -337,7 +362,9 @@ class Function:
     needs_input_grad: tuple[bool, ...]
     scope: str | None
     _versions: tuple[int, ...]
-    _out_meta: tuple[tuple[tuple[int, ...], np.dtype], ...]
+    # several outputs: their (shape, dtype) pairs, from the start; one output: None,
+    # then its (shape, dtype) once a consumer is freed
+    _out_meta: Any
     _edges: tuple[Edge, ...] | None
     _released: Released | str | None  # an in-place change keeps its op's name here
     _release_message: Any
@@ -352,6 +379,8 @@ class Function:
 
     def __call__(self, *inputs: Any) -> Any:
         """Apply the function: run ``forward`` and record the call if a gradient is needed."""
+        # (the hot path of the engine: explicit code for one and two inputs and one
+        # output, no comprehensions, few attribute lookups)
         xs = inputs
         for x in inputs:
             if type(x) is not _Tensor:  # numbers, arrays, lists: wrap as constants
@@ -361,24 +390,53 @@ class Function:
                 except TypeError as e:
                     raise TypeError(f"{self.name}: {e}") from None
                 break
+        n = len(xs)
         try:
-            ys = self.forward(*map(_data, xs))
+            if n == 2:
+                ys = self.forward(xs[0].data, xs[1].data)
+            elif n == 1:
+                ys = self.forward(xs[0].data)
+            else:
+                ys = self.forward(*map(_data, xs))
         except (ValueError, IndexError, TypeError) as e:
             # chained, not replaced: the traceback keeps the frames of forward itself
             raise _op_error(self, xs, e) from e
         if type(ys) is tuple:
             outs = tuple([_make(y) for y in ys])
-        else:
-            outs = (_make(ys),)
+            if _mode.enabled:
+                for x in xs:
+                    if x._rg:
+                        self._record(xs, outs)
+                        break
+            return outs
+        y = _make(ys)
         if _mode.enabled:
-            for x in xs:
-                if x._rg:
-                    self._record(xs, outs)
-                    break
-        return outs[0] if type(ys) is not tuple else outs
+            if n == 2:
+                if xs[0]._rg or xs[1]._rg:
+                    self._record(xs, (y,))
+            else:
+                for x in xs:
+                    if x._rg:
+                        self._record(xs, (y,))
+                        break
+        return y
 
     def _record(self, xs: tuple[Tensor, ...], outs: tuple[Tensor, ...]) -> None:
         """Link the call into the graph: keep the inputs, mark the outputs as made here."""
+        needs: tuple[bool, ...]
+        versions: tuple[int, ...]
+        if len(xs) == 2:
+            x0, x1 = xs
+            needs = (x0._rg, x1._rg)
+            versions = (x0._version if x0._base is None else x0._base._version,
+                        x1._version if x1._base is None else x1._base._version)
+        elif len(xs) == 1:
+            x0 = xs[0]
+            needs = (x0._rg,)
+            versions = (x0._version if x0._base is None else x0._base._version,)
+        else:
+            needs = tuple([x._rg for x in xs])
+            versions = tuple([x._version if x._base is None else x._base._version for x in xs])
         for x in xs:
             if x._rg and x.creator is None:
                 # leaves remember who saved them: an in-place update releases those graphs
@@ -387,22 +445,25 @@ class Function:
                     saved = x._saved_by = weakref.WeakSet()
                 saved.add(self)
         self.inputs = xs
-        self._edges = self._released = self._release_message = None
-        self._out_meta = ()
+        self._edges = self._released = self._release_message = self._out_meta = None
         # small tuples shared between calls: fewer long-lived objects for the
         # garbage collector to scan while a graph is being built
-        needs = tuple([x._rg for x in xs])
         self.needs_input_grad = _shared_needs.setdefault(needs, needs)
-        versions = tuple([x._version if x._base is None else x._base._version for x in xs])
         self._versions = versions if any(versions) else _shared_zeros.setdefault(versions, versions)
-        self.outputs = tuple([weakref.ref(y) for y in outs])
-        if len(outs) > 1:
-            self._out_meta = tuple([(y.data.shape, y.data.dtype) for y in outs])
         self.scope = scope_stack[-1] if scope_stack else None
-        for y in outs:
+        if len(outs) == 1:
+            y = outs[0]
+            self.outputs = (weakref.ref(y),)
             if y.data.dtype.kind == "f":
                 y._rg = True
                 y.creator = self
+        else:
+            self.outputs = tuple([weakref.ref(y) for y in outs])
+            self._out_meta = tuple([(y.data.shape, y.data.dtype) for y in outs])
+            for y in outs:
+                if y.data.dtype.kind == "f":
+                    y._rg = True
+                    y.creator = self
         if forward_hooks:
             for hook in forward_hooks:
                 hook(self, xs, outs)
@@ -476,8 +537,9 @@ class Function:
 
     def output_meta(self) -> tuple[tuple[tuple[int, ...], np.dtype], ...]:
         """The (shape, dtype) of each output, known even after the outputs are gone."""
-        if self._out_meta:
-            return self._out_meta
+        m = self._out_meta
+        if m is not None:
+            return (m,) if isinstance(m[1], np.dtype) else m  # type: ignore[no-any-return]
         metas = []
         for ref in self.outputs:
             y = ref()
@@ -554,7 +616,7 @@ class Function:
 #: What a function that was never recorded reports for its graph state.
 _UNRECORDED: dict[str, Any] = {
     "inputs": None, "outputs": (), "needs_input_grad": (), "scope": None, "_versions": (),
-    "_out_meta": (), "_edges": None, "_released": None, "_release_message": None,
+    "_out_meta": None, "_edges": None, "_released": None, "_release_message": None,
 }
 
 
@@ -628,8 +690,10 @@ def walk(roots: Tensor | Sequence[Tensor]) -> list[Function]:
     while stack:
         f = stack.pop()
         xs = f.inputs
-        for c in ([x.creator for x in xs] if xs is not None
-                  else [_edge_function(e) for e in f._edges or ()]):
+        if xs is None:  # released: its structure is in the edges
+            xs = [_Tensor_like(e) for e in f._edges or ()]
+        for x in xs:
+            c = x.creator
             if c is not None:
                 n = consumers.get(c)
                 if n is None:
@@ -644,8 +708,10 @@ def walk(roots: Tensor | Sequence[Tensor]) -> list[Function]:
         f = ready.pop()
         order.append(f)
         xs = f.inputs
-        for c in ([x.creator for x in xs] if xs is not None
-                  else [_edge_function(e) for e in f._edges or ()]):
+        if xs is None:
+            xs = [_Tensor_like(e) for e in f._edges or ()]
+        for x in xs:
+            c = x.creator
             if c is not None:
                 n = consumers[c] - 1
                 consumers[c] = n
@@ -661,7 +727,7 @@ def _check_saved(f: Function) -> tuple[Tensor, ...]:
         raise RuntimeError(f"cannot backpropagate through {f.name}: {f.release_message}")
     for i, x in enumerate(inputs):
         v = f._versions[i]
-        if x.version != v:
+        if (x._version if x._base is None else x._base._version) != v:
             raise RuntimeError(
                 f"one of the tensors needed for gradient computation has been modified by an "
                 f"in-place operation: input {i} of {f.name} (shape {x.shape}) is at version "
@@ -742,30 +808,39 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
     for r in list(pending):
         if r.creator is None:
             finished[r] = pending.pop(r)
+    mode = _mode
+    outer = mode.in_backward
     for f in order:
         xs = f.inputs  # checked by the caller
         # the gradients of f's outputs are complete: every consumer has run
-        gys: list[Tensor | None] = []
-        for ref in f.outputs:
-            y = ref()
+        outs = f.outputs
+        if len(outs) == 1:  # the common case, kept plain
+            y = outs[0]()
             gy = None if y is None else pending.pop(y, None)
-            if gy is not None and (y._retain_grad or (wanted is not None and y in wanted)):  # type: ignore[union-attr]
+            if gy is None:
+                continue
+            if y._retain_grad or (wanted is not None and y in wanted):  # type: ignore[union-attr]
                 _add_to(finished, y, gy)  # type: ignore[arg-type]
-            gys.append(gy)
-        if len(gys) == 1:
-            if gys[0] is None:
-                continue
-        elif any(g is None for g in gys):
-            if all(g is None for g in gys):
-                continue
-            gys = [g if g is not None else _make(np.zeros(shape, dtype))
-                   for g, (shape, dtype) in zip(gys, f._out_meta)]
-        outer = _mode.in_backward
-        _mode.in_backward = f
+            gys: Any = (gy,)
+        else:
+            gys = []
+            for ref in outs:
+                y = ref()
+                gy = None if y is None else pending.pop(y, None)
+                if gy is not None and (y._retain_grad  # type: ignore[union-attr]
+                                       or (wanted is not None and y in wanted)):
+                    _add_to(finished, y, gy)  # type: ignore[arg-type]
+                gys.append(gy)
+            if any(g is None for g in gys):
+                if all(g is None for g in gys):
+                    continue
+                gys = [g if g is not None else _make(np.zeros(shape, dtype))
+                       for g, (shape, dtype) in zip(gys, f._out_meta)]
+        mode.in_backward = f
         try:
             gxs = f.backward(*gys)
         finally:
-            _mode.in_backward = outer
+            mode.in_backward = outer
         if type(gxs) is not tuple:
             gxs = (gxs,)
         if len(gxs) != len(xs):
@@ -785,9 +860,18 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
                     f"{f.name}.backward returned a gradient of shape {gx.shape} "
                     f"for an input of shape {x.shape}"
                 )
-            _add_to(finished if x.creator is None else pending, x, gx)
-        if not retain_graph:
-            f.release(Released.BY_BACKWARD)
+            acc = finished if x.creator is None else pending
+            prev = acc.get(x)
+            acc[x] = gx if prev is None else prev + gx
+        if not retain_graph:  # free the saved data, keep the structure (Function.release)
+            if len(xs) == 2:
+                f._edges = (_backward_edge(xs[0]), _backward_edge(xs[1]))
+            elif len(xs) == 1:
+                f._edges = (_backward_edge(xs[0]),)
+            else:
+                f._edges = tuple([_backward_edge(x) for x in xs])
+            f.inputs = f._versions = None  # type: ignore[assignment]
+            f._released = Released.BY_BACKWARD
     return finished
 
 
