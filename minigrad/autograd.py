@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import enum
+import gc
 import operator
 import weakref
 from collections.abc import Callable, Iterator, Sequence
@@ -773,9 +774,18 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
     for f in order:  # refuse a freed or modified graph before any work is done
         _check_saved(f)
     wanted = None if inputs is None else set(inputs)
-    with set_grad_enabled(create_graph):
-        pending = _seed(roots, grads)
-        finished = _run(order, pending, wanted, retain_graph)
+    # The pass makes no reference cycles, so the cycle collector is paused while it
+    # runs: otherwise its collections, set off by the gradients being made, would
+    # scan the whole graph again and again and move it into the oldest generation.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with set_grad_enabled(create_graph):
+            pending = _seed(roots, grads)
+            finished = _run(order, pending, wanted, retain_graph)
+    finally:
+        if collecting:
+            gc.enable()
     if inputs is not None:
         return [finished.get(x) for x in inputs]  # an input given twice gets its gradient twice
     _deliver(finished, grads, create_graph)
