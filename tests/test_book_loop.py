@@ -6,32 +6,22 @@ hand-written ``TwoLayerNet.gradient`` of section 5.1, pasted below in plain NumP
 """
 
 import gc
-import os
 import tracemalloc
 import weakref
-from pathlib import Path
 
 import numpy as np
 import pytest
 from book_reference import BookTwoLayerNet  # the book's section 5.1, in NumPy
 
-REPO = Path(__file__).resolve().parents[1]
-MNIST_DIR = Path(os.environ.get("MINIGRAD_DATA") or REPO / ".." / "shared" / "data" / "mnist")
-HAVE_MNIST = any((MNIST_DIR / f).exists()
-                 for f in ("train-images-idx3-ubyte.gz", "train-images-idx3-ubyte"))
-needs_mnist = pytest.mark.skipif(not HAVE_MNIST,
-                                 reason=f"MNIST not found in {MNIST_DIR} (set MINIGRAD_DATA)")
-
 
 @pytest.fixture
-def mnist_env(monkeypatch):
+def mnist_env(mnist_dir):
     # the book calls load_mnist(normalize=True, one_hot_label=True) with no folder
-    monkeypatch.setenv("MINIGRAD_DATA", str(MNIST_DIR))
+    return mnist_dir
 
 
 # --- section 5.2 ----------------------------------------------------------------------------
 
-@needs_mnist
 @pytest.mark.slow
 def test_section_5_2_minibatch_training(mnist_env):
     import numpy as np
@@ -83,7 +73,6 @@ def test_section_5_2_minibatch_training(mnist_env):
 
 # --- section 5.3 ----------------------------------------------------------------------------
 
-@needs_mnist
 @pytest.mark.slow
 def test_section_5_3_evaluation_on_test_data(mnist_env, capsys):
     import numpy as np
@@ -164,12 +153,11 @@ def test_section_5_3_evaluation_on_test_data(mnist_env, capsys):
 
 # --- autodiff against the hand-written network -----------------------------------------------
 
-@needs_mnist
-def test_autodiff_net_follows_the_hand_written_net_step_by_step():
+def test_autodiff_net_follows_the_hand_written_net_step_by_step(mnist_dir):
     from minigrad.datasets import load_mnist
     from minigrad.models import TwoLayerNet
 
-    (x_train, t_train), _ = load_mnist(normalize=True, one_hot_label=True, data_dir=MNIST_DIR,
+    (x_train, t_train), _ = load_mnist(normalize=True, one_hot_label=True, data_dir=mnist_dir,
                                         download=False)
     np.random.seed(3)
     book = BookTwoLayerNet(input_size=784, hidden_size=50, output_size=10)
