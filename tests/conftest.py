@@ -34,14 +34,18 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(0)
 
 
-def _leaf(a, **kw):
-    """A float64 tensor that requires grad (``name=`` and other keywords pass through)."""
+def make_leaf(a, name=None, **kw):
+    """A float64 tensor that requires grad (``name=`` and other keywords pass through).
+
+    The suite's one leaf maker: tests use the ``leaf`` fixture, or import this where
+    a fixture cannot go (hypothesis tests, helpers).
+    """
     import minigrad as mg
 
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True, **kw)
+    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True, name=name, **kw)
 
 
 @pytest.fixture
 def leaf():
     """Make float64 leaf tensors that require grad: ``leaf([1.0, 2.0], name="w")``."""
-    return _leaf
+    return make_leaf
