@@ -678,11 +678,16 @@ def ones(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> T
 
 def randn(*shape: Any, rng: np.random.Generator | int | None = None,
           requires_grad: bool = False) -> Tensor:
-    """A tensor of standard-normal samples (float64); ``rng`` seeds it."""
+    """A tensor of standard-normal samples (float64).
+
+    ``rng`` is a Generator, an int seed, or None for NumPy's global state (so
+    ``np.random.seed(s)`` reproduces it), as everywhere in minigrad.
+    """
+    from minigrad._random import make_rng, standard_normal
+
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    return Tensor(gen.standard_normal(shape), requires_grad=requires_grad)
+    return Tensor(standard_normal(make_rng(rng), tuple(shape)), requires_grad=requires_grad)
 
 
 autograd._bind_tensor(Tensor, _make, _as_input)
