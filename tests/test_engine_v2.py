@@ -105,10 +105,7 @@ def test_tensor_power_at_zero_base_matches_pytorch(leaf):
     ga, gb = _torch_pow_grads(np.array(a_vals), np.array(b_vals))
     np.testing.assert_array_equal(a.grad.data, ga)
     np.testing.assert_array_equal(b.grad.data, gb)
-
-
-def test_constant_power_at_zero_is_finite(leaf):
-    x = leaf([0.0, 1.0])
+    x = leaf([0.0, 1.0])  # a constant exponent at 0 stays finite too
     for c in (0.0, 1.0, 2.0, 3.0):
         x.grad = None
         (x ** c).sum().backward()
