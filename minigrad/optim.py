@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._validate import number
 from minigrad.autograd import no_grad
 from minigrad.tensor import Tensor
 
@@ -63,15 +64,7 @@ def _named_params(params: Any) -> list[tuple[str, Tensor]]:
     return items
 
 
-def _number(value: Any, what: str, low: float = 0.0, high: float = np.inf,
-            low_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{what} must be a number, got {type(value).__name__}")
-    v = float(value)
-    if not np.isfinite(v) or v < low or (low_open and v == low) or v > high:
-        raise ValueError(f"{what} must be {'>' if low_open else '>='} {low}"
-                         f"{'' if high == np.inf else f' and <= {high}'}, got {value}")
-    return v
+_number = number  # the package's one number validator
 
 
 class Optimizer:

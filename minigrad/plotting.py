@@ -19,14 +19,13 @@ PosixPath('out/loss.png')
 
 from __future__ import annotations
 
-import os
 import pathlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minigrad._fileio import atomic_write
+from minigrad._fileio import PathLike, atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -44,7 +43,6 @@ __all__ = [
     "save_descent_path",
 ]
 
-PathLike = str | os.PathLike
 
 #: File extensions :func:`save_figure` understands, mapped to matplotlib formats.
 FORMATS: dict[str, str] = {".png": "png", ".svg": "svg", ".pdf": "pdf"}

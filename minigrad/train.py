@@ -30,7 +30,6 @@ import csv
 import io
 import json
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -41,13 +40,14 @@ import numpy as np
 
 from minigrad import _fileio
 from minigrad._random import make_generator
+from minigrad._validate import positive_int
 from minigrad.autograd import no_grad
 from minigrad.datasets import random_batch
 from minigrad.optim import Optimizer, make_optimizer
 
 __all__ = ["History", "TrainState", "Trainer", "train", "atomic_write_bytes"]
 
-PathLike = str | os.PathLike
+PathLike = _fileio.PathLike
 
 
 def atomic_write_bytes(path: PathLike, data: bytes) -> Path:
@@ -220,9 +220,7 @@ def _check_data(data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
 
 
 def _positive_int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"train: {what} must be a positive integer, got {value!r}")
-    return int(value)
+    return positive_int(value, f"train: {what}")
 
 
 def _make_rng(seed: Any) -> np.random.Generator:

@@ -51,7 +51,7 @@ import graphviz
 import numpy as np
 
 from minigrad import autograd
-from minigrad._fileio import atomic_write_bytes
+from minigrad._fileio import PathLike, atomic_write_bytes
 from minigrad.autograd import Function, broadcast_axes
 from minigrad.tensor import Tensor
 
@@ -624,7 +624,7 @@ def _render(graph: graphviz.Digraph, fmt: str) -> bytes:
         raise RuntimeError(f"draw_graph: `dot` failed to render {fmt}: {stderr}") from e
 
 
-def draw_graph(*outputs: Tensor, path: str | os.PathLike[str], format: str | None = None,  # noqa: A002
+def draw_graph(*outputs: Tensor, path: PathLike, format: str | None = None,  # noqa: A002
                **options: Any) -> Path:
     """Render the graph that produced ``outputs`` to an SVG, PNG or PDF file.
 

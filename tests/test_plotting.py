@@ -204,7 +204,7 @@ def test_failed_rename_cleans_up(tmp_path, monkeypatch):
     def bad_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(P.os, "replace", bad_replace)
+    monkeypatch.setattr(os, "replace", bad_replace)
     with pytest.raises(OSError, match="disk full"):
         P.save_loss_curve([3.0, 1.0, 0.2], target)
     assert target.read_bytes() == before

@@ -9,6 +9,7 @@ import numpy as np
 
 from minigrad import functional as F
 from minigrad._random import SeedLike, make_rng, standard_normal
+from minigrad._validate import positive_int
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.linalg import linear
 from minigrad.tensor import Tensor
@@ -73,10 +74,7 @@ def _randn(rng: Any, shape: tuple[int, ...]) -> np.ndarray:
     return standard_normal(rng, shape)
 
 
-def _positive(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
+_positive = positive_int
 
 
 class Linear(Module):
