@@ -252,28 +252,28 @@ class Tensor:
 
     # -- operators ---------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
-        return arith.Add()(self, other)
+        return arith.Add()(self, _float_operand(self, other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return arith.Add()(other, self)
+        return arith.Add()(_float_operand(self, other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return arith.Sub()(self, other)
+        return arith.Sub()(self, _float_operand(self, other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return arith.Sub()(other, self)
+        return arith.Sub()(_float_operand(self, other), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return arith.Mul()(self, other)
+        return arith.Mul()(self, _float_operand(self, other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return arith.Mul()(other, self)
+        return arith.Mul()(_float_operand(self, other), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return arith.Div()(self, other)
+        return arith.Div()(self, _float_operand(self, other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return arith.Div()(other, self)
+        return arith.Div()(_float_operand(self, other), self)
 
     def __pow__(self, other: Any) -> Tensor:
         return arith.pow(self, other)
@@ -474,6 +474,18 @@ def _alias(t: Tensor, base: Tensor) -> Tensor:
 def _version_of(t: Tensor) -> int:
     """The version counter of ``t``'s data (shared by every alias of it)."""
     return t._version if t._base is None else t._base._version
+
+
+def _float_operand(t: Tensor, x: Any) -> Any:
+    """A Python float beside tensor ``t`` as its shared constant (the operators' fast path).
+
+    The same rule as :func:`_as_input`: the float takes ``t``'s dtype when that is
+    a float dtype, else float64. Anything else is returned unchanged.
+    """
+    if type(x) is float:
+        d = t.data.dtype
+        return _constant(x, d if d.kind == "f" else _FLOAT64)
+    return x
 
 
 def _as_input(x: Any, inputs: Sequence[Any]) -> Tensor:
