@@ -105,14 +105,6 @@ def _is_engine(filename: str) -> bool:
     return filename in _ENGINE_FILES or filename.startswith(_OPS_DIR)
 
 
-def _running_backward(frame: FrameType) -> Function | None:
-    """The Function whose ``backward`` method ``frame`` is running, if it is one."""
-    if frame.f_code.co_name != "backward":
-        return None
-    owner = frame.f_locals.get("self")
-    return owner if isinstance(owner, Function) else None
-
-
 def _capture_site(start: FrameType | None) -> _Site | None:
     """Find the user's frame: the innermost one outside the minigrad package.
 
@@ -121,12 +113,10 @@ def _capture_site(start: FrameType | None) -> _Site | None:
     """
     frame = start
     fallback: FrameType | None = None
-    in_backward_of: Function | None = None
+    in_backward_of = autograd.running_backward()  # told by the engine, not read from frames
     found: FrameType | None = None
     while frame is not None:
         code = frame.f_code
-        if in_backward_of is None:
-            in_backward_of = _running_backward(frame)
         filename = code.co_filename
         if not _in_package(filename):
             found = frame

@@ -31,7 +31,6 @@ True
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 import warnings
@@ -45,10 +44,8 @@ import numpy as np
 # minigrad.tensor must load before the op modules (it imports them at its end)
 from minigrad import autograd, tensor  # noqa: F401
 from minigrad.autograd import Function, enable_grad, grad, no_grad
-from minigrad.functional import LogSoftmax, Softmax, SoftmaxCrossEntropy, softmax_cross_entropy
-from minigrad.ops.linalg import Linear, MatMul
-from minigrad.ops.reduce import _Reduction
-from minigrad.ops.shape import BroadcastTo, GetItem, GetItemGrad, Reshape, SumTo, Transpose
+from minigrad.functional import softmax_cross_entropy
+from minigrad.numerical import classify_errors, finite_differences, kink_text
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -84,30 +81,8 @@ def _outputs_of(output: Tensor | Sequence[Tensor], where: str) -> list[Tensor]:
 
 
 def _forward_order(outputs: Sequence[Tensor]) -> list[Function]:
-    """The functions behind ``outputs``, each after the functions that made its inputs.
-
-    An iterative depth-first post-order: inputs are visited left to right, so
-    the order follows the forward pass as it was written.
-    """
-    order: list[Function] = []
-    visited: set[Function] = set()
-    stack: list[tuple[Function, bool]] = [
-        (o.creator, False) for o in reversed(outputs) if o.creator is not None
-    ]
-    while stack:
-        f, done = stack.pop()
-        if done:
-            order.append(f)
-            continue
-        if f in visited:
-            continue
-        visited.add(f)
-        stack.append((f, True))
-        for x in reversed(f.inputs or ()):
-            c = x.creator
-            if c is not None and c not in visited:
-                stack.append((c, False))
-    return order
+    """The functions behind ``outputs``, each after the functions that made its inputs."""
+    return autograd.walk(outputs)[::-1]
 
 
 def _shape_str(shape: tuple[int, ...] | None) -> str:
@@ -150,16 +125,9 @@ class _suspended_hooks:
 # ---------------------------------------------------------------------------
 # check_graph: a gradient check of every op of a live graph, one op at a time
 
-_GRAPH_STATE = ("inputs", "outputs", "needs_input_grad", "scope", "_versions", "_out_meta",
-                "_released")
-
-
 def _fresh(f: Function) -> Function:
     """A copy of a recorded function with its attributes (axis, shape...) but no graph state."""
-    g = copy.copy(f)
-    for name in _GRAPH_STATE:
-        setattr(g, name, getattr(Function, name))
-    return g
+    return autograd.unrecorded_copy(f)
 
 
 @dataclass
@@ -246,6 +214,8 @@ class OpCheck:
                f"max rel err {self.max_rel_err:.3g}"
         if ins:
             text += f"; wrong gradient for {ins}"
+        if self.n_nondifferentiable:
+            text += f"; {kink_text(self.n_nondifferentiable)}"
         return text
 
 
@@ -412,11 +382,11 @@ def check_graph(output: Tensor | Sequence[Tensor], *, eps: float = 1e-6, atol: f
             "check_graph: the output has no recorded graph (it is a leaf, or was computed under "
             "no_grad() or from tensors that do not require grad)"
         )
-    for f in funcs:
+    for f in reversed(funcs):  # name the released op nearest the output
         if f.inputs is None:
             raise RuntimeError(
                 f"check_graph: cannot check the graph: op {f.name} no longer holds its inputs "
-                f"({f._released or 'released'}). Call check_graph before backward(), or use "
+                f"({f.release_message or 'released'}). Call check_graph before backward(), or use "
                 "backward(retain_graph=True)"
             )
     rng = np.random.default_rng(seed)
@@ -446,10 +416,10 @@ def _check_op(f: Function, index: int, eps: float, atol: float, rtol: float,
         promoted=any(x.data.dtype.kind == "f" and x.data.dtype != np.float64 for x in xs),
     )
     for i, (x, v) in enumerate(zip(xs, f._versions)):
-        if x._version != v:
+        if x.version != v:
             row.passed = False
             row.error = (f"input {i} (shape {x.shape}) was modified in place after the op ran "
-                         f"(version {x._version}, recorded {v}); the values it saw are gone")
+                         f"(version {x.version}, recorded {v}); the values it saw are gone")
             return row
     arrays = [np.array(x.data, dtype=np.float64) if x.data.dtype.kind == "f"
               else np.array(x.data) for x in xs]
@@ -515,31 +485,11 @@ def _check_op(f: Function, index: int, eps: float, atol: float, rtol: float,
             flat = np.arange(arr.size)
             if max_elements is not None and arr.size > max_elements:
                 flat = np.sort(rng.choice(arr.size, max_elements, replace=False))
-            central = np.empty(flat.size)
-            fwd = np.empty(flat.size)
-            bwd = np.empty(flat.size)
-            for j, p in enumerate(flat):
-                idx = np.unravel_index(p, arr.shape) if arr.ndim else ()
-                old = arr[idx]
-                try:
-                    arr[idx] = old + eps
-                    fp = value()
-                    arr[idx] = old - eps
-                    fm = value()
-                finally:
-                    arr[idx] = old
-                central[j] = (fp - fm) / (2 * eps)
-                fwd[j] = (fp - f0) / eps
-                bwd[j] = (f0 - fm) / eps
+            central, fwd, bwd = finite_differences(value, arr, eps, flat, one_sided=True,
+                                                   f0=f0)
             a = a_full.reshape(-1)[flat]
             err = np.abs(a - central)
-            bad = ~(err <= atol + rtol * np.abs(central))
-            one_sided = np.maximum(np.abs(fwd), np.abs(bwd))
-            tol = atol + rtol * one_sided
-            jump = np.abs(fwd - bwd) > 10 * tol
-            between = (a >= np.minimum(fwd, bwd) - tol) & (a <= np.maximum(fwd, bwd) + tol)
-            excused = jump & between
-            genuine = bad & ~excused
+            genuine, excused = classify_errors(a, central, fwd, bwd, atol, rtol)
             row.n_elements += flat.size
             row.n_bad += int(genuine.sum())
             row.n_nondifferentiable += int(excused.sum())
@@ -562,47 +512,6 @@ def _check_op(f: Function, index: int, eps: float, atol: float, rtol: float,
 
 # ---------------------------------------------------------------------------
 # trace_backward: one line per backward step
-
-_NOT_ELEMENTWISE: tuple[type, ...] = (
-    MatMul, Linear, _Reduction, Reshape, Transpose, GetItem, GetItemGrad, Softmax, LogSoftmax,
-    SoftmaxCrossEntropy, SumTo, BroadcastTo,
-)
-
-
-def _broadcast_axes(small: tuple[int, ...], big: tuple[int, ...]) -> tuple[int, ...]:
-    """The axes of ``big`` that broadcasting ``small`` to ``big`` added or stretched."""
-    lead = len(big) - len(small)
-    if lead < 0:
-        return ()
-    return tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(small) if n == 1 and big[i + lead] != 1
-    )
-
-
-def _summed_axes(f: Function, in_shapes: list[tuple[int, ...]],
-                 out_shape: tuple[int, ...] | None) -> tuple[tuple[int, ...], ...]:
-    """Per input, the axes its gradient was summed over to undo a broadcast."""
-    none = tuple(() for _ in in_shapes)
-    if isinstance(f, SumTo):
-        # forward summed the input over these axes; backward broadcasts back along them
-        return (_broadcast_axes(tuple(f.shape), in_shapes[0]),)
-    if out_shape is None:
-        return none
-    if isinstance(f, BroadcastTo):
-        return (_broadcast_axes(in_shapes[0], out_shape),)
-    if isinstance(f, Linear):
-        if len(in_shapes) == 3:
-            return ((), (), _broadcast_axes(in_shapes[2], out_shape))
-        return none
-    if isinstance(f, _NOT_ELEMENTWISE):
-        return none
-    try:
-        if np.broadcast_shapes(*in_shapes) != out_shape:
-            return none
-    except ValueError:
-        return none
-    return tuple(_broadcast_axes(s, out_shape) for s in in_shapes)
-
 
 @dataclass
 class BackwardStep:
@@ -659,7 +568,7 @@ class BackwardTrace:
         incoming = tuple(None if g is None else tuple(np.shape(_arr(g))) for g in grad_outputs)
         out_shape = incoming[0] if len(incoming) == 1 else None
         produced = tuple(None if g is None else tuple(np.shape(_arr(g))) for g in grad_inputs)
-        axes = _summed_axes(f, in_shapes, out_shape)
+        axes = f.summed_axes(in_shapes, out_shape)
         attrs = ", ".join(f"{k}={v}" for k, v in f.attrs().items())
         self.rows.append(BackwardStep(len(self.rows), f.name, f.scope, attrs, tuple(in_shapes),
                                       incoming, axes, produced))
@@ -936,7 +845,7 @@ def graph_memory(output: Tensor | Sequence[Tensor]) -> GraphMemoryReport:
     for i, f in enumerate(_forward_order(outs)):
         row = OpMemory(i, f.name, f.scope)
         if f.inputs is None:
-            row.released = f._released or "released"
+            row.released = f.release_message or "released"
             rows.append(row)
             continue
         for k, x in enumerate(f.inputs):
@@ -1013,9 +922,9 @@ def _leaves(roots: Sequence[Tensor]) -> list[Tensor]:
         if r.creator is None and r._rg:
             found[id(r)] = r
     for f in _forward_order(list(roots)):
-        for x in f.inputs or ():
-            if x.creator is None and x._rg:
-                found[id(x)] = x
+        for e in f.edges:
+            if e.tensor is not None:
+                found[id(e.tensor)] = e.tensor
     return list(found.values())
 
 
@@ -1025,24 +934,21 @@ def _describe_tensor(x: Tensor) -> str:
 
 def _audit(roots: Sequence[Tensor]) -> None:
     """Warn when a backward would add to gradients the previous backward left unconsumed."""
-    caller = sys._getframe(1)
-    if caller.f_code is autograd.backward.__code__ and caller.f_locals.get("inputs") is not None:
-        return  # grad(): results are returned, .grad is not touched
     leaves = _leaves(roots)
     stale = []
     for x in leaves:
         if x.grad is None:
             continue
         entry = _reached.get(id(x))
-        if entry is not None and entry[0]() is x and entry[1] == x._version:
+        if entry is not None and entry[0]() is x and entry[1] == x.version:
             stale.append(x)
     for x in leaves:
         key = id(x)
         entry = _reached.get(key)
         if entry is not None and entry[0]() is x:
-            _reached[key] = (entry[0], x._version)
+            _reached[key] = (entry[0], x.version)
         else:
-            _reached[key] = (weakref.ref(x, _forgetter(key)), x._version)
+            _reached[key] = (weakref.ref(x, _forgetter(key)), x.version)
     if stale:
         names = ", ".join(_describe_tensor(x) for x in stale)
         frame: Any = sys._getframe(0)

@@ -40,6 +40,9 @@ def _softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
 class Softmax(Function):
     """``exp(x) / sum(exp(x))`` along an axis, with the maximum subtracted first."""
 
+    elementwise = False
+    broadcasting = False
+
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
@@ -57,6 +60,9 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """``log(softmax(x))`` along an axis, computed stably."""
+
+    elementwise = False
+    broadcasting = False
 
     def __init__(self, axis: int) -> None:
         self.axis = axis
@@ -95,6 +101,9 @@ class SoftmaxCrossEntropy(Function):
     ``t`` holds integer labels of shape (N,) or one-hot (or soft) targets of
     the logits' shape. Backward is ``(softmax(x) - t_onehot) / N``.
     """
+
+    elementwise = False
+    broadcasting = False
 
     def forward(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         n = x.shape[0]

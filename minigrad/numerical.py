@@ -16,6 +16,9 @@ __all__ = [
     "gradient_descent",
     "compare_gradients",
     "gradient_report",
+    "finite_differences",
+    "classify_errors",
+    "kink_text",
 ]
 
 
@@ -100,19 +103,96 @@ def numerical_gradient(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> np.n
         )
     if not (isinstance(h, (int, float, np.floating)) and np.isfinite(h) and h > 0):
         raise ValueError(f"numerical_gradient: h must be a positive number, got {h!r}")
-    grad_arr = np.zeros_like(arr)
     with no_grad():
-        for idx in np.ndindex(arr.shape):
-            old = arr[idx]
-            try:
-                arr[idx] = old + h
-                fxh1 = _scalar(f(x), "numerical_gradient")
-                arr[idx] = old - h
-                fxh2 = _scalar(f(x), "numerical_gradient")
-            finally:
-                arr[idx] = old
-            grad_arr[idx] = (fxh1 - fxh2) / (2 * h)
-    return grad_arr
+        central, _, _ = finite_differences(lambda: _scalar(f(x), "numerical_gradient"), arr, h)
+    return central.reshape(arr.shape).astype(arr.dtype, copy=False)
+
+
+def finite_differences(value: Callable[[], float], arr: np.ndarray, h: float,
+                       elements: np.ndarray | None = None, one_sided: bool = False,
+                       f0: float | None = None
+                       ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The finite-difference core of minigrad: perturb ``arr`` element by element.
+
+    Used by :func:`numerical_gradient`, :func:`~minigrad.gradcheck` and
+    :func:`~minigrad.debug.check_graph`. Each element is set to ``old + h``
+    and ``old - h`` in place, ``value()`` is evaluated, and the element is
+    restored even when ``value`` raises.
+
+    Parameters
+    ----------
+    value : callable
+        Returns the scalar at the current contents of ``arr``.
+    arr : ndarray
+        A writeable floating-point array.
+    h : float
+        The step.
+    elements : ndarray of int, optional
+        Flat indices to perturb (all elements when None).
+    one_sided : bool
+        Also return the forward and backward differences (needs ``f0``).
+    f0 : float, optional
+        ``value()`` at the unperturbed point.
+
+    Returns
+    -------
+    central, forward, backward : ndarray
+        Flat arrays over ``elements``; forward and backward are None unless
+        ``one_sided``.
+    """
+    flat = np.arange(arr.size) if elements is None else elements
+    central = np.empty(flat.size)
+    fwd = np.empty(flat.size) if one_sided else None
+    bwd = np.empty(flat.size) if one_sided else None
+    for j, p in enumerate(flat):
+        idx = np.unravel_index(p, arr.shape) if arr.ndim else ()
+        old = arr[idx]
+        try:
+            arr[idx] = old + h
+            fp = value()
+            arr[idx] = old - h
+            fm = value()
+        finally:
+            arr[idx] = old
+        central[j] = (fp - fm) / (2 * h)
+        if fwd is not None and bwd is not None and f0 is not None:
+            fwd[j] = (fp - f0) / h
+            bwd[j] = (f0 - fm) / h
+    return central, fwd, bwd
+
+
+def classify_errors(analytic: np.ndarray, central: np.ndarray, fwd: np.ndarray | None,
+                    bwd: np.ndarray | None, atol: float, rtol: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The one rule for comparing gradients: which elements are wrong, which sit at a kink.
+
+    An element is out of tolerance when ``|analytic - central| > atol + rtol *
+    |central|``. It is at a non-differentiable point (a kink) when the two
+    one-sided differences disagree by more than ten times the tolerance and
+    the analytic gradient lies between them (e.g. relu or abs at 0, a tie of
+    max): such an element is flagged, not failed.
+
+    Returns
+    -------
+    wrong, kink : ndarray of bool
+        ``wrong``: out of tolerance and not at a kink.
+    """
+    err = np.abs(analytic - central)
+    bad = ~(err <= atol + rtol * np.abs(central))
+    if fwd is None or bwd is None:
+        return bad, np.zeros_like(bad)
+    tol = atol + rtol * np.maximum(np.abs(fwd), np.abs(bwd))
+    jump = np.abs(fwd - bwd) > 10 * tol
+    between = ((analytic >= np.minimum(fwd, bwd) - tol)
+               & (analytic <= np.maximum(fwd, bwd) + tol))
+    kink = jump & between
+    return bad & ~kink, kink
+
+
+def kink_text(n: int) -> str:
+    """The words both gradient checks use for elements at non-differentiable points."""
+    return (f"{n} element(s) at a non-differentiable point (kink): the one-sided differences "
+            "disagree and the analytic gradient lies between them, so it is not a failure")
 
 
 def _as_float_array(value: Any, where: str) -> np.ndarray:

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._validate import number
 from minigrad.autograd import no_grad
 from minigrad.tensor import Tensor
 
@@ -69,15 +70,7 @@ def _named_params(params: Any) -> list[tuple[str, Tensor]]:
     return items
 
 
-def _number(value: Any, what: str, low: float = 0.0, high: float = np.inf,
-            low_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{what} must be a number, got {type(value).__name__}")
-    v = float(value)
-    if not np.isfinite(v) or v < low or (low_open and v == low) or v > high:
-        raise ValueError(f"{what} must be {'>' if low_open else '>='} {low}"
-                         f"{'' if high == np.inf else f' and <= {high}'}, got {value}")
-    return v
+_number = number  # the package's one number validator
 
 
 class Optimizer:
@@ -118,7 +111,13 @@ class Optimizer:
             p.grad = None
 
     def step(self) -> None:
-        """Update every parameter that has a gradient, in place."""
+        """Update every parameter that has a gradient, in place.
+
+        Every gradient is checked first (a Tensor of its parameter's shape and
+        a dtype that can be stored in it); on a bad one a ``ValueError`` or
+        ``TypeError`` names the parameter and nothing is updated.
+        """
+        self._check_grads()
         self.steps += 1
         with no_grad():
             for name, p in self.named_params:
@@ -127,6 +126,23 @@ class Optimizer:
                     continue
                 upd = self._update(name, p.data, g.data)
                 p -= upd
+
+    def _check_grads(self) -> None:
+        """Raise, naming the parameter, if some gradient cannot update its parameter."""
+        where = f"{type(self).__name__}.step"
+        for name, p in self.named_params:
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
+                                f"{type(g).__name__}, not a Tensor")
+            if g.shape != p.shape:
+                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}")
+            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
+                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         """Return the amount to subtract from parameter ``name`` (values ``w``, gradient ``g``)."""
@@ -224,6 +240,23 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         self.weight_decay = _number(weight_decay, "SGD: weight_decay")
 
+    def _check_grads(self) -> None:
+        """Raise, naming the parameter, if some gradient cannot update its parameter."""
+        where = f"{type(self).__name__}.step"
+        for name, p in self.named_params:
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
+                                f"{type(g).__name__}, not a Tensor")
+            if g.shape != p.shape:
+                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}")
+            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
+                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
+
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         return self.lr * _decayed(self, w, g)
 
@@ -256,6 +289,23 @@ class Momentum(Optimizer):
         super().__init__(params, lr)
         self.momentum = _number(momentum, f"{type(self).__name__}: momentum", high=1.0)
         self.weight_decay = _number(weight_decay, f"{type(self).__name__}: weight_decay")
+
+    def _check_grads(self) -> None:
+        """Raise, naming the parameter, if some gradient cannot update its parameter."""
+        where = f"{type(self).__name__}.step"
+        for name, p in self.named_params:
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
+                                f"{type(g).__name__}, not a Tensor")
+            if g.shape != p.shape:
+                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}")
+            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
+                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         g = _decayed(self, w, g)
@@ -319,6 +369,23 @@ class AdaGrad(Optimizer):
         super().__init__(params, lr)
         self.eps = _number(eps, "AdaGrad: eps")
         self.weight_decay = _number(weight_decay, "AdaGrad: weight_decay")
+
+    def _check_grads(self) -> None:
+        """Raise, naming the parameter, if some gradient cannot update its parameter."""
+        where = f"{type(self).__name__}.step"
+        for name, p in self.named_params:
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
+                                f"{type(g).__name__}, not a Tensor")
+            if g.shape != p.shape:
+                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}")
+            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
+                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         g = _decayed(self, w, g)
@@ -404,6 +471,23 @@ class Adam(Optimizer):
         self.weight_decay = _number(weight_decay, "Adam: weight_decay")
         if self.beta1 == 1.0 or self.beta2 == 1.0:
             raise ValueError("Adam: beta1 and beta2 must be < 1")
+
+    def _check_grads(self) -> None:
+        """Raise, naming the parameter, if some gradient cannot update its parameter."""
+        where = f"{type(self).__name__}.step"
+        for name, p in self.named_params:
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
+                                f"{type(g).__name__}, not a Tensor")
+            if g.shape != p.shape:
+                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}")
+            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
+                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
+                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         g = _decayed(self, w, g)

@@ -19,14 +19,13 @@ PosixPath('out/loss.png')
 
 from __future__ import annotations
 
-import os
 import pathlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minigrad._fileio import atomic_write
+from minigrad._fileio import PathLike, atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -44,7 +43,6 @@ __all__ = [
     "save_descent_path",
 ]
 
-PathLike = str | os.PathLike
 
 #: File extensions :func:`save_figure` understands, mapped to matplotlib formats.
 FORMATS: dict[str, str] = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -161,6 +159,24 @@ def save_figure(fig: Any, path: PathLike, **savefig_kwargs: Any) -> pathlib.Path
     return target
 
 
+def _axes(figsize: tuple[float, float] = (6.4, 4.8), projection: str | None = None
+          ) -> tuple[Any, Any]:
+    """The figure scaffold every plotting function starts with: a figure and its axes."""
+    fig = new_figure(figsize=figsize)
+    ax = fig.add_subplot(projection=projection) if projection else fig.add_subplot()
+    return fig, ax
+
+
+def _finish(fig: Any, ax: Any, path: pathlib.Path, title: str | None,
+            grid: bool = True) -> pathlib.Path:
+    """The scaffold's end: the title, a light grid, and the file written atomically."""
+    if grid:
+        ax.grid(True, alpha=0.3)
+    if title:
+        ax.set_title(title)
+    return save_figure(fig, path)
+
+
 def _as_1d(values: Sequence[float] | np.ndarray, what: str, where: str) -> np.ndarray:
     arr = np.asarray(getattr(values, "data", values), dtype=np.float64)
     if arr.ndim != 1:
@@ -225,8 +241,7 @@ def save_loss_curve(
         raise ValueError(f"{where}: smooth must be >= 0, got {smooth}")
     if smooth is None:
         smooth = max(10, y.size // 50) if y.size >= 50 else 0
-    fig = new_figure()
-    ax = fig.add_subplot()
+    fig, ax = _axes()
     x = np.arange(y.size)
     ax.plot(x, y, color="tab:blue", linewidth=0.8, alpha=0.45 if smooth else 1.0, label="loss")
     if smooth and smooth > 1:
@@ -241,10 +256,7 @@ def save_loss_curve(
         finite = y[np.isfinite(y)]
         if finite.size and finite.min() >= 0:
             ax.set_ylim(0, max(float(finite.max()) * 1.05, 1e-12))
-    if title:
-        ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    return save_figure(fig, pathlib_path)
+    return _finish(fig, ax, pathlib_path, title)
 
 
 def save_accuracy_curves(
@@ -288,8 +300,7 @@ def save_accuracy_curves(
             f"{where}: train_acc has {tr.size} epochs but test_acc has {te.size}; "
             "pass one value per epoch for each"
         )
-    fig = new_figure()
-    ax = fig.add_subplot()
+    fig, ax = _axes()
     x = np.arange(tr.size)
     marker = "o" if tr.size <= 30 else None
     ax.plot(x, tr, label="train acc", marker=marker, markersize=4)
@@ -299,10 +310,7 @@ def save_accuracy_curves(
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1.0)
     ax.legend(loc="lower right")
-    if title:
-        ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    return save_figure(fig, pathlib_path)
+    return _finish(fig, ax, pathlib_path, title)
 
 
 def save_curves(
@@ -363,8 +371,7 @@ def save_curves(
             )
         arrays[label] = arr
     styles = dict(linestyles or {})
-    fig = new_figure()
-    ax = fig.add_subplot()
+    fig, ax = _axes()
     for label, arr in arrays.items():
         ax.plot(xs, arr, label=label, linestyle=styles.get(label, "-"))
     if logx:
@@ -379,10 +386,7 @@ def save_curves(
         ax.set_ylim(*ylim)
     if len(arrays) > 1 or next(iter(arrays)):
         ax.legend()
-    if title:
-        ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    return save_figure(fig, pathlib_path)
+    return _finish(fig, ax, pathlib_path, title)
 
 
 def save_tangent_plot(
@@ -430,18 +434,14 @@ def save_tangent_plot(
     xs = np.linspace(xlim[0], xlim[1], num)
     ys = np.asarray(f(xs), dtype=np.float64)
     y0 = float(f(float(x0)))
-    fig = new_figure()
-    ax = fig.add_subplot()
+    fig, ax = _axes()
     ax.plot(xs, ys, label="f(x)")
     ax.plot(xs, slope * (xs - x0) + y0, linestyle="--", label=f"tangent at x={x0:g}")
     ax.plot([x0], [y0], "o", color="black", markersize=4)
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
     ax.legend(loc="upper left")
-    if title:
-        ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    return save_figure(fig, pathlib_path)
+    return _finish(fig, ax, pathlib_path, title)
 
 
 def save_surface(
@@ -483,17 +483,14 @@ def save_surface(
             f"save_surface: f(x0, x1) on grids of shape {g0.shape} returned shape {z.shape}; "
             "it must work elementwise"
         )
-    fig = new_figure(figsize=(6.4, 5.2))
-    ax = fig.add_subplot(projection="3d")
+    fig, ax = _axes((6.4, 5.2), projection="3d")
     ax.plot_surface(g0, g1, z, cmap="viridis", edgecolor="none", alpha=0.9)
     ax.plot_wireframe(g0, g1, z, color="black", linewidth=0.2, rstride=max(1, num // 15),
                       cstride=max(1, num // 15))
     ax.set_xlabel("x0")
     ax.set_ylabel("x1")
     ax.set_zlabel("f(x)")
-    if title:
-        ax.set_title(title)
-    return save_figure(fig, pathlib_path)
+    return _finish(fig, ax, pathlib_path, title, grid=False)
 
 
 def save_gradient_field(
@@ -537,8 +534,7 @@ def save_gradient_field(
         )
     px, py, gx, gy = arrays
     sign = -1.0 if negate else 1.0
-    fig = new_figure(figsize=(5.6, 5.6))
-    ax = fig.add_subplot()
+    fig, ax = _axes((5.6, 5.6))
     ax.quiver(px, py, sign * gx, sign * gy, angles="xy", color="#666666")
     pad = 0.25
     ax.set_xlim(px.min() - pad, px.max() + pad)
@@ -546,10 +542,7 @@ def save_gradient_field(
     ax.set_xlabel("x0")
     ax.set_ylabel("x1")
     ax.set_aspect("equal")
-    ax.grid(True, alpha=0.3)
-    if title:
-        ax.set_title(title)
-    return save_figure(fig, pathlib_path)
+    return _finish(fig, ax, pathlib_path, title)
 
 
 def save_descent_path(
@@ -599,8 +592,7 @@ def save_descent_path(
                 f"save_descent_path: path {label!r} must have shape (steps + 1, 2), got {arr.shape}"
             )
         arrays[label] = arr
-    fig = new_figure(figsize=(5.6, 6.4))
-    ax = fig.add_subplot()
+    fig, ax = _axes((5.6, 6.4))
     if f is not None:
         g0, g1 = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
         z = np.asarray(f(g0, g1), dtype=np.float64)
@@ -616,6 +608,4 @@ def save_descent_path(
     ax.set_aspect("equal")
     ax.set_xlabel("X0")
     ax.set_ylabel("X1")
-    if title:
-        ax.set_title(title)
-    return save_figure(fig, pathlib_path)
+    return _finish(fig, ax, pathlib_path, title, grid=False)

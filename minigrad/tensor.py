@@ -90,7 +90,7 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "_rg", "creator", "name", "_version",
-                 "_retain_grad", "_saved_by", "__weakref__")
+                 "_retain_grad", "_saved_by", "_base", "__weakref__")
 
     # Let NumPy defer to our reflected operators (ndarray + Tensor -> Tensor).
     __array_ufunc__ = None
@@ -106,6 +106,8 @@ class Tensor:
         self._version = 0
         self._retain_grad = False
         self._saved_by: weakref.WeakSet[autograd.Function] | None = None
+        # the tensor whose data this one aliases (detach(), views); None for an owner
+        self._base: Tensor | None = None
         if requires_grad:
             self.requires_grad = True
 
@@ -128,6 +130,11 @@ class Tensor:
         self._rg = bool(value)
 
     @property
+    def grad_fn(self) -> autograd.Function | None:
+        """The function that made this tensor (PyTorch's name for :attr:`creator`)."""
+        return self.creator
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded operation."""
         return self.creator is None
@@ -140,8 +147,13 @@ class Tensor:
         return self
 
     def detach(self) -> Tensor:
-        """Return a tensor that shares the data but is cut from the graph."""
-        return _make(self.data)
+        """Return a tensor that shares the data but is cut from the graph.
+
+        The two share one version counter, as in PyTorch: an in-place change
+        through either makes a backward that saved the other refuse to run.
+        ``.data`` stays the escape hatch that is tracked by nothing.
+        """
+        return _alias(_make(self.data), self)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad`` becomes None)."""
@@ -193,8 +205,12 @@ class Tensor:
 
     @property
     def version(self) -> int:
-        """How many in-place changes the data has had (saved tensors check it)."""
-        return self._version
+        """How many in-place changes the data has had (saved tensors check it).
+
+        Aliases (``detach()``, views from basic slicing, ``reshape``) share
+        the counter of the tensor that owns the data.
+        """
+        return _version_of(self)
 
     def numpy(self) -> np.ndarray:
         """Return the data as an ndarray (shared, not copied)."""
@@ -253,28 +269,28 @@ class Tensor:
 
     # -- operators ---------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
-        return arith.Add()(self, other)
+        return arith.Add()(self, _float_operand(self, other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return arith.Add()(other, self)
+        return arith.Add()(_float_operand(self, other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return arith.Sub()(self, other)
+        return arith.Sub()(self, _float_operand(self, other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return arith.Sub()(other, self)
+        return arith.Sub()(_float_operand(self, other), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return arith.Mul()(self, other)
+        return arith.Mul()(self, _float_operand(self, other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return arith.Mul()(other, self)
+        return arith.Mul()(_float_operand(self, other), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return arith.Div()(self, other)
+        return arith.Div()(self, _float_operand(self, other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return arith.Div()(other, self)
+        return arith.Div()(_float_operand(self, other), self)
 
     def __pow__(self, other: Any) -> Tensor:
         return arith.pow(self, other)
@@ -294,21 +310,24 @@ class Tensor:
     def __pos__(self) -> Tensor:
         return self
 
+    def __abs__(self) -> Tensor:
+        return unary.abs(self)
+
     def __getitem__(self, index: Any) -> Tensor:
         return shape_ops.getitem(self, index)
 
     # In-place updates (``w -= lr * g``): see ``_inplace``.
     def __iadd__(self, other: Any) -> Tensor:
-        return _inplace(self, other, np.add, "add")
+        return _inplace(self, other, "add")
 
     def __isub__(self, other: Any) -> Tensor:
-        return _inplace(self, other, np.subtract, "sub")
+        return _inplace(self, other, "sub")
 
     def __imul__(self, other: Any) -> Tensor:
-        return _inplace(self, other, np.multiply, "mul")
+        return _inplace(self, other, "mul")
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return _inplace(self, other, np.true_divide, "div")
+        return _inplace(self, other, "div")
 
     # Comparisons give plain boolean tensors (not differentiable).
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
@@ -437,8 +456,13 @@ class Tensor:
         return linalg.matmul(self, other)
 
     def astype(self, dtype: Any) -> Tensor:
-        """Return a copy converted to ``dtype`` (not differentiable across dtypes)."""
-        return _make(self.data.astype(dtype))
+        """Return a copy converted to ``dtype``.
+
+        From a floating-point dtype to another (or the same) one the cast is
+        differentiable, as PyTorch's ``.to(dtype)``: the gradient comes back
+        in this tensor's dtype. A cast to an integer or bool dtype is not.
+        """
+        return unary.astype(self, dtype)
 
     # -- op library: shape, selection, reductions ----------------------------------
     # (functions in minigrad.ops.shape / select / reduce; see their docstrings)
@@ -847,7 +871,31 @@ def _make(y: Any) -> Tensor:
     t._version = 0
     t._retain_grad = False
     t._saved_by = None
+    t._base = None
     return t
+
+
+def _alias(t: Tensor, base: Tensor) -> Tensor:
+    """Mark ``t`` as sharing ``base``'s data (and so its version counter); returns ``t``."""
+    t._base = base if base._base is None else base._base
+    return t
+
+
+def _version_of(t: Tensor) -> int:
+    """The version counter of ``t``'s data (shared by every alias of it)."""
+    return t._version if t._base is None else t._base._version
+
+
+def _float_operand(t: Tensor, x: Any) -> Any:
+    """A Python float beside tensor ``t`` as its shared constant (the operators' fast path).
+
+    The same rule as :func:`_as_input`: the float takes ``t``'s dtype when that is
+    a float dtype, else float64. Anything else is returned unchanged.
+    """
+    if type(x) is float:
+        d = t.data.dtype
+        return _constant(x, d if d.kind == "f" else _FLOAT64)
+    return x
 
 
 def _as_input(x: Any, inputs: Sequence[Any]) -> Tensor:
@@ -953,7 +1001,11 @@ def _inplace_operand(self: Tensor, rhs: Any, opname: str) -> Any:
     return rhs
 
 
-def _inplace(self: Tensor, other: Any, ufunc: np.ufunc, opname: str) -> Tensor:
+_INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply,
+                   "div": np.true_divide}
+
+
+def _inplace(self: Tensor, other: Any, opname: str) -> Tensor:
     """``self op= other``.
 
     The data is changed in place, and the version counter bumped, when no
@@ -977,16 +1029,41 @@ def _inplace(self: Tensor, other: Any, ufunc: np.ufunc, opname: str) -> Tensor:
     data = self.data
     if not (type(rhs) is np.ndarray and rhs.shape == data.shape and rhs.dtype == data.dtype):
         rhs = _inplace_operand(self, rhs, opname)  # the optimizer's case needs no checks
-    ufunc(data, rhs, out=data)
-    self._version += 1
-    saved = self._saved_by
-    if saved:
-        what = f"the tensor{' ' + repr(self.name) if self.name else ''} of shape {self.shape}"
-        for f in list(saved):
-            f.release(f"{what} that {f.name} saved for backward was modified by an in-place "
-                      f"{opname} (it is now at version {self._version})")
-        saved.clear()
+    _INPLACE_UFUNCS[opname](data, rhs, out=data)
+    mark_modified(self, opname)
     return self
+
+
+def assign(t: Tensor, value: np.ndarray) -> None:
+    """Copy ``value`` into ``t``'s data in place (an internal API for ``Module``/loading).
+
+    Checks the shape and dtype first, then counts the change like any
+    in-place operator: the version is bumped and graphs that saved the old
+    value are released.
+    """
+    if not (type(value) is np.ndarray and value.shape == t.data.shape):
+        value = _inplace_operand(t, value, "copy")
+    np.copyto(t.data, value, casting="same_kind")
+    mark_modified(t, "copy")
+
+
+def mark_modified(t: Tensor, opname: str) -> None:
+    """Record that ``t``'s data was changed in place by ``opname`` (internal API).
+
+    Bumps the version counter shared by ``t`` and its aliases, and releases
+    the graphs that saved ``t`` (or the tensor it aliases) so that their
+    backward raises a clear error instead of using the new values.
+    """
+    owner = t if t._base is None else t._base
+    owner._version += 1
+    if owner is not t:
+        t._version = owner._version
+    for holder in (t, owner) if owner is not t else (t,):
+        saved = holder._saved_by
+        if saved:
+            for f in list(saved):
+                f.release(autograd.Released.IN_PLACE, holder, opname)  # message written if shown
+            saved.clear()
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None,
@@ -1023,11 +1100,16 @@ def ones(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> T
 
 def randn(*shape: Any, rng: np.random.Generator | int | None = None,
           requires_grad: bool = False) -> Tensor:
-    """A tensor of standard-normal samples (float64); ``rng`` seeds it."""
+    """A tensor of standard-normal samples (float64).
+
+    ``rng`` is a Generator, an int seed, or None for NumPy's global state (so
+    ``np.random.seed(s)`` reproduces it), as everywhere in minigrad.
+    """
+    from minigrad._random import make_rng, standard_normal
+
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    return Tensor(gen.standard_normal(shape), requires_grad=requires_grad)
+    return Tensor(standard_normal(make_rng(rng), tuple(shape)), requires_grad=requires_grad)
 
 
 autograd._bind_tensor(Tensor, _make, _as_input)

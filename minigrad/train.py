@@ -30,7 +30,6 @@ import csv
 import io
 import json
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -40,13 +39,15 @@ from typing import Any
 import numpy as np
 
 from minigrad import _fileio
+from minigrad._random import make_generator
+from minigrad._validate import positive_int
 from minigrad.autograd import no_grad
 from minigrad.datasets import random_batch
 from minigrad.optim import Optimizer, make_optimizer
 
 __all__ = ["History", "TrainState", "Trainer", "train", "atomic_write_bytes"]
 
-PathLike = str | os.PathLike
+PathLike = _fileio.PathLike
 
 
 def atomic_write_bytes(path: PathLike, data: bytes) -> Path:
@@ -239,18 +240,14 @@ def _check_data(data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
 
 
 def _positive_int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"train: {what} must be a positive integer, got {value!r}")
-    return int(value)
+    return positive_int(value, f"train: {what}")
 
 
 def _make_rng(seed: Any) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
-        return np.random.default_rng(seed)
-    raise TypeError(f"train: seed must be None, an int or a numpy.random.Generator, got "
-                    f"{type(seed).__name__}")
+    try:
+        return make_generator(seed)
+    except TypeError as e:
+        raise TypeError(f"train: {e}") from None
 
 
 def _model_params(model: Any) -> Any:
@@ -283,6 +280,8 @@ class Trainer:
         The update rule (SGD in the book).
     seed : None, int or numpy.random.Generator
         Seeds the mini-batch draws; an int makes the run repeatable bit for bit.
+        None draws the seed from NumPy's global state, so ``np.random.seed(s)``
+        before the run reproduces it too.
     early_stopping : int, optional
         Stop when the test accuracy has not improved for this many
         evaluations in a row (nothing is restored).

@@ -42,8 +42,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,10 +50,9 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from minigrad._fileio import atomic_write_bytes
-from minigrad.autograd import Function
-from minigrad.ops.arith import Add, Div, Mul, PowTensor, Sub
-from minigrad.ops.linalg import Linear
+from minigrad import autograd
+from minigrad._fileio import PathLike, atomic_write_bytes
+from minigrad.autograd import Function, broadcast_axes
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -87,19 +85,12 @@ _HIGHLIGHT_STYLE = {"color": "#dc3545", "fontcolor": "#dc3545", "penwidth": "2.5
 _BROADCAST_STYLE = {"color": "#fd7e14", "fontcolor": "#fd7e14", "penwidth": "1.5"}
 _CLUSTER_STYLE = {"style": "rounded,dashed", "color": "#6c757d", "fontcolor": "#495057"}
 
-#: Ops whose inputs are broadcast against each other (``None``: every input),
-#: so that backward sums the gradient of a broadcast input back to its shape.
-_BROADCASTING_OPS: dict[type[Function], tuple[int, ...] | None] = {
-    Add: None, Sub: None, Mul: None, Div: None, PowTensor: None,
-    Linear: (2,),  # the bias
-}
-
 _INSTALL_HINT = (
     "install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), "
     "`brew install graphviz` (macOS) or `conda install graphviz`"
 )
 
-_RELEASED_BY_BACKWARD = "graph released by backward(); use retain_graph=True"
+_FREED_VALUES = "values of intermediate tensors freed by backward()"
 _RELEASED_IN_PLACE = "graph released by an in-place update of a saved tensor"
 
 
@@ -112,53 +103,102 @@ class GraphvizNotFoundError(RuntimeError):
 
 
 @dataclass
-class _Walk:
-    """The graph behind some outputs, in breadth-first order from the outputs.
+class _FreedTensor:
+    """A tensor the graph no longer holds, drawn from what its consumer's edge remembers."""
 
-    ``nodes`` holds tensors and functions. An edge ``(src, dst, position)``
-    indexes ``nodes`` and points in data-flow order: from input tensor to op
-    (``position`` is the input's place among the op's inputs) or from op to
-    output tensor (``position`` is None).
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    name: str | None
+    creator: Function | None
+    requires_grad: bool
+    grad: Any = None
+    data: Any = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.creator is None
+
+
+_Node = Tensor | Function | _FreedTensor
+
+
+@dataclass
+class _Walk:
+    """The graph behind some outputs: the outputs, then each op followed by its inputs.
+
+    Ops come in the order of :func:`minigrad.autograd.walk`.
+
+    ``nodes`` holds tensors (live, or :class:`_FreedTensor` once backward freed
+    them) and functions. An edge ``(src, dst, position)`` indexes ``nodes`` and
+    points in data-flow order: from input tensor to op (``position`` is the
+    input's place among the op's inputs) or from op to output tensor
+    (``position`` is None).
     """
 
-    nodes: list[Tensor | Function] = field(default_factory=list)
+    nodes: list[_Node] = field(default_factory=list)
     edges: list[tuple[int, int, int | None]] = field(default_factory=list)
 
 
-def _walk(outputs: Iterable[Tensor]) -> _Walk:
-    """Visit the tensors and ops behind ``outputs``: the outputs first, then breadth-first."""
-    walk = _Walk()
-    index: dict[int, int] = {}  # id(object) -> position in walk.nodes (objects stay alive)
-    queue: deque[Tensor | Function] = deque()
+def _tensor_key(t: Tensor) -> Any:
+    """One key per tensor: a non-leaf is output ``i`` of its creator (alive or not)."""
+    c = t.creator
+    if c is None:
+        return id(t)
+    for i, ref in enumerate(c.outputs):
+        if ref() is t:
+            return (id(c), i)
+    return id(t)  # pragma: no cover
 
-    def visit(obj: Tensor | Function) -> int:
-        key = id(obj)
+
+def _inputs_of(f: Function) -> list[tuple[Any, _Node]]:
+    """``(key, node)`` for each input of ``f``: the tensors, or what the edges remember."""
+    if f.inputs is not None:
+        return [(_tensor_key(x), x) for x in f.inputs]
+    nodes: list[tuple[Any, _Node]] = []
+    for position, e in enumerate(f.edges):
+        if e.tensor is not None:
+            nodes.append((id(e.tensor), e.tensor))
+        elif e.function is not None:
+            nodes.append(((id(e.function), e.index),
+                          _FreedTensor(e.shape, e.dtype, e.name, e.function, True)))
+        else:
+            nodes.append((("const", id(f), position),
+                          _FreedTensor(e.shape, e.dtype, e.name, None, False)))
+    return nodes
+
+
+def _walk(outputs: Sequence[Tensor]) -> _Walk:
+    """Visit the tensors and ops behind ``outputs`` along the engine's walk."""
+    walk = _Walk()
+    index: dict[Any, int] = {}  # key -> position in walk.nodes (objects stay alive)
+
+    def visit(key: Any, obj: _Node) -> int:
         if key not in index:
             index[key] = len(walk.nodes)
             walk.nodes.append(obj)
-            queue.append(obj)
         return index[key]
 
     for y in outputs:
-        visit(y)
-    while queue:
-        obj = queue.popleft()
-        here = index[id(obj)]
-        if isinstance(obj, Tensor):
-            if obj.creator is not None:
-                walk.edges.append((visit(obj.creator), here, None))
-        elif obj.inputs is not None:  # None once backward() released the op
-            for position, x in enumerate(obj.inputs):
-                walk.edges.append((visit(x), here, position))
+        visit(_tensor_key(y), y)
+    inputs: dict[int, list[int]] = {}
+    for f in autograd.walk(outputs):
+        here = visit(id(f), f)
+        inputs[here] = [visit(key, x) for key, x in _inputs_of(f)]
+    # edges listed node by node: a tensor's creator, then an op's inputs
+    for i, obj in enumerate(walk.nodes):
+        if isinstance(obj, Function):
+            walk.edges += [(src, i, position) for position, src in enumerate(inputs[i])]
+        elif obj.creator is not None and id(obj.creator) in index:
+            walk.edges.append((index[id(obj.creator)], i, None))
     return walk
 
 
-def _node_ids(nodes: list[Tensor | Function]) -> list[str]:
+def _node_ids(nodes: list[_Node]) -> list[str]:
     """Name nodes ``t0, t1, ...`` (tensors) and ``op0, op1, ...`` (ops) in walk order."""
     counts = {"t": 0, "op": 0}
     ids = []
     for obj in nodes:
-        prefix = "t" if isinstance(obj, Tensor) else "op"
+        prefix = "op" if isinstance(obj, Function) else "t"
         ids.append(f"{prefix}{counts[prefix]}")
         counts[prefix] += 1
     return ids
@@ -201,12 +241,13 @@ def _tensor_label(t: Tensor, opts: _Options) -> str:
         lines.append(t.name)
     shape_shown = opts.show_shapes or not t.name
     if shape_shown:
-        shape = _shape_text(t.shape)
+        shape = "(freed)" if t.shape is None else _shape_text(t.shape)
         lines.append(f"{shape} {t.dtype}" if opts.show_dtypes else shape)
     elif opts.show_dtypes:
         lines.append(str(t.dtype))
     if opts.show_values:
-        lines.append("value " + _array_text(t.data, with_shape=not shape_shown))
+        lines.append("value " + ("(freed)" if t.data is None
+                                 else _array_text(t.data, with_shape=not shape_shown)))
     if opts.show_grads and (t.grad is not None or (t.is_leaf and t.requires_grad)):
         grad = "None" if t.grad is None else _array_text(t.grad.data, with_shape=False)
         lines.append(f"grad {grad}")
@@ -219,7 +260,7 @@ def _attr_text(value: Any) -> str:
 
 def _op_label(f: Function, first_failure: bool) -> str:
     lines = [f.name] + [f"{key}={_attr_text(value)}" for key, value in f.attrs().items()]
-    if f.inputs is None:
+    if f.released is autograd.Released.IN_PLACE:
         lines.append("(inputs released)")
     if first_failure:
         lines.append("(first failure)")
@@ -230,44 +271,15 @@ def _op_label(f: Function, first_failure: bool) -> str:
 # Broadcasting
 
 
-def broadcast_axes(in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> tuple[int, ...]:
-    """Return the axes of ``out_shape`` along which an input of ``in_shape`` was broadcast.
-
-    These are the axes over which backward sums the gradient (``sum_to``).
-
-    Parameters
-    ----------
-    in_shape, out_shape : tuple of int
-        The shapes of the input and of the broadcast result.
-
-    Returns
-    -------
-    tuple of int
-        Leading axes the input lacks, then axes where it has length 1 and the output not.
-
-    Examples
-    --------
-    >>> broadcast_axes((3,), (2, 3))
-    (0,)
-    >>> broadcast_axes((2, 1), (2, 3))
-    (1,)
-    """
-    lead = len(out_shape) - len(in_shape)
-    stretched = [lead + i for i, n in enumerate(in_shape) if n == 1 and out_shape[lead + i] != 1]
-    return tuple(range(lead)) + tuple(stretched)
-
-
-def _edge_broadcast_axes(x: Tensor, f: Function, position: int) -> tuple[int, ...]:
+def _edge_broadcast_axes(x: _Node, f: Function, position: int) -> tuple[int, ...]:
     """The broadcast axes of input ``position`` of ``f`` (empty when it was not broadcast)."""
-    if type(f) not in _BROADCASTING_OPS or not f.outputs:
+    meta = f.output_meta()
+    if not meta or not f.broadcasting:
         return ()
-    positions = _BROADCASTING_OPS[type(f)]
-    out = f.outputs[0]()
-    if out is None or (positions is not None and position not in positions):
+    out_shape = meta[0][0]
+    if x.shape is None or tuple(x.shape) == tuple(out_shape):  # type: ignore[union-attr]
         return ()
-    if x.shape == out.shape or len(x.shape) > len(out.shape):
-        return ()
-    return broadcast_axes(x.shape, out.shape)
+    return f.broadcast_axes(position, x.shape, out_shape)  # type: ignore[union-attr]
 
 
 def _broadcast_label(axes: tuple[int, ...]) -> str:
@@ -371,7 +383,7 @@ def _tensor_scope(t: Tensor, consumers: list[Function]) -> str | None:
 
 def _op_attrs(f: Function, first_failure: bool) -> dict[str, str]:
     attrs = {"label": _op_label(f, first_failure), **_OP_STYLE}
-    if f.inputs is None:  # released: the picture stops here
+    if f.released is autograd.Released.IN_PLACE:  # the picture stops here
         attrs["style"] += ",dashed"
     return attrs
 
@@ -391,16 +403,18 @@ def _plan(walk: _Walk, outputs: tuple[Tensor, ...], opts: _Options, max_nodes: i
     drawing = _Drawing()
     kinds = set()
     for i, obj in enumerate(walk.nodes[:shown]):
-        if isinstance(obj, Tensor):
-            kind = _tensor_kind(obj, id(obj) in output_ids)
+        if not isinstance(obj, Function):
+            kind = _tensor_kind(obj, id(obj) in output_ids)  # type: ignore[arg-type]
             kinds.add(kind)
-            attrs = {"label": _tensor_label(obj, opts), **_TENSOR_STYLES[kind]}
-            scope = _tensor_scope(obj, consumers.get(i, []))
+            attrs = {"label": _tensor_label(obj, opts), **_TENSOR_STYLES[kind]}  # type: ignore[arg-type]
+            scope = _tensor_scope(obj, consumers.get(i, []))  # type: ignore[arg-type]
+            if isinstance(obj, _FreedTensor) and obj.creator is not None and opts.show_values:
+                _add_note(drawing, _FREED_VALUES)
         else:
             drawing.has_ops = True
             attrs = _op_attrs(obj, id(obj) == first_failure)
-            if obj.inputs is None:
-                _add_note(drawing, _release_note(obj))
+            if obj.released is autograd.Released.IN_PLACE:
+                _add_note(drawing, _RELEASED_IN_PLACE)
             scope = obj.scope
         if id(obj) in marked:
             attrs.update(_HIGHLIGHT_STYLE)
@@ -418,10 +432,6 @@ def _plan(walk: _Walk, outputs: tuple[Tensor, ...], opts: _Options, max_nodes: i
         drawing.scopes["left_out"] = None
     _plan_edges(walk, ids, shown, drawing)
     return drawing
-
-
-def _release_note(f: Function) -> str:
-    return _RELEASED_IN_PLACE if "in-place" in (f._released or "") else _RELEASED_BY_BACKWARD
 
 
 def _add_note(drawing: _Drawing, note: str) -> None:
@@ -530,8 +540,9 @@ def to_dot(*outputs: Tensor, show_shapes: bool = True, show_dtypes: bool = False
         ones as their norm and mean.
     show_grads : bool
         Show ``.grad`` the same way, for leaves that require grad and for
-        non-leaves that retained their gradient. Call
-        ``loss.backward(retain_graph=True)`` first, or the graph is released.
+        non-leaves that retained their gradient. After a plain ``loss.backward()``
+        the whole graph is still drawn (backward frees what the ops saved, not
+        the graph's structure).
     rankdir : {"TB", "BT", "LR", "RL"}
         The direction of data flow (top to bottom by default).
     group_modules : bool
@@ -613,7 +624,7 @@ def _render(graph: graphviz.Digraph, fmt: str) -> bytes:
         raise RuntimeError(f"draw_graph: `dot` failed to render {fmt}: {stderr}") from e
 
 
-def draw_graph(*outputs: Tensor, path: str | os.PathLike[str], format: str | None = None,  # noqa: A002
+def draw_graph(*outputs: Tensor, path: PathLike, format: str | None = None,  # noqa: A002
                **options: Any) -> Path:
     """Render the graph that produced ``outputs`` to an SVG, PNG or PDF file.
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_leaf  # the suite's one leaf maker
 from hypothesis import given
 from strategies import GRADCHECK, float_arrays, shapes
 
 import minigrad as mg
 
-
-def leaf(a, **kw):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True, **kw)
+leaf = make_leaf
 
 
 # -- user-defined functions ---------------------------------------------------------------

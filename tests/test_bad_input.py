@@ -6,13 +6,12 @@ import re
 
 import numpy as np
 import pytest
+from conftest import make_leaf  # the suite's one leaf maker
 
 import minigrad as mg
 import minigrad.functional as F
 
-
-def leaf(a, **kw):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True, **kw)
+leaf = make_leaf
 
 
 def _state(*ts):

@@ -1,7 +1,6 @@
 """The ``minigrad train`` command."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,11 +12,6 @@ from minigrad import cli
 from minigrad.models import TwoLayerNet
 
 REPO = Path(__file__).resolve().parents[1]
-MNIST_DIR = Path(os.environ.get("MINIGRAD_DATA") or REPO / ".." / "shared" / "data" / "mnist")
-HAVE_MNIST = any((MNIST_DIR / f).exists()
-                 for f in ("train-images-idx3-ubyte.gz", "train-images-idx3-ubyte"))
-needs_mnist = pytest.mark.skipif(not HAVE_MNIST,
-                                 reason=f"MNIST not found in {MNIST_DIR} (set MINIGRAD_DATA)")
 
 
 def dot_available():
@@ -28,11 +22,10 @@ def dot_available():
     return hasattr(viz, "draw_graph") and getattr(viz, "dot_available", lambda: False)()
 
 
-@needs_mnist
 @pytest.mark.slow
-def test_train_writes_everything_and_learns(tmp_path, capsys):
+def test_train_writes_everything_and_learns(tmp_path, capsys, mnist_dir):
     out = tmp_path / "run"
-    rc = cli.main(["train", "--iters", "300", "--data-dir", str(MNIST_DIR), "--out", str(out),
+    rc = cli.main(["train", "--iters", "300", "--data-dir", str(mnist_dir), "--out", str(out),
                    "--seed", "0", "--no-progress"])
     captured = capsys.readouterr()
     assert rc == 0, captured.err
@@ -66,7 +59,7 @@ def test_train_writes_everything_and_learns(tmp_path, capsys):
         net.load_state_dict(npz)
     from minigrad.datasets import load_mnist
 
-    _, (x_test, t_test) = load_mnist(one_hot_label=True, data_dir=MNIST_DIR, download=False)
+    _, (x_test, t_test) = load_mnist(one_hot_label=True, data_dir=mnist_dir, download=False)
     assert net.accuracy(x_test, t_test) == h["final_test_acc"]
 
     assert "train acc, test acc | " in captured.out
@@ -75,11 +68,10 @@ def test_train_writes_everything_and_learns(tmp_path, capsys):
     assert str(out) in captured.out
 
 
-@needs_mnist
 @pytest.mark.slow
-def test_default_output_folder_and_latest_link(tmp_path, monkeypatch, capsys):
+def test_default_output_folder_and_latest_link(tmp_path, monkeypatch, capsys, mnist_dir):
     monkeypatch.chdir(tmp_path)
-    rc = cli.main(["train", "--iters", "2", "--data-dir", str(MNIST_DIR), "--no-progress",
+    rc = cli.main(["train", "--iters", "2", "--data-dir", str(mnist_dir), "--no-progress",
                    "--no-figures", "--seed", "1", "--hidden-size", "8", "--activation", "relu",
                    "--optimizer", "adam", "--lr", "0.001"])
     assert rc == 0, capsys.readouterr().err

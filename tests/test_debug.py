@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 class Gain(mg.Function):
     """``h * g`` with ``g`` of shape (H,) broadcast over the batch; correct backward."""
 
+    # declared on the op, as for a built-in: the tools read it from here
+    elementwise = True
+    broadcasting = True
+
     def forward(self, h, g):
         return h * g
 
@@ -684,15 +688,13 @@ def test_debugging_example_runs():
 # ---------------------------------------------------------------------------
 # minigrad train --profile-memory
 
-def test_cli_profile_memory_flag(tmp_path, capsys):
+def test_cli_profile_memory_flag(tmp_path, capsys, mnist_dir):
     from minigrad import cli
 
     args = cli.build_parser().parse_args(["train", "--profile-memory"])
     assert args.profile_memory is True
     assert cli.build_parser().parse_args(["train"]).profile_memory is False
-    data_dir = ROOT.parent / "shared" / "data" / "mnist"
-    if not (data_dir / "train-images-idx3-ubyte.gz").exists():
-        pytest.skip(reason="MNIST files not available")
+    data_dir = mnist_dir
     status = cli.main(["train", "--iters", "1", "--batch-size", "10", "--data-dir",
                        str(data_dir), "--no-download", "--no-figures", "--no-progress",
                        "--profile-memory", "--out", str(tmp_path / "run")])

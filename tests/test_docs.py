@@ -93,15 +93,17 @@ _CHECKER = doctest.OutputChecker()
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
+def needs_mnist(text: str) -> bool:
+    """Whether a page's code loads MNIST (it is skipped, like the other tests, without it)."""
+    return any("load_mnist" in b.code or "mnist" in b.code.lower()
+               for b in parse_blocks(text) if b.runs)
+
+
 @pytest.fixture
 def docs_env(tmp_path, monkeypatch):
-    """A fresh working directory, MNIST reachable, no windows, global options restored."""
+    """A fresh working directory, no windows, global options restored."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    if "MINIGRAD_DATA" not in os.environ:
-        shared = ROOT.parent / "shared" / "data" / "mnist"
-        if shared.is_dir():
-            monkeypatch.setenv("MINIGRAD_DATA", str(shared))
     import numpy as np
 
     import minigrad as mg
@@ -140,8 +142,10 @@ def test_parse_blocks_handles_indentation_markers_and_outputs():
 
 
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)
-def test_page_code_runs(page: Path, docs_env: Path) -> None:
+def test_page_code_runs(page: Path, docs_env: Path, request: pytest.FixtureRequest) -> None:
     text = page.read_text("utf-8")
+    if needs_mnist(text):
+        request.getfixturevalue("mnist_dir")  # skips the page without MNIST
     blocks = parse_blocks(text)
     namespace: dict[str, object] = {"__name__": "__docs__"}
     rel = _page_id(page)

@@ -8,14 +8,13 @@ import weakref
 
 import numpy as np
 import pytest
+from conftest import make_leaf  # the suite's one leaf maker
 
 import minigrad as mg
 import minigrad.functional as F
 from minigrad.ops.linalg import linear
 
-
-def leaf(a, **kw):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True, **kw)
+leaf = make_leaf
 
 
 class gc_disabled:  # noqa: N801 - used like a function

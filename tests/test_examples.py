@@ -8,12 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import MNIST_DIR, have_mnist
 
 pytest.importorskip("matplotlib")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-MNIST = ROOT.parent / "shared" / "data" / "mnist"
+MNIST = MNIST_DIR  # the suite's one MNIST location (conftest)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FLOAT = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
@@ -29,7 +30,7 @@ FIGURES = {
 }
 
 needs_mnist = pytest.mark.skipif(
-    not (MNIST / "train-images-idx3-ubyte.gz").exists(),
+    not have_mnist(),
     reason=f"MNIST files not found in {MNIST}",
 )
 

@@ -12,14 +12,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import MNIST_DIR, have_mnist  # the suite's one MNIST location
 
 REPO = Path(__file__).resolve().parents[1]
-MNIST_DIR = Path(os.environ.get("MINIGRAD_DATA") or REPO / ".." / "shared" / "data" / "mnist")
-HAVE_MNIST = any((MNIST_DIR / f).exists()
-                 for f in ("train-images-idx3-ubyte.gz", "train-images-idx3-ubyte"))
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not HAVE_MNIST, reason=f"MNIST not found in {MNIST_DIR}"),
+    pytest.mark.skipif(not have_mnist(), reason=f"MNIST not found in {MNIST_DIR}"),
 ]
 
 # The book's section 5.3 loop, with only the imports changed, then its peak memory.

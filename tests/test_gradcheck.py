@@ -6,14 +6,13 @@ import re
 
 import numpy as np
 import pytest
+from conftest import make_leaf  # the suite's one leaf maker
 
 import minigrad as mg
 import minigrad.functional as F
 from minigrad.ops.linalg import linear
 
-
-def leaf(a, name=None):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True, name=name)
+leaf = make_leaf
 
 
 # -- composites ----------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """minigrad.models: SimpleNet and TwoLayerNet against the book's NumPy code."""
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +7,7 @@ import pytest
 from book_reference import cross_entropy_error, softmax
 from book_reference import gradient as book_gradient
 from book_reference import predict as book_predict
+from conftest import MNIST_DIR, have_mnist  # the suite's one MNIST location
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,15 +17,13 @@ from minigrad.gradcheck import graph_op_names
 from minigrad.models import SimpleNet, TwoLayerNet
 
 REPO = Path(__file__).resolve().parents[1]
-MNIST_DIR = Path(os.environ.get("MINIGRAD_DATA") or REPO / ".." / "shared" / "data" / "mnist")
 
 
 @pytest.fixture(scope="module")
 def mnist():
     from minigrad.datasets import load_mnist
 
-    if not (MNIST_DIR / "train-images-idx3-ubyte.gz").exists() and not (
-            MNIST_DIR / "train-images-idx3-ubyte").exists():
+    if not have_mnist():
         pytest.skip(reason=f"MNIST not found in {MNIST_DIR} (set MINIGRAD_DATA)")
     return load_mnist(normalize=True, one_hot_label=True, data_dir=MNIST_DIR, download=False)
 

@@ -204,7 +204,7 @@ def test_failed_rename_cleans_up(tmp_path, monkeypatch):
     def bad_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(P.os, "replace", bad_replace)
+    monkeypatch.setattr(os, "replace", bad_replace)
     with pytest.raises(OSError, match="disk full"):
         P.save_loss_curve([3.0, 1.0, 0.2], target)
     assert target.read_bytes() == before
@@ -306,3 +306,17 @@ def test_importing_plotting_does_not_import_matplotlib():
                          text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
+
+
+def test_every_figure_function_uses_the_one_scaffold(tmp_path, monkeypatch):
+    import inspect
+
+    from minigrad import plotting
+
+    savers = [f for name, f in vars(plotting).items()
+              if name.startswith("save_") and name != "save_figure" and inspect.isfunction(f)]
+    assert len(savers) >= 7
+    for f in savers:
+        src = inspect.getsource(f)
+        assert "_axes(" in src and "_finish(" in src, f.__name__
+        assert "new_figure(" not in src and "add_subplot(" not in src, f.__name__

@@ -87,6 +87,32 @@ def test_seed_makes_runs_repeatable():
                  **quiet()).losses == run(3)
 
 
+def test_seed_none_follows_numpys_global_state():
+    data = blobs()
+
+    def run():
+        return train(TwoLayerNet(10, 8, 3), data, iters=15, batch_size=16, seed=None,
+                     **quiet()).losses
+
+    np.random.seed(7)
+    first = run()
+    np.random.seed(7)
+    assert run() == first  # the book's np.random.seed reproduces the whole run
+    np.random.seed(8)
+    assert run() != first
+
+
+def test_one_random_source_helper():
+    import minigrad as mg
+    from minigrad import _random, nn
+
+    assert nn.make_rng is _random.make_rng  # still importable from minigrad.nn(.layers)
+    np.random.seed(1)
+    a = mg.randn(3)
+    np.random.seed(1)
+    np.testing.assert_array_equal(a.data, np.random.randn(3))
+
+
 def test_epoch_boundaries_when_batch_does_not_divide_the_data():
     # 250 / 100 = 2.5 iterations per epoch: evaluate at the first iteration of each epoch
     h = train(TwoLayerNet(10, 4, 3, seed=0), blobs(), iters=11, batch_size=100, seed=0,

@@ -313,15 +313,21 @@ def test_vanishing_gradient_is_visible():
     assert norm < 1e-10
 
 
-def test_graph_released_by_backward_is_cut_and_noted():
+def test_graph_after_a_plain_backward_is_drawn_whole_with_gradients():
     z, x, y = x_times_x_plus_y()
+    before = viz.to_dot(z).source
     z.sum().backward()
-    dot = dot_of(z)
-    notes = dot.nodes["legend_notes"]["label"]
-    assert "graph released by backward(); use retain_graph=True" in notes
-    assert dot.find("Add\n(inputs released)")
-    assert "dashed" in dot.nodes[dot.one("Add\n(inputs released)")]["style"]
-    assert not dot.find("x\n(2,)")
+    dot = dot_of(z, show_grads=True)
+    # every op and every tensor is still drawn (backward frees saved data, not structure)
+    assert dot.find("Add") and dot.find("Mul") and not dot.find("(inputs released)")
+    assert len(dot.nodes) == len(dot_of(z).nodes)
+    assert viz.to_dot(z).source == before
+    assert "retain_graph" not in viz.to_dot(z, show_grads=True).source
+    (xlabel,) = [dot.label(n) for n in dot.nodes if dot.label(n).startswith("x\n")]
+    assert "grad" in xlabel and "None" not in xlabel
+    # a second backward still refuses, with the usual error
+    with pytest.raises(RuntimeError, match="second time"):
+        z.sum().backward()
 
 
 def test_graph_released_by_in_place_update_is_noted():

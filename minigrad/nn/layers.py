@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 
 from minigrad import functional as F
+from minigrad._random import SeedLike, make_rng, standard_normal
+from minigrad._validate import positive_int
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.linalg import linear
 from minigrad.tensor import Tensor
@@ -28,7 +30,6 @@ __all__ = [
 #: A weight scale: a standard deviation, a scheme name, or None for the chapter's 0.01.
 InitLike = float | str | None
 #: A source of random numbers: None (NumPy's global state, as the book), a seed or a Generator.
-SeedLike = int | np.random.Generator | np.random.RandomState | None
 
 _SCHEMES = {"xavier": 1.0, "sigmoid": 1.0, "he": 2.0, "relu": 2.0}
 
@@ -69,33 +70,11 @@ def init_std(weight_init_std: InitLike, fan_in: int) -> float:
     return float(weight_init_std)
 
 
-def make_rng(seed: SeedLike) -> Any:
-    """Return the random source for ``seed``: NumPy's global state for None, else a Generator.
-
-    ``None`` draws from ``np.random`` (so ``np.random.seed(...)`` reproduces the
-    book's ``np.random.randn``), an int seeds ``np.random.default_rng``, and a
-    Generator (or RandomState) is used, and advanced, as is.
-    """
-    if seed is None or seed is np.random:
-        return np.random
-    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
-        return seed
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed))
-    raise TypeError(f"seed must be None, an int or a numpy.random.Generator, got "
-                    f"{type(seed).__name__}")
-
-
 def _randn(rng: Any, shape: tuple[int, ...]) -> np.ndarray:
-    if rng is np.random or isinstance(rng, np.random.RandomState):
-        return rng.randn(*shape)
-    return rng.standard_normal(shape)
+    return standard_normal(rng, shape)
 
 
-def _positive(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
+_positive = positive_int
 
 
 class Linear(Module):

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import no_grad, scope_stack
-from minigrad.tensor import Tensor, _inplace
+from minigrad.autograd import scope_stack
+from minigrad.tensor import Tensor, assign
 
 __all__ = ["Module", "Parameter", "StateDictError", "assign_"]
 
@@ -73,10 +73,6 @@ class StateDictError(ValueError):
         self.problems = problems
 
 
-def _copy_into(_: np.ndarray, value: np.ndarray, out: np.ndarray) -> None:
-    np.copyto(out, value, casting="same_kind")
-
-
 def assign_(param: Tensor, value: Any) -> Tensor:
     """Copy ``value`` into ``param`` in place, as an in-place update would.
 
@@ -102,9 +98,8 @@ def assign_(param: Tensor, value: Any) -> Tensor:
             f"assign_: value of shape {arr.shape} does not match the tensor"
             f"{' ' + repr(param.name) if param.name else ''} of shape {param.shape}"
         )
-    with no_grad():
-        # the core's in-place path (checks, version bump, graph release) with a copy as the op
-        _inplace(param, arr, _copy_into, "copy")  # type: ignore[arg-type]
+    # the core's in-place path: checks, version bump, graphs that saved the old value released
+    assign(param, arr)
     return param
 
 

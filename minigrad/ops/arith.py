@@ -20,6 +20,9 @@ __all__ = ["add", "sub", "mul", "div", "neg", "pow"]
 class Add(Function):
     """``a + b``."""
 
+    elementwise = True
+    broadcasting = True
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a + b
 
@@ -31,6 +34,9 @@ class Add(Function):
 
 class Sub(Function):
     """``a - b``."""
+
+    elementwise = True
+    broadcasting = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a - b
@@ -44,6 +50,9 @@ class Sub(Function):
 class Mul(Function):
     """``a * b``."""
 
+    elementwise = True
+    broadcasting = True
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a * b
 
@@ -55,6 +64,9 @@ class Mul(Function):
 
 class Div(Function):
     """``a / b``."""
+
+    elementwise = True
+    broadcasting = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a / b
@@ -70,6 +82,9 @@ class Div(Function):
 class Neg(Function):
     """``-x``."""
 
+    elementwise = True
+    broadcasting = False
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return -x
 
@@ -79,6 +94,9 @@ class Neg(Function):
 
 class Pow(Function):
     """``x ** c`` for a constant exponent ``c``."""
+
+    elementwise = True
+    broadcasting = False
 
     def __init__(self, c: float) -> None:
         self.c = c
@@ -104,14 +122,28 @@ class Pow(Function):
 class PowTensor(Function):
     """``a ** b`` where the exponent is a tensor too."""
 
+    elementwise = True
+    broadcasting = True
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a ** b
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.inputs
         na, nb = self.needs_input_grad
-        ga = sum_to(gy * b * a ** (b - 1), a.shape) if na else None
-        gb = sum_to(gy * self.output() * a.log(), b.shape) if nb else None
+        ga = gb = None
+        if na:
+            # PyTorch's convention: d/da a**b is 0 where b == 0, also at a == 0; there the
+            # exponent b - 1 is raised to 0, so no 0 * inf appears (elsewhere b * ... is 0)
+            b0 = (b.data == 0) & (a.data == 0)
+            e = b - 1 + b0.astype(b.dtype) if b0.any() else b - 1
+            ga = sum_to(gy * b * a ** e, a.shape)
+        if nb:
+            # and d/db a**b is 0 where a == 0 and b >= 0 (log(0) is replaced by log(1))
+            with np.errstate(invalid="ignore"):
+                a0 = (a.data == 0) & (b.data >= 0)
+            safe_a = a + a0.astype(a.dtype) if a0.any() else a
+            gb = sum_to(gy * self.output() * safe_a.log(), b.shape)
         return ga, gb
 
 

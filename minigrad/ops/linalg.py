@@ -26,6 +26,9 @@ def _swap_last(x: Tensor) -> Tensor:
 class MatMul(Function):
     """``a @ b`` with NumPy's matmul semantics."""
 
+    elementwise = False
+    broadcasting = False
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError("matmul does not accept 0-d operands; use * instead")
@@ -55,6 +58,9 @@ class MatMul(Function):
 
 class Linear(Function):
     """The fused affine map ``x @ W + b`` (``b`` optional), one op instead of two."""
+
+    elementwise = False
+    broadcasting = (2,)
 
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:  # noqa: N803
         y = x @ W

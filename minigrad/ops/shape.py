@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import Function
-from minigrad.tensor import Tensor, zeros
+from minigrad.autograd import Function, broadcast_axes
+from minigrad.tensor import Tensor, _alias, zeros
 
 __all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "getitem", "sum_to_array",
            "AxisError", "normalize_axis", "normalize_one_axis",
@@ -91,18 +91,18 @@ def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     lead = x.ndim - len(shape)
     if lead < 0:
         raise ValueError(f"sum_to: cannot sum shape {x.shape} to the larger shape {shape}")
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1
-    )
     for i, n in enumerate(shape):
         if n != 1 and x.shape[i + lead] != n:
             raise ValueError(f"sum_to: shape {x.shape} cannot be summed to shape {shape}")
-    y = x.sum(axis=axes, keepdims=True)
+    y = x.sum(axis=broadcast_axes(shape, x.shape), keepdims=True)
     return y.reshape(shape) if lead else y
 
 
 class Reshape(Function):
     """``x.reshape(shape)``."""
+
+    elementwise = False
+    broadcasting = False
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -122,11 +122,23 @@ def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
     shape = tuple(shape)
     if isinstance(x, Tensor) and x.shape == shape:
         return x
-    return Reshape(shape)(x)
+    return _view_of(Reshape(shape)(x), x)
+
+
+def _view_of(y: Tensor, x: Any) -> Tensor:
+    """Mark ``y`` as an alias of ``x`` when its data is a view of ``x``'s (shared versions)."""
+    if isinstance(x, Tensor):
+        base = y.data.base
+        if base is not None and (base is x.data or base is x.data.base):
+            _alias(y, x)
+    return y
 
 
 class Transpose(Function):
     """Permute axes; ``axes=None`` reverses them."""
+
+    elementwise = False
+    broadcasting = False
 
     def __init__(self, axes: tuple[int, ...] | None) -> None:
         self.axes = axes
@@ -151,18 +163,21 @@ def transpose(x: Tensor, axes: Sequence[int] | None = None) -> Tensor:
     2-D tensor is ``x`` itself; PyTorch's ``transpose(a, b)`` is :func:`swapaxes`.
     """
     if axes is None:
-        return Transpose(None)(x)
+        return _view_of(Transpose(None)(x), x)
     axes = tuple(axes)
     if isinstance(x, Tensor):
         if len(axes) != x.ndim:
             raise ValueError(f"transpose: axes {axes} do not list the {x.ndim} axes of shape "
                              f"{x.shape} (to swap two axes use swapaxes)")
         normalize_axis(axes, x.ndim, "transpose")
-    return Transpose(axes)(x)
+    return _view_of(Transpose(axes)(x), x)
 
 
 class BroadcastTo(Function):
     """Broadcast to a shape; backward sums the gradient back (``sum_to``)."""
+
+    elementwise = False
+    broadcasting = True
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -188,6 +203,9 @@ def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
 class SumTo(Function):
     """Sum over broadcast axes to reach a shape; backward broadcasts the gradient."""
 
+    elementwise = False
+    broadcasting = False
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 
@@ -196,6 +214,11 @@ class SumTo(Function):
 
     def backward(self, gy: Tensor) -> Tensor:
         return broadcast_to(gy, self.inputs[0].shape)
+
+    def summed_axes(self, in_shapes: Sequence[Sequence[int]],
+                    out_shape: Sequence[int] | None) -> tuple[tuple[int, ...], ...]:
+        """Forward summed the input over these axes (its backward broadcasts along them)."""
+        return (broadcast_axes(self.shape, in_shapes[0]),)
 
     def attrs(self) -> dict[str, Any]:
         return {"shape": self.shape}
@@ -227,6 +250,9 @@ def _is_basic(index: Any) -> bool:
 class GetItem(Function):
     """``x[index]``: basic slicing and integer-array indexing."""
 
+    elementwise = False
+    broadcasting = False
+
     def __init__(self, index: Any) -> None:
         self.index = index
 
@@ -243,6 +269,9 @@ class GetItem(Function):
 
 class GetItemGrad(Function):
     """Scatter-add a gradient back into the indexed positions (repeats accumulate)."""
+
+    elementwise = False
+    broadcasting = False
 
     def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
         self.index = index
@@ -282,7 +311,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     index = _plain_index(index)
     if isinstance(index, list):
         index = np.asarray(index)
-    return GetItem(index)(x)
+    return _view_of(GetItem(index)(x), x)
 
 
 # ---------------------------------------------------------------------------

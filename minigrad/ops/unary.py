@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from minigrad.autograd import Function
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _make
 
-__all__ = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs"]
+__all__ = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "astype"]
 
 
 class Exp(Function):
     """``e ** x``."""
+
+    elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.exp(x)
@@ -23,6 +28,9 @@ class Exp(Function):
 class Log(Function):
     """Natural logarithm."""
 
+    elementwise = True
+    broadcasting = False
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.log(x)
 
@@ -32,6 +40,9 @@ class Log(Function):
 
 class Sqrt(Function):
     """Square root."""
+
+    elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sqrt(x)
@@ -43,6 +54,9 @@ class Sqrt(Function):
 class Sin(Function):
     """Sine."""
 
+    elementwise = True
+    broadcasting = False
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sin(x)
 
@@ -53,6 +67,9 @@ class Sin(Function):
 class Cos(Function):
     """Cosine."""
 
+    elementwise = True
+    broadcasting = False
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.cos(x)
 
@@ -62,6 +79,9 @@ class Cos(Function):
 
 class Tanh(Function):
     """Hyperbolic tangent."""
+
+    elementwise = True
+    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
@@ -78,6 +98,9 @@ class Sigmoid(Function):
     correct limit 0; that overflow is expected, so its warning is silenced.
     """
 
+    elementwise = True
+    broadcasting = False
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
             return 1 / (1 + np.exp(-x))
@@ -90,6 +113,9 @@ class Sigmoid(Function):
 class ReLU(Function):
     """``max(x, 0)``; the gradient at 0 is taken as 0."""
 
+    elementwise = True
+    broadcasting = False
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
 
@@ -100,11 +126,46 @@ class ReLU(Function):
 class Abs(Function):
     """Absolute value; the gradient at 0 is taken as 0."""
 
+    elementwise = True
+    broadcasting = False
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.abs(x)
 
     def backward(self, gy: Tensor) -> Tensor:
         return gy * np.sign(self.inputs[0].data)
+
+
+class Cast(Function):
+    """Convert to another floating-point dtype; the gradient is cast back."""
+
+    elementwise = True
+    broadcasting = False
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.astype(self.dtype)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return Cast(self.inputs[0].dtype)(gy)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"dtype": str(self.dtype)}
+
+
+def astype(x: Tensor, dtype: Any) -> Tensor:
+    """Return ``x`` converted to ``dtype`` (a copy).
+
+    Differentiable from a floating-point dtype to a floating-point dtype (the
+    gradient comes back in ``x``'s dtype, as with PyTorch's ``.to``); any
+    other cast gives a tensor outside the graph.
+    """
+    dt = np.dtype(dtype)
+    if x.dtype.kind == "f" and dt.kind == "f":
+        return Cast(dt)(x)
+    return _make(x.data.astype(dt))
 
 
 def exp(x: Tensor) -> Tensor:

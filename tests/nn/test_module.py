@@ -265,13 +265,17 @@ def test_graph_is_freed_after_in_place_update_of_module_parameters():
     losses, refs = [], []
     for _ in range(5):
         loss = F.softmax_cross_entropy(net(np.ones((2, 4))), np.array([0, 1]))
-        refs.append(weakref.ref(loss.creator.inputs[0].creator.inputs[0].creator))  # Sigmoid
+        sig = loss.creator.inputs[0].creator.inputs[0].creator
+        refs.append(weakref.ref(sig.inputs[0]))  # the hidden pre-activation Sigmoid saved
         losses.append(loss)
         with mg.no_grad():
             for p in net.parameters():
                 p -= 0.1
     gc.collect()
+    # the saved tensors are freed (the released op keeps only its edges)
     assert all(r() is None for r in refs)
+    fc2 = losses[0].creator.edges[0].function
+    assert fc2.name == "Linear" and fc2.inputs is None and fc2.edges[0].function is None
 
 
 def test_buffers_are_state_but_not_parameters():
