@@ -86,14 +86,18 @@ class Optimizer:
         The tensors to train.
     lr : float
         The learning rate.
+    weight_decay : float
+        L2 penalty: ``weight_decay * W`` is added to every gradient
+        (:meth:`_decayed`), as in ``torch.optim``.
     """
 
-    hyper: tuple[str, ...] = ("lr",)
+    hyper: tuple[str, ...] = ("lr", "weight_decay")
     buffers: tuple[str, ...] = ()
 
-    def __init__(self, params: Any, lr: float) -> None:
+    def __init__(self, params: Any, lr: float, weight_decay: float = 0.0) -> None:
         self.named_params = _named_params(params)
         self.lr = _number(lr, f"{type(self).__name__}: lr", low_open=True)
+        self.weight_decay = _number(weight_decay, f"{type(self).__name__}: weight_decay")
         self.steps = 0
         self.state: dict[str, dict[str, np.ndarray]] = {
             b: {name: np.zeros_like(p.data) for name, p in self.named_params}
@@ -147,6 +151,11 @@ class Optimizer:
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         """Return the amount to subtract from parameter ``name`` (values ``w``, gradient ``g``)."""
         raise NotImplementedError
+
+    def _decayed(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """``g + weight_decay * w`` (L2 penalty folded into the gradient, as ``torch.optim``)."""
+        wd = self.weight_decay
+        return g + wd * w if wd else g
 
     # -- checkpoints ---------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -204,10 +213,10 @@ class Optimizer:
         return f"{type(self).__name__}({hp}, params={len(self.named_params)})"
 
 
-def _decayed(opt: Any, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``g + weight_decay * w`` (L2 penalty folded into the gradient, as ``torch.optim``)."""
-    wd = opt.weight_decay
-    return g + wd * w if wd else g
+def _average_(buf: np.ndarray, decay: float, x: np.ndarray) -> None:
+    """``buf <- decay * buf + (1 - decay) * x``, in place (a running average)."""
+    buf *= decay
+    buf += (1 - decay) * x
 
 
 class SGD(Optimizer):
@@ -234,31 +243,11 @@ class SGD(Optimizer):
     array([2.4, 3.2])
     """
 
-    hyper = ("lr", "weight_decay")
-
     def __init__(self, params: Any, lr: float = 1e-3, weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
-        self.weight_decay = _number(weight_decay, "SGD: weight_decay")
-
-    def _check_grads(self) -> None:
-        """Raise, naming the parameter, if some gradient cannot update its parameter."""
-        where = f"{type(self).__name__}.step"
-        for name, p in self.named_params:
-            g = p.grad
-            if g is None:
-                continue
-            if not isinstance(g, Tensor):
-                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
-                                f"{type(g).__name__}, not a Tensor")
-            if g.shape != p.shape:
-                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
-                                 f"{g.shape} but the parameter has shape {p.shape}")
-            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
-                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
-                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
+        super().__init__(params, lr, weight_decay)
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-        return self.lr * _decayed(self, w, g)
+        return self.lr * self._decayed(w, g)
 
 
 class Momentum(Optimizer):
@@ -286,33 +275,18 @@ class Momentum(Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-3, momentum: float = 0.9,
                  weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         self.momentum = _number(momentum, f"{type(self).__name__}: momentum", high=1.0)
-        self.weight_decay = _number(weight_decay, f"{type(self).__name__}: weight_decay")
 
-    def _check_grads(self) -> None:
-        """Raise, naming the parameter, if some gradient cannot update its parameter."""
-        where = f"{type(self).__name__}.step"
-        for name, p in self.named_params:
-            g = p.grad
-            if g is None:
-                continue
-            if not isinstance(g, Tensor):
-                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
-                                f"{type(g).__name__}, not a Tensor")
-            if g.shape != p.shape:
-                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
-                                 f"{g.shape} but the parameter has shape {p.shape}")
-            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
-                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
-                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
-
-    def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-        g = _decayed(self, w, g)
+    def _velocity(self, name: str, g: np.ndarray) -> np.ndarray:
+        """``v <- momentum * v + g`` for parameter ``name``, in place; return ``v``."""
         v = self.state["v"][name]
         v *= self.momentum
         v += g
-        return self.lr * v
+        return v
+
+    def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        return self.lr * self._velocity(name, self._decayed(w, g))
 
 
 class Nesterov(Momentum):
@@ -335,10 +309,8 @@ class Nesterov(Momentum):
     """
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-        g = _decayed(self, w, g)
-        v = self.state["v"][name]
-        v *= self.momentum
-        v += g
+        g = self._decayed(w, g)
+        v = self._velocity(name, g)
         return self.lr * (g + self.momentum * v)
 
 
@@ -366,29 +338,11 @@ class AdaGrad(Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-2, eps: float = 1e-10,
                  weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         self.eps = _number(eps, "AdaGrad: eps")
-        self.weight_decay = _number(weight_decay, "AdaGrad: weight_decay")
-
-    def _check_grads(self) -> None:
-        """Raise, naming the parameter, if some gradient cannot update its parameter."""
-        where = f"{type(self).__name__}.step"
-        for name, p in self.named_params:
-            g = p.grad
-            if g is None:
-                continue
-            if not isinstance(g, Tensor):
-                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
-                                f"{type(g).__name__}, not a Tensor")
-            if g.shape != p.shape:
-                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
-                                 f"{g.shape} but the parameter has shape {p.shape}")
-            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
-                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
-                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-        g = _decayed(self, w, g)
+        g = self._decayed(w, g)
         h = self.state["h"][name]
         h += g * g
         return self.lr * g / (np.sqrt(h) + self.eps)
@@ -420,16 +374,14 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         self.alpha = _number(alpha, "RMSprop: alpha", high=1.0)
         self.eps = _number(eps, "RMSprop: eps")
-        self.weight_decay = _number(weight_decay, "RMSprop: weight_decay")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-        g = _decayed(self, w, g)
+        g = self._decayed(w, g)
         h = self.state["h"][name]
-        h *= self.alpha
-        h += (1 - self.alpha) * (g * g)
+        _average_(h, self.alpha, g * g)
         return self.lr * g / (np.sqrt(h) + self.eps)
 
 
@@ -464,40 +416,20 @@ class Adam(Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-3, beta1: float = 0.9,
                  beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         self.beta1 = _number(beta1, "Adam: beta1", high=1.0)
         self.beta2 = _number(beta2, "Adam: beta2", high=1.0)
         self.eps = _number(eps, "Adam: eps")
-        self.weight_decay = _number(weight_decay, "Adam: weight_decay")
         if self.beta1 == 1.0 or self.beta2 == 1.0:
             raise ValueError("Adam: beta1 and beta2 must be < 1")
 
-    def _check_grads(self) -> None:
-        """Raise, naming the parameter, if some gradient cannot update its parameter."""
-        where = f"{type(self).__name__}.step"
-        for name, p in self.named_params:
-            g = p.grad
-            if g is None:
-                continue
-            if not isinstance(g, Tensor):
-                raise TypeError(f"{where}: the gradient of parameter {name!r} is a "
-                                f"{type(g).__name__}, not a Tensor")
-            if g.shape != p.shape:
-                raise ValueError(f"{where}: the gradient of parameter {name!r} has shape "
-                                 f"{g.shape} but the parameter has shape {p.shape}")
-            if not np.can_cast(g.dtype, p.dtype, "same_kind"):
-                raise TypeError(f"{where}: the gradient of parameter {name!r} has dtype "
-                                f"{g.dtype}, which cannot update a parameter of dtype {p.dtype}")
-
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-        g = _decayed(self, w, g)
+        g = self._decayed(w, g)
         k = self.steps
         b1, b2 = self.beta1, self.beta2
         m, v = self.state["m"][name], self.state["v"][name]
-        m *= b1
-        m += (1 - b1) * g
-        v *= b2
-        v += (1 - b2) * (g * g)
+        _average_(m, b1, g)
+        _average_(v, b2, g * g)
         denom = np.sqrt(v) / np.sqrt(1 - b2 ** k) + self.eps
         return (self.lr / (1 - b1 ** k)) * m / denom
 
