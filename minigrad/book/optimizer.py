@@ -91,6 +91,11 @@ class _BookOptimizer:
     def _validate(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
         _check(params, grads, type(self).__name__)
 
+    @staticmethod
+    def _zeros(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """A zero array like each ``params[key]``: a state buffer's first value."""
+        return {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items()
                            if isinstance(v, (int, float)) and k != "iter")
@@ -136,13 +141,13 @@ class Momentum(_BookOptimizer):
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         if self.v is None:
-            self.v = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+            self.v = self._zeros(params)
         for key in params.keys():
             self.v[key] = self.momentum * self.v[key] - self.lr * _grad(grads, key)
             _add_(params, key, self.v[key])
 
 
-class Nesterov(_BookOptimizer):
+class Nesterov(Momentum):
     """Nesterov's accelerated gradient, in the book's Japanese repository's order (item 6.3).
 
     ``W += momentum**2 * v``; ``W -= (1 + momentum) * lr * g``; then
@@ -158,16 +163,11 @@ class Nesterov(_BookOptimizer):
         The decay of the velocity ``v``.
     """
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
-        self.lr = lr
-        self.momentum = momentum
-        self.v: dict[str, np.ndarray] | None = None
-
     def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         if self.v is None:
-            self.v = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+            self.v = self._zeros(params)
         for key in params.keys():
             g = _grad(grads, key)
             _add_(params, key, self.momentum * self.momentum * self.v[key])
@@ -193,7 +193,7 @@ class AdaGrad(_BookOptimizer):
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         if self.h is None:
-            self.h = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+            self.h = self._zeros(params)
         for key in params.keys():
             g = _grad(grads, key)
             self.h[key] += g * g
@@ -222,7 +222,7 @@ class RMSprop(_BookOptimizer):
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         if self.h is None:
-            self.h = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+            self.h = self._zeros(params)
         for key in params.keys():
             g = _grad(grads, key)
             self.h[key] *= self.decay_rate
@@ -260,8 +260,7 @@ class Adam(_BookOptimizer):
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         if self.m is None or self.v is None:
-            self.m = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
-            self.v = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+            self.m, self.v = self._zeros(params), self._zeros(params)
         self.iter += 1
         lr_t = self.lr * np.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter)
         for key in params.keys():
