@@ -8,11 +8,14 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd import grad, no_grad
-from minigrad.book.layers import Affine, BatchNormalization, SoftmaxWithLoss
-from minigrad.nn.layers import InitLike, _randn, init_std
+from minigrad.book.layers import Affine, BatchNormalization, Relu, Sigmoid, SoftmaxWithLoss
+from minigrad.nn.layers import InitLike, SeedLike, _randn, init_std, make_rng
 from minigrad.nn.module import Module, Parameter
 from minigrad.numerical import numerical_gradient
 from minigrad.tensor import Tensor, as_tensor
+
+#: Hidden activations by the book's names.
+ACTIVATION_LAYERS = {"sigmoid": Sigmoid, "relu": Relu}
 
 
 def _input(x: Any) -> Tensor:
@@ -43,6 +46,35 @@ class BookNet(Module):
         for name, layer in self.layers.items():
             self.add_module(name, layer)
         self.add_module("lastLayer", self.lastLayer)
+
+    def _init_multi_layer(self, input_size: int, hidden_size_list: list[int], output_size: int,
+                          activation: str, weight_init_std: InitLike,
+                          weight_decay_lambda: float, seed: SeedLike) -> None:
+        """Check ``activation``, store the sizes and fill :attr:`params` with ``W{i}``, ``b{i}``.
+
+        The common start of ``MultiLayerNet`` and ``MultiLayerNetExtend``;
+        :attr:`layers` starts empty.
+        """
+        if activation not in ACTIVATION_LAYERS:
+            raise ValueError(f"{type(self).__name__}: unknown activation {activation!r}; use "
+                             f"one of {sorted(ACTIVATION_LAYERS)}")
+        self.input_size = input_size
+        self.output_size = output_size
+        self.hidden_size_list = list(hidden_size_list)
+        self.hidden_layer_num = len(self.hidden_size_list)
+        self.activation = activation
+        self.weight_decay_lambda = float(weight_decay_lambda)
+        self.params = OrderedDict()
+        init_weights(self.params, [input_size, *self.hidden_size_list, output_size],
+                     weight_init_std, make_rng(seed))
+        self.layers = OrderedDict()
+
+    def _finish_multi_layer(self) -> None:
+        """Append the output ``Affine{L+1}`` and ``SoftmaxWithLoss``, then :meth:`_register`."""
+        last = self.hidden_layer_num + 1
+        self.layers[f"Affine{last}"] = affine(self.params, last)
+        self.lastLayer = SoftmaxWithLoss()
+        self._register()
 
     def _run_layers(self, x: Any, train_flg: bool) -> Tensor:
         h = _input(x)

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
-from minigrad.book._net import BookNet, affine, init_weights
-from minigrad.book.layers import Relu, Sigmoid, SoftmaxWithLoss
-from minigrad.nn.layers import InitLike, SeedLike, make_rng
+from minigrad.book._net import ACTIVATION_LAYERS, BookNet, affine
+from minigrad.nn.layers import InitLike, SeedLike
 from minigrad.tensor import Tensor
 
-__all__ = ["MultiLayerNet"]
-
-#: Hidden activations by the book's names.
-ACTIVATION_LAYERS = {"sigmoid": Sigmoid, "relu": Relu}
+__all__ = ["MultiLayerNet", "ACTIVATION_LAYERS"]
 
 
 class MultiLayerNet(BookNet):
@@ -55,26 +50,12 @@ class MultiLayerNet(BookNet):
                  activation: str = "relu", weight_init_std: InitLike = "relu",
                  weight_decay_lambda: float = 0, seed: SeedLike = None) -> None:
         super().__init__()
-        if activation not in ACTIVATION_LAYERS:
-            raise ValueError(f"MultiLayerNet: unknown activation {activation!r}; use one of "
-                             f"{sorted(ACTIVATION_LAYERS)}")
-        self.input_size = input_size
-        self.output_size = output_size
-        self.hidden_size_list = list(hidden_size_list)
-        self.hidden_layer_num = len(self.hidden_size_list)
-        self.activation = activation
-        self.weight_decay_lambda = float(weight_decay_lambda)
-        self.params = OrderedDict()
-        init_weights(self.params, [input_size, *self.hidden_size_list, output_size],
-                     weight_init_std, make_rng(seed))
-        self.layers = OrderedDict()
+        self._init_multi_layer(input_size, hidden_size_list, output_size, activation,
+                               weight_init_std, weight_decay_lambda, seed)
         for idx in range(1, self.hidden_layer_num + 1):
             self.layers[f"Affine{idx}"] = affine(self.params, idx)
             self.layers[f"Activation_function{idx}"] = ACTIVATION_LAYERS[activation]()
-        self.layers[f"Affine{self.hidden_layer_num + 1}"] = affine(
-            self.params, self.hidden_layer_num + 1)
-        self.lastLayer = SoftmaxWithLoss()
-        self._register()
+        self._finish_multi_layer()
 
     def predict(self, x: Any) -> Tensor:
         """Return the logits."""

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
-from minigrad.book._net import BookNet, affine, init_weights
-from minigrad.book.layers import BatchNormalization, Dropout, SoftmaxWithLoss
-from minigrad.book.multi_layer_net import ACTIVATION_LAYERS
-from minigrad.nn.layers import InitLike, SeedLike, make_rng
+from minigrad.book._net import ACTIVATION_LAYERS, BookNet, affine
+from minigrad.book.layers import BatchNormalization, Dropout
+from minigrad.nn.layers import InitLike, SeedLike
 from minigrad.nn.module import Parameter
 from minigrad.tensor import Tensor
 
@@ -51,22 +49,11 @@ class MultiLayerNetExtend(BookNet):
                  dropout_ration: float = 0.5, use_batchnorm: bool = False,
                  seed: SeedLike = None) -> None:
         super().__init__()
-        if activation not in ACTIVATION_LAYERS:
-            raise ValueError(f"MultiLayerNetExtend: unknown activation {activation!r}; use one "
-                             f"of {sorted(ACTIVATION_LAYERS)}")
-        self.input_size = input_size
-        self.output_size = output_size
-        self.hidden_size_list = list(hidden_size_list)
-        self.hidden_layer_num = len(self.hidden_size_list)
-        self.activation = activation
         self.use_dropout = bool(use_dropout)
         self.dropout_ration = float(dropout_ration)
         self.use_batchnorm = bool(use_batchnorm)
-        self.weight_decay_lambda = float(weight_decay_lambda)
-        self.params = OrderedDict()
-        init_weights(self.params, [input_size, *self.hidden_size_list, output_size],
-                     weight_init_std, make_rng(seed))
-        self.layers = OrderedDict()
+        self._init_multi_layer(input_size, hidden_size_list, output_size, activation,
+                               weight_init_std, weight_decay_lambda, seed)
         for idx in range(1, self.hidden_layer_num + 1):
             self.layers[f"Affine{idx}"] = affine(self.params, idx)
             if self.use_batchnorm:
@@ -79,10 +66,7 @@ class MultiLayerNetExtend(BookNet):
             self.layers[f"Activation_function{idx}"] = ACTIVATION_LAYERS[activation]()
             if self.use_dropout:
                 self.layers[f"Dropout{idx}"] = Dropout(self.dropout_ration)
-        self.layers[f"Affine{self.hidden_layer_num + 1}"] = affine(
-            self.params, self.hidden_layer_num + 1)
-        self.lastLayer = SoftmaxWithLoss()
-        self._register()
+        self._finish_multi_layer()
 
     def predict(self, x: Any, train_flg: bool = False) -> Tensor:
         """Return the logits; ``train_flg`` switches BatchNorm and Dropout to training mode."""
