@@ -15,7 +15,6 @@ writes the smoothed loss curves (figure 6-9).
 from __future__ import annotations
 
 import sys
-import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -24,10 +23,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _book  # noqa: E402
 
-from minigrad.autograd import no_grad  # noqa: E402
 from minigrad.book.multi_layer_net import MultiLayerNet  # noqa: E402
 from minigrad.book.optimizer import SGD, AdaGrad, Adam, Momentum  # noqa: E402
-from minigrad.book.util import smooth_curve  # noqa: E402
 
 MARKERS = {"SGD": "o", "Momentum": "x", "AdaGrad": "s", "Adam": "D"}
 
@@ -42,7 +39,6 @@ def main(argv=None) -> int:
     (x_train, t_train), _ = _book.mnist(args)
     if args.quick:
         x_train, t_train = x_train[:2000], t_train[:2000]
-    train_size = x_train.shape[0]
     batch_size = 128
     hidden = [30, 30] if args.quick else [100, 100, 100, 100]
     np.random.seed(args.seed)
@@ -54,45 +50,12 @@ def main(argv=None) -> int:
     optimizers["Adam"] = Adam()
 
     networks = {}
-    train_loss = {}
     for key in optimizers.keys():
         networks[key] = MultiLayerNet(input_size=784, hidden_size_list=hidden, output_size=10)
-        train_loss[key] = []
 
-    start = time.perf_counter()
-    for i in range(max_iterations):
-        batch_mask = np.random.choice(train_size, batch_size)
-        x_batch = x_train[batch_mask]
-        t_batch = t_train[batch_mask]
-
-        for key in optimizers.keys():
-            grads = networks[key].gradient(x_batch, t_batch)
-            optimizers[key].update(networks[key].params, grads)
-            with no_grad():
-                loss = float(networks[key].loss(x_batch, t_batch))
-            train_loss[key].append(loss)
-
-        if i % 100 == 0 or (args.quick and i == max_iterations - 1):
-            print("===========" + "iteration:" + str(i) + "===========")
-            for key in optimizers.keys():
-                print(key + ":" + str(train_loss[key][-1]))
-    elapsed = time.perf_counter() - start
-    print(f"({max_iterations} iterations x 4 networks in {elapsed:.1f} s)")
-    for key in optimizers.keys():
-        last = train_loss[key][-min(100, max_iterations):]
-        print(f"mean loss over the last {len(last)} iterations, {key}: {np.mean(last):.4f}")
-
-    fig = _book.figure()
-    ax = fig.add_subplot(1, 1, 1)
-    x = np.arange(max_iterations)
-    for key in optimizers.keys():
-        curve = smooth_curve(train_loss[key]) if max_iterations >= 11 else train_loss[key]
-        ax.plot(x, curve, marker=MARKERS[key], markevery=100, label=key)
-    ax.set_xlabel("iterations")
-    ax.set_ylabel("loss")
-    ax.set_ylim(0, 1)
-    ax.legend()
-    _book.save(fig, args.out / "fig6-9_optimizer_compare_mnist.png")
+    train_loss = _book.compare_training(networks, optimizers, x_train, t_train, batch_size,
+                                        max_iterations, args.quick)
+    _book.plot_losses(train_loss, MARKERS, 1.0, args.out / "fig6-9_optimizer_compare_mnist.png")
     return 0
 
 
