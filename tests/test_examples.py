@@ -1,22 +1,18 @@
 """Run every example script with small sizes and check the chapter's numbers."""
 
-import re
 import runpy
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import MNIST_DIR, have_mnist
+from conftest import REPO as ROOT
+from examples_support import EXAMPLES, assert_pngs, floats, line_with, run_example
 
 pytest.importorskip("matplotlib")
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
 MNIST = MNIST_DIR  # the suite's one MNIST location (conftest)
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-FLOAT = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
 # Scripts this file covers, with the figures each one writes.
 FIGURES = {
@@ -33,33 +29,6 @@ needs_mnist = pytest.mark.skipif(
     not have_mnist(),
     reason=f"MNIST files not found in {MNIST}",
 )
-
-
-def run_example(name, argv, capsys, monkeypatch):
-    """Run examples/<name>.py in-process and return what it printed."""
-    monkeypatch.delenv("MINIGRAD_DATA", raising=False)
-    monkeypatch.setattr(sys, "path", list(sys.path))  # the scripts prepend the repo root
-    namespace = runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name=f"example_{name}")
-    assert namespace["main"](argv) == 0
-    return capsys.readouterr().out
-
-
-def assert_pngs(out_dir: Path, names):
-    for name in names:
-        data = (out_dir / name).read_bytes()
-        assert data.startswith(PNG_SIGNATURE), name
-        assert data.endswith(b"IEND\xaeB`\x82"), name
-    assert not [p for p in out_dir.iterdir() if p.name.endswith(".tmp")]
-
-
-def floats(text):
-    return [float(v) for v in re.findall(FLOAT, text)]
-
-
-def line_with(out, prefix):
-    lines = [line for line in out.splitlines() if line.strip().startswith(prefix)]
-    assert lines, f"no line starting with {prefix!r} in:\n{out}"
-    return lines
 
 
 # ---------------------------------------------------------------- the scripts

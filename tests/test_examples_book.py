@@ -1,55 +1,17 @@
 """Run every chapter 5-6 example script in --quick mode and check the book's numbers."""
 
-import os
 import re
-import runpy
 import shutil
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import MNIST_DIR, have_mnist
+from examples_support import assert_pngs, floats, line_with, run_example
 
 pytest.importorskip("matplotlib")
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-MNIST = Path(os.environ.get("MINIGRAD_DATA") or ROOT.parent / "shared" / "data" / "mnist")
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-FLOAT = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-
 needs_mnist = pytest.mark.skipif(
-    not (MNIST / "train-images-idx3-ubyte.gz").exists(),
-    reason=f"MNIST files not found in {MNIST} (set MINIGRAD_DATA)",
-)
-
-
-def run_example(name, argv, capsys, monkeypatch, data=False):
-    """Run examples/<name>.py in-process with ``argv`` (+ --data-dir) and return its output."""
-    monkeypatch.delenv("MINIGRAD_DATA", raising=False)
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    if data:
-        argv = [*argv, "--data-dir", str(MNIST)]
-    namespace = runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name=f"example_{name}")
-    assert namespace["main"](argv) == 0
-    return capsys.readouterr().out
-
-
-def assert_pngs(out_dir: Path, names):
-    for name in names:
-        data = (out_dir / name).read_bytes()
-        assert data.startswith(PNG_SIGNATURE), name
-    assert not [p for p in out_dir.iterdir() if p.name.endswith(".tmp")]
-
-
-def floats(text):
-    return [float(v) for v in re.findall(FLOAT, text)]
-
-
-def value_after(out, prefix):
-    lines = [line for line in out.splitlines() if line.startswith(prefix)]
-    assert lines, f"no line starting with {prefix!r} in:\n{out}"
-    return lines
+    not have_mnist(), reason=f"MNIST files not found in {MNIST_DIR} (set MINIGRAD_DATA)")
 
 
 def test_buy_apple(tmp_path, capsys, monkeypatch):
@@ -114,7 +76,7 @@ def test_optimizer_compare_naive(tmp_path, capsys, monkeypatch):
         "Adam": [-6.7, 1.7, -6.4004, 1.4022, 0.0201, 0.322, 0.136, 0.3182],
     }
     for name, values in table.items():
-        assert floats(value_after(out, name + " ")[0]) == values, name
+        assert floats(line_with(out, name + " ")[0]) == values, name
     assert "Nesterov lr 0.1, 30th point: (0.6193, 0.0074)" in out
     assert_pngs(tmp_path, ["fig6-8_optimizer_compare.png", "fig6-3_sgd.png",
                            "fig6-5_momentum.png", "fig6-6_adagrad.png", "fig6-7_adam.png"])
@@ -125,7 +87,7 @@ def test_optimizer_compare_mnist(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_optimizer_compare_mnist", ["--quick", "--out", str(tmp_path)],
                       capsys, monkeypatch, data=True)
     assert "===========iteration:0===========" in out
-    means = {k: floats(value_after(out, f"mean loss over the last 60 iterations, {k}:")[0])[-1]
+    means = {k: floats(line_with(out, f"mean loss over the last 60 iterations, {k}:")[0])[-1]
              for k in ("SGD", "Momentum", "AdaGrad", "Adam")}
     assert means["SGD"] > max(means["Momentum"], means["AdaGrad"], means["Adam"])
     assert_pngs(tmp_path, ["fig6-9_optimizer_compare_mnist.png"])
@@ -142,9 +104,9 @@ def test_activation_histograms(tmp_path, capsys, monkeypatch):
         "relu He:": [0.82, 0.82, 0.86, 0.88, 1.00],
     }
     for prefix, stds in indicative.items():
-        got = floats(value_after(out, prefix)[0].split("per layer")[1])
+        got = floats(line_with(out, prefix)[0].split("per layer")[1])
         np.testing.assert_allclose(got, stds, rtol=0.25, err_msg=prefix)  # "about 20%"
-    relu_small = floats(value_after(out, "relu 0.01:")[0].split("per layer")[1])
+    relu_small = floats(line_with(out, "relu 0.01:")[0].split("per layer")[1])
     assert relu_small[0] == pytest.approx(0.058, rel=0.2) and relu_small[-1] < 1e-4
     assert_pngs(tmp_path, ["fig6-10_sigmoid_std1.png", "fig6-11_sigmoid_std0.01.png",
                            "fig6-13_sigmoid_xavier.png", "fig6-14_relu_std0.01.png",
@@ -155,8 +117,8 @@ def test_activation_histograms(tmp_path, capsys, monkeypatch):
 def test_weight_init_compare(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_weight_init_compare", ["--quick", "--out", str(tmp_path)],
                       capsys, monkeypatch, data=True)
-    std001 = floats(value_after(out, "mean loss over the last 60 iterations, std=0.01:")[0])[-1]
-    he = floats(value_after(out, "mean loss over the last 60 iterations, He:")[0])[-1]
+    std001 = floats(line_with(out, "mean loss over the last 60 iterations, std=0.01:")[0])[-1]
+    he = floats(line_with(out, "mean loss over the last 60 iterations, He:")[0])[-1]
     assert std001 == pytest.approx(np.log(10), abs=0.01)  # no learning at all
     assert he < std001
     assert_pngs(tmp_path, ["fig6-15_weight_init_compare.png"])
@@ -180,8 +142,8 @@ def test_batch_norm_test(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_batch_norm_test", ["--quick", "--out", str(tmp_path)], capsys,
                       monkeypatch, data=True)
     assert "============== 1/16 ==============" in out
-    assert len(value_after(out, "epoch:")) == 4 * 5
-    finals = [floats(line.split(":", 1)[1]) for line in value_after(out, "w=")]
+    assert len(line_with(out, "epoch:")) == 4 * 5
+    finals = [floats(line.split(":", 1)[1]) for line in line_with(out, "w=")]
     assert len(finals) == 4
     for without_bn, with_bn in finals[2:]:  # w = 0.0074 and 0.00063
         assert without_bn < 0.15 and with_bn > without_bn + 0.2
@@ -192,10 +154,10 @@ def test_batch_norm_test(tmp_path, capsys, monkeypatch):
 def test_overfit_weight_decay(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_overfit_weight_decay", ["--quick", "--out", str(tmp_path)],
                       capsys, monkeypatch, data=True)
-    assert len(value_after(out, "epoch:")) == 2 * 101
-    assert value_after(out, "epoch:0, train acc:")
+    assert len(line_with(out, "epoch:")) == 2 * 101
+    assert line_with(out, "epoch:0, train acc:")
     (train0, test0), (train1, test1) = [
-        floats(line.split("final train acc")[1])[:2] for line in value_after(out, "lambda ")]
+        floats(line.split("final train acc")[1])[:2] for line in line_with(out, "lambda ")]
     assert train0 - test0 > 0.15  # overfitting
     assert train1 < train0  # weight decay holds the training accuracy back
     assert_pngs(tmp_path, ["fig6-20_overfit.png", "fig6-21_weight_decay.png"])
@@ -205,11 +167,11 @@ def test_overfit_weight_decay(tmp_path, capsys, monkeypatch):
 def test_overfit_dropout(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_overfit_dropout", ["--quick", "--out", str(tmp_path)], capsys,
                       monkeypatch, data=True)
-    epochs = value_after(out, "=== epoch:")
+    epochs = line_with(out, "=== epoch:")
     assert len(epochs) == 2 * 101 and epochs[0].startswith("=== epoch:1, train acc:")
     assert out.count("=============== Final Test Accuracy ===============") == 2
     (train0, test0), (train1, test1) = [
-        floats(line.split("final train acc")[1])[:2] for line in value_after(out, "use_dropout=")
+        floats(line.split("final train acc")[1])[:2] for line in line_with(out, "use_dropout=")
         if "final" in line]
     assert train0 - test0 > 0.15
     assert train1 < train0 and train1 - test1 < train0 - test0
@@ -220,9 +182,9 @@ def test_overfit_dropout(tmp_path, capsys, monkeypatch):
 def test_hyperparameter_optimization(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_hyperparameter_optimization", ["--quick", "--out", str(tmp_path)],
                       capsys, monkeypatch, data=True)
-    trials = value_after(out, "val acc:")
+    trials = line_with(out, "val acc:")
     assert len(trials) == 10
-    best = value_after(out, "Best-")
+    best = line_with(out, "Best-")
     accs = [floats(line.split("val acc:")[1])[0] for line in best]
     assert len(best) == 10 and accs == sorted(accs, reverse=True)
     best_lr = floats(best[0].split("lr:")[1])[0]
