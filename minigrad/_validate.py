@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
-__all__ = ["positive_int", "number"]
+__all__ = ["positive_int", "integer", "number"]
 
 
 def positive_int(value: Any, what: str) -> int:
@@ -14,6 +15,23 @@ def positive_int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise ValueError(f"{what} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def integer(value: Any, what: str, low: int = 0) -> int:
+    """Return ``value`` (anything ``operator.index`` takes, not a bool) as an int ``>= low``.
+
+    Raises TypeError for a non-integer (bools and floats included) and ValueError below
+    ``low``.
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be an integer, got bool")
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, got {type(value).__name__}") from None
+    if n < low:
+        raise ValueError(f"{what} must be >= {low}, got {n}")
+    return n
 
 
 def number(value: Any, what: str, low: float = 0.0, high: float = np.inf,

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad._fileio import atomic_write
+from minigrad._fileio import PathLike, atomic_write
 from minigrad.tensor import Tensor
 
 __all__ = ["save", "load", "CheckpointError", "FORMAT_NAME", "FORMAT_VERSION",
@@ -46,7 +46,6 @@ FORMAT_NAME = "minigrad-checkpoint"
 FORMAT_VERSION = 1
 _HEADER = "__minigrad__"
 
-PathLike = str | os.PathLike
 
 
 class CheckpointError(ValueError):

@@ -14,58 +14,22 @@ Randomness is controlled by a ``seed`` argument that accepts ``None``, an
   ``np.random.seed(...)`` makes runs reproducible;
 * an ``int`` seeds a fresh ``numpy.random.default_rng(seed)``;
 * a ``Generator`` or ``RandomState`` is used (and advanced) as is.
+
+(The package's one meaning of ``seed``: :func:`minigrad._random.make_rng`.)
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from minigrad._random import SeedLike, make_rng
+from minigrad._validate import integer
+
 __all__ = ["BatchSampler", "SeedLike", "iterate_minibatches", "random_batch"]
 
-SeedLike = int | np.integer | np.random.Generator | np.random.RandomState | None
-
-
-def _rng(seed: SeedLike) -> np.random.Generator | np.random.RandomState | Any:
-    """Return an object with ``choice`` and ``permutation`` methods for ``seed``."""
-    if seed is None:
-        return np.random
-    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
-        return seed
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed))
-    raise TypeError(
-        "seed must be None, an int, a numpy.random.Generator or a numpy.random.RandomState, "
-        f"got {type(seed).__name__}"
-    )
-
-
-def _positive_int(value: Any, what: str) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{what} must be an integer, got bool")
-    try:
-        n = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{what} must be an integer, got {type(value).__name__}") from None
-    if n <= 0:
-        raise ValueError(f"{what} must be positive, got {n}")
-    return n
-
-
-def _size(value: Any, what: str) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{what} must be an integer, got bool")
-    try:
-        n = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{what} must be an integer, got {type(value).__name__}") from None
-    if n < 0:
-        raise ValueError(f"{what} must be non-negative, got {n}")
-    return n
 
 
 def random_batch(n: int, batch_size: int, rng: SeedLike = None) -> np.ndarray:
@@ -104,9 +68,9 @@ def random_batch(n: int, batch_size: int, rng: SeedLike = None) -> np.ndarray:
     >>> random_batch(60000, 4, rng).shape
     (4,)
     """
-    n = _positive_int(n, "n")
-    batch_size = _positive_int(batch_size, "batch_size")
-    return np.asarray(_rng(rng).choice(n, batch_size))
+    n = integer(n, "n", 1)
+    batch_size = integer(batch_size, "batch_size", 1)
+    return np.asarray(make_rng(rng).choice(n, batch_size))
 
 
 class BatchSampler:
@@ -153,11 +117,11 @@ class BatchSampler:
         seed: SeedLike = None,
         drop_last: bool = False,
     ) -> None:
-        self.n = _size(n, "n")
-        self.batch_size = _positive_int(batch_size, "batch_size")
+        self.n = integer(n, "n", 0)
+        self.batch_size = integer(batch_size, "batch_size", 1)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        self._rng = _rng(seed)
+        self._rng = make_rng(seed)
 
     def __len__(self) -> int:
         if self.drop_last:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from minigrad._fileio import atomic_write_bytes
+from minigrad._fileio import PathLike, atomic_write_bytes
 
 __all__ = [
     "DatasetError",
@@ -42,7 +42,6 @@ __all__ = [
     "write_idx",
 ]
 
-PathLike = str | os.PathLike[str]
 BytesLike = bytes | bytearray | memoryview
 
 #: Element type code (byte 2 of the magic number) -> big-endian NumPy dtype.

@@ -37,9 +37,9 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from minigrad._fileio import atomic_write
+from minigrad._fileio import PathLike, atomic_write
 
-from .idx import DatasetError, PathLike, decode_idx, idx_size, read_idx_bytes
+from .idx import DatasetError, decode_idx, idx_size, read_idx_bytes
 
 __all__ = [
     "ChecksumError",
