@@ -66,6 +66,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._fileio import atomic_write
+from minigrad._validate import integer, number, positive_int
 
 __all__ = ["main", "build_parser", "add_train_parser", "run_train", "CLIError"]
 
@@ -112,77 +113,52 @@ class CLIError(Exception):
         self.code = code
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _arg_type(parse: Any, check: Any, expected: str, name: str) -> Any:
+    """An argparse ``type=``: ``check(parse(text))``, any failure an ``expected ...`` error.
+
+    ``check`` is one of the package's validators (:mod:`minigrad._validate`), so the
+    command line accepts exactly what the API does.
+    """
+    def convert(text: str) -> Any:
+        try:
+            return check(parse(text))
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+    convert.__name__ = name
+    return convert
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not np.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+_positive_int = _arg_type(int, lambda v: positive_int(v, "value"), "a positive integer",
+                          "positive_int")
+_non_negative_int = _arg_type(int, lambda v: integer(v, "value", 0), "an integer >= 0",
+                              "non_negative_int")
+_positive_float = _arg_type(float, lambda v: number(v, "value", low_open=True),
+                            "a positive number", "positive_float")
+_non_negative_float = _arg_type(float, lambda v: number(v, "value"), "a number >= 0",
+                                "non_negative_float")
+_ratio = _arg_type(float, lambda v: number(v, "value", high=np.nextafter(1.0, 0.0)),
+                   "a ratio in [0, 1)", "ratio")
 
 
 def _init_std(text: str) -> float | str:
     if text.lower() in ("xavier", "he", "sigmoid", "relu"):
         return text.lower()
     try:
-        value = float(text)
+        float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected a number or one of xavier, he; got {text!r}") from None
-    if not np.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not np.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
-
-
-def _ratio(text: str) -> float:
-    value = _non_negative_float(text)
-    if value >= 1:
-        raise argparse.ArgumentTypeError(f"expected a ratio in [0, 1), got {text!r}")
-    return value
+    return float(_non_negative_float(text))
 
 
 def _sizes(text: str) -> list[int]:
     try:
-        sizes = [int(v) for v in text.split(",")]
+        return [positive_int(int(v), "size") for v in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected comma-separated positive integers such as 100,100,100, got {text!r}"
         ) from None
-    if not sizes or min(sizes) <= 0:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated positive integers such as 100,100,100, got {text!r}")
-    return sizes
 
 
 # -- models ----------------------------------------------------------------------------
