@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_leaf as leaf  # the suite's one leaf maker
 
 import minigrad as mg
 import minigrad.functional as F
 import minigrad.nn as nn
-
-
-def leaf(a):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
-
 
 MODULES = [
     (nn.LeakyReLU(0.1), lambda x: F.leaky_relu(x, 0.1)), (nn.ELU(0.5), lambda x: F.elu(x, 0.5)),

@@ -6,6 +6,7 @@ import operator
 
 import numpy as np
 import pytest
+from conftest import make_leaf as leaf  # the suite's one leaf maker
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import (
@@ -26,10 +27,6 @@ BINARY = {
     "mul": operator.mul,
     "div": operator.truediv,
 }
-
-
-def leaf(a):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
 
 
 def _operands(data, name, pair=None):

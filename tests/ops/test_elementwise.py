@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import make_leaf as leaf  # the suite's one leaf maker
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import (
@@ -19,11 +20,6 @@ from strategies import (
 
 import minigrad as mg
 from minigrad.ops import elementwise as E
-
-
-def leaf(a):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
-
 
 # name -> (function, input strategy, NumPy reference)
 UNARY = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_leaf as leaf  # the suite's one leaf maker
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import (
@@ -19,11 +20,6 @@ from strategies import (
 
 import minigrad as mg
 import minigrad.functional as F
-
-
-def leaf(a):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
-
 
 AXIS_REDUCTIONS = {
     "var": lambda t, a, k: t.var(axis=a, keepdims=k),

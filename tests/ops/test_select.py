@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_leaf as leaf  # the suite's one leaf maker
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -17,10 +18,6 @@ from strategies import (
 )
 
 import minigrad as mg
-
-
-def leaf(a):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
 
 
 @GRADCHECK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_leaf as leaf  # the suite's one leaf maker
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import (
@@ -16,10 +17,6 @@ from strategies import (
 
 import minigrad as mg
 import minigrad.functional as F
-
-
-def leaf(a):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
 
 
 @st.composite

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_leaf as leaf  # the suite's one leaf maker
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import GRADCHECK, float_arrays, shapes
 
 import minigrad as mg
-
-
-def leaf(a):
-    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
 
 
 @st.composite
