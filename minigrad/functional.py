@@ -6,11 +6,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from minigrad._random import make_generator
 from minigrad.autograd import Function
+from minigrad.ops import select
 from minigrad.ops.arith import add, div, mul, neg, pow, sub
-from minigrad.ops.elementwise import erf, expm1, log1p, sign
+from minigrad.ops.elementwise import erf, expm1, log1p
 from minigrad.ops.linalg import _swap_last, dot, einsum, linear, matmul, outer, tensordot
-from minigrad.ops.reduce import max, mean, min, sum
+from minigrad.ops.reduce import max, mean, min, norm, sum
 from minigrad.ops.shape import broadcast_to, getitem, reshape, sum_to, transpose
 from minigrad.ops.unary import abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 from minigrad.tensor import Tensor, as_tensor
@@ -374,6 +376,11 @@ def _mask(cond: np.ndarray, like: Tensor) -> Tensor:
     return Tensor(cond.astype(like.dtype if like.dtype.kind == "f" else np.float64))
 
 
+def _zero(like: Tensor) -> np.ndarray:
+    """A 0-d zero of ``like``'s dtype: the constant branch of a ``select.where``."""
+    return np.zeros((), dtype=like.dtype)
+
+
 def _float_input(x: Any) -> Tensor:
     """``x`` as a tensor; integers and bools become float64 (the activations are real-valued)."""
     t = as_tensor(x)
@@ -481,10 +488,10 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
 def _elu(x: Any, alpha: float, scale: float, input_scale: float) -> Tensor:
     """``scale * x`` for ``x > 0``, else ``scale * alpha * expm1(input_scale * x)``."""
     xt = _float_input(x)
-    pos = _mask(xt.data > 0, xt)
-    neg = 1 - pos
+    pos = xt.data > 0
     # the exponential only sees the non-positive part, so it never overflows
-    return (xt * pos) * scale + expm1(xt * neg * input_scale) * (scale * alpha)
+    neg = select.where(pos, _zero(xt), xt)
+    return select.where(pos, xt * scale, expm1(neg * input_scale) * (scale * alpha))
 
 
 def elu(x: Any, alpha: float = 1.0) -> Tensor:
@@ -555,9 +562,10 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     if beta == 0:
         raise ValueError("softplus: beta must not be 0")
     xt = _float_input(x)
-    lin = _mask(xt.data * beta > threshold, xt)
-    soft = 1 - lin
-    return xt * lin + log1p(exp(xt * soft * beta)) * soft / beta
+    lin = xt.data * beta > threshold
+    # the exponential only sees the part below the threshold, so it never overflows
+    soft = select.where(lin, _zero(xt), xt)
+    return select.where(lin, xt, log1p(exp(soft * beta)) / beta)
 
 
 def mish(x: Any) -> Tensor:
@@ -618,39 +626,7 @@ def normalize(x: Any, p: float = 2.0, axis: int = 1, eps: float = 1e-12,
         raise ValueError(f"normalize: p must be positive, got {p}")
     if xt.ndim == 0 or not -xt.ndim <= ax < xt.ndim:
         raise _axis_error("normalize", ax, xt.ndim)
-    norm = _PNorm(float(p), ax % xt.ndim)(xt)
-    big = _mask(norm.data >= eps, norm)
-    return xt / (norm * big + (1 - big) * eps)
-
-
-class _PNorm(Function):
-    """The ``p``-norm along one axis, kept.
-
-    Its gradient is 0 where the norm is 0 (as PyTorch's ``norm``).
-    """
-
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
-    elementwise: ClassVar[bool] = False
-
-    def __init__(self, p: float, axis: int) -> None:
-        self.p, self.axis = p, axis
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        if self.p == 2:
-            return np.sqrt((x * x).sum(axis=self.axis, keepdims=True))
-        return (np.abs(x) ** self.p).sum(axis=self.axis, keepdims=True) ** (1 / self.p)
-
-    def backward(self, gy: Tensor) -> Tensor:
-        x, y = self.inputs[0], self.output()
-        zero = _mask(y.data == 0, y)
-        safe = y + zero  # 1 where the norm is 0: x is 0 there too, so the gradient is 0
-        if self.p == 2:
-            return gy * x / safe
-        p = self.p
-        return gy * x * abs(x) ** (p - 2) / safe ** (p - 1) if p != 1 else gy * sign(x)
-
-    def attrs(self) -> dict[str, Any]:
-        return {"p": self.p, "axis": self.axis}
+    return xt / select.clip(norm(xt, float(p), axis=ax, keepdims=True), min=eps)
 
 
 def _axis_error(op: str, axis: int, ndim: int) -> Exception:
@@ -964,8 +940,8 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
     x, t = _pair(input, target, "huber_loss")
     d = x - t
     a = abs(d)
-    quad = _mask(a.data < delta, d)
-    return _reduce(quad * (d * d * 0.5) + (1 - quad) * ((a - 0.5 * delta) * delta), reduction)
+    return _reduce(select.where(a.data < delta, d * d * 0.5, (a - 0.5 * delta) * delta),
+                   reduction)
 
 
 def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
@@ -982,8 +958,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
     x, t = _pair(input, target, "smooth_l1_loss")
     d = x - t
     a = abs(d)
-    quad = _mask(a.data < beta, d)
-    return _reduce(quad * (d * d * (0.5 / beta)) + (1 - quad) * (a - 0.5 * beta), reduction)
+    return _reduce(select.where(a.data < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction)
 
 
 #: The book repository's name for :func:`sum_squares_error`.
@@ -1075,9 +1050,9 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
             scores = scores + add.astype(scores.dtype, copy=False)
     attn = softmax(scores, axis=-1)
     if dead is not None:
-        attn = attn * (~dead).astype(attn.dtype)
+        attn = select.where(dead, _zero(attn), attn)
     if dropout_p > 0:
-        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        gen = make_generator(rng)
         keep = (gen.random(attn.shape) >= dropout_p).astype(attn.dtype) / (1 - dropout_p)
         attn = attn * keep
     return attn @ v
