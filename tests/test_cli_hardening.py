@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from training_support import at_iteration, synthetic_data, weights
 
 import minigrad as mg
 from minigrad import cli
@@ -25,21 +26,12 @@ ARGS = ["--iters", "120", "--batch-size", "16", "--hidden-size", "8", "--lr", "0
         "--no-figures"]
 
 
-def _data(seed=0, n=300, d=12, c=3):
-    rng = np.random.default_rng(seed)
-    centers = rng.standard_normal((c, d))
-    labels = rng.integers(0, c, size=n + 60)
-    x = centers[labels] + 0.8 * rng.standard_normal((n + 60, d))
-    t = np.eye(c)[labels]
-    return (x[:n], t[:n]), (x[n:], t[n:])
-
-
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """MNIST stand-in: found only in this folder, given as --data-dir (no $MINIGRAD_DATA)."""
     folder = tmp_path / "mnist-here"
     folder.mkdir()
-    data = _data()
+    data = synthetic_data(n=300, n_test=60)
     monkeypatch.delenv("MINIGRAD_DATA", raising=False)
 
     def load(args):
@@ -49,30 +41,6 @@ def data_dir(tmp_path, monkeypatch):
 
     monkeypatch.setattr(cli, "_load_data", load)
     return folder
-
-
-def _at_iteration(monkeypatch, iteration, action):
-    """Run ``action()`` in the middle of the given 0-based training iteration."""
-    real_loss = TwoLayerNet.loss
-    calls = {"n": 0}
-
-    def loss(self, x, t):
-        out = real_loss(self, x, t)
-        if mg.is_grad_enabled():
-            if calls["n"] == iteration:
-                replaced = action()
-                if replaced is not None:
-                    out = out * replaced
-            calls["n"] += 1
-        return out
-
-    monkeypatch.setattr(TwoLayerNet, "loss", loss)
-    return lambda: monkeypatch.setattr(TwoLayerNet, "loss", real_loss)
-
-
-def _weights(out):
-    with np.load(out / "weights.npz", allow_pickle=False) as npz:
-        return {k: npz[k].tobytes() for k in npz.files}
 
 
 def _strict_json(path):
@@ -89,7 +57,7 @@ def test_resume_as_printed_finds_the_data_without_the_environment(tmp_path, data
     full = tmp_path / "full"
     assert cli.main(["train", *ARGS, "--data-dir", str(data_dir), "--out", str(full)]) == 0
     out = tmp_path / "run"
-    restore = _at_iteration(monkeypatch, 70, lambda: signal.raise_signal(signal.SIGINT))
+    restore = at_iteration(monkeypatch, 70, lambda: signal.raise_signal(signal.SIGINT))
     rc = cli.main(["train", *ARGS, "--data-dir", str(data_dir), "--out", str(out),
                    "--checkpoint-every", "50"])
     restore()
@@ -98,7 +66,7 @@ def test_resume_as_printed_finds_the_data_without_the_environment(tmp_path, data
     command = next(line for line in text.splitlines() if line.startswith("resume with: "))
     argv = command.removeprefix("resume with: minigrad ").split()
     assert cli.main(argv) == 0, capsys.readouterr().err  # pasted as printed
-    assert _weights(out) == _weights(full)
+    assert weights(out) == weights(full)
     settings = mg.load(out / "checkpoint.npz")["history"]["config"]["cli"]
     assert settings["data_dir"] == str(data_dir) and settings["hidden_size"] == 8
     assert settings["lr"] == 0.3 and settings["seed"] == 0
@@ -136,7 +104,7 @@ def test_sigterm_saves_a_checkpoint_and_exits_143(tmp_path, data_dir, monkeypatc
     full = tmp_path / "full"
     assert cli.main(["train", *ARGS, "--data-dir", str(data_dir), "--out", str(full)]) == 0
     out = tmp_path / "run"
-    restore = _at_iteration(monkeypatch, 80, lambda: signal.raise_signal(signal.SIGTERM))
+    restore = at_iteration(monkeypatch, 80, lambda: signal.raise_signal(signal.SIGTERM))
     rc = cli.main(["train", *ARGS, "--data-dir", str(data_dir), "--out", str(out)])
     restore()
     assert rc == cli.EXIT_SIGTERM == 143
@@ -144,7 +112,7 @@ def test_sigterm_saves_a_checkpoint_and_exits_143(tmp_path, data_dir, monkeypatc
     assert f"terminated (SIGTERM) after 81 of 120 iterations; checkpoint saved to {out}" in text
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handler restored
     assert cli.main(["train", "--resume", str(out / "checkpoint.npz")]) == 0
-    assert _weights(out) == _weights(full)
+    assert weights(out) == weights(full)
 
 
 @pytest.mark.slow
@@ -180,7 +148,7 @@ def test_sigterm_to_a_real_process(tmp_path):
 def test_divergence_stops_names_the_iteration_and_keeps_the_last_checkpoint(
         tmp_path, data_dir, monkeypatch, capsys):
     out = tmp_path / "run"
-    restore = _at_iteration(monkeypatch, 70, lambda: float("nan"))
+    restore = at_iteration(monkeypatch, 70, lambda: float("nan"))
     rc = cli.main(["train", *ARGS, "--data-dir", str(data_dir), "--out", str(out),
                    "--checkpoint-every", "50"])
     restore()
@@ -295,7 +263,7 @@ def test_lock_on_another_host_refuses(tmp_path, data_dir, capsys):
 def test_lock_is_held_while_running_and_released_after(tmp_path, data_dir, monkeypatch):
     out = tmp_path / "run"
     seen = []
-    restore = _at_iteration(monkeypatch, 5,
+    restore = at_iteration(monkeypatch, 5,
                             lambda: seen.append((out / cli.LOCK_NAME).read_text()))
     assert cli.main(["train", *ARGS, "--data-dir", str(data_dir), "--out", str(out)]) == 0
     restore()
@@ -305,7 +273,7 @@ def test_lock_is_held_while_running_and_released_after(tmp_path, data_dir, monke
 
 def test_lock_is_released_after_an_error(tmp_path, data_dir, monkeypatch):
     out = tmp_path / "run"
-    restore = _at_iteration(monkeypatch, 70, lambda: float("nan"))
+    restore = at_iteration(monkeypatch, 70, lambda: float("nan"))
     assert cli.main(["train", *ARGS, "--data-dir", str(data_dir), "--out", str(out)]) == 3
     restore()
     assert not (out / cli.LOCK_NAME).exists()
@@ -326,7 +294,7 @@ def test_disk_full_while_saving_a_checkpoint_simulated(tmp_path, data_dir, monke
         return real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
-    restore = _at_iteration(monkeypatch, 70, lambda: full.update(on=True))
+    restore = at_iteration(monkeypatch, 70, lambda: full.update(on=True))
     rc = cli.main(["train", *ARGS, "--data-dir", str(data_dir), "--out", str(out),
                    "--checkpoint-every", "50"])
     restore()
@@ -367,7 +335,7 @@ def test_disk_full_on_a_real_tiny_tmpfs(tiny_tmpfs, data_dir, monkeypatch, capsy
             except OSError:
                 pass
 
-    restore = _at_iteration(monkeypatch, 70, fill)
+    restore = at_iteration(monkeypatch, 70, fill)
     rc = cli.main(["train", *ARGS, "--data-dir", str(data_dir), "--out", str(out),
                    "--checkpoint-every", "50"])
     restore()
@@ -411,9 +379,9 @@ def test_trainer_stops_at_the_first_non_finite_loss_without_calling_back(monkeyp
 
     seen = []
     model = TwoLayerNet(12, 8, 3, weight_init_std=0.3, seed=0)
-    restore = _at_iteration(monkeypatch, 30, lambda: float("inf"))
-    trainer = Trainer(model, _data(), iters=100, batch_size=16, lr=0.3, seed=0, progress=False,
-                      log=lambda line: None)
+    restore = at_iteration(monkeypatch, 30, lambda: float("inf"))
+    trainer = Trainer(model, synthetic_data(n=300, n_test=60), iters=100, batch_size=16, lr=0.3,
+                      seed=0, progress=False, log=lambda line: None)
     weights = {k: v.copy() for k, v in model.state_dict().items()}
     trainer.callback = lambda st: (seen.append(st.iteration),
                                    weights.update({k: v.copy() for k, v in

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from training_support import at_iteration, synthetic_data, weights
 
 import minigrad as mg
 from minigrad import serialization
@@ -281,15 +282,6 @@ def test_saved_file_is_a_valid_zip(tmp_path):
 
 # -- resuming a training run ----------------------------------------------------------------------
 
-def _synthetic_data(seed=0, n=400, d=12, c=3):
-    rng = np.random.default_rng(seed)
-    centers = rng.standard_normal((c, d))
-    labels = rng.integers(0, c, size=n + 100)
-    x = centers[labels] + 0.8 * rng.standard_normal((n + 100, d))
-    t = np.eye(c)[labels]
-    return (x[:n], t[:n]), (x[n:], t[n:])
-
-
 def _trainer(data, optimizer="sgd", callback=None, iters=200, model_seed=0):
     from minigrad.models import TwoLayerNet
     from minigrad.train import Trainer
@@ -310,7 +302,7 @@ def _history_without_timing(h):
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 def test_resume_after_interrupt_is_bitwise_identical(tmp_path, optimizer):
-    data = _synthetic_data()
+    data = synthetic_data()
     full = _trainer(data, optimizer)
     full_history = full.run()
     assert full_history.iterations == 200
@@ -340,7 +332,7 @@ def test_resume_after_interrupt_is_bitwise_identical(tmp_path, optimizer):
 
 
 def test_training_checkpoint_holds_everything_as_plain_data(tmp_path):
-    data = _synthetic_data()
+    data = synthetic_data()
     tr = _trainer(data, "momentum", iters=30)
     tr.run()
     path = tmp_path / "c.npz"
@@ -357,7 +349,7 @@ def test_training_checkpoint_holds_everything_as_plain_data(tmp_path):
 
 
 def test_load_training_state_that_does_not_fit_changes_nothing(tmp_path):
-    data = _synthetic_data()
+    data = synthetic_data()
     tr = _trainer(data, "adam", iters=10)
     tr.run()
     path = tmp_path / "c.npz"
@@ -462,35 +454,20 @@ CLI_ARGS = ["--iters", "200", "--batch-size", "16", "--hidden-size", "8", "--lr"
 def cli_data(monkeypatch):
     from minigrad import cli
 
-    data = _synthetic_data()
+    data = synthetic_data()
     monkeypatch.setattr(cli, "_load_data", lambda args: data)
     return data
 
 
 def _ctrl_c_at(monkeypatch, iteration, presses=1):
-    """Press Ctrl-C (a real SIGINT) in the middle of the given 0-based iteration."""
+    """Press Ctrl-C (a real SIGINT) ``presses`` times in the middle of the given iteration."""
     import signal
 
-    from minigrad.models import TwoLayerNet
+    def press():
+        for _ in range(presses):
+            signal.raise_signal(signal.SIGINT)
 
-    real_loss = TwoLayerNet.loss
-    calls = {"n": 0}
-
-    def loss(self, x, t):
-        if mg.is_grad_enabled():  # the training step's loss, not the no-grad recomputation
-            if calls["n"] == iteration:
-                for _ in range(presses):
-                    signal.raise_signal(signal.SIGINT)
-            calls["n"] += 1
-        return real_loss(self, x, t)
-
-    monkeypatch.setattr(TwoLayerNet, "loss", loss)
-    return lambda: monkeypatch.setattr(TwoLayerNet, "loss", real_loss)
-
-
-def _weights(out):
-    with np.load(out / "weights.npz", allow_pickle=False) as npz:
-        return {k: npz[k].tobytes() for k in npz.files}
+    return at_iteration(monkeypatch, iteration, press)
 
 
 def _history(out):
@@ -528,7 +505,7 @@ def test_cli_ctrl_c_then_resume_gives_the_uninterrupted_weights(tmp_path, cli_da
     assert cli.main(["train", "--resume", str(out / "checkpoint.npz"), "--no-progress",
                      "--no-figures"]) == 0
     assert "resuming" in capsys.readouterr().out
-    assert _weights(out) == _weights(tmp_path / "full")  # bitwise
+    assert weights(out) == weights(tmp_path / "full")  # bitwise
     assert _history(out) == _history(tmp_path / "full")
     assert mg.load(out / "checkpoint.npz")["progress"]["iteration"] == 200
 
@@ -548,7 +525,7 @@ def test_cli_second_ctrl_c_stops_at_once_and_keeps_the_last_checkpoint(tmp_path,
     assert mg.load(out / "checkpoint.npz")["progress"]["iteration"] == 100
     assert cli.main(["train", "--resume", str(out / "checkpoint.npz"), "--no-progress",
                      "--no-figures"]) == 0
-    assert _weights(out) == _weights(tmp_path / "full")
+    assert weights(out) == weights(tmp_path / "full")
 
 
 def test_cli_checkpoint_every(tmp_path, cli_data):
