@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._random import make_rng
 from minigrad.ops.shape import broadcast_to, reshape
 from minigrad.tensor import Tensor
 
@@ -35,12 +36,6 @@ def _shape(shape: Sequence[Any], where: str) -> tuple[int, ...]:
 
 def _new(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor(data, requires_grad=requires_grad)
-
-
-def _rng(rng: Any) -> Any:
-    from minigrad.nn.layers import make_rng
-
-    return make_rng(rng)
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, *, dtype: Any = None,
@@ -105,7 +100,7 @@ def empty(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> 
 def rand(*shape: Any, rng: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in ``[0, 1)`` (float64)."""
     shp = _shape(shape, "rand")
-    gen = _rng(rng)
+    gen = make_rng(rng)
     data = gen.random(shp) if hasattr(gen, "random") else gen.random_sample(shp)
     return _new(np.asarray(data, dtype=np.float64), requires_grad)
 
@@ -118,7 +113,7 @@ def randint(low: int, high: int | None = None, size: int | Sequence[int] = (), *
     if high <= low:
         raise ValueError(f"randint: need low < high, got low={low}, high={high}")
     shp = _shape((size,) if isinstance(size, (int, np.integer)) else (tuple(size),), "randint")
-    gen = _rng(rng)
+    gen = make_rng(rng)
     if isinstance(gen, np.random.Generator):
         data = gen.integers(low, high, shp)
     else:
@@ -132,7 +127,7 @@ def normal(mean: float = 0.0, std: float = 1.0, size: int | Sequence[int] = (), 
     if std < 0:
         raise ValueError(f"normal: std must be >= 0, got {std}")
     shp = _shape((size,) if isinstance(size, (int, np.integer)) else (tuple(size),), "normal")
-    return _new(np.asarray(_rng(rng).normal(mean, std, shp), dtype=np.float64), requires_grad)
+    return _new(np.asarray(make_rng(rng).normal(mean, std, shp), dtype=np.float64), requires_grad)
 
 
 def uniform(low: float = 0.0, high: float = 1.0, size: int | Sequence[int] = (), *,
@@ -141,7 +136,7 @@ def uniform(low: float = 0.0, high: float = 1.0, size: int | Sequence[int] = (),
     if high < low:
         raise ValueError(f"uniform: need low <= high, got low={low}, high={high}")
     shp = _shape((size,) if isinstance(size, (int, np.integer)) else (tuple(size),), "uniform")
-    return _new(np.asarray(_rng(rng).uniform(low, high, shp), dtype=np.float64), requires_grad)
+    return _new(np.asarray(make_rng(rng).uniform(low, high, shp), dtype=np.float64), requires_grad)
 
 
 def meshgrid(*xs: Any, indexing: str = "xy") -> list[Tensor]:
