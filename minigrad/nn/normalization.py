@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._validate import positive_int
 from minigrad.nn.layers import SeedLike, make_rng
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.reduce import mean
@@ -37,15 +38,12 @@ class _BatchNorm(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = True, track_running_stats: bool = True) -> None:
         super().__init__()
-        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)) \
-                or num_features <= 0:
-            raise ValueError(f"{type(self).__name__}: num_features must be a positive integer, "
-                             f"got {num_features!r}")
+        num_features = positive_int(num_features, f"{type(self).__name__}: num_features")
         if not 0.0 <= float(momentum) <= 1.0:
             raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1], got {momentum}")
         if not float(eps) > 0:
             raise ValueError(f"{type(self).__name__}: eps must be > 0, got {eps}")
-        self.num_features = int(num_features)
+        self.num_features = num_features
         self.eps = float(eps)
         self.momentum = float(momentum)
         self.affine = bool(affine)
