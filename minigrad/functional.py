@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad._random import make_generator
+from minigrad._rng import make_generator
 from minigrad.autograd import Function
 from minigrad.ops import select
 from minigrad.ops.arith import add, div, mul, neg, pow, sub

@@ -1105,7 +1105,7 @@ def randn(*shape: Any, rng: np.random.Generator | int | None = None,
     ``rng`` is a Generator, an int seed, or None for NumPy's global state (so
     ``np.random.seed(s)`` reproduces it), as everywhere in minigrad.
     """
-    from minigrad._random import make_rng, standard_normal
+    from minigrad._rng import make_rng, standard_normal
 
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import _fileio
-from minigrad._random import make_generator
+from minigrad._rng import make_generator
 from minigrad._validate import positive_int
 from minigrad.autograd import no_grad
 from minigrad.datasets import random_batch

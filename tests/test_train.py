@@ -104,9 +104,9 @@ def test_seed_none_follows_numpys_global_state():
 
 def test_one_random_source_helper():
     import minigrad as mg
-    from minigrad import _random, nn
+    from minigrad import _rng, nn
 
-    assert nn.make_rng is _random.make_rng  # still importable from minigrad.nn(.layers)
+    assert nn.make_rng is _rng.make_rng  # still importable from minigrad.nn(.layers)
     np.random.seed(1)
     a = mg.randn(3)
     np.random.seed(1)

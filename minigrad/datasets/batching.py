@@ -15,7 +15,7 @@ Randomness is controlled by a ``seed`` argument that accepts ``None``, an
 * an ``int`` seeds a fresh ``numpy.random.default_rng(seed)``;
 * a ``Generator`` or ``RandomState`` is used (and advanced) as is.
 
-(The package's one meaning of ``seed``: :func:`minigrad._random.make_rng`.)
+(The package's one meaning of ``seed``: :func:`minigrad._rng.make_rng`.)
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from minigrad._random import SeedLike, make_rng
+from minigrad._rng import SeedLike, make_rng
 from minigrad._validate import integer
 
 __all__ = ["BatchSampler", "SeedLike", "iterate_minibatches", "random_batch"]

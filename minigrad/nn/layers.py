@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import functional as F
-from minigrad._random import SeedLike, make_rng, standard_normal
+from minigrad._rng import SeedLike, make_rng, standard_normal
 from minigrad._validate import positive_int
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.linalg import linear

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad._random import make_rng
+from minigrad._rng import make_rng
 from minigrad.ops.shape import broadcast_to, reshape
 from minigrad.tensor import Tensor
 
