@@ -27,6 +27,7 @@ from minigrad.debug import (
 )
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minigrad.numerical import gradient_descent, numerical_diff, numerical_gradient
+from minigrad.ops.conv import np_pad as pad
 from minigrad.printing import get_printoptions, set_printoptions
 from minigrad.serialization import CheckpointError, load, save
 from minigrad.tensor import Tensor, as_tensor, ones, randn, tensor, zeros
@@ -52,6 +53,7 @@ __all__ = [
     "numerical_diff",
     "numerical_gradient",
     "gradient_descent",
+    "pad",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",

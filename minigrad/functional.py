@@ -8,6 +8,20 @@ import numpy as np
 
 from minigrad.autograd import Function
 from minigrad.ops.arith import add, div, mul, neg, pow, sub
+from minigrad.ops.conv import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    col2im,
+    conv2d,
+    conv_output_size,
+    conv_transpose2d,
+    fold,
+    im2col,
+    interpolate,
+    max_pool2d,
+    pad,
+    unfold,
+)
 from minigrad.ops.linalg import linear, matmul
 from minigrad.ops.reduce import max, mean, min, sum
 from minigrad.ops.shape import broadcast_to, getitem, reshape, sum_to, transpose
@@ -20,6 +34,8 @@ __all__ = [
     "sum", "mean", "max", "min", "reshape", "transpose", "broadcast_to", "sum_to", "getitem",
     "softmax", "log_softmax", "softmax_cross_entropy",
     "sum_squares_error", "cross_entropy_error", "accuracy",
+    "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "pad",
+    "unfold", "fold", "im2col", "col2im", "interpolate", "conv_output_size",
 ]
 
 
