@@ -7,6 +7,7 @@
 (2, 10)
 """
 
+from minigrad.nn.conv import AvgPool2d, Conv2d, ConvTranspose2d, Flatten, MaxPool2d
 from minigrad.nn.layers import (
     Linear,
     ReLU,
@@ -30,6 +31,11 @@ __all__ = [
     "ReLU",
     "Tanh",
     "Softmax",
+    "Conv2d",
+    "ConvTranspose2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "Flatten",
     "init_std",
     "make_rng",
 ]
