@@ -133,6 +133,7 @@ class Module:
         d = self.__dict__
         d["_parameters"] = {}
         d["_modules"] = {}
+        d["_buffers"] = {}
         d["_path"] = None
         d["_scope_name"] = type(self).__name__
         d["_auto_named"] = set()
@@ -147,6 +148,14 @@ class Module:
                 f"super().__init__() first in {type(self).__name__}.__init__"
             )
         params, modules = d["_parameters"], d["_modules"]
+        buffers = d.setdefault("_buffers", {})
+        if name in buffers:
+            if value is not None and not isinstance(value, np.ndarray):
+                raise TypeError(f"buffer {name!r} of {type(self).__name__} must be an ndarray or "
+                                f"None, got {type(value).__name__}")
+            buffers[name] = value
+            object.__setattr__(self, name, value)
+            return
         params.pop(name, None)
         modules.pop(name, None)
         d["_auto_named"].discard(name)
@@ -188,6 +197,30 @@ class Module:
             raise TypeError(f"register_parameter: {name!r} must be a Parameter, got "
                             f"{type(param).__name__}")
         setattr(self, name, param)
+
+    def register_buffer(self, name: str, value: np.ndarray | None) -> None:
+        """Register a non-trained array (e.g. BatchNorm's running mean) as state.
+
+        Buffers are saved by :meth:`state_dict` and restored by
+        :meth:`load_state_dict` like parameters, but optimizers never see
+        them. A buffer may be ``None`` until first set (it is then left out of
+        the state dict); later assignments to the attribute update it.
+        """
+        if value is not None and not isinstance(value, np.ndarray):
+            raise TypeError(f"register_buffer: {name!r} must be an ndarray or None, got "
+                            f"{type(value).__name__}")
+        d = self.__dict__
+        d["_parameters"].pop(name, None)
+        d["_modules"].pop(name, None)
+        d.setdefault("_buffers", {})[name] = value
+        object.__setattr__(self, name, value)
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """Yield ``(dotted name, array)`` for every buffer that is set (``"bn1.running_mean"``)."""
+        for mname, m in self.named_modules(prefix):
+            for bname, b in m.__dict__.get("_buffers", {}).items():
+                if b is not None:
+                    yield (f"{mname}.{bname}" if mname else bname), b
 
     def add_module(self, name: str, module: Module) -> None:
         """Register ``module`` as a child called ``name`` (same as assigning the attribute)."""
@@ -266,7 +299,7 @@ class Module:
 
     # -- state ------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Return a copy of every parameter's values, keyed by dotted name.
+        """Return a copy of every parameter's (and buffer's) values, keyed by dotted name.
 
         Returns
         -------
@@ -274,7 +307,9 @@ class Module:
             Fresh arrays (later training does not change them), ready for
             ``np.savez(path, **module.state_dict())``.
         """
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        sd = {name: p.data.copy() for name, p in self.named_parameters()}
+        sd.update((name, b.copy()) for name, b in self.named_buffers())
+        return sd
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> None:
         """Copy values from ``state_dict`` into the parameters, in place.
@@ -301,12 +336,17 @@ class Module:
         if not isinstance(state_dict, Mapping) and not hasattr(state_dict, "keys"):
             raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got "
                             f"{type(state_dict).__name__}")
-        own = dict(self.named_parameters())
+        own: dict[str, Any] = dict(self.named_parameters())
+        own.update(self.named_buffers())
+        # buffers still unset (None) take whatever array the state dict holds
+        unset = {(f"{mname}.{bname}" if mname else bname): (m, bname)
+                 for mname, m in self.named_modules()
+                 for bname, b in m.__dict__.get("_buffers", {}).items() if b is None}
         keys = list(state_dict.keys())
         problems: list[str] = []
         if strict:
             missing = [k for k in own if k not in state_dict]
-            unexpected = [k for k in keys if k not in own]
+            unexpected = [k for k in keys if k not in own and k not in unset]
             problems += [f"missing key {k!r}" for k in missing]
             problems += [f"unexpected key {k!r}" for k in unexpected]
         values: dict[str, np.ndarray] = {}
@@ -331,8 +371,17 @@ class Module:
                 "loaded):\n  " + "\n  ".join(problems),
                 problems,
             )
+        for k in keys:
+            if k in unset:
+                m, bname = unset[k]
+                v = state_dict[k]
+                setattr(m, bname, np.array(v.data if isinstance(v, Tensor) else v))
         for k, arr in values.items():
-            assign_(own[k], arr)
+            target = own[k]
+            if isinstance(target, Tensor):
+                assign_(target, arr)
+            else:
+                target[...] = arr
 
     # -- display --------------------------------------------------------------------------
     def extra_repr(self) -> str:

@@ -1,0 +1,35 @@
+"""The book's ``common/`` modules (chapters 5 and 6), on minigrad.
+
+Each module mirrors a file of the book's code, so its scripts run with only
+their imports changed::
+
+    # from common.layers import Affine, Relu      (the book)
+    from minigrad.book.layers import Affine, Relu  # minigrad
+
+=========================================  =========================================
+the book                                   minigrad
+=========================================  =========================================
+``ch05/layer_naive.py``                    :mod:`minigrad.book.layer_naive`
+``common/layers.py``                       :mod:`minigrad.book.layers`
+``common/gradient.py``                     :mod:`minigrad.book.gradient`
+``common/optimizer.py``                    :mod:`minigrad.book.optimizer`
+``common/trainer.py``                      :mod:`minigrad.book.trainer`
+``common/util.py``                         :mod:`minigrad.book.util`
+``ch05/two_layer_net.py``                  :mod:`minigrad.book.two_layer_net`
+``common/multi_layer_net.py``              :mod:`minigrad.book.multi_layer_net`
+``common/multi_layer_net_extend.py``       :mod:`minigrad.book.multi_layer_net_extend`
+``dataset/mnist.py``                       :func:`minigrad.datasets.load_mnist`
+=========================================  =========================================
+
+What is different underneath: every layer is a :class:`minigrad.nn.Module`
+whose ``forward`` records minigrad ops, and every ``backward`` is automatic
+differentiation of what ``forward`` recorded; no derivative is written by
+hand. A network's ``gradient(x, t)`` differentiates its whole loss at once.
+Parameters are :class:`~minigrad.nn.Parameter` tensors shared by reference
+between ``network.params`` and the layers, as the book's arrays are; the
+book's optimizers (:mod:`minigrad.book.optimizer`) update them in place.
+
+The optimizers here follow the book's rules and defaults exactly (e.g. Adam's
+``1e-7`` after the square root); :mod:`minigrad.optim` has the PyTorch-style
+ones (``step()`` on parameters, ``torch.optim``'s rules and defaults).
+"""

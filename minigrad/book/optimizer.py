@@ -1,0 +1,282 @@
+"""The book's ``common/optimizer.py``: optimizers of the form ``update(params, grads)``.
+
+``params`` and ``grads`` are dictionaries with the same keys (``W1``, ``b1``,
+...); each ``params[key]`` (an ndarray or a minigrad Tensor) is updated in
+place, which is how the layers that share it see the new values. The rules and
+defaults are the book's, operation for operation:
+
+=============  ==============================================================
+SGD            ``W -= lr * g``
+Momentum       ``v = momentum * v - lr * g``; ``W += v``
+Nesterov       ``W += momentum**2 * v``; ``W -= (1 + momentum) * lr * g``;
+               ``v = momentum * v - lr * g`` (the Japanese repository's order)
+AdaGrad        ``h += g * g``; ``W -= lr * g / (sqrt(h) + 1e-7)``
+RMSprop        ``h = decay_rate * h + (1 - decay_rate) * g * g``;
+               ``W -= lr * g / (sqrt(h) + 1e-7)``
+Adam           ``lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)``;
+               ``m += (1 - beta1) * (g - m)``; ``v += (1 - beta2) * (g**2 - v)``;
+               ``W -= lr_t * m / (sqrt(v) + 1e-7)``
+=============  ==============================================================
+
+State (``v``, ``h``, ``m``) is created as zeros at the first ``update``.
+:mod:`minigrad.optim` holds the PyTorch-style optimizers.
+
+Examples
+--------
+>>> import numpy as np
+>>> from minigrad.book.optimizer import AdaGrad
+>>> params = {"x": np.array([-7.0, 2.0])}
+>>> AdaGrad(lr=1.5).update(params, {"x": np.array([-0.7, 4.0])})
+>>> params["x"].round(4)
+array([-5.5,  0.5])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd import no_grad
+from minigrad.tensor import Tensor
+
+__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "BOOK_OPTIMIZERS"]
+
+
+def _array(value: Any, where: str) -> np.ndarray:
+    arr = value.data if isinstance(value, Tensor) else value
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"{where} must be an ndarray or a Tensor (updated in place), got "
+                        f"{type(value).__name__}")
+    return arr
+
+
+def _check(params: Mapping[str, Any], grads: Mapping[str, Any], who: str) -> None:
+    if not isinstance(params, Mapping) or not isinstance(grads, Mapping):
+        raise TypeError(f"{who}.update: params and grads must be dictionaries")
+    missing = [k for k in params if k not in grads]
+    if missing:
+        raise KeyError(f"{who}.update: grads has no entry for {missing}")
+    for key in params:
+        p, g = _array(params[key], f"{who}: params[{key!r}]"), np.asarray(
+            grads[key].data if isinstance(grads[key], Tensor) else grads[key])
+        if p.shape != g.shape:
+            raise ValueError(f"{who}.update: params[{key!r}] has shape {p.shape} but "
+                             f"grads[{key!r}] has shape {g.shape}")
+
+
+def _grad(grads: Mapping[str, Any], key: str) -> np.ndarray:
+    g = grads[key]
+    return np.asarray(g.data if isinstance(g, Tensor) else g)
+
+
+def _add_(params: Mapping[str, Any], key: str, delta: np.ndarray) -> None:
+    """``params[key] += delta`` in place (bumping a Tensor's version counter)."""
+    p = params[key]
+    if isinstance(p, Tensor):
+        with no_grad():
+            p += delta
+    else:
+        p += delta
+
+
+class _BookOptimizer:
+    """Shared checks; subclasses implement :meth:`update`."""
+
+    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+        """Update every ``params[key]`` in place from ``grads[key]``."""
+        raise NotImplementedError
+
+    def _validate(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+        _check(params, grads, type(self).__name__)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items()
+                           if isinstance(v, (int, float)) and k != "iter")
+        return f"{type(self).__name__}({fields})"
+
+
+class SGD(_BookOptimizer):
+    """Stochastic gradient descent: ``W -= lr * g`` (item 6.1).
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate.
+    """
+
+    def __init__(self, lr: float = 0.01) -> None:
+        self.lr = lr
+
+    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+        """Update every ``params[key]`` in place from ``grads[key]``."""
+        self._validate(params, grads)
+        for key in params.keys():
+            _add_(params, key, -self.lr * _grad(grads, key))
+
+
+class Momentum(_BookOptimizer):
+    """Momentum SGD: ``v = momentum * v - lr * g``; ``W += v`` (item 6.2).
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate.
+    momentum : float
+        The decay of the velocity ``v``.
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
+        self.lr = lr
+        self.momentum = momentum
+        self.v: dict[str, np.ndarray] | None = None
+
+    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+        """Update every ``params[key]`` in place from ``grads[key]``."""
+        self._validate(params, grads)
+        if self.v is None:
+            self.v = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+        for key in params.keys():
+            self.v[key] = self.momentum * self.v[key] - self.lr * _grad(grads, key)
+            _add_(params, key, self.v[key])
+
+
+class Nesterov(_BookOptimizer):
+    """Nesterov's accelerated gradient, in the book's Japanese repository's order (item 6.3).
+
+    ``W += momentum**2 * v``; ``W -= (1 + momentum) * lr * g``; then
+    ``v = momentum * v - lr * g``. (The Korean repository updates ``v``
+    first; see Appendix B of the specification.) This is the same trajectory
+    as ``torch.optim.SGD(nesterov=True)``.
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate.
+    momentum : float
+        The decay of the velocity ``v``.
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
+        self.lr = lr
+        self.momentum = momentum
+        self.v: dict[str, np.ndarray] | None = None
+
+    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+        """Update every ``params[key]`` in place from ``grads[key]``."""
+        self._validate(params, grads)
+        if self.v is None:
+            self.v = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+        for key in params.keys():
+            g = _grad(grads, key)
+            _add_(params, key, self.momentum * self.momentum * self.v[key])
+            _add_(params, key, -(1 + self.momentum) * self.lr * g)
+            self.v[key] *= self.momentum
+            self.v[key] -= self.lr * g
+
+
+class AdaGrad(_BookOptimizer):
+    """AdaGrad: ``h += g * g``; ``W -= lr * g / (sqrt(h) + 1e-7)`` (item 6.4).
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate.
+    """
+
+    def __init__(self, lr: float = 0.01) -> None:
+        self.lr = lr
+        self.h: dict[str, np.ndarray] | None = None
+
+    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+        """Update every ``params[key]`` in place from ``grads[key]``."""
+        self._validate(params, grads)
+        if self.h is None:
+            self.h = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+        for key in params.keys():
+            g = _grad(grads, key)
+            self.h[key] += g * g
+            _add_(params, key, -self.lr * g / (np.sqrt(self.h[key]) + 1e-7))
+
+
+class RMSprop(_BookOptimizer):
+    """RMSprop (item 6.5).
+
+    ``h = decay_rate * h + (1 - decay_rate) * g * g``; ``W -= lr * g / (sqrt(h) + 1e-7)``.
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate.
+    decay_rate : float
+        The decay of the running mean of squared gradients.
+    """
+
+    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99) -> None:
+        self.lr = lr
+        self.decay_rate = decay_rate
+        self.h: dict[str, np.ndarray] | None = None
+
+    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+        """Update every ``params[key]`` in place from ``grads[key]``."""
+        self._validate(params, grads)
+        if self.h is None:
+            self.h = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+        for key in params.keys():
+            g = _grad(grads, key)
+            self.h[key] *= self.decay_rate
+            self.h[key] += (1 - self.decay_rate) * g * g
+            _add_(params, key, -self.lr * g / (np.sqrt(self.h[key]) + 1e-7))
+
+
+class Adam(_BookOptimizer):
+    """Adam in the book's form (item 6.6): bias correction folded into the step size.
+
+    At update ``t`` (counted from 1):
+    ``lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)``,
+    ``m += (1 - beta1) * (g - m)``, ``v += (1 - beta2) * (g**2 - v)``,
+    ``W -= lr_t * m / (sqrt(v) + 1e-7)``. The ``1e-7`` is added after the
+    square root of the *uncorrected* ``v``, so this differs slightly from
+    ``torch.optim.Adam`` (see :class:`minigrad.optim.Adam`).
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate.
+    beta1, beta2 : float
+        Decay rates of the first and second moment estimates.
+    """
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999) -> None:
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.iter = 0
+        self.m: dict[str, np.ndarray] | None = None
+        self.v: dict[str, np.ndarray] | None = None
+
+    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+        """Update every ``params[key]`` in place from ``grads[key]``."""
+        self._validate(params, grads)
+        if self.m is None or self.v is None:
+            self.m = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+            self.v = {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+        self.iter += 1
+        lr_t = self.lr * np.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter)
+        for key in params.keys():
+            g = _grad(grads, key)
+            self.m[key] += (1 - self.beta1) * (g - self.m[key])
+            self.v[key] += (1 - self.beta2) * (g ** 2 - self.v[key])
+            _add_(params, key, -lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7))
+
+
+#: The book's optimizers by the lower-case names :class:`~minigrad.book.trainer.Trainer` accepts.
+BOOK_OPTIMIZERS: dict[str, type[_BookOptimizer]] = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+}
