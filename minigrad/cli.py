@@ -21,6 +21,11 @@ newest run):
     ``minigrad train --resume <out>/checkpoint.npz`` continues the run and
     ends with exactly the weights an uninterrupted run would have.
 
+``--model multi-layer`` trains chapter 6's ``MultiLayerNetExtend`` instead
+(:class:`minigrad.models.MultiLayerNet`: ``--hidden-sizes``, ``--batchnorm``,
+``--dropout``, ``--weight-decay``); :data:`MODELS` maps each ``--model`` name
+to the function that builds it.
+
 Errors (missing data, bad options) print a message on stderr and exit with
 status 2.
 """
@@ -104,6 +109,76 @@ def _init_std(text: str) -> float | str:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _ratio(text: str) -> float:
+    value = _non_negative_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"expected a ratio in [0, 1), got {text!r}")
+    return value
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated positive integers such as 100,100,100, got {text!r}"
+        ) from None
+    if not sizes or min(sizes) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated positive integers such as 100,100,100, got {text!r}")
+    return sizes
+
+
+# -- models ----------------------------------------------------------------------------
+# ``minigrad train --model NAME`` builds MODELS[NAME](args, input_size, output_size, rng);
+# a new model is one more entry (its options go in the "model" argument group).
+
+def _build_two_layer(args: argparse.Namespace, n_in: int, n_out: int, rng: Any) -> Any:
+    from minigrad.models import TwoLayerNet
+
+    only_multi = [flag for flag, value in (("--hidden-sizes", args.hidden_sizes),
+                                           ("--batchnorm", args.batchnorm),
+                                           ("--dropout", args.dropout),
+                                           ("--weight-decay", args.weight_decay))
+                  if value not in (None, False, 0.0)]
+    if only_multi:
+        raise CLIError(f"{', '.join(only_multi)}: only with --model multi-layer")
+    return TwoLayerNet(n_in, args.hidden_size, n_out, weight_init_std=args.weight_init_std,
+                       activation=args.activation, seed=rng)
+
+
+def _build_multi_layer(args: argparse.Namespace, n_in: int, n_out: int, rng: Any) -> Any:
+    from minigrad.book.multi_layer_net import ACTIVATION_LAYERS
+    from minigrad.models import MultiLayerNet
+
+    if args.activation not in ACTIVATION_LAYERS:
+        raise CLIError(f"--activation {args.activation}: --model multi-layer has "
+                       f"{', '.join(sorted(ACTIVATION_LAYERS))}")
+    return MultiLayerNet(n_in, list(args.hidden_sizes or [args.hidden_size]), n_out,
+                         activation=args.activation, weight_init_std=args.weight_init_std,
+                         weight_decay_lambda=args.weight_decay or 0.0,
+                         use_dropout=args.dropout is not None,
+                         dropout_ration=args.dropout if args.dropout is not None else 0.5,
+                         use_batchnorm=args.batchnorm, seed=rng)
+
+
+#: Models of ``minigrad train --model``: name -> builder(args, input_size, output_size, rng).
+MODELS: dict[str, Any] = {
+    "two-layer": _build_two_layer,
+    "multi-layer": _build_multi_layer,
+}
+
+
 def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``train`` subcommand to ``subparsers`` and return its parser.
 
@@ -116,15 +191,29 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
 
     p = subparsers.add_parser(
         "train",
-        help="train the chapter's TwoLayerNet on MNIST",
+        help="train chapter 4's TwoLayerNet (or chapter 6's multi-layer network) on MNIST",
         description=(
             "Train the chapter's two-layer network on MNIST with mini-batch SGD (section 5 of "
             "chapter 4 of Deep Learning from Scratch). The defaults are the book's: 784-50-10, "
             "sigmoid, 10000 iterations, batch 100, learning rate 0.1. Training and test "
             "accuracy are printed every epoch; the history, weights and figures are written "
-            "to the output folder."),
+            "to the output folder. --model multi-layer trains chapter 6's network instead "
+            "(--hidden-sizes, --batchnorm, --dropout, --weight-decay)."),
     )
     model = p.add_argument_group("model")
+    model.add_argument("--model", choices=list(MODELS), default="two-layer",
+                       help="two-layer: chapter 4's TwoLayerNet; multi-layer: chapter 6's "
+                            "MultiLayerNetExtend (default: %(default)s)")
+    model.add_argument("--hidden-sizes", type=_sizes, default=None, metavar="N,N,...",
+                       help="multi-layer: the hidden layer sizes, e.g. 100,100,100 "
+                            "(default: one layer of --hidden-size)")
+    model.add_argument("--batchnorm", action="store_true",
+                       help="multi-layer: BatchNorm before every hidden activation")
+    model.add_argument("--dropout", type=_ratio, default=None, metavar="RATIO",
+                       help="multi-layer: the book's Dropout after every hidden activation")
+    model.add_argument("--weight-decay", type=_non_negative_float, default=None,
+                       metavar="LAMBDA",
+                       help="multi-layer: add 0.5 * LAMBDA * sum(W**2) to the loss")
     model.add_argument("--hidden-size", type=_positive_int, default=BOOK_DEFAULTS["hidden_size"],
                        metavar="N", help="hidden layer size (default: %(default)s)")
     model.add_argument("--activation", choices=sorted(ACTIVATIONS),
@@ -134,9 +223,15 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
                        default=BOOK_DEFAULTS["weight_init_std"], metavar="STD",
                        help="scale of the initial weights: a number, or xavier / he "
                             "(default: %(default)s)")
+    model.add_argument("--weight-init", dest="weight_init_std", type=_init_std,
+                       default=argparse.SUPPRESS, metavar="STD",
+                       help="the same as --weight-init-std (STD, xavier or he)")
     tr = p.add_argument_group("training")
     tr.add_argument("--iters", type=_positive_int, default=BOOK_DEFAULTS["iters"], metavar="N",
                     help="number of iterations (default: %(default)s)")
+    tr.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
+                    help="train for N epochs (int(N * max(train size / batch, 1)) iterations) "
+                         "instead of --iters")
     tr.add_argument("--batch-size", type=_positive_int, default=BOOK_DEFAULTS["batch_size"],
                     metavar="N", help="mini-batch size (default: %(default)s)")
     tr.add_argument("--lr", type=_positive_float, default=BOOK_DEFAULTS["lr"], metavar="F",
@@ -312,8 +407,12 @@ def _read_resume_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
         if ckpt.get("kind") != TRAINING_KIND:
             raise KeyError("kind")
         cfg = ckpt["history"]["config"]
+        kind = cfg.get("model_kind", "two-layer")
         settings = {
-            "hidden_size": cfg["sizes"][1], "activation": cfg["activation"],
+            "model": kind, "hidden_size": cfg["sizes"][1], "activation": cfg["activation"],
+            "hidden_sizes": cfg.get("hidden_sizes"), "batchnorm": cfg.get("batchnorm", False),
+            "dropout": cfg.get("dropout"), "weight_decay": cfg.get("weight_decay"),
+            "epochs": cfg.get("epochs"),
             "weight_init_std": cfg["weight_init_std"], "iters": cfg["iters"],
             "batch_size": cfg["batch_size"], "lr": cfg["lr"],
             "optimizer": str(cfg["optimizer"]).lower(), "seed": cfg["seed"],
@@ -322,6 +421,9 @@ def _read_resume_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
     except (AttributeError, KeyError, TypeError, IndexError):
         raise CLIError(f"--resume: {str(path)!r} is not a checkpoint written by minigrad "
                        "train") from None
+    if kind not in MODELS:
+        raise CLIError(f"--resume: the checkpoint's model {kind!r} is not one of "
+                       f"{', '.join(MODELS)}")
     defaults = build_parser().parse_args(["train"])
     conflicts = [f"--{k.replace('_', '-')} {getattr(args, k)} (the checkpoint's run has {v})"
                  for k, v in settings.items()
@@ -397,7 +499,6 @@ def _checkpoint_on_interrupt(state: Any, path: Path, iters: int, presses: int) -
 
 def run_train(args: argparse.Namespace) -> int:
     """Run ``minigrad train`` with parsed arguments; returns the exit status."""
-    from minigrad.models import TwoLayerNet
     from minigrad.train import Trainer
 
     ckpt = _read_resume_checkpoint(args) if args.resume is not None else None
@@ -407,9 +508,12 @@ def run_train(args: argparse.Namespace) -> int:
     (x_train, t_train), (x_test, t_test) = data
     seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**63))
     model_seq, batch_seq = np.random.SeedSequence(seed).spawn(2)
-    model = TwoLayerNet(x_train.shape[1], args.hidden_size, t_train.shape[1],
-                        weight_init_std=args.weight_init_std, activation=args.activation,
-                        seed=np.random.default_rng(model_seq))
+    if args.epochs is not None:
+        if args.iters != BOOK_DEFAULTS["iters"] and args.resume is None:
+            raise CLIError("give either --epochs or --iters, not both")
+        args.iters = max(int(args.epochs * max(len(x_train) / args.batch_size, 1)), 1)
+    model = MODELS[args.model](args, x_train.shape[1], t_train.shape[1],
+                               np.random.default_rng(model_seq))
     trainer = Trainer(model, data, iters=args.iters, batch_size=args.batch_size, lr=args.lr,
                       optimizer=args.optimizer, seed=np.random.default_rng(batch_seq),
                       early_stopping=args.early_stopping, progress=not args.no_progress,
@@ -417,8 +521,10 @@ def run_train(args: argparse.Namespace) -> int:
                       callback=_checkpoint_saver(args.checkpoint_every, ckpt_path))
     history = trainer.state.history
     history.config.update({
-        "seed": seed, "model": "TwoLayerNet",
-        "sizes": [int(x_train.shape[1]), args.hidden_size, int(t_train.shape[1])],
+        "seed": seed, "model": type(model).__name__, "model_kind": args.model,
+        "sizes": [int(v) for v in model.sizes], "hidden_sizes": args.hidden_sizes,
+        "batchnorm": args.batchnorm, "dropout": args.dropout, "weight_decay": args.weight_decay,
+        "epochs": args.epochs,
         "activation": args.activation, "weight_init_std": args.weight_init_std,
         "data_dir": str(args.data_dir) if args.data_dir is not None else None,
         "checkpoint_every": args.checkpoint_every,
@@ -435,8 +541,12 @@ def run_train(args: argparse.Namespace) -> int:
         except ValueError as e:
             raise CLIError(f"--resume: {e}") from None
         print(f"resuming {args.resume} at iteration {trainer.state.iteration}")
-    print(f"minigrad train: {model.sizes[0]}-{model.sizes[1]}-{model.sizes[2]} "
-          f"{args.activation}, {args.iters} iterations, batch {args.batch_size}, lr {args.lr}, "
+    extras = "".join([", batchnorm" if args.batchnorm else "",
+                      f", dropout {args.dropout}" if args.dropout is not None else "",
+                      f", weight decay {args.weight_decay}" if args.weight_decay else ""])
+    print(f"minigrad train: {args.model} {'-'.join(str(v) for v in model.sizes)} "
+          f"{args.activation}{extras}, {args.iters} iterations, batch {args.batch_size}, "
+          f"lr {args.lr}, "
           f"{args.optimizer}, seed {seed}, {len(x_train)} training / {len(x_test)} test "
           f"samples -> {out}")
     if args.profile_memory:

@@ -22,14 +22,14 @@ from typing import Any
 import numpy as np
 
 from minigrad import functional as F
-from minigrad.autograd import grad, no_grad
+from minigrad.autograd import grad, is_grad_enabled, no_grad
 from minigrad.nn.layers import InitLike, Linear, SeedLike, _randn, make_rng
 from minigrad.nn.module import Module, Parameter
 from minigrad.numerical import numerical_gradient
 from minigrad.ops.linalg import matmul
 from minigrad.tensor import Tensor
 
-__all__ = ["SimpleNet", "TwoLayerNet", "ACTIVATIONS"]
+__all__ = ["SimpleNet", "TwoLayerNet", "MultiLayerNet", "ACTIVATIONS"]
 
 #: Hidden-layer activations understood by :class:`TwoLayerNet`.
 ACTIVATIONS: dict[str, Callable[[Any], Tensor]] = {
@@ -190,3 +190,91 @@ class TwoLayerNet(Module):
         i, h, o = self.sizes
         return (f"input_size={i}, hidden_size={h}, output_size={o}, "
                 f"activation={self.activation!r}")
+
+
+def _multi_layer_base() -> type:
+    from minigrad.book.multi_layer_net_extend import MultiLayerNetExtend
+
+    return MultiLayerNetExtend
+
+
+class MultiLayerNet(_multi_layer_base()):  # type: ignore[misc]
+    """Chapter 6's fully connected network for :class:`minigrad.train.Trainer` and the CLI.
+
+    The book's :class:`~minigrad.book.multi_layer_net_extend.MultiLayerNetExtend`
+    (``W1``, ``b1``, ..., ``gamma1``, ``beta1``; optional BatchNorm, the book's
+    non-inverted Dropout, weight decay ``0.5 * lambda * sum(W**2)`` in the loss)
+    with two conventions the generic trainer needs:
+
+    * :meth:`loss` without ``train_flg`` runs in training mode when it records
+      a graph (the loss that is differentiated) and the module is in
+      :meth:`~minigrad.nn.Module.train` mode, and in inference mode otherwise
+      (the loss recorded after the update, as the book's ``Trainer`` does, and
+      every evaluation);
+    * dropout masks come from ``numpy.random.default_rng((seed, step))`` with
+      ``step`` a buffer counted in :meth:`state_dict`, so a run resumed from a
+      checkpoint draws the same masks as an uninterrupted one.
+
+    Parameters
+    ----------
+    input_size, hidden_size_list, output_size : int, list of int, int
+        Layer sizes.
+    activation : {"relu", "sigmoid"}
+        Hidden activation.
+    weight_init_std : float or str
+        A number, ``"xavier"``/``"sigmoid"`` or ``"he"``/``"relu"``.
+    weight_decay_lambda : float
+        Weight decay ``lambda``.
+    use_dropout : bool
+        Insert Dropout after every hidden activation.
+    dropout_ration : float
+        The dropout ratio.
+    use_batchnorm : bool
+        Insert BatchNorm before every hidden activation.
+    seed : None, int or numpy.random.Generator
+        Source of the initial weights; the dropout seed is drawn from it.
+    """
+
+    def __init__(self, input_size: int, hidden_size_list: list[int], output_size: int,
+                 activation: str = "relu", weight_init_std: InitLike = "relu",
+                 weight_decay_lambda: float = 0, use_dropout: bool = False,
+                 dropout_ration: float = 0.5, use_batchnorm: bool = False,
+                 seed: SeedLike = None) -> None:
+        rng = make_rng(seed)
+        super().__init__(input_size, hidden_size_list, output_size, activation=activation,
+                         weight_init_std=weight_init_std,
+                         weight_decay_lambda=weight_decay_lambda, use_dropout=use_dropout,
+                         dropout_ration=dropout_ration, use_batchnorm=use_batchnorm, seed=rng)
+        draw = (rng.integers(2**63) if isinstance(rng, np.random.Generator)
+                else np.random.randint(2**31))
+        self.dropout_seed = int(draw)
+        self.register_buffer("dropout_step", np.zeros((), dtype=np.int64))
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """``(input_size, *hidden_size_list, output_size)``."""
+        return (self.input_size, *self.hidden_size_list, self.output_size)
+
+    def loss(self, x: Any, t: Any, train_flg: bool | None = None) -> Tensor:
+        """Cross-entropy plus weight decay; see the class notes for the default mode."""
+        if train_flg is None:
+            train_flg = self.training and is_grad_enabled()
+        if train_flg and self.use_dropout:
+            step = self.dropout_step
+            assert step is not None
+            mask_rng = np.random.default_rng((self.dropout_seed, int(step)))
+            for layer in self.layers.values():
+                if hasattr(layer, "dropout_ratio"):
+                    layer.__dict__["_rng"] = mask_rng
+            step += 1
+        return super().loss(x, t, train_flg=train_flg)  # type: ignore[no-any-return]
+
+    def _loss_for_grad(self, x: Any, t: Any) -> Tensor:
+        return self.loss(x, t, train_flg=True)
+
+    def extra_repr(self) -> str:
+        """Return the sizes and options for ``repr``."""
+        return (f"sizes={list(self.sizes)}, activation={self.activation!r}, "
+                f"batchnorm={self.use_batchnorm}, dropout="
+                f"{self.dropout_ration if self.use_dropout else None}, "
+                f"weight_decay={self.weight_decay_lambda}")

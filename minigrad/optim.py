@@ -1,4 +1,9 @@
-"""Optimizers: SGD (the chapter's update), Momentum, AdaGrad and Adam (the book's chapter 6).
+"""PyTorch-style optimizers: SGD, Momentum, Nesterov, AdaGrad, RMSprop and Adam.
+
+The rules and defaults are ``torch.optim``'s (``weight_decay=`` adds
+``weight_decay * W`` to each gradient); the book's own optimizers, with
+``update(params, grads)`` and the book's rules, are in
+:mod:`minigrad.book.optimizer`.
 
 An optimizer holds the parameters to train and updates them in place from
 their ``.grad``::
@@ -27,7 +32,8 @@ import numpy as np
 from minigrad.autograd import no_grad
 from minigrad.tensor import Tensor
 
-__all__ = ["Optimizer", "SGD", "Momentum", "AdaGrad", "Adam", "OPTIMIZERS", "make_optimizer"]
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "Adagrad", "RMSprop", "Adam",
+           "OPTIMIZERS", "make_optimizer"]
 
 
 def _named_params(params: Any) -> list[tuple[str, Tensor]]:
@@ -182,8 +188,23 @@ class Optimizer:
         return f"{type(self).__name__}({hp}, params={len(self.named_params)})"
 
 
+def _decayed(opt: Any, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``g + weight_decay * w`` (L2 penalty folded into the gradient, as ``torch.optim``)."""
+    wd = opt.weight_decay
+    return g + wd * w if wd else g
+
+
 class SGD(Optimizer):
-    """Stochastic gradient descent, the chapter's update ``W <- W - lr * dW``.
+    """Stochastic gradient descent ``W <- W - lr * (dW + weight_decay * W)`` (``torch.optim.SGD``).
+
+    Parameters
+    ----------
+    params : iterable of Tensor, dict of str to Tensor, or Module
+        The tensors to train.
+    lr : float
+        The learning rate (``torch.optim.SGD``'s default 1e-3).
+    weight_decay : float
+        L2 penalty: ``weight_decay * W`` is added to every gradient.
 
     Examples
     --------
@@ -197,68 +218,195 @@ class SGD(Optimizer):
     array([2.4, 3.2])
     """
 
-    def __init__(self, params: Any, lr: float = 0.01) -> None:
+    hyper = ("lr", "weight_decay")
+
+    def __init__(self, params: Any, lr: float = 1e-3, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
+        self.weight_decay = _number(weight_decay, "SGD: weight_decay")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-        return self.lr * g
+        return self.lr * _decayed(self, w, g)
 
 
 class Momentum(Optimizer):
-    """SGD with momentum: ``v <- momentum * v - lr * dW``, ``W <- W + v`` (``v`` starts at 0)."""
+    """SGD with momentum, as ``torch.optim.SGD(momentum=...)``.
 
-    hyper = ("lr", "momentum")
+    ``g = dW + weight_decay * W``; ``v <- momentum * v + g`` (``v`` starts at
+    0, so the first ``v`` is ``g``); ``W <- W - lr * v``. For a constant
+    learning rate this is the book's ``v <- momentum * v - lr * dW``,
+    ``W <- W + v`` with ``v`` scaled by ``-lr``.
+
+    Parameters
+    ----------
+    params : iterable of Tensor, dict of str to Tensor, or Module
+        The tensors to train.
+    lr : float
+        The learning rate (default 1e-3, ``torch.optim.SGD``'s).
+    momentum : float
+        The decay of the velocity, in ``[0, 1]``.
+    weight_decay : float
+        L2 penalty added to the gradient.
+    """
+
+    hyper = ("lr", "momentum", "weight_decay")
     buffers = ("v",)
 
-    def __init__(self, params: Any, lr: float = 0.01, momentum: float = 0.9) -> None:
+    def __init__(self, params: Any, lr: float = 1e-3, momentum: float = 0.9,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _number(momentum, "Momentum: momentum", high=1.0)
+        self.momentum = _number(momentum, f"{type(self).__name__}: momentum", high=1.0)
+        self.weight_decay = _number(weight_decay, f"{type(self).__name__}: weight_decay")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        g = _decayed(self, w, g)
         v = self.state["v"][name]
         v *= self.momentum
-        v -= self.lr * g
-        return -v
+        v += g
+        return self.lr * v
+
+
+class Nesterov(Momentum):
+    """Nesterov momentum, as ``torch.optim.SGD(momentum=..., nesterov=True)``.
+
+    ``g = dW + weight_decay * W``; ``v <- momentum * v + g``;
+    ``W <- W - lr * (g + momentum * v)``. For a constant learning rate this
+    is the trajectory of the book's ``Nesterov`` (Japanese repository's order).
+
+    Parameters
+    ----------
+    params : iterable of Tensor, dict of str to Tensor, or Module
+        The tensors to train.
+    lr : float
+        The learning rate (default 1e-3).
+    momentum : float
+        The decay of the velocity, in ``[0, 1]``.
+    weight_decay : float
+        L2 penalty added to the gradient.
+    """
+
+    def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        g = _decayed(self, w, g)
+        v = self.state["v"][name]
+        v *= self.momentum
+        v += g
+        return self.lr * (g + self.momentum * v)
 
 
 class AdaGrad(Optimizer):
-    """AdaGrad: ``h <- h + dW * dW``, ``W <- W - lr * dW / (sqrt(h) + eps)`` (``eps = 1e-7``)."""
+    """AdaGrad, as ``torch.optim.Adagrad``.
 
-    hyper = ("lr", "eps")
+    ``g = dW + weight_decay * W``; ``h <- h + g * g``;
+    ``W <- W - lr * g / (sqrt(h) + eps)``. The book's ``AdaGrad`` uses
+    ``eps = 1e-7`` (:class:`minigrad.book.optimizer.AdaGrad`); PyTorch's 1e-10.
+
+    Parameters
+    ----------
+    params : iterable of Tensor, dict of str to Tensor, or Module
+        The tensors to train.
+    lr : float
+        The learning rate (default 1e-2).
+    eps : float
+        Added after the square root (default 1e-10).
+    weight_decay : float
+        L2 penalty added to the gradient.
+    """
+
+    hyper = ("lr", "eps", "weight_decay")
     buffers = ("h",)
 
-    def __init__(self, params: Any, lr: float = 0.01, eps: float = 1e-7) -> None:
+    def __init__(self, params: Any, lr: float = 1e-2, eps: float = 1e-10,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         self.eps = _number(eps, "AdaGrad: eps")
+        self.weight_decay = _number(weight_decay, "AdaGrad: weight_decay")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        g = _decayed(self, w, g)
         h = self.state["h"][name]
         h += g * g
         return self.lr * g / (np.sqrt(h) + self.eps)
 
 
-class Adam(Optimizer):
-    """Adam (Kingma & Ba), in the book's form with the bias correction folded into the step.
+class RMSprop(Optimizer):
+    """RMSprop, as ``torch.optim.RMSprop`` (no momentum, not centered).
 
-    At step ``k``: ``m <- beta1 * m + (1 - beta1) * dW``,
-    ``v <- beta2 * v + (1 - beta2) * dW**2``,
-    ``lr_k = lr * sqrt(1 - beta2**k) / (1 - beta1**k)``,
-    ``W <- W - lr_k * m / (sqrt(v) + eps)``.
+    ``g = dW + weight_decay * W``; ``h <- alpha * h + (1 - alpha) * g * g``;
+    ``W <- W - lr * g / (sqrt(h) + eps)``. The book's ``RMSprop`` calls
+    ``alpha`` ``decay_rate`` and uses ``eps = 1e-7``.
+
+    Parameters
+    ----------
+    params : iterable of Tensor, dict of str to Tensor, or Module
+        The tensors to train.
+    lr : float
+        The learning rate (default 1e-2).
+    alpha : float
+        Decay of the running mean of squared gradients (default 0.99).
+    eps : float
+        Added after the square root (default 1e-8).
+    weight_decay : float
+        L2 penalty added to the gradient.
     """
 
-    hyper = ("lr", "beta1", "beta2", "eps")
+    hyper = ("lr", "alpha", "eps", "weight_decay")
+    buffers = ("h",)
+
+    def __init__(self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        self.alpha = _number(alpha, "RMSprop: alpha", high=1.0)
+        self.eps = _number(eps, "RMSprop: eps")
+        self.weight_decay = _number(weight_decay, "RMSprop: weight_decay")
+
+    def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        g = _decayed(self, w, g)
+        h = self.state["h"][name]
+        h *= self.alpha
+        h += (1 - self.alpha) * (g * g)
+        return self.lr * g / (np.sqrt(h) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), as ``torch.optim.Adam`` (L2 weight decay, not AdamW).
+
+    At step ``k``: ``g = dW + weight_decay * W``;
+    ``m <- beta1 * m + (1 - beta1) * g``; ``v <- beta2 * v + (1 - beta2) * g**2``;
+    ``W <- W - lr * m_hat / (sqrt(v_hat) + eps)`` with
+    ``m_hat = m / (1 - beta1**k)``, ``v_hat = v / (1 - beta2**k)``.
+
+    The book's Adam (:class:`minigrad.book.optimizer.Adam`) folds the bias
+    correction into the step size and adds ``1e-7`` to ``sqrt(v)`` instead:
+    the same update up to where ``eps`` enters.
+
+    Parameters
+    ----------
+    params : iterable of Tensor, dict of str to Tensor, or Module
+        The tensors to train.
+    lr : float
+        The learning rate (default 1e-3).
+    beta1, beta2 : float
+        Decay rates of the moment estimates (``torch``'s ``betas``), each < 1.
+    eps : float
+        Added to ``sqrt(v_hat)`` (default 1e-8).
+    weight_decay : float
+        L2 penalty added to the gradient.
+    """
+
+    hyper = ("lr", "beta1", "beta2", "eps", "weight_decay")
     buffers = ("m", "v")
 
-    def __init__(self, params: Any, lr: float = 0.001, beta1: float = 0.9,
-                 beta2: float = 0.999, eps: float = 1e-7) -> None:
+    def __init__(self, params: Any, lr: float = 1e-3, beta1: float = 0.9,
+                 beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         self.beta1 = _number(beta1, "Adam: beta1", high=1.0)
         self.beta2 = _number(beta2, "Adam: beta2", high=1.0)
         self.eps = _number(eps, "Adam: eps")
+        self.weight_decay = _number(weight_decay, "Adam: weight_decay")
         if self.beta1 == 1.0 or self.beta2 == 1.0:
             raise ValueError("Adam: beta1 and beta2 must be < 1")
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        g = _decayed(self, w, g)
         k = self.steps
         b1, b2 = self.beta1, self.beta2
         m, v = self.state["m"][name], self.state["v"][name]
@@ -266,15 +414,21 @@ class Adam(Optimizer):
         m += (1 - b1) * g
         v *= b2
         v += (1 - b2) * (g * g)
-        lr_k = self.lr * np.sqrt(1 - b2 ** k) / (1 - b1 ** k)
-        return lr_k * m / (np.sqrt(v) + self.eps)
+        denom = np.sqrt(v) / np.sqrt(1 - b2 ** k) + self.eps
+        return (self.lr / (1 - b1 ** k)) * m / denom
+
+
+#: ``torch.optim``'s spelling.
+Adagrad = AdaGrad
 
 
 #: Optimizers by the names the command line uses.
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "momentum": Momentum,
+    "nesterov": Nesterov,
     "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
     "adam": Adam,
 }
 

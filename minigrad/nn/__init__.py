@@ -19,6 +19,7 @@ from minigrad.nn.layers import (
     make_rng,
 )
 from minigrad.nn.module import Module, Parameter, StateDictError, assign_
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, Dropout
 
 __all__ = [
     "Module",
@@ -36,6 +37,9 @@ __all__ = [
     "MaxPool2d",
     "AvgPool2d",
     "Flatten",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Dropout",
     "init_std",
     "make_rng",
 ]

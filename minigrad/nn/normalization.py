@@ -1,0 +1,190 @@
+"""PyTorch-style :class:`BatchNorm1d`, :class:`BatchNorm2d` and (inverted) :class:`Dropout`.
+
+They follow ``torch.nn``: statistics per channel, ``eps = 1e-5``,
+``momentum = 0.1`` meaning ``running = (1 - momentum) * running + momentum * stat``,
+running mean from 0 and running variance from 1, the running variance updated
+with the unbiased batch variance, and inverted dropout (scaled by
+``1 / (1 - p)`` while training, identity in evaluation). Switch modes with
+:meth:`~minigrad.nn.Module.train` / :meth:`~minigrad.nn.Module.eval`.
+
+The book's variants are in :mod:`minigrad.book.layers`:
+``BatchNormalization`` (statistics per flattened feature, ``eps = 1e-6``,
+momentum 0.9 on the *old* value, running variance from 0 and biased) and
+``Dropout`` (no scaling while training, ``x * (1 - ratio)`` at inference).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.nn.layers import SeedLike, make_rng
+from minigrad.nn.module import Module, Parameter
+from minigrad.ops.reduce import mean
+from minigrad.ops.shape import reshape
+from minigrad.ops.unary import sqrt
+from minigrad.tensor import Tensor, as_tensor
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "Dropout"]
+
+
+class _BatchNorm(Module):
+    """Shared code of :class:`BatchNorm1d` and :class:`BatchNorm2d`."""
+
+    _ndims: tuple[int, ...] = ()
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True, track_running_stats: bool = True) -> None:
+        super().__init__()
+        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)) \
+                or num_features <= 0:
+            raise ValueError(f"{type(self).__name__}: num_features must be a positive integer, "
+                             f"got {num_features!r}")
+        if not 0.0 <= float(momentum) <= 1.0:
+            raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1], got {momentum}")
+        if not float(eps) > 0:
+            raise ValueError(f"{type(self).__name__}: eps must be > 0, got {eps}")
+        self.num_features = int(num_features)
+        self.eps = float(eps)
+        self.momentum = float(momentum)
+        self.affine = bool(affine)
+        self.track_running_stats = bool(track_running_stats)
+        self.weight: Parameter | None = Parameter(np.ones(num_features)) if affine else None
+        self.bias: Parameter | None = Parameter(np.zeros(num_features)) if affine else None
+        self.running_mean: np.ndarray | None
+        self.running_var: np.ndarray | None
+        self.register_buffer("running_mean",
+                             np.zeros(num_features) if track_running_stats else None)
+        self.register_buffer("running_var",
+                             np.ones(num_features) if track_running_stats else None)
+
+    def forward(self, x: Any) -> Tensor:
+        """Normalise per channel (axis 1) with batch statistics (training) or running ones."""
+        x = x if isinstance(x, Tensor) else as_tensor(np.asarray(x, dtype=np.float64))
+        name = type(self).__name__
+        if x.ndim not in self._ndims:
+            raise ValueError(f"{name}: expected a {' or '.join(map(str, self._ndims))}-D input, "
+                             f"got shape {x.shape}")
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"{name}: input has {x.shape[1]} channels (shape {x.shape}), "
+                             f"expected {self.num_features}")
+        axes = (0, *range(2, x.ndim))
+        shape = (1, self.num_features) + (1,) * (x.ndim - 2)
+        use_batch = self.training or not self.track_running_stats
+        if use_batch:
+            n = x.size // self.num_features
+            if n < 2 and self.training:
+                raise ValueError(f"{name}: training mode needs more than one value per channel, "
+                                 f"got input shape {x.shape}")
+            mu = mean(x, axis=axes, keepdims=True)
+            xc = x - mu
+            var = mean(xc * xc, axis=axes, keepdims=True)
+            xn = xc / sqrt(var + self.eps)
+            if self.training and self.track_running_stats:
+                assert self.running_mean is not None and self.running_var is not None
+                m = self.momentum
+                self.running_mean = (1 - m) * self.running_mean + m * mu.data.reshape(-1)
+                self.running_var = ((1 - m) * self.running_var
+                                    + m * var.data.reshape(-1) * (n / (n - 1)))
+        else:
+            assert self.running_mean is not None and self.running_var is not None
+            xn = (x - self.running_mean.reshape(shape)) / np.sqrt(
+                self.running_var.reshape(shape) + self.eps)
+        if self.weight is not None and self.bias is not None:
+            xn = xn * reshape(self.weight, shape) + reshape(self.bias, shape)
+        return xn
+
+    def extra_repr(self) -> str:
+        """Return the settings for ``repr``."""
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` inputs, per channel ``C``.
+
+    Parameters
+    ----------
+    num_features : int
+        The number of channels ``C``.
+    eps : float
+        Added to the variance inside the square root.
+    momentum : float
+        ``running = (1 - momentum) * running + momentum * batch_stat``.
+    affine : bool
+        Learn ``weight`` (ones) and ``bias`` (zeros).
+    track_running_stats : bool
+        Keep ``running_mean`` (zeros) and ``running_var`` (ones) as buffers and
+        use them in evaluation mode; otherwise batch statistics are always used.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad.nn as nn
+    >>> bn = nn.BatchNorm1d(2)
+    >>> bn(np.array([[1.0, 2.0], [3.0, 6.0]])).data.round(4)
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> bn.running_mean, bn.running_var
+    (array([0.2, 0.4]), array([1.1, 1.7]))
+    """
+
+    _ndims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of ``(N, C, H, W)`` inputs, per channel ``C`` (over N, H, W).
+
+    Parameters are those of :class:`BatchNorm1d`.
+    """
+
+    _ndims = (4,)
+
+
+class Dropout(Module):
+    """Inverted dropout: zero each value with probability ``p`` and scale the rest by ``1/(1-p)``.
+
+    In evaluation mode (:meth:`~minigrad.nn.Module.eval`) it is the identity.
+    The book's :class:`minigrad.book.layers.Dropout` instead leaves the kept
+    values unscaled and multiplies by ``1 - p`` at inference.
+
+    Parameters
+    ----------
+    p : float
+        Drop probability in ``[0, 1]``.
+    rng : None, int or numpy.random.Generator
+        Source of the masks (None: ``np.random``).
+
+    Attributes
+    ----------
+    mask : ndarray or None
+        The keep-mask of the last training-mode call.
+    """
+
+    def __init__(self, p: float = 0.5, rng: SeedLike = None) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
+        self.p = float(p)
+        self._rng = make_rng(rng)
+        self.mask: np.ndarray | None = None
+
+    def _draw_mask(self, shape: tuple[int, ...]) -> np.ndarray:
+        rng = self._rng
+        r = rng.rand(*shape) if (rng is np.random or isinstance(rng, np.random.RandomState)) \
+            else rng.random(shape)
+        return np.asarray(r >= self.p)
+
+    def forward(self, x: Any) -> Tensor:
+        """Return ``x * mask / (1 - p)`` while training, ``x`` in evaluation mode."""
+        x = x if isinstance(x, Tensor) else as_tensor(np.asarray(x, dtype=np.float64))
+        if not self.training or self.p == 0.0:
+            return x
+        if self.p == 1.0:
+            self.mask = np.zeros(x.shape, dtype=bool)
+            return x * np.zeros(x.shape, dtype=x.dtype)
+        self.mask = self._draw_mask(x.shape)
+        return x * (self.mask.astype(x.dtype) / (1.0 - self.p))
+
+    def extra_repr(self) -> str:
+        """Return ``p`` for ``repr``."""
+        return f"p={self.p}"

@@ -1,0 +1,64 @@
+"""BatchNorm1d/2d (train and eval) and Dropout (with torch's own mask) against torch.nn."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import minigrad as mg  # noqa: E402
+import minigrad.nn as nn  # noqa: E402
+
+
+@pytest.mark.parametrize(("cls", "tcls", "shape"), [
+    ("BatchNorm1d", "BatchNorm1d", (5, 3)),
+    ("BatchNorm1d", "BatchNorm1d", (4, 3, 6)),
+    ("BatchNorm2d", "BatchNorm2d", (3, 3, 4, 5)),
+])
+def test_batchnorm_train_and_eval_match_torch(cls, tcls, shape):
+    rng = np.random.default_rng(3)
+    ours = getattr(nn, cls)(3, momentum=0.2, eps=1e-4)
+    theirs = getattr(torch.nn, tcls)(3, momentum=0.2, eps=1e-4).double()
+    w, b = rng.standard_normal(3), rng.standard_normal(3)
+    ours.weight.data[...] = w
+    ours.bias.data[...] = b
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(w))
+        theirs.bias.copy_(torch.tensor(b))
+    for mode in ["train", "train", "eval"]:
+        getattr(ours, mode)()
+        getattr(theirs, mode)()
+        xa = rng.standard_normal(shape) * 2 + 1
+        gy = rng.standard_normal(shape)
+        x = mg.tensor(xa, requires_grad=True)
+        tx = torch.tensor(xa, requires_grad=True)
+        y, ty = ours(x), theirs(tx)
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-9, atol=1e-12)
+        gx, gw, gb = mg.grad(y, [x, ours.weight, ours.bias], grad_outputs=gy)
+        tgx, tgw, tgb = torch.autograd.grad(ty, [tx, theirs.weight, theirs.bias],
+                                            torch.tensor(gy))
+        for g, tg, what in [(gx, tgx, "x"), (gw, tgw, "weight"), (gb, tgb, "bias")]:
+            np.testing.assert_allclose(g.data, tg.numpy(), rtol=1e-9, atol=1e-12,
+                                       err_msg=f"{cls} {mode} grad {what}")
+        np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), rtol=1e-12)
+
+
+def test_dropout_with_torchs_mask_matches():
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    xa = rng.random((6, 7)) + 0.5  # nonzero, so torch's output reveals its mask
+    tx = torch.tensor(xa, requires_grad=True)
+    ty = torch.nn.functional.dropout(tx, p=0.3, training=True)
+    mask = ty.detach().numpy() != 0
+    d = nn.Dropout(0.3)
+    d._draw_mask = lambda shape: mask  # the same mask as torch drew
+    x = mg.tensor(xa, requires_grad=True)
+    y = d(x)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+    gy = rng.standard_normal(xa.shape)
+    (gx,) = mg.grad(y, [x], grad_outputs=gy)
+    (tgx,) = torch.autograd.grad(ty, [tx], torch.tensor(gy))
+    np.testing.assert_allclose(gx.data, tgx.numpy(), rtol=1e-12)
+    d.eval()
+    tev = torch.nn.functional.dropout(tx, p=0.3, training=False)
+    np.testing.assert_array_equal(d(x).data, tev.detach().numpy())
