@@ -172,10 +172,49 @@ def _build_multi_layer(args: argparse.Namespace, n_in: int, n_out: int, rng: Any
                          use_batchnorm=args.batchnorm, seed=rng)
 
 
+def _build_convnet(args: argparse.Namespace, n_in: int, n_out: int, rng: Any) -> Any:
+    from minigrad.book._convnet import FlatImageModel
+    from minigrad.book.deep_convnet import DeepConvNet
+    from minigrad.book.simple_convnet import SimpleConvNet
+
+    unused = [flag for flag, value in (("--hidden-sizes", args.hidden_sizes),
+                                       ("--batchnorm", args.batchnorm),
+                                       ("--dropout", args.dropout),
+                                       ("--weight-decay", args.weight_decay))
+              if value not in (None, False, 0.0)]
+    if unused or args.activation != "relu":
+        raise CLIError(f"{', '.join(unused) or '--activation ' + args.activation}: not with "
+                       f"--model {args.model} (ReLU, the book's layers)")
+    side = int(round(np.sqrt(n_in)))
+    if side * side != n_in:
+        raise CLIError(f"--model {args.model} needs square images, got {n_in} inputs")
+    if args.model == "simple-convnet":
+        if not isinstance(args.weight_init_std, (int, float)):
+            raise CLIError(f"--weight-init-std {args.weight_init_std}: simple-convnet takes a "
+                           "number (the book's 0.01)")
+        net: Any = SimpleConvNet((1, side, side), hidden_size=args.hidden_size, output_size=n_out,
+                                 weight_init_std=args.weight_init_std, seed=rng)
+    else:
+        net = DeepConvNet((1, side, side), hidden_size=args.hidden_size, output_size=n_out,
+                          seed=rng, dropout_rng=rng)
+    return FlatImageModel(net, evaluate=1000)
+
+
 #: Models of ``minigrad train --model``: name -> builder(args, input_size, output_size, rng).
 MODELS: dict[str, Any] = {
     "two-layer": _build_two_layer,
     "multi-layer": _build_multi_layer,
+    "simple-convnet": _build_convnet,
+    "deep-convnet": _build_convnet,
+}
+
+#: The book's settings of a model for the options left at their defaults (chapters 7-8:
+#: Adam, lr 0.001, batch 100, 20 epochs; accuracy on 1,000 samples per epoch).
+MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "simple-convnet": {"optimizer": "adam", "lr": 0.001, "epochs": 20, "hidden_size": 100,
+                       "activation": "relu", "weight_init_std": 0.01},
+    "deep-convnet": {"optimizer": "adam", "lr": 0.001, "epochs": 20, "hidden_size": 50,
+                     "activation": "relu"},
 }
 
 
@@ -203,7 +242,9 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     model = p.add_argument_group("model")
     model.add_argument("--model", choices=list(MODELS), default="two-layer",
                        help="two-layer: chapter 4's TwoLayerNet; multi-layer: chapter 6's "
-                            "MultiLayerNetExtend (default: %(default)s)")
+                            "MultiLayerNetExtend; simple-convnet, deep-convnet: chapters 7 "
+                            "and 8 (Adam, lr 0.001, 20 epochs unless given) "
+                            "(default: %(default)s)")
     model.add_argument("--hidden-sizes", type=_sizes, default=None, metavar="N,N,...",
                        help="multi-layer: the hidden layer sizes, e.g. 100,100,100 "
                             "(default: one layer of --hidden-size)")
@@ -502,6 +543,12 @@ def run_train(args: argparse.Namespace) -> int:
     from minigrad.train import Trainer
 
     ckpt = _read_resume_checkpoint(args) if args.resume is not None else None
+    if args.model in MODEL_DEFAULTS:
+        defaults = build_parser().parse_args(["train"])
+        for k, v in MODEL_DEFAULTS[args.model].items():
+            if getattr(args, k) == getattr(defaults, k) and not (k == "epochs" and
+                                                                 args.iters != defaults.iters):
+                setattr(args, k, v)
     out, default_out = _prepare_out_dir(args.out)
     ckpt_path = out / "checkpoint.npz"
     data = _load_data(args)
@@ -560,6 +607,10 @@ def run_train(args: argparse.Namespace) -> int:
     if interrupted:
         _checkpoint_on_interrupt(trainer.state, ckpt_path, args.iters, sigint.count)
 
+    if hasattr(model, "full_accuracy"):  # evaluated on a subset per epoch: the full test set
+        history.config["final_full_test_acc"] = float(model.full_accuracy(x_test, t_test))
+        print(f"test acc on all {len(x_test)} test images: "
+              f"{history.config['final_full_test_acc']}")
     history.save_json(out / "history.json")
     history.save_csv(out / "history.csv")
     _save_weights(model, out / "weights.npz")

@@ -9,7 +9,7 @@ import numpy as np
 
 from minigrad.autograd import no_grad
 from minigrad.book._net import BookNet
-from minigrad.nn.module import assign_
+from minigrad.nn.module import Module, assign_
 from minigrad.serialization import CheckpointError, load, save
 
 #: The checkpoint kind written by :meth:`ConvNet.save_params`.
@@ -83,3 +83,50 @@ class ConvNet(BookNet):
                                       f"network's has {p.shape}")
         for k, p in self.params.items():
             assign_(p, np.asarray(arrays[k]).astype(p.dtype, copy=False))
+
+
+class FlatImageModel(Module):
+    """A convolutional network seen through flat (N, C*H*W) rows, for ``minigrad train``.
+
+    ``minigrad train`` feeds flattened MNIST rows; this adapter reshapes them
+    to ``net.input_dim`` images, and evaluates ``accuracy`` on the first
+    ``evaluate`` samples only (the book's ``evaluate_sample_num_per_epoch``);
+    :meth:`full_accuracy` uses every sample.
+
+    Parameters
+    ----------
+    net : SimpleConvNet or DeepConvNet
+        The network (its ``params`` are shared, so the optimizer sees W1, b1, ...).
+    evaluate : int, optional
+        Samples used by :meth:`accuracy` (all if None).
+    """
+
+    def __init__(self, net: ConvNet, evaluate: int | None = 1000) -> None:
+        super().__init__()
+        self.net = net
+        self.evaluate = evaluate
+        self.params = net.params
+        weights = [p for k, p in net.params.items() if k.startswith("W")]
+        self.sizes = (int(np.prod(net.input_dim)), int(weights[-2].shape[1]),  # type: ignore[attr-defined]
+                      int(weights[-1].shape[1]))
+
+    def _images(self, x: Any) -> np.ndarray:
+        arr = np.asarray(x)
+        return arr.reshape((arr.shape[0],) + tuple(self.net.input_dim))  # type: ignore[attr-defined]
+
+    def loss(self, x: Any, t: Any) -> Any:
+        """The network's training loss on the reshaped images."""
+        return self.net.loss(self._images(x), t)  # type: ignore[attr-defined]
+
+    def accuracy(self, x: Any, t: Any) -> float:
+        """Accuracy on the first ``evaluate`` samples, in batches of 100 (the book's Trainer)."""
+        n = len(x) if self.evaluate is None else min(self.evaluate, len(x))
+        return self.net.accuracy(self._images(x[:n]), np.asarray(t)[:n])
+
+    def full_accuracy(self, x: Any, t: Any) -> float:
+        """Accuracy on every sample (the book's final test accuracy)."""
+        return self.net.accuracy(self._images(x), t)
+
+    def forward(self, x: Any) -> Any:
+        """Logits of the reshaped images (inference mode)."""
+        return self.net.predict(self._images(x), train_flg=False)  # type: ignore[call-arg]
