@@ -42,6 +42,13 @@ def test_ch07_gradient_check(capsys, monkeypatch):
     assert max(diffs.values()) < 1e-5
 
 
+def test_ch07_im2col_picture(tmp_path, capsys, monkeypatch):
+    out = run_example("ch07_im2col_picture", ["--quick", "--out", str(tmp_path)], capsys,
+                      monkeypatch)
+    assert "[ 4  5  7  8 13 14 16 17]]" in out
+    assert_png(tmp_path / "ch07_im2col.png")
+
+
 @needs_mnist
 def test_ch07_train_then_filters(tmp_path, capsys, monkeypatch):
     out = run_example("ch07_train_convnet", ["--quick", "--out", str(tmp_path)], capsys,
