@@ -434,7 +434,7 @@ class Conv2d(Function):
     Inputs ``x`` (N, C, H, W), ``weight`` (FN, C/groups, KH, KW) and an
     optional ``bias`` (FN,). The im2col matrix of the forward pass is kept
     for the weight gradient (as the book's ``Convolution`` keeps ``col``)
-    and dropped with the graph.
+    and dropped by the first backward (a retained graph recomputes it).
     """
 
     elementwise: ClassVar[bool] = False
@@ -457,7 +457,9 @@ class Conv2d(Function):
             op = self.cp.output_padding(x.shape[-2:], gy.shape[-2:], w.shape[-2:])
             gx = ConvTranspose2d(self.cp, op)(gy, w)
         if needs[1]:
-            gw = Conv2dWeightGrad(self.cp, w.shape, self._col)(x, gy)
+            # the kept matrix serves the first backward only (a retained graph recomputes it)
+            col, self._col = self._col, None
+            gw = Conv2dWeightGrad(self.cp, w.shape, col)(x, gy)
         if len(self.inputs) == 2:
             return gx, gw
         gb = gy.sum(axis=(0, 2, 3)) if needs[2] else None

@@ -166,3 +166,13 @@ def test_float32_stays_float32():
 def test_bad_input_names_the_problem(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_conv2d_backward_twice_with_retained_graph():
+    """The im2col matrix kept for the first backward is recomputed for a second one."""
+    x, w = leaf((2, 2, 5, 5)), leaf((3, 2, 3, 3), 1)
+    y = (F.conv2d(x, w, padding=1) ** 2).sum()
+    y.backward(retain_graph=True)
+    first = w.grad.data.copy()
+    y.backward()
+    np.testing.assert_allclose(w.grad.data, 2 * first, rtol=1e-12)
