@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from strategies import GRADCHECK
 
 import minigrad as mg
 import minigrad.functional as F
@@ -176,3 +179,37 @@ def test_conv2d_backward_twice_with_retained_graph():
     first = w.grad.data.copy()
     y.backward()
     np.testing.assert_allclose(w.grad.data, 2 * first, rtol=1e-12)
+
+
+@st.composite
+def conv_setups(draw):
+    g = draw(st.integers(1, 2))
+    cin, cout = g * draw(st.integers(1, 2)), g * draw(st.integers(1, 2))
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    s = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    p = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    h, w = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    assume(all((n + 2 * pp - dd * (kk - 1) - 1) // ss >= 0
+               for n, kk, ss, pp, dd in ((h, k[0], s[0], p[0], d[0]),
+                                         (w, k[1], s[1], p[1], d[1]))))
+    return (1, cin, h, w), (cout, cin // g, *k), s, p, d, g, draw(st.integers(0, 2**16))
+
+
+@GRADCHECK
+@given(setup=conv_setups())
+def test_conv2d_gradcheck_random_settings(setup):
+    xs, ws, s, p, d, g, seed = setup
+    x, w, b = leaf(xs, seed), leaf(ws, seed + 1), leaf(ws[:1], seed + 2)
+    assert mg.gradcheck(lambda x, w, b: F.conv2d(x, w, b, s, p, d, g), [x, w, b])
+
+
+@GRADCHECK
+@given(setup=conv_setups())
+def test_unfold_and_avg_pool_gradcheck_random_settings(setup):
+    xs, ws, s, p, d, _, seed = setup
+    k = ws[2:]
+    x = leaf(xs, seed)
+    assert mg.gradcheck(lambda x: F.unfold(x, k, d, p, s), [x])
+    assume(p[0] <= k[0] // 2 and p[1] <= k[1] // 2)
+    assert mg.gradcheck(lambda x: F.avg_pool2d(x, k, s, p), [x])
