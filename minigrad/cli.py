@@ -23,8 +23,11 @@ newest run):
 
 ``--model multi-layer`` trains chapter 6's ``MultiLayerNetExtend`` instead
 (:class:`minigrad.models.MultiLayerNet`: ``--hidden-sizes``, ``--batchnorm``,
-``--dropout``, ``--weight-decay``); :data:`MODELS` maps each ``--model`` name
-to the function that builds it.
+``--dropout``, ``--weight-decay``); ``--model simple-convnet`` and
+``--model deep-convnet`` train chapters 7 and 8's networks with the book's
+settings unless given (:data:`MODEL_DEFAULTS`: Adam, lr 0.001, 20 epochs;
+accuracy on 1,000 samples per epoch, then on the whole test set).
+:data:`MODELS` maps each ``--model`` name to the function that builds it.
 
 Errors (missing data, bad options) print a message on stderr and exit with
 status 2.
