@@ -684,7 +684,9 @@ class MaxPool2d(Function):
                 raise ValueError(
                     f"max_pool2d: some windows lie entirely in the padding (kernel {k}, stride "
                     f"{s}, padding {p}, dilation {d}, input {h}x{w})")
-        xp = _pad_array(x, p, -np.inf) if x.dtype.kind == "f" else _pad_array(x, p)
+        low = -np.inf if x.dtype.kind == "f" else (np.iinfo(x.dtype).min if x.dtype.kind in "iu"
+                                                   else 0)
+        xp = _pad_array(x, p, low)
         v = _windows(xp, k, s, d, (oh, ow)).transpose(0, 3, 1, 2, 4, 5)  # N, C, OH, OW, KH, KW
         col = v.reshape(n, c, oh, ow, k[0] * k[1])
         arg = col.argmax(axis=-1)

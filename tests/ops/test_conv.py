@@ -213,3 +213,11 @@ def test_unfold_and_avg_pool_gradcheck_random_settings(setup):
     assert mg.gradcheck(lambda x: F.unfold(x, k, d, p, s), [x])
     assume(p[0] <= k[0] // 2 and p[1] <= k[1] // 2)
     assert mg.gradcheck(lambda x: F.avg_pool2d(x, k, s, p), [x])
+
+
+def test_max_pool2d_integer_input_pads_with_the_smallest_value():
+    x = -np.arange(1, 17).reshape(1, 1, 4, 4)
+    y = F.max_pool2d(x, 3, 1, 1).data[0, 0]
+    assert y.dtype == x.dtype
+    np.testing.assert_array_equal(y[0], [-1, -1, -2, -3])
+    np.testing.assert_array_equal(y[3], [-9, -9, -10, -11])
