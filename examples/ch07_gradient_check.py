@@ -24,7 +24,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=0, help="seed of np.random")
     p.add_argument("--quick", action="store_true", help="accepted for uniformity (already quick)")
-    p.add_argument("--out", type=Path, default=None, help="unused (no figure)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="also draw the graph of the loss to <out>/simple_convnet_loss.svg")
     args = p.parse_args(argv)
     np.random.seed(args.seed)
     network = SimpleConvNet(input_dim=(1, 10, 10),
@@ -41,6 +42,13 @@ def main(argv=None) -> int:
         worst = max(worst, diff)
         print(key, diff)
     print(f"largest mean difference: {worst:.3e} ({'OK' if worst < 1e-5 else 'TOO LARGE'})")
+    if args.out is not None:
+        from minigrad.viz import dot_available, draw_graph
+        if dot_available():
+            path = draw_graph(network.loss(X, T), path=args.out / "simple_convnet_loss.svg")
+            print(f"wrote {path}")
+        else:
+            print("graph not drawn: Graphviz's dot is not installed")
     return 0 if worst < 1e-5 else 1
 
 

@@ -34,8 +34,9 @@ def assert_png(path: Path):
     assert data.startswith(PNG_SIGNATURE), path
 
 
-def test_ch07_gradient_check(capsys, monkeypatch):
-    out = run_example("ch07_gradient_check", ["--quick"], capsys, monkeypatch)
+def test_ch07_gradient_check(tmp_path, capsys, monkeypatch):
+    out = run_example("ch07_gradient_check", ["--quick", "--out", str(tmp_path)], capsys,
+                      monkeypatch)
     diffs = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()
              if line.split() and line.split()[0] in ("W1", "b1", "W2", "b2", "W3", "b3")}
     assert set(diffs) == {"W1", "b1", "W2", "b2", "W3", "b3"}
