@@ -199,8 +199,8 @@ def _build_convnet(args: argparse.Namespace, n_in: int, n_out: int, rng: Any) ->
                                  weight_init_std=args.weight_init_std, seed=rng)
     else:
         net = DeepConvNet((1, side, side), hidden_size=args.hidden_size, output_size=n_out,
-                          seed=rng, dropout_rng=rng)
-    return FlatImageModel(net, evaluate=1000)
+                          seed=rng)
+    return FlatImageModel(net, evaluate=1000, dropout_seed=int(rng.integers(2**63)))
 
 
 #: Models of ``minigrad train --model``: name -> builder(args, input_size, output_size, rng).

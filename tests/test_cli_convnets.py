@@ -70,3 +70,29 @@ def test_default_epochs_give_the_books_schedule():
     defaults = cli.MODEL_DEFAULTS["simple-convnet"]
     assert defaults["epochs"] == 20 and defaults["lr"] == 0.001 and defaults["optimizer"] == "adam"
     assert args.model == "simple-convnet"
+
+
+@needs_mnist
+def test_resume_deep_convnet_is_bitwise(tmp_path, monkeypatch, capsys, small_mnist):
+    """Dropout masks come from (seed, step): a resumed run ends with the same weights."""
+    common = ["--model", "deep-convnet", "--iters", "4", "--data-dir", str(MNIST_DIR),
+              "--seed", "5", "--no-progress", "--no-figures"]
+    full = tmp_path / "full"
+    assert cli.main(["train", *common, "--out", str(full)]) == 0, capsys.readouterr().err
+
+    def interrupting_saver(every, path):
+        def cb(state):
+            if state.iteration == 2:
+                raise KeyboardInterrupt
+        return cb
+
+    part = tmp_path / "part"
+    with monkeypatch.context() as m:
+        m.setattr(cli, "_checkpoint_saver", interrupting_saver)
+        assert cli.main(["train", *common, "--out", str(part)]) == 130
+    assert cli.main(["train", "--resume", str(part / "checkpoint.npz"), "--no-progress",
+                     "--no-figures"]) == 0, capsys.readouterr().err
+    with np.load(full / "weights.npz") as a, np.load(part / "weights.npz") as b:
+        assert sorted(a.files) == sorted(b.files) and int(a["dropout_step"]) == 4
+        for k in a.files:
+            assert a[k].tobytes() == b[k].tobytes(), k

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import no_grad
+from minigrad.autograd import is_grad_enabled, no_grad
 from minigrad.book._net import BookNet
 from minigrad.nn.module import Module, assign_
 from minigrad.serialization import CheckpointError, load, save
@@ -101,11 +101,19 @@ class FlatImageModel(Module):
         Samples used by :meth:`accuracy` (all if None).
     """
 
-    def __init__(self, net: ConvNet, evaluate: int | None = 1000) -> None:
+    def __init__(self, net: ConvNet, evaluate: int | None = 1000,
+                 dropout_seed: int | None = None) -> None:
         super().__init__()
         self.net = net
         self.evaluate = evaluate
         self.params = net.params
+        layers = net.layers.values() if isinstance(net.layers, dict) else net.layers
+        self._dropouts = [m for m in layers if hasattr(m, "dropout_ratio")]
+        # masks from default_rng((seed, step)), step counted in state_dict: a resumed run
+        # draws the same masks as an uninterrupted one
+        self.dropout_seed = dropout_seed
+        if self._dropouts and dropout_seed is not None:
+            self.register_buffer("dropout_step", np.zeros((), dtype=np.int64))
         weights = [p for k, p in net.params.items() if k.startswith("W")]
         self.sizes = (int(np.prod(net.input_dim)), int(weights[-2].shape[1]),  # type: ignore[attr-defined]
                       int(weights[-1].shape[1]))
@@ -115,7 +123,17 @@ class FlatImageModel(Module):
         return arr.reshape((arr.shape[0],) + tuple(self.net.input_dim))  # type: ignore[attr-defined]
 
     def loss(self, x: Any, t: Any) -> Any:
-        """The network's training loss on the reshaped images."""
+        """The network's training loss on the reshaped images.
+
+        With ``dropout_seed``, each loss that records a graph (one per training
+        step) first seeds the dropout masks with ``(dropout_seed, step)``.
+        """
+        if self.dropout_seed is not None and self._dropouts and is_grad_enabled():
+            step = self.dropout_step  # type: ignore[attr-defined]
+            mask_rng = np.random.default_rng((self.dropout_seed, int(step)))
+            for layer in self._dropouts:
+                layer.__dict__["_rng"] = mask_rng
+            step += 1
         return self.net.loss(self._images(x), t)  # type: ignore[attr-defined]
 
     def accuracy(self, x: Any, t: Any) -> float:
