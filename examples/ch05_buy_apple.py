@@ -6,8 +6,8 @@ derivative the book propagates by hand through the graph of figure 5-16, and the
 book's ``MulLayer`` (``minigrad.book.layer_naive``) gives the same numbers. Prints
 the book's four lines (``price: 220``, ``dApple: 2.2``, ``dApple_num: 110``,
 ``dTax: 200``) and draws the graph with values and gradients
-(``fig5-16_buy_apple.svg``; the DOT source is written too, and the picture only
-when Graphviz's ``dot`` is installed).
+(``fig5-16_buy_apple.svg``, or its DOT source ``.dot`` when Graphviz's ``dot`` is not
+installed).
 
     python examples/ch05_buy_apple.py [--out DIR] [--quick]
 """
@@ -36,17 +36,16 @@ def fmt(v) -> str:
 
 
 def save_graph(root, out: Path, stem: str) -> None:
-    """Write ``stem.dot`` and, when Graphviz is installed, ``stem.svg``."""
-    graph = viz.to_dot(root, show_values=True, show_grads=True, rankdir="LR",
-                       show_shapes=False, legend=False)
-    with atomic_write(out / f"{stem}.dot", mode="w", parents=True) as fh:
-        fh.write(graph.source)
+    """Write ``stem.svg`` with Graphviz, or its DOT source ``stem.dot`` when ``dot`` is missing."""
+    options = dict(show_values=True, show_grads=True, rankdir="LR", show_shapes=False,
+                   legend=False)
     if shutil.which("dot"):
-        viz.draw_graph(root, path=out / f"{stem}.svg", show_values=True, show_grads=True,
-                       rankdir="LR", show_shapes=False, legend=False)
+        viz.draw_graph(root, path=out / f"{stem}.svg", **options)
         print(f"wrote {out / (stem + '.svg')}")
-    else:
-        print(f"wrote {out / (stem + '.dot')} (install Graphviz to render it)")
+        return
+    with atomic_write(out / f"{stem}.dot", mode="w", parents=True) as fh:
+        fh.write(viz.to_dot(root, **options).source)
+    print(f"wrote {out / (stem + '.dot')} (install Graphviz to render it)")
 
 
 def apple_graph():

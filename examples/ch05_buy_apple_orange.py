@@ -6,8 +6,7 @@ orange * orange_num) * tax`` at (100, 2, 150, 3, 1.1). Prints the book's lines
 3.3000000000000003``, ``dOrange_num: 165``, ``dTax: 650``), the full table of
 item 5.6 (every node's value and derivative), checks the book's layers
 (``MulLayer``/``AddLayer``) against it, and draws figure 5-17 with values and
-gradients (``fig5-17_buy_apple_orange.svg`` when Graphviz is installed, and its
-DOT source).
+gradients (``fig5-17_buy_apple_orange.svg``, or its DOT source without Graphviz).
 
     python examples/ch05_buy_apple_orange.py [--out DIR] [--quick]
 """

@@ -30,6 +30,7 @@ def main(argv=None) -> int:
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                         help="dtype of the images (the book's loader gives float32)")
     parser.add_argument("--seed", type=int, default=0, help="seed of np.random")
+    parser.add_argument("--out", type=Path, default=None, help="unused (no figure)")
     parser.add_argument("--quick", action="store_true", help="same run (it takes seconds)")
     args = parser.parse_args(argv)
 

@@ -43,11 +43,11 @@ def __train(x_train, t_train, x_val, t_val, lr, weight_decay, hidden, epocs=50):
 def main(argv=None) -> int:
     p = _book.parser(__doc__)
     p.add_argument("--trials", type=int, default=None,
-                   help="number of random trials (the book's 100; 6 with --quick)")
+                   help="number of random trials (the book's 100; 10 with --quick)")
     args = p.parse_args(argv)
-    optimization_trial = args.trials or (6 if args.quick else 100)
-    epochs = 5 if args.quick else 50
-    hidden = [30] * 3 if args.quick else [100] * 6
+    optimization_trial = args.trials or (10 if args.quick else 100)
+    epochs = 20 if args.quick else 50
+    hidden = [50] * 3 if args.quick else [100] * 6
     np.random.seed(args.seed)
 
     (x_train, t_train), _ = _book.mnist(args)

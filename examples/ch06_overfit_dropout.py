@@ -53,8 +53,8 @@ def main(argv=None) -> int:
     x_train, t_train = x_train[:300], t_train[:300]
     if args.quick:
         x_test, t_test = x_test[:1000], t_test[:1000]
-    hidden = [30] * 3 if args.quick else [100] * 6
-    epochs = 11 if args.quick else 301
+    hidden = [100] * 3 if args.quick else [100] * 6
+    epochs = 101 if args.quick else 301
 
     fig = _book.figure((11, 4.5))
     for col, use_dropout in enumerate((False, True)):

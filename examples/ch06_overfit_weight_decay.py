@@ -72,8 +72,8 @@ def main(argv=None) -> int:
     x_train, t_train = x_train[:300], t_train[:300]
     if args.quick:
         x_test, t_test = x_test[:1000], t_test[:1000]
-    hidden = [30] * 3 if args.quick else [100] * 6
-    max_epochs = 21 if args.quick else 201
+    hidden = [100] * 3 if args.quick else [100] * 6
+    max_epochs = 101 if args.quick else 201
     for lam in lambdas:
         np.random.seed(args.seed)
         print(f"== weight decay lambda = {lam} ==")

@@ -24,6 +24,9 @@ __all__ = ["atomic_write", "atomic_write_bytes"]
 PathLike = str | os.PathLike[str]
 
 _MODES = {"wb": "xb", "w": "x"}
+# Errors of writing (not of what the block computes): re-raised naming the file.
+_WRITE_ERRNOS = frozenset(getattr(errno, name) for name in
+                          ("ENOSPC", "EDQUOT", "EFBIG", "EIO", "EROFS") if hasattr(errno, name))
 _ATTEMPTS = 100
 
 
@@ -132,7 +135,11 @@ def atomic_write(
     FileNotFoundError, NotADirectoryError, PermissionError, OSError
         If the temporary file cannot be created, with a message naming
         ``path`` and its directory; also whatever the block raises, or an
-        error from the final rename (e.g. :class:`IsADirectoryError`).
+        error from the final rename (e.g. :class:`IsADirectoryError`). A
+        write that fails for want of space or on an I/O error (``ENOSPC``,
+        ``EDQUOT``, ``EFBIG``, ``EIO``, ``EROFS``) raises :class:`OSError`
+        with that errno, the system's message and ``filename`` set to ``path``;
+        ``path`` keeps its old content.
 
     Examples
     --------
@@ -162,11 +169,15 @@ def atomic_write(
         if file_mode is not None:
             os.chmod(tmp, file_mode)  # exactly, whatever the umask took away
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(Exception):
             f.close()
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS and exc.filename is None:
+            # e.g. a full disk: say which file could not be written, with the system's reason
+            raise type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno or 0),
+                            str(target)) from exc
         raise
     _fsync_dir(target.parent)
 

@@ -172,6 +172,8 @@ class Function:
             ys = self.forward(*map(_data, xs))
         except (ValueError, IndexError, TypeError) as e:
             raise _op_error(self, xs, e) from None
+        except MemoryError as e:  # e.g. a broadcast that would need terabytes
+            raise MemoryError(str(_op_error(self, xs, e))) from None
         if type(ys) is tuple:
             outs = tuple([_make(y) for y in ys])
         else:

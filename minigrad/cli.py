@@ -29,8 +29,26 @@ settings unless given (:data:`MODEL_DEFAULTS`: Adam, lr 0.001, 20 epochs;
 accuracy on 1,000 samples per epoch, then on the whole test set).
 :data:`MODELS` maps each ``--model`` name to the function that builds it.
 
-Errors (missing data, bad options) print a message on stderr and exit with
-status 2.
+Errors print a message on stderr, without a traceback, and end the command
+with one of these exit statuses (also listed by ``minigrad train --help``):
+
+0
+    The run finished (or stopped early by ``--early-stopping``).
+2
+    Bad options, missing or corrupt data or checkpoint, sizes that cannot fit
+    in memory, or an output folder in use by another run.
+3
+    The run diverged: the loss became non-finite. The message names the
+    iteration; the last checkpoint written before it is kept.
+4
+    A result could not be written (disk full, permissions): the message names
+    the file and the system's reason; the previous checkpoint is kept.
+130
+    Interrupted by Ctrl-C (SIGINT); the training state is saved to
+    ``checkpoint.npz`` first (a second Ctrl-C stops at once).
+143
+    Terminated by SIGTERM (``kill``, ``timeout``, a batch scheduler, a closed
+    terminal); the state is saved like on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -41,9 +59,10 @@ import datetime as _dt
 import os
 import shlex
 import signal
+import socket
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +84,35 @@ BOOK_DEFAULTS: dict[str, Any] = {
 }
 
 
+#: Exit statuses of ``minigrad train`` (see the module docstring).
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_DIVERGED = 3
+EXIT_WRITE_FAILED = 4
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+EXIT_CODES_HELP = """exit status:
+  0    the run finished
+  2    bad options, missing or corrupt data or checkpoint, sizes that cannot fit
+       in memory, or an output folder in use by another run
+  3    the loss became non-finite (the message names the iteration; the last
+       checkpoint before it is kept)
+  4    a result could not be written (disk full, ...); the previous checkpoint
+       is kept
+  130  interrupted by Ctrl-C: the state is saved to <out>/checkpoint.npz
+  143  terminated by SIGTERM: the state is saved like on Ctrl-C"""
+
+#: The lock file that marks an output folder in use by a running ``minigrad train``.
+LOCK_NAME = ".minigrad-train.lock"
+
+
 class CLIError(Exception):
-    """A user-facing error: printed without a traceback, exit status 2."""
+    """A user-facing error: printed without a traceback, exit status ``code`` (2 by default)."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _positive_int(text: str) -> int:
@@ -221,6 +267,15 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+class _EpilogAsIs(argparse.HelpFormatter):
+    """Wrap one-paragraph texts as usual; print texts with line breaks (exit codes) as is."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``train`` subcommand to ``subparsers`` and return its parser.
 
@@ -241,6 +296,8 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
             "accuracy are printed every epoch; the history, weights and figures are written "
             "to the output folder. --model multi-layer trains chapter 6's network instead "
             "(--hidden-sizes, --batchnorm, --dropout, --weight-decay)."),
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_EpilogAsIs,
     )
     model = p.add_argument_group("model")
     model.add_argument("--model", choices=list(MODELS), default="two-layer",
@@ -295,7 +352,9 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
                          "(atomically); Ctrl-C saves it too")
     tr.add_argument("--resume", type=Path, default=None, metavar="PATH",
                     help="continue an interrupted run from its checkpoint, with that run's "
-                         "settings; results go to the checkpoint's folder unless --out is given")
+                         "settings (data folder included); options given here override them "
+                         "(each override is printed); results go to the checkpoint's folder "
+                         "unless --out is given")
     io_group = p.add_argument_group("data and output")
     io_group.add_argument("--data-dir", type=Path, default=None, metavar="PATH",
                           help="folder with the MNIST files (default: $MINIGRAD_DATA, then "
@@ -305,6 +364,9 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     io_group.add_argument("--out", type=Path, default=None, metavar="DIR",
                           help="output folder (default: runs/<YYYYmmdd-HHMMSS>, and runs/latest "
                                "links to it)")
+    io_group.add_argument("--overwrite", action="store_true",
+                          help="write into --out even while another minigrad train holds its "
+                               "lock (by default the second run refuses)")
     io_group.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     io_group.add_argument("--no-figures", action="store_true",
                           help="do not write loss.png, accuracy.png and loss_graph.svg")
@@ -436,8 +498,70 @@ def _save_loss_graph(model: Any, data: Any, batch_size: int, out: Path) -> Path 
 
 # -- checkpoints and resuming ----------------------------------------------------------
 
+#: Options that are not settings of the run (not recorded, not restored by --resume).
+_NOT_SETTINGS = frozenset({"command", "handler", "resume", "out", "overwrite", "no_progress",
+                           "no_figures", "profile_memory", "given"})
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            sub = action.choices.get(command)
+            return sub if isinstance(sub, argparse.ArgumentParser) else None
+    return None
+
+
+def _given_options(argv: Sequence[str], command: str) -> set[str]:
+    """The destinations of the options that ``argv`` gives explicitly (not by default)."""
+    parser = build_parser()
+    sub = _subparser(parser, command)
+    if sub is None:
+        return set()
+    for action in sub._actions:
+        action.default = argparse.SUPPRESS
+    sub.set_defaults(handler=argparse.SUPPRESS)
+    try:
+        ns = parser.parse_args(list(argv))
+    except SystemExit:  # pragma: no cover - argv was parsed once already
+        return set()
+    return set(vars(ns)) - {"command", "handler"}
+
+
+def _run_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The run's settings as plain JSON values (recorded in the history and the checkpoint)."""
+    out: dict[str, Any] = {}
+    for k, v in sorted(vars(args).items()):
+        if k in _NOT_SETTINGS or k.startswith("_"):
+            continue
+        if isinstance(v, Path):
+            v = str(v)
+        if v is None or isinstance(v, (bool, int, float, str)):
+            out[k] = v
+        elif isinstance(v, list) and all(isinstance(i, int) for i in v):  # --hidden-sizes
+            out[k] = list(v)
+    return out
+
+
+def _legacy_settings(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of a checkpoint written before they were recorded as a whole."""
+    return {
+        "hidden_size": cfg["sizes"][1], "activation": cfg["activation"],
+        "weight_init_std": cfg["weight_init_std"], "iters": cfg["iters"],
+        "batch_size": cfg["batch_size"], "lr": cfg["lr"],
+        "optimizer": str(cfg["optimizer"]).lower(), "seed": cfg["seed"],
+        "early_stopping": cfg["early_stopping"], "eval_every": cfg["eval_every"],
+        "checkpoint_every": cfg.get("checkpoint_every"),
+        "data_dir": cfg.get("data_dir"),
+    }
+
+
 def _read_resume_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
-    """Load ``--resume``'s checkpoint and take the run's settings from it (into ``args``)."""
+    """Load ``--resume``'s checkpoint and take the run's settings from it (into ``args``).
+
+    Every setting recorded in the checkpoint (the data folder included) is
+    used, except those given on the command line: they override the
+    checkpoint's, and each override is printed.
+    """
     from minigrad.serialization import TRAINING_KIND, CheckpointError, load
 
     path = args.resume
@@ -451,34 +575,30 @@ def _read_resume_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
         if ckpt.get("kind") != TRAINING_KIND:
             raise KeyError("kind")
         cfg = ckpt["history"]["config"]
-        kind = cfg.get("model_kind", "two-layer")
-        settings = {
-            "model": kind, "hidden_size": cfg["sizes"][1], "activation": cfg["activation"],
-            "hidden_sizes": cfg.get("hidden_sizes"), "batchnorm": cfg.get("batchnorm", False),
-            "dropout": cfg.get("dropout"), "weight_decay": cfg.get("weight_decay"),
-            "epochs": cfg.get("epochs"),
-            "weight_init_std": cfg["weight_init_std"], "iters": cfg["iters"],
-            "batch_size": cfg["batch_size"], "lr": cfg["lr"],
-            "optimizer": str(cfg["optimizer"]).lower(), "seed": cfg["seed"],
-            "early_stopping": cfg["early_stopping"], "eval_every": cfg["eval_every"],
-        }
+        settings = cfg["cli"] if isinstance(cfg.get("cli"), Mapping) else _legacy_settings(cfg)
     except (AttributeError, KeyError, TypeError, IndexError):
         raise CLIError(f"--resume: {str(path)!r} is not a checkpoint written by minigrad "
                        "train") from None
-    if kind not in MODELS:
-        raise CLIError(f"--resume: the checkpoint's model {kind!r} is not one of "
-                       f"{', '.join(MODELS)}")
+    if settings.get("model", "two-layer") not in MODELS:
+        raise CLIError(f"--resume: the checkpoint's model {settings.get('model')!r} is not one "
+                       f"of {', '.join(MODELS)}")
     defaults = build_parser().parse_args(["train"])
-    conflicts = [f"--{k.replace('_', '-')} {getattr(args, k)} (the checkpoint's run has {v})"
-                 for k, v in settings.items()
-                 if getattr(args, k) != getattr(defaults, k) and getattr(args, k) != v]
-    if conflicts:
-        raise CLIError("--resume continues a run with its own settings, but these options "
-                       "differ: " + "; ".join(conflicts))
+    given = getattr(args, "given", None)
+    sub = _subparser(build_parser(), "train")
+    types = {a.dest: a.type for a in (sub._actions if sub is not None else [])}
     for k, v in settings.items():
-        setattr(args, k, v)
-    if args.checkpoint_every is None:
-        args.checkpoint_every = cfg.get("checkpoint_every")
+        if k in _NOT_SETTINGS or not hasattr(args, k):
+            continue  # an option this version does not have
+        if v is not None and types.get(k) is Path:
+            v = Path(v)
+        current = getattr(args, k)
+        explicit = k in given if given is not None else current != getattr(defaults, k)
+        if not explicit:
+            setattr(args, k, v)
+        elif current != v:
+            flag = "--" + k.replace("_", "-")
+            shown = "" if isinstance(current, bool) else f" {current}"
+            print(f"resume: {flag}{shown} overrides the checkpoint's setting ({v})")
     if args.out is None:
         args.out = path.parent
     return ckpt
@@ -498,53 +618,220 @@ def _checkpoint_saver(every: int | None, path: Path) -> Any:
 
 
 class _DeferredInterrupt:
-    """Ctrl-C during training ends the run after the current iteration (a second one at once).
+    """Ctrl-C or SIGTERM during training ends the run after the current iteration.
 
-    Stopping between iterations leaves a whole state that a checkpoint can
-    hold; ``count`` tells how many Ctrl-C were pressed.
+    A second signal stops at once. Stopping between iterations leaves a
+    whole state that a checkpoint can hold; ``count`` tells how many signals
+    came and ``signum`` which was the first.
     """
+
+    SIGNALS = tuple(s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None)
 
     def __init__(self, state: Any) -> None:
         self.state = state
         self.count = 0
-        self._previous: Any = None
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
 
     def _handle(self, signum: int, frame: Any) -> None:
         self.count += 1
+        if self.signum is None:
+            self.signum = signum
         if self.count > 1:
             raise KeyboardInterrupt
         self.state.stop = True
-        self.state.stop_reason = "interrupted (KeyboardInterrupt)"
+        name = "KeyboardInterrupt" if signum == signal.SIGINT else signal.Signals(signum).name
+        self.state.stop_reason = f"interrupted ({name})"
+
+    @property
+    def exit_code(self) -> int:
+        """130 after Ctrl-C, 143 after SIGTERM."""
+        return EXIT_SIGINT if self.signum in (None, signal.SIGINT) else 128 + int(self.signum)
 
     def __enter__(self) -> _DeferredInterrupt:
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+            for s in self.SIGNALS:
+                self._previous[s] = signal.signal(s, self._handle)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for s, previous in self._previous.items():
+            signal.signal(s, previous)
+        self._previous.clear()
 
 
-def _checkpoint_on_interrupt(state: Any, path: Path, iters: int, presses: int) -> None:
+def _checkpoint_on_interrupt(state: Any, path: Path, iters: int, presses: int,
+                             what: str = "interrupted") -> None:
     from minigrad.serialization import save_training_state
 
     resume = f"minigrad train --resume {shlex.quote(str(path))}"
     if presses > 1:
-        msg = "interrupted twice: stopped inside an iteration, so no checkpoint was saved for it"
+        msg = f"{what} twice: stopped inside an iteration, so no checkpoint was saved for it"
         if path.exists():
             msg += f"; the last checkpoint is {path} (resume with: {resume})"
         print(msg)
         return
     save_training_state(state, path)
-    print(f"interrupted after {state.iteration} of {iters} iterations; checkpoint saved to "
+    print(f"{what} after {state.iteration} of {iters} iterations; checkpoint saved to "
           f"{path}\nresume with: {resume}")
+
+
+# -- sizes -----------------------------------------------------------------------------
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux: MemAvailable), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return None
+
+
+def _human(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover
+
+
+def _memory_needed(n_in: int, hidden: int, n_out: int, batch: int, n_eval: int,
+                   optimizer: str, itemsize: int = 8) -> int:
+    """A lower estimate of the bytes one training step and one evaluation need at once.
+
+    The parameters with their gradients and optimizer buffers, one
+    mini-batch with the graph's activations (about four arrays of the hidden
+    layer's size and four of the output's), and the forward pass over the
+    largest evaluation set.
+    """
+    params = n_in * hidden + hidden + hidden * n_out + n_out
+    copies = 2 + {"momentum": 1, "adagrad": 1, "adam": 2}.get(optimizer, 0)
+    step = batch * (2 * n_in + 4 * hidden + 4 * n_out)
+    evaluation = n_eval * (2 * hidden + 2 * n_out)
+    return itemsize * (params * copies + step + evaluation)
+
+
+def _check_sizes(args: argparse.Namespace, n_in: int, n_out: int, n_eval: int) -> None:
+    """Refuse (exit 2) sizes whose memory is more than is available, before allocating."""
+    sizes = getattr(args, "hidden_sizes", None)
+    hidden = max(sizes or [args.hidden_size])  # the widest hidden layer
+    need = _memory_needed(n_in, hidden, n_out, args.batch_size, n_eval, str(args.optimizer))
+    have = _available_memory()
+    if have is not None and need > have:
+        flag = (f"--hidden-sizes {','.join(map(str, sizes))}" if sizes
+                else f"--hidden-size {args.hidden_size}")
+        raise CLIError(
+            f"{flag} with --batch-size {args.batch_size} "
+            f"({n_in}-{hidden}-{n_out}, {args.optimizer}) needs at least "
+            f"{_human(need)} of memory ({need} bytes), but only {_human(have)} is available; "
+            "choose smaller sizes")
+
+
+# -- the output folder's lock ------------------------------------------------------------
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's process: alive
+        return True
+    except OSError:  # pragma: no cover
+        return True
+    return True
+
+
+def _read_lock(lock: Path) -> tuple[int | None, str]:
+    try:
+        text = lock.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None, ""
+    fields = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+    try:
+        return int(fields.get("pid", "")), fields.get("host", "")
+    except ValueError:
+        return None, fields.get("host", "")
+
+
+class _OutputLock:
+    """``<out>/.minigrad-train.lock``: one ``minigrad train`` at a time writes into a folder.
+
+    The lock file holds the owner's pid and host. A lock whose process has
+    ended (on this host) is stale and taken over; a live one makes the
+    second run refuse, unless ``overwrite``. The lock is removed when the
+    run ends, however it ends (a SIGKILL leaves a stale lock behind).
+    """
+
+    def __init__(self, folder: Path, overwrite: bool) -> None:
+        self.path = folder / LOCK_NAME
+        self.overwrite = overwrite
+        self.held = False
+
+    def _create(self) -> bool:
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(f"pid={os.getpid()}\nhost={socket.gethostname()}\n")
+        return True
+
+    def __enter__(self) -> _OutputLock:
+        try:
+            for _ in range(3):
+                if self._create():
+                    self.held = True
+                    return self
+                pid, host = _read_lock(self.path)
+                here = host == socket.gethostname()
+                if pid is not None and here and not _pid_alive(pid):
+                    print(f"removing the stale lock of an ended run (pid {pid}) in "
+                          f"{self.path.parent}")
+                elif self.overwrite:
+                    _warn(f"--overwrite: taking over {self.path} from pid {pid} on {host!r}; "
+                          "two runs now write into the same folder")
+                else:
+                    who = f"pid {pid}" + ("" if here else f" on host {host!r}")
+                    raise CLIError(
+                        f"the output folder {str(self.path.parent)!r} is in use by another "
+                        f"minigrad train ({who}); wait for it to end, choose another --out, or "
+                        f"pass --overwrite (the lock is {self.path})")
+                with contextlib.suppress(FileNotFoundError):
+                    self.path.unlink()
+        except OSError as e:
+            raise CLIError(f"cannot lock the output folder: {e}", EXIT_WRITE_FAILED) from None
+        raise CLIError(f"cannot lock the output folder {str(self.path.parent)!r}: another run "
+                       "keeps taking it")
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.held:
+            return
+        pid, _ = _read_lock(self.path)
+        if pid == os.getpid():
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        self.held = False
+
+
+# -- minigrad train ---------------------------------------------------------------------
+
+def _write_error(e: OSError, what: str, ckpt_path: Path) -> CLIError:
+    msg = f"cannot save {what}: {e}"
+    if e.errno is not None and e.strerror and e.strerror not in str(e):
+        msg += f" ({e.strerror})"
+    if ckpt_path.exists():
+        msg += f"; the previous checkpoint {ckpt_path} is kept"
+    return CLIError(msg, EXIT_WRITE_FAILED)
 
 
 def run_train(args: argparse.Namespace) -> int:
     """Run ``minigrad train`` with parsed arguments; returns the exit status."""
-    from minigrad.train import Trainer
-
     ckpt = _read_resume_checkpoint(args) if args.resume is not None else None
     if args.model in MODEL_DEFAULTS:
         defaults = build_parser().parse_args(["train"])
@@ -553,13 +840,30 @@ def run_train(args: argparse.Namespace) -> int:
                                                                  args.iters != defaults.iters):
                 setattr(args, k, v)
     out, default_out = _prepare_out_dir(args.out)
+    with _OutputLock(out, getattr(args, "overwrite", False)):
+        return _train_in(args, ckpt, out, default_out)
+
+
+def _train_in(args: argparse.Namespace, ckpt: dict[str, Any] | None, out: Path,
+              default_out: bool) -> int:
+    from minigrad.datasets import mnist_data_dir
+    from minigrad.train import Trainer
+
     ckpt_path = out / "checkpoint.npz"
     data = _load_data(args)
     (x_train, t_train), (x_test, t_test) = data
+    _check_sizes(args, int(x_train.shape[1]), int(t_train.shape[1]),
+                 max(len(x_train), len(x_test)))
     seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**63))
+    args.seed = seed
+    if args.data_dir is None:  # record where the data was, so that --resume finds it
+        args.data_dir = mnist_data_dir(None).expanduser().resolve()
     model_seq, batch_seq = np.random.SeedSequence(seed).spawn(2)
     if args.epochs is not None:
-        if args.iters != BOOK_DEFAULTS["iters"] and args.resume is None:
+        given = getattr(args, "given", None)
+        iters_given = ("iters" in given) if given is not None else \
+            args.iters != BOOK_DEFAULTS["iters"]
+        if iters_given and args.resume is None:
             raise CLIError("give either --epochs or --iters, not both")
         args.iters = max(int(args.epochs * max(len(x_train) / args.batch_size, 1)), 1)
     model = MODELS[args.model](args, x_train.shape[1], t_train.shape[1],
@@ -576,8 +880,9 @@ def run_train(args: argparse.Namespace) -> int:
         "batchnorm": args.batchnorm, "dropout": args.dropout, "weight_decay": args.weight_decay,
         "epochs": args.epochs,
         "activation": args.activation, "weight_init_std": args.weight_init_std,
-        "data_dir": str(args.data_dir) if args.data_dir is not None else None,
+        "data_dir": str(args.data_dir),
         "checkpoint_every": args.checkpoint_every,
+        "cli": _run_settings(args),
     })
     if ckpt is not None:
         from minigrad.serialization import load_training_state
@@ -586,10 +891,13 @@ def run_train(args: argparse.Namespace) -> int:
             raise CLIError(f"--resume: the checkpoint's run had "
                            f"{ckpt['history']['config'].get('train_size')} training samples, "
                            f"this data has {len(x_train)}")
+        config = dict(history.config)
         try:
             load_training_state(trainer.state, ckpt)
         except ValueError as e:
             raise CLIError(f"--resume: {e}") from None
+        trainer.state.history.config.update(config)  # this run's settings, overrides included
+        history = trainer.state.history
         print(f"resuming {args.resume} at iteration {trainer.state.iteration}")
     extras = "".join([", batchnorm" if args.batchnorm else "",
                       f", dropout {args.dropout}" if args.dropout is not None else "",
@@ -604,21 +912,37 @@ def run_train(args: argparse.Namespace) -> int:
 
         n = args.batch_size
         print(memory_profile_of_step(model, x_train[:n], t_train[:n]))
-    with _DeferredInterrupt(trainer.state) as sigint:
-        history = trainer.run()
+    with _DeferredInterrupt(trainer.state) as sig:
+        try:
+            history = trainer.run()
+        except OSError as e:
+            raise _write_error(e, "the checkpoint", ckpt_path) from None
     interrupted = history.stop_reason is not None and "interrupted" in history.stop_reason
-    if interrupted:
-        _checkpoint_on_interrupt(trainer.state, ckpt_path, args.iters, sigint.count)
-
-    if hasattr(model, "full_accuracy"):  # evaluated on a subset per epoch: the full test set
+    if hasattr(model, "full_accuracy") and not history.diverged:  # a subset per epoch
         history.config["final_full_test_acc"] = float(model.full_accuracy(x_test, t_test))
         print(f"test acc on all {len(x_test)} test images: "
               f"{history.config['final_full_test_acc']}")
-    history.save_json(out / "history.json")
-    history.save_csv(out / "history.csv")
-    _save_weights(model, out / "weights.npz")
+    try:
+        if interrupted:
+            what = "interrupted" if sig.exit_code == EXIT_SIGINT else "terminated (SIGTERM)"
+            _checkpoint_on_interrupt(trainer.state, ckpt_path, args.iters, sig.count, what)
+        history.save_json(out / "history.json")
+        history.save_csv(out / "history.csv")
+        if not history.diverged:
+            _save_weights(model, out / "weights.npz")
+    except OSError as e:
+        raise _write_error(e, "the results", ckpt_path) from None
+    if history.diverged:
+        kept = (f"the last checkpoint before it, {ckpt_path}, is kept" if ckpt_path.exists()
+                else "no checkpoint was saved before it")
+        print(f"minigrad train: error: {history.stop_reason}; weights.npz was not written; "
+              f"{kept}; try a smaller --lr", file=sys.stderr)
+        return EXIT_DIVERGED
     if not args.no_figures:
-        _save_figures(history, out)
+        try:
+            _save_figures(history, out)
+        except OSError as e:
+            raise _write_error(e, "the figures", ckpt_path) from None
         _save_loss_graph(model, data, args.batch_size, out)
     if default_out:
         _link_latest(out)
@@ -627,7 +951,7 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"stopped after {history.iterations} iterations: {history.stop_reason}")
     print(f"final train acc, test acc | {history.final_train_acc}, {history.final_test_acc}")
     print(f"{history.iterations} iterations in {history.seconds:.1f} s; results in {out}")
-    return 130 if interrupted else 0
+    return sig.exit_code if interrupted else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -641,18 +965,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 2 for a usage or data error, 130 when interrupted.
+        0 on success; 2 for a usage, data or size error; 3 when training
+        diverged; 4 when a result could not be written; 130 when interrupted
+        by Ctrl-C, 143 by SIGTERM (see ``minigrad train --help``).
     """
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help, --version, or a usage error (already printed)
         return int(e.code) if isinstance(e.code, int) else 2
+    args.given = _given_options(argv, args.command)
     try:
         return int(args.handler(args))
     except CLIError as e:
         print(f"minigrad {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        return e.code
     except KeyboardInterrupt:
         print(f"minigrad {args.command}: interrupted", file=sys.stderr)
         return 130

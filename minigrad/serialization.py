@@ -28,6 +28,7 @@ import json
 import math
 import os
 import zipfile
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -94,6 +95,9 @@ class _Writer:
 
     def node(self, obj: Any, keys: list[str]) -> dict[str, Any]:
         where = "/".join(keys) or "the object"
+        if len(keys) > MAX_DEPTH:
+            raise CheckpointError(f"{self.path}: cannot save {where}: it nests deeper than "
+                                  f"{MAX_DEPTH} levels")
         if isinstance(obj, Tensor):
             a = obj.data
             node = {"type": "tensor", "entry": self.entry(keys, a, where),
@@ -185,6 +189,13 @@ def _write_npz(f: Any, arrays: Mapping[str, np.ndarray], compress: bool) -> None
 # Loading
 
 
+#: How deeply a checkpoint's structure may nest (dicts in lists in dicts ...).
+MAX_DEPTH = 100
+#: The most a deflated member may expand (zlib's own limit is about 1032 to 1).
+_MAX_RATIO = 1100
+_NPY_MAX_HEADER = 10000
+
+
 class _Reader:
     def __init__(self, path: str, arrays: Mapping[str, np.ndarray]) -> None:
         self.path = path
@@ -197,40 +208,78 @@ class _Reader:
     def array(self, node: Mapping[str, Any]) -> np.ndarray:
         name = node.get("entry")
         if not isinstance(name, str) or name not in self.arrays:
-            raise self.fail(f"the header names an array entry {name!r} that the file lacks")
+            raise self.fail(f"the header names an array entry {_short(name)} that the file "
+                            "lacks")
         a = self.arrays[name]
         if a.dtype.str != node.get("dtype") or list(a.shape) != node.get("shape"):
             raise self.fail(
                 f"entry {name!r} has dtype {a.dtype.str} and shape {list(a.shape)} but the "
-                f"header says dtype {node.get('dtype')} and shape {node.get('shape')}"
+                f"header says dtype {_short(node.get('dtype'))} and shape "
+                f"{_short(node.get('shape'))}"
             )
         self.used.add(name)
         return a
 
-    def node(self, node: Any) -> Any:
+    def items(self, node: Mapping[str, Any], kind: str) -> list[Any]:
+        items = node.get("items")
+        if type(items) is not list:
+            raise self.fail(f"a {kind} node without a list of items")
+        return items
+
+    def node(self, node: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise self.fail(f"the structure nests deeper than {MAX_DEPTH} levels")
         if not isinstance(node, dict):
-            raise self.fail(f"bad structure node {node!r}")
+            raise self.fail(f"bad structure node {_short(node)}")
         kind = node.get("type")
         if kind == "tensor":
-            t = Tensor(self.array(node), name=node.get("name"))
-            if node.get("requires_grad"):
+            name = node.get("name")
+            if name is not None and not isinstance(name, str):
+                raise self.fail(f"a tensor name must be a string, got {_short(name)}")
+            a = self.array(node)
+            if a.dtype.kind not in "biuf":
+                raise self.fail(f"tensor entry {node.get('entry')!r} has dtype {a.dtype}, "
+                                "not a numeric one")
+            t = Tensor(a, name=name)
+            if node.get("requires_grad") is True:
                 t.requires_grad = True
             return t
         if kind == "ndarray":
             return self.array(node)
         if kind == "npscalar":
-            return self.array(node)[()]
+            a = self.array(node)
+            if a.shape != ():
+                raise self.fail(f"a NumPy scalar entry of shape {a.shape}")
+            return a[()]
         if kind == "value":
-            return node.get("value")
+            value = node.get("value")
+            if not _plain(value):
+                raise self.fail(f"a metadata value that is not plain data: {_short(value)}")
+            return value
         if kind == "float":
-            return float(node["value"])
+            value = node.get("value")
+            if value not in ("nan", "inf", "-inf"):
+                raise self.fail(f"a special float {_short(value)} (expected nan, inf or -inf)")
+            return float(value)
         if kind == "dict":
-            return {k: self.node(v) for k, v in node["items"]}
+            out: dict[Any, Any] = {}
+            for item in self.items(node, kind):
+                if type(item) is not list or len(item) != 2 or isinstance(item[0], bool) \
+                        or not isinstance(item[0], (str, int)):
+                    raise self.fail(f"a dict item that is not a [str or int key, node] pair: "
+                                    f"{_short(item)}")
+                out[item[0]] = self.node(item[1], depth + 1)
+            return out
         if kind == "list":
-            return [self.node(v) for v in node["items"]]
+            return [self.node(v, depth + 1) for v in self.items(node, kind)]
         if kind == "tuple":
-            return tuple(self.node(v) for v in node["items"])
-        raise self.fail(f"unknown node type {kind!r}")
+            return tuple(self.node(v, depth + 1) for v in self.items(node, kind))
+        raise self.fail(f"unknown node type {_short(kind)}")
+
+
+def _short(obj: Any) -> str:
+    text = repr(obj)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def load(path: PathLike) -> Any:
@@ -239,6 +288,12 @@ def load(path: PathLike) -> Any:
     Tensors come back as Tensors (with their ``requires_grad`` flag and name),
     ndarrays as ndarrays, bitwise equal and with their dtype; metadata comes
     back as it was saved. No pickle is ever read, so loading cannot run code.
+
+    Loading a damaged or hostile file raises :class:`CheckpointError` and
+    nothing else: every array's declared size is checked against the size of
+    its member in the archive (and that against the file's size) before any
+    memory is allocated for it, so no allocation is larger than the file can
+    justify, and the structure may nest at most :data:`MAX_DEPTH` levels.
 
     Parameters
     ----------
@@ -257,41 +312,52 @@ def load(path: PathLike) -> Any:
     CheckpointError
         If the file is not a minigrad checkpoint (a plain ``.npz``, a text file,
         random bytes), is truncated or corrupt, holds object arrays, or was
-        written by a newer format version.
+        written by a newer format version. The message names the file and
+        what is wrong.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"checkpoint not found: {path}")
-    not_ckpt = f"{path}: not a minigrad checkpoint"
     try:
-        npz = np.load(path, allow_pickle=False)
-    except (zipfile.BadZipFile, EOFError) as e:
-        raise CheckpointError(f"{path}: truncated or corrupt checkpoint ({e})") from None
-    except (ValueError, OSError) as e:
-        raise CheckpointError(f"{not_ckpt} (it is not a .npz archive: {e})") from None
-    if not isinstance(npz, np.lib.npyio.NpzFile):
+        return _load(path)
+    except CheckpointError:
+        raise
+    except RecursionError:
+        raise CheckpointError(f"{path}: corrupt minigrad checkpoint: the header nests too "
+                              "deeply") from None
+    except MemoryError as e:  # pragma: no cover - sizes are checked before reading
+        raise CheckpointError(f"{path}: not enough memory to load it ({e})") from None
+    except Exception as e:  # noqa: BLE001 - whatever a damaged archive makes zipfile raise
+        raise CheckpointError(
+            f"{path}: truncated or corrupt checkpoint ({type(e).__name__}: {e})") from None
+
+
+def _load(path: str) -> Any:
+    not_ckpt = f"{path}: not a minigrad checkpoint"
+    file_size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        magic = f.read(6)
+    if magic == np.lib.format.MAGIC_PREFIX:
         raise CheckpointError(f"{not_ckpt} (it is a single .npy array, not a .npz archive)")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(f"{not_ckpt} (it is not a .npz archive)")
     arrays: dict[str, np.ndarray] = {}
-    with npz:
-        if _HEADER not in npz.files:
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        names = [i.filename for i in infos]
+        if len(set(names)) != len(names):
+            raise CheckpointError(f"{path}: corrupt minigrad checkpoint: duplicate entries")
+        if _HEADER + ".npy" not in names:
             raise CheckpointError(f"{not_ckpt} (a .npz archive without a {_HEADER} header)")
-        header = _read_header(path, npz)
-        for name in npz.files:
-            if name == _HEADER:
-                continue
-            try:
-                arrays[name] = npz[name]
-            except ValueError as e:
-                if "allow_pickle" in str(e) or "pickle" in str(e):
-                    raise CheckpointError(
-                        f"{path}: entry {name!r} is an object array, which would need pickle; "
-                        "refusing to load it"
-                    ) from None
-                raise CheckpointError(f"{path}: corrupt entry {name!r} ({e})") from None
-            except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as e:
-                raise CheckpointError(
-                    f"{path}: truncated or corrupt checkpoint: entry {name!r} ({e})"
-                ) from None
+        for info in infos:
+            if not info.filename.endswith(".npy"):
+                raise CheckpointError(f"{not_ckpt} (member {info.filename!r} is not an array)")
+            _check_member_size(path, info, file_size)
+        header = _read_header(path, _read_member(path, zf, zf.getinfo(_HEADER + ".npy")))
+        for info in infos:
+            name = info.filename[:-4]
+            if name != _HEADER:
+                arrays[name] = _read_member(path, zf, info)
     reader = _Reader(path, arrays)
     obj = reader.node(header.get("tree"))
     extra = set(arrays) - reader.used
@@ -300,11 +366,74 @@ def load(path: PathLike) -> Any:
     return obj
 
 
-def _read_header(path: str, npz: Any) -> dict[str, Any]:
+def _check_member_size(path: str, info: zipfile.ZipInfo, file_size: int) -> None:
+    """Refuse a member whose declared sizes the file cannot back."""
+    name = info.filename[:-4]
+    if info.compress_size > file_size:
+        raise CheckpointError(f"{path}: truncated or corrupt checkpoint: entry {name!r} claims "
+                              f"{info.compress_size} bytes in a file of {file_size}")
+    if info.compress_type == zipfile.ZIP_STORED:
+        limit = info.compress_size
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        limit = info.compress_size * _MAX_RATIO + 1024
+    else:
+        raise CheckpointError(f"{path}: entry {name!r} uses an unsupported compression "
+                              f"(method {info.compress_type})")
+    if info.file_size > limit:
+        raise CheckpointError(f"{path}: corrupt minigrad checkpoint: entry {name!r} claims "
+                              f"{info.file_size} bytes, more than its {info.compress_size} "
+                              "stored bytes can hold")
+
+
+def _read_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    """Read one ``.npy`` member, checking its declared shape against its size first."""
     try:
-        raw = npz[_HEADER]
-    except (ValueError, zipfile.BadZipFile, EOFError, OSError) as e:
-        raise CheckpointError(f"{path}: truncated or corrupt checkpoint header ({e})") from None
+        return _read_npy(path, zf, info)
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError,
+            RuntimeError) as e:
+        raise CheckpointError(f"{path}: truncated or corrupt checkpoint: entry "
+                              f"{info.filename[:-4]!r} ({e})") from None
+
+
+def _read_npy(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    name = info.filename[:-4]
+    with zf.open(info) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(
+                    f, max_header_size=_NPY_MAX_HEADER)
+            elif version in ((2, 0), (3, 0)):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(
+                    f, max_header_size=_NPY_MAX_HEADER)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+        except (ValueError, SyntaxError, TypeError, OverflowError) as e:
+            raise CheckpointError(f"{path}: corrupt entry {name!r} ({e})") from None
+        if dtype.hasobject:
+            raise CheckpointError(
+                f"{path}: entry {name!r} is an object array, which would need pickle; "
+                "refusing to load it")
+        count = math.prod(shape)
+        need = count * dtype.itemsize
+        have = info.file_size - f.tell()
+        if need != have:
+            raise CheckpointError(
+                f"{path}: corrupt entry {name!r}: its header declares shape {shape} of "
+                f"{dtype} ({need} bytes) but the entry holds {have} bytes")
+        a = np.empty(count, dtype=dtype)  # the size was checked against the entry's above
+        raw = a.view(np.uint8)
+        done = 0
+        while done < need:  # in chunks: no second copy of the whole array
+            chunk = f.read(min(need - done, 1 << 20))
+            if not chunk:
+                raise CheckpointError(f"{path}: truncated entry {name!r}")
+            raw[done:done + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+            done += len(chunk)
+    return a.reshape(shape[::-1]).T if fortran else a.reshape(shape)
+
+
+def _read_header(path: str, raw: np.ndarray) -> dict[str, Any]:
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise CheckpointError(f"{path}: not a minigrad checkpoint (bad {_HEADER} entry)")
     try:
@@ -420,15 +549,33 @@ def load_training_state(state: Any, checkpoint: Mapping[str, Any] | PathLike) ->
         got = rng_state.get("bit_generator") if isinstance(rng_state, Mapping) else rng_state
         raise CheckpointError(f"{where}: the random generator state is for {got!r}, but the "
                               f"run uses {own_bitgen}")
+    try:  # try the state on a fresh generator first: the run's own is changed only at the end
+        probe = type(state.rng.bit_generator)()
+        probe.state = dict(rng_state)
+    except Exception as e:  # noqa: BLE001 - NumPy raises ValueError, TypeError, KeyError...
+        raise CheckpointError(f"{where}: bad random generator state ({type(e).__name__}: "
+                              f"{e})") from None
+    problems = _optimizer_state_problems(state.optimizer, checkpoint["optimizer"])
     try:
         history = type(state.history).from_dict(dict(checkpoint["history"]))
         progress = checkpoint["progress"]
-        iteration = int(progress["iteration"])
+        iteration = progress["iteration"]
         extra = {k: progress[k] for k in ("loss", "best_test_acc", "best_epoch",
                                           "evals_since_best")}
     except (TypeError, ValueError, KeyError) as e:
         raise CheckpointError(f"{where}: bad history or progress in the checkpoint ({e})") \
             from None
+    problems += _history_problems(history)
+    for key, value in (("iteration", iteration), ("evals_since_best", extra["evals_since_best"])):
+        if not _is_int(value) or value < 0:
+            problems.append(f"progress {key!r}: expected an integer >= 0, got {_short(value)}")
+    for key in ("loss", "best_test_acc", "best_epoch"):
+        value = extra[key]
+        if not (value is None and key != "best_test_acc") and not _is_real(value):
+            problems.append(f"progress {key!r}: expected a number, got {_short(value)}")
+    if problems:
+        raise CheckpointError(f"{where}: the training state does not fit (nothing was "
+                              "loaded):\n  " + "\n  ".join(problems))
     model_before = state.model.state_dict()
     state.model.load_state_dict(checkpoint["model"])  # checks everything first
     try:
@@ -438,9 +585,90 @@ def load_training_state(state: Any, checkpoint: Mapping[str, Any] | PathLike) ->
         raise
     state.rng.bit_generator.state = dict(rng_state)
     state.history = history
-    state.iteration = iteration
+    state.iteration = int(iteration)
     state.loss = extra["loss"]
     state.best_test_acc = float(extra["best_test_acc"])
     state.best_epoch = extra["best_epoch"]
     state.evals_since_best = int(extra["evals_since_best"])
     state.stop, state.stop_reason = False, None
+
+
+#: Allowed ranges of the optimizers' hyperparameters: (low, high, low included).
+_HYPER_RANGES: dict[str, tuple[float, float, bool]] = {
+    "lr": (0.0, math.inf, False),
+    "momentum": (0.0, 1.0, True),
+    "beta1": (0.0, 1.0, True),
+    "beta2": (0.0, 1.0, True),
+    "eps": (0.0, math.inf, False),
+}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value: Any) -> bool:
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_)))
+
+
+def _optimizer_state_problems(opt: Any, sd: Any) -> list[str]:
+    """Every value in an optimizer state dict that its ``load_state_dict`` would take wrongly.
+
+    Keys and shapes are the optimizer's own check; this one looks at the values:
+    hyperparameters in range, an integer step count, real floating-point buffers.
+    """
+    if not isinstance(sd, Mapping):
+        return [f"the optimizer state is a {type(sd).__name__}, not a dict"]
+    problems = []
+    for h in getattr(opt, "hyper", ()):
+        if h not in sd:
+            continue
+        v = sd[h]
+        if isinstance(v, np.ndarray) and v.shape == () and v.dtype.kind in "iuf":
+            v = v[()]
+        if not _is_real(v) or not math.isfinite(float(v)):
+            problems.append(f"optimizer {h!r}: expected a finite number, got {_short(v)}")
+            continue
+        low, high, closed = _HYPER_RANGES.get(h, (-math.inf, math.inf, True))
+        if not ((low <= v if closed else low < v) and v < high):
+            problems.append(f"optimizer {h!r} = {v!r} is out of range "
+                            f"({'[' if closed else '('}{low:g}, {high:g}))")
+    if "steps" in sd:
+        v = sd["steps"]
+        if isinstance(v, np.ndarray) and v.shape == ():
+            v = v[()]
+        if not _is_int(v) or v < 0:
+            problems.append(f"optimizer 'steps': expected an integer >= 0, got {_short(v)}")
+    for b in getattr(opt, "buffers", ()):
+        for name, _ in getattr(opt, "named_params", ()):
+            key = f"{b}.{name}"
+            if key not in sd:
+                continue
+            v = sd[key]
+            a = v.data if isinstance(v, Tensor) else v
+            if not isinstance(a, np.ndarray) or a.dtype.kind != "f":
+                what = f"dtype {a.dtype}" if isinstance(a, np.ndarray) else type(a).__name__
+                problems.append(f"optimizer buffer {key!r}: expected a real floating-point "
+                                f"array, got {what}")
+            elif not np.isfinite(a).all():
+                problems.append(f"optimizer buffer {key!r} holds non-finite values")
+    return problems
+
+
+def _history_problems(history: Any) -> list[str]:
+    """Values in a restored history that a continuing run could not append to or save."""
+    problems = []
+    for key in ("losses", "train_acc", "test_acc", "epochs", "eval_iterations"):
+        values = getattr(history, key, None)
+        check = _is_int if key == "eval_iterations" else _is_real
+        if not isinstance(values, list) or not all(check(v) for v in values):
+            problems.append(f"history {key!r}: expected a list of numbers, got "
+                            f"{_short(values)}")
+    evals = [len(v) for v in (history.train_acc, history.test_acc, history.epochs,
+                              history.eval_iterations) if isinstance(v, list)]
+    if len(set(evals)) > 1:
+        problems.append(f"history: the evaluation lists have different lengths {evals}")
+    if not isinstance(history.config, dict):
+        problems.append(f"history 'config': expected a dict, got {_short(history.config)}")
+    return problems

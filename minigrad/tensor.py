@@ -21,6 +21,18 @@ __all__ = ["Tensor", "tensor", "as_tensor", "zeros", "ones", "randn"]
 _NUMERIC_KINDS = "biuf"
 
 
+def _holds_none(data: list[Any] | tuple[Any, ...]) -> bool:
+    """True if a (nested) list or tuple holds None (NumPy would turn it into NaN)."""
+    stack: list[Any] = [data]
+    while stack:
+        for v in stack.pop():
+            if v is None:
+                return True
+            if isinstance(v, (list, tuple)):
+                stack.append(v)
+    return False
+
+
 def _to_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray:
     """Convert user data to a numeric ndarray (Python numbers and lists become float64)."""
     if isinstance(data, Tensor):
@@ -28,7 +40,7 @@ def _to_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray
     elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)
     else:
-        if isinstance(data, (str, bytes)):
+        if data is None or isinstance(data, (str, bytes)):
             raise TypeError(f"{where}: data must be numeric, got {type(data).__name__} {data!r}")
         try:
             arr = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
@@ -37,6 +49,11 @@ def _to_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray
                 f"{where}: could not convert data of type {type(data).__name__} to a numeric "
                 f"array ({e}); nested lists must be rectangular and hold numbers only"
             ) from None
+        # NumPy turns None into NaN: look for it only where a NaN came out
+        if arr.dtype.kind == "f" and isinstance(data, (list, tuple)) \
+                and np.isnan(arr).any() and _holds_none(data):
+            raise TypeError(f"{where}: data must be numeric, got a {type(data).__name__} "
+                            "holding None")
     if dtype is not None and arr.dtype != np.dtype(dtype):
         arr = arr.astype(dtype)
     if arr.dtype.kind not in _NUMERIC_KINDS:
@@ -349,29 +366,39 @@ class Tensor:
         """Elementwise absolute value."""
         return unary.abs(self)
 
-    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (all axes when None)."""
-        return reduce.sum(self, axis, keepdims)
+    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None, dtype: Any = None
+            ) -> Tensor:
+        """Sum over ``axis`` (all axes when None); see :func:`minigrad.ops.reduce.sum`."""
+        return reduce.sum(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
-    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis`` (all axes when None)."""
-        return reduce.mean(self, axis, keepdims)
+    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None
+            ) -> Tensor:
+        """Mean over ``axis`` (all axes when None); ``dim=``/``keepdim=`` accepted."""
+        return reduce.mean(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``; tied maxima share the gradient evenly."""
-        return reduce.max(self, axis, keepdims)
+    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None
+            ) -> Tensor:
+        """Maximum over ``axis`` (values only, as NumPy); ties share the gradient."""
+        return reduce.max(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Minimum over ``axis``; tied minima share the gradient evenly."""
-        return reduce.min(self, axis, keepdims)
+    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
+            dim: int | Sequence[int] | None = None, keepdim: bool | None = None
+            ) -> Tensor:
+        """Minimum over ``axis`` (values only, as NumPy); ties share the gradient."""
+        return reduce.min(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Indices of the maxima (an integer tensor, not differentiable)."""
-        return _make(np.argmax(self.data, axis=axis, keepdims=keepdims))
+    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+               keepdim: bool | None = None) -> Tensor:
+        """Indices of the maxima (an integer tensor, not differentiable); ``dim=`` accepted."""
+        return select.argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Indices of the minima (an integer tensor, not differentiable)."""
-        return _make(np.argmin(self.data, axis=axis, keepdims=keepdims))
+    def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+               keepdim: bool | None = None) -> Tensor:
+        """Indices of the minima (an integer tensor, not differentiable); ``dim=`` accepted."""
+        return select.argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def reshape(self, *shape: Any) -> Tensor:
         """Return the same values with a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``)."""
@@ -380,7 +407,14 @@ class Tensor:
         return shape_ops.reshape(self, shape)
 
     def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes (reverse them when none are given)."""
+        """Permute the axes (reverse them when none are given), with NumPy's meaning.
+
+        ``transpose(a, b, ...)`` lists every axis in its new order, as
+        ``ndarray.transpose``: on a 2-D tensor ``transpose(0, 1)`` returns it
+        unchanged and ``transpose(1, 0)`` swaps the axes. PyTorch's
+        ``transpose(a, b)`` (swap two axes) is :meth:`swapaxes` here; ``mT``
+        swaps the last two.
+        """
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         return shape_ops.transpose(self, axes or None)
@@ -405,6 +439,382 @@ class Tensor:
     def astype(self, dtype: Any) -> Tensor:
         """Return a copy converted to ``dtype`` (not differentiable across dtypes)."""
         return _make(self.data.astype(dtype))
+
+    # -- op library: shape, selection, reductions ----------------------------------
+    # (functions in minigrad.ops.shape / select / reduce; see their docstrings)
+    def var(self, axis: Any = None, ddof: float | None = None, keepdims: bool = False,
+            **kwargs: Any) -> Tensor:
+        """Variance over ``axis`` (NumPy's ddof=0 default; ``correction=`` accepted)."""
+        return reduce.var(self, axis, ddof, keepdims, **kwargs)
+
+    def std(self, axis: Any = None, ddof: float | None = None, keepdims: bool = False,
+            **kwargs: Any) -> Tensor:
+        """Standard deviation over ``axis`` (NumPy's ddof=0 default)."""
+        return reduce.std(self, axis, ddof, keepdims, **kwargs)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
+        """``log(sum(exp(x)))`` over ``axis``, stable."""
+        return reduce.logsumexp(self, axis, keepdims, **kwargs)
+
+    def prod(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
+        """Product over ``axis`` (exact gradient with zeros)."""
+        return reduce.prod(self, axis, keepdims, **kwargs)
+
+    def cumsum(self, axis: int | None = None, **kwargs: Any) -> Tensor:
+        """Running sum along ``axis`` (None flattens, as NumPy)."""
+        return reduce.cumsum(self, axis, **kwargs)
+
+    def cumprod(self, axis: int | None = None, **kwargs: Any) -> Tensor:
+        """Running product along ``axis`` (None flattens, as NumPy)."""
+        return reduce.cumprod(self, axis, **kwargs)
+
+    def cummax(self, axis: int | None = None, **kwargs: Any) -> tuple[Tensor, Tensor]:
+        """Running maximum along ``axis`` and its indices (PyTorch's ``cummax``)."""
+        return reduce.cummax(self, axis, **kwargs)
+
+    def cummin(self, axis: int | None = None, **kwargs: Any) -> tuple[Tensor, Tensor]:
+        """Running minimum along ``axis`` and its indices (PyTorch's ``cummin``)."""
+        return reduce.cummin(self, axis, **kwargs)
+
+    def logcumsumexp(self, axis: int | None = None, **kwargs: Any) -> Tensor:
+        """``log(cumsum(exp(x)))`` along ``axis``, stable."""
+        return reduce.logcumsumexp(self, axis, **kwargs)
+
+    def any(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
+        """Whether any element is non-zero (bool, not differentiable)."""
+        return reduce.any(self, axis, keepdims, **kwargs)
+
+    def all(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
+        """Whether every element is non-zero (bool, not differentiable)."""
+        return reduce.all(self, axis, keepdims, **kwargs)
+
+    def norm(self, ord: float = 2, axis: Any = None, keepdims: bool = False,  # noqa: A002
+             **kwargs: Any) -> Tensor:
+        """Vector p-norm over ``axis`` (all elements when None)."""
+        return reduce.norm(self, ord, axis, keepdims, **kwargs)
+
+    def clip(self, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Tensor:
+        """Limit the values to ``[a_min, a_max]`` (gradient 1 inside, boundaries included)."""
+        return select.clip(self, a_min, a_max, **kwargs)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """PyTorch's name for :meth:`clip`."""
+        return select.clip(self, min, max)
+
+    def maximum(self, other: Any) -> Tensor:
+        """Elementwise maximum (ties split the gradient)."""
+        return select.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        """Elementwise minimum (ties split the gradient)."""
+        return select.minimum(self, other)
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """A copy with ``value`` where ``mask`` is True."""
+        return select.masked_fill(self, mask, value)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        """The 1-D tensor of the values where ``mask`` is True."""
+        return select.masked_select(self, mask)
+
+    def gather(self, axis: int, index: Any, **kwargs: Any) -> Tensor:
+        """PyTorch's ``gather(dim, index)``."""
+        return select.gather(self, axis, index, **kwargs)
+
+    def take_along_axis(self, indices: Any, axis: int) -> Tensor:
+        """NumPy's ``take_along_axis(indices, axis)``."""
+        return select.take_along_axis(self, indices, axis)
+
+    def scatter_add(self, axis: int, index: Any, src: Any, **kwargs: Any) -> Tensor:
+        """A copy with ``src`` added at ``index`` along ``axis`` (not in place)."""
+        return select.scatter_add(self, axis, index, src, **kwargs)
+
+    def index_add(self, axis: int, index: Any, source: Any, **kwargs: Any) -> Tensor:
+        """A copy with slices of ``source`` added at ``index`` along ``axis`` (not in place)."""
+        return select.index_add(self, axis, index, source, **kwargs)
+
+    def nonzero(self) -> tuple[Tensor, ...]:
+        """Indices of the non-zero elements, one tensor per axis (NumPy's meaning)."""
+        return select.nonzero(self)
+
+    def argsort(self, axis: int | None = -1, descending: bool = False, **kwargs: Any) -> Tensor:
+        """Indices that sort along ``axis`` (stable)."""
+        return select.argsort(self, axis, descending, **kwargs)
+
+    def topk(self, k: int, axis: int = -1, largest: bool = True, sorted: bool = True,  # noqa: A002
+             **kwargs: Any) -> tuple[Tensor, Tensor]:
+        """The ``k`` largest (or smallest) values along ``axis`` and their indices."""
+        return select.topk(self, k, axis, largest, sorted, **kwargs)
+
+    def squeeze(self, axis: Any = None, **kwargs: Any) -> Tensor:
+        """Remove axes of length 1 (naming a longer axis raises, as NumPy)."""
+        return shape_ops.squeeze(self, axis, **kwargs)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert an axis of length 1 at ``dim``."""
+        return shape_ops.expand_dims(self, dim)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge axes ``start_dim..end_dim`` (all of them by default, as NumPy)."""
+        return shape_ops.flatten(self, start_dim, end_dim)
+
+    def unflatten(self, axis: int, sizes: Sequence[int]) -> Tensor:
+        """Split axis ``axis`` into ``sizes``."""
+        return shape_ops.unflatten(self, axis, sizes)
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the axes (PyTorch's ``permute``)."""
+        return shape_ops.permute(self, *dims)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        """Exchange two axes (PyTorch's ``transpose(a, b)``)."""
+        return shape_ops.swapaxes(self, axis1, axis2)
+
+    def moveaxis(self, source: Any, destination: Any) -> Tensor:
+        """Move axes to new positions."""
+        return shape_ops.moveaxis(self, source, destination)
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The tensor with its last two axes swapped (a batch of matrix transposes)."""
+        if self.ndim < 2:
+            raise ValueError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
+        return shape_ops.swapaxes(self, -2, -1)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to ``sizes`` (-1 keeps an axis)."""
+        return shape_ops.expand(self, *sizes)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """PyTorch's ``repeat`` (tile); ``ndarray.repeat`` is :meth:`repeat_interleave`."""
+        return shape_ops.repeat(self, *sizes)
+
+    def tile(self, reps: Any) -> Tensor:
+        """Repeat the whole tensor ``reps`` times along each axis."""
+        return shape_ops.tile(self, reps)
+
+    def repeat_interleave(self, repeats: Any, axis: int | None = None, **kwargs: Any) -> Tensor:
+        """Repeat each element (``ndarray.repeat``'s meaning)."""
+        return shape_ops.repeat_interleave(self, repeats, axis, **kwargs)
+
+    def flip(self, axis: Any = None, **kwargs: Any) -> Tensor:
+        """Reverse the order along ``axis`` (all axes when None)."""
+        return shape_ops.flip(self, axis, **kwargs)
+
+    def roll(self, shift: Any, axis: Any = None, **kwargs: Any) -> Tensor:
+        """Shift cyclically along ``axis``."""
+        return shape_ops.roll(self, shift, axis, **kwargs)
+
+    def tril(self, k: int = 0, **kwargs: Any) -> Tensor:
+        """Lower triangle of the last two axes."""
+        return shape_ops.tril(self, k, **kwargs)
+
+    def triu(self, k: int = 0, **kwargs: Any) -> Tensor:
+        """Upper triangle of the last two axes."""
+        return shape_ops.triu(self, k, **kwargs)
+
+    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1,
+                 **kwargs: Any) -> Tensor:
+        """The diagonal of the (axis1, axis2) planes, as a new last axis."""
+        return shape_ops.diagonal(self, offset, axis1, axis2, **kwargs)
+
+    def diag(self, k: int = 0, **kwargs: Any) -> Tensor:
+        """1-D: the matrix with this on diagonal ``k``; 2-D: diagonal ``k``."""
+        return shape_ops.diag(self, k, **kwargs)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """PyTorch's ``x.where(cond, y)``: ``x`` where ``cond`` holds, else ``y``."""
+        return select.where(condition, self, other)
+
+    def view(self, *shape: Any) -> Tensor:
+        """PyTorch's name for :meth:`reshape`."""
+        return shape_ops.view(self, *shape)
+
+    def chunk(self, chunks: int, axis: int = 0, **kwargs: Any) -> list[Tensor]:
+        """Split into ``chunks`` pieces (PyTorch's ``chunk``)."""
+        return shape_ops.chunk(self, chunks, axis, **kwargs)
+    # -- end of op library ----------------------------------------------------------
+    # -- op library: elementwise math ---------------------------------------------------------
+    def __mod__(self, other: Any) -> Tensor:
+        return elementwise.Mod()(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return elementwise.Mod()(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return elementwise.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return elementwise.floor_divide(other, self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_and(other, self)
+
+    def __or__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_xor(other, self)
+
+    def __invert__(self) -> Tensor:
+        return elementwise.bitwise_not(self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return elementwise.left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return elementwise.left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return elementwise.right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return elementwise.right_shift(other, self)
+
+    def log2(self) -> Tensor:
+        """Elementwise base-2 logarithm."""
+        return elementwise.log2(self)
+
+    def log10(self) -> Tensor:
+        """Elementwise base-10 logarithm."""
+        return elementwise.log10(self)
+
+    def exp2(self) -> Tensor:
+        """Elementwise ``2 ** x``."""
+        return elementwise.exp2(self)
+
+    def log1p(self) -> Tensor:
+        """Elementwise ``log(1 + x)``."""
+        return elementwise.log1p(self)
+
+    def expm1(self) -> Tensor:
+        """Elementwise ``exp(x) - 1``."""
+        return elementwise.expm1(self)
+
+    def rsqrt(self) -> Tensor:
+        """Elementwise ``1 / sqrt(x)``."""
+        return elementwise.rsqrt(self)
+
+    def reciprocal(self) -> Tensor:
+        """Elementwise ``1 / x``."""
+        return elementwise.reciprocal(self)
+
+    def square(self) -> Tensor:
+        """Elementwise ``x * x``."""
+        return elementwise.square(self)
+
+    def sign(self) -> Tensor:
+        """Elementwise sign; the gradient is 0 everywhere."""
+        return elementwise.sign(self)
+
+    def floor(self) -> Tensor:
+        """Round down; the gradient is 0 everywhere."""
+        return elementwise.floor(self)
+
+    def ceil(self) -> Tensor:
+        """Round up; the gradient is 0 everywhere."""
+        return elementwise.ceil(self)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """Round half to even to ``decimals`` places; the gradient is 0 everywhere."""
+        return elementwise.round(self, decimals)
+
+    def trunc(self) -> Tensor:
+        """Round towards zero; the gradient is 0 everywhere."""
+        return elementwise.trunc(self)
+
+    def tan(self) -> Tensor:
+        """Elementwise tangent."""
+        return elementwise.tan(self)
+
+    def asin(self) -> Tensor:
+        """Elementwise inverse sine."""
+        return elementwise.asin(self)
+
+    def acos(self) -> Tensor:
+        """Elementwise inverse cosine."""
+        return elementwise.acos(self)
+
+    def atan(self) -> Tensor:
+        """Elementwise inverse tangent."""
+        return elementwise.atan(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        """Elementwise ``atan2(self, other)``."""
+        return elementwise.atan2(self, other)
+
+    def sinh(self) -> Tensor:
+        """Elementwise hyperbolic sine."""
+        return elementwise.sinh(self)
+
+    def cosh(self) -> Tensor:
+        """Elementwise hyperbolic cosine."""
+        return elementwise.cosh(self)
+
+    def asinh(self) -> Tensor:
+        """Elementwise inverse hyperbolic sine."""
+        return elementwise.asinh(self)
+
+    def acosh(self) -> Tensor:
+        """Elementwise inverse hyperbolic cosine."""
+        return elementwise.acosh(self)
+
+    def atanh(self) -> Tensor:
+        """Elementwise inverse hyperbolic tangent."""
+        return elementwise.atanh(self)
+
+    def erf(self) -> Tensor:
+        """Elementwise error function."""
+        return elementwise.erf(self)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """Linear interpolation ``self + weight * (end - self)``."""
+        return elementwise.lerp(self, end, weight)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        """Elementwise ``log(exp(self) + exp(other))``."""
+        return elementwise.logaddexp(self, other)
+
+    def copysign(self, other: Any) -> Tensor:
+        """Elementwise ``|self|`` with the sign of ``other``."""
+        return elementwise.copysign(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        """Elementwise C ``fmod`` (the sign of ``self``)."""
+        return elementwise.fmod(self, other)
+
+    def remainder(self, other: Any) -> Tensor:
+        """Elementwise ``self % other`` (the sign of ``other``)."""
+        return elementwise.mod(self, other)
+
+    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        """``self / other``, rounded when ``rounding_mode`` is "trunc" or "floor"."""
+        return elementwise.divide(self, other, rounding_mode)
+
+    def isnan(self) -> Tensor:
+        """Elementwise test for NaN (a bool tensor)."""
+        return elementwise.isnan(self)
+
+    def isinf(self) -> Tensor:
+        """Elementwise test for infinity (a bool tensor)."""
+        return elementwise.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        """Elementwise test for a finite value (a bool tensor)."""
+        return elementwise.isfinite(self)
+
+    def dot(self, other: Any) -> Tensor:
+        """NumPy's ``dot`` product with ``other`` (see :func:`minigrad.dot`)."""
+        return linalg.dot(self, other)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Show the tensor's graph in Jupyter when it has one, else its repr."""
@@ -623,5 +1033,5 @@ def randn(*shape: Any, rng: np.random.Generator | int | None = None,
 autograd._bind_tensor(Tensor, _make, _as_input)
 
 # The op modules import Tensor from here, so they are loaded last.
-from minigrad.ops import arith, linalg, reduce, unary  # noqa: E402
+from minigrad.ops import arith, elementwise, linalg, reduce, select, unary  # noqa: E402
 from minigrad.ops import shape as shape_ops  # noqa: E402

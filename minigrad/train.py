@@ -112,6 +112,11 @@ class History:
     final_test_acc: float | None = None
     config: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def diverged(self) -> bool:
+        """True if the run stopped at a non-finite loss."""
+        return bool(self.stop_reason and self.stop_reason.startswith("diverged"))
+
     def to_dict(self) -> dict[str, Any]:
         """Return the history as a JSON-compatible dict."""
         return asdict(self)
@@ -126,8 +131,12 @@ class History:
         return cls(**d)
 
     def save_json(self, path: PathLike) -> Path:
-        """Write the history as JSON (atomically); returns the path."""
-        text = json.dumps(self.to_dict(), indent=1, allow_nan=True)
+        """Write the history as JSON (atomically); returns the path.
+
+        The file is always valid JSON: a non-finite number (the loss of a
+        diverged run, an infinite best accuracy) is written as ``null``.
+        """
+        text = json.dumps(_finite_or_null(self.to_dict()), indent=1, allow_nan=False)
         return atomic_write_bytes(path, (text + "\n").encode())
 
     @classmethod
@@ -154,6 +163,17 @@ class History:
                 w.writerow([i, repr(loss), repr(self.epochs[k]), repr(self.train_acc[k]),
                             repr(self.test_acc[k])])
         return atomic_write_bytes(path, buf.getvalue().encode())
+
+
+def _finite_or_null(obj: Any) -> Any:
+    """``obj`` with every nan, inf and -inf (in nested dicts and lists) replaced by None."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite_or_null(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite_or_null(v) for v in obj]
+    return obj
 
 
 @dataclass
@@ -345,7 +365,10 @@ class Trainer:
         """Train from ``state.iteration`` up to ``iters``; returns the history.
 
         Ctrl-C ends the run cleanly (``stop_reason`` says so) and returns
-        the history so far.
+        the history so far. So does a non-finite loss: the run stops at the
+        first one, before the callback sees that iteration, and
+        ``stop_reason`` starts with ``"diverged"`` and names the iteration
+        (:attr:`History.diverged` is then True).
         """
         st = self.state
         h = st.history
@@ -367,6 +390,12 @@ class Trainer:
                 idx = random_batch(n, bs, rng)
                 x_batch, t_batch = x_train[idx], t_train[idx]
                 loss = model.loss(x_batch, t_batch)
+                before = float(loss.data)
+                if not math.isfinite(before):  # stop before the update spoils the weights
+                    st.stop, st.stop_reason = True, (
+                        f"diverged: the loss is {before} at iteration {i + 1} of {self.iters}, "
+                        "before its update (the parameters were not changed by it)")
+                    break
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -374,6 +403,12 @@ class Trainer:
                     value = float(model.loss(x_batch, t_batch).data)
                 losses.append(value)
                 st.loss = value
+                if not math.isfinite(value):
+                    st.stop, st.stop_reason = True, (
+                        f"diverged: the loss is {value} after the update of iteration {i + 1} "
+                        f"of {self.iters} (the parameters are no longer finite)")
+                    st.iteration = h.iterations = i + 1
+                    break
                 evaluated_last = i >= next_eval
                 if evaluated_last:
                     self._record_eval(i, emit)

@@ -60,10 +60,12 @@ def test_buy_apple(tmp_path, capsys, monkeypatch):
     assert "dz/dx = 14, dz/dy = 14" in out
     assert "add node, upstream 1.3: ('1.3', '1.3')" in out
     assert "mul node, upstream 1.3: ('6.5', '13')" in out
-    dot = (tmp_path / "fig5-16_buy_apple.dot").read_text()
-    assert "apple_num" in dot and "tax" in dot
     if shutil.which("dot"):
-        assert (tmp_path / "fig5-16_buy_apple.svg").read_text().lstrip().startswith("<")
+        svg = (tmp_path / "fig5-16_buy_apple.svg").read_text()
+        assert svg.lstrip().startswith("<") and "apple_num" in svg and "grad 2.2" in svg
+    else:
+        dot = (tmp_path / "fig5-16_buy_apple.dot").read_text()
+        assert "apple_num" in dot and "tax" in dot
 
 
 def test_buy_apple_orange(tmp_path, capsys, monkeypatch):
@@ -80,7 +82,8 @@ def test_buy_apple_orange(tmp_path, capsys, monkeypatch):
     for key, (value, deriv) in expected.items():
         assert table[key] == pytest.approx([value, deriv], rel=1e-12), key
     assert "MulLayer/AddLayer give the same numbers: True" in out
-    assert (tmp_path / "fig5-17_buy_apple_orange.dot").exists()
+    suffix = ".svg" if shutil.which("dot") else ".dot"
+    assert "orange_num" in (tmp_path / f"fig5-17_buy_apple_orange{suffix}").read_text()
 
 
 @needs_mnist
@@ -178,6 +181,10 @@ def test_batch_norm_test(tmp_path, capsys, monkeypatch):
                       monkeypatch, data=True)
     assert "============== 1/16 ==============" in out
     assert len(value_after(out, "epoch:")) == 4 * 5
+    finals = [floats(line.split(":", 1)[1]) for line in value_after(out, "w=")]
+    assert len(finals) == 4
+    for without_bn, with_bn in finals[2:]:  # w = 0.0074 and 0.00063
+        assert without_bn < 0.15 and with_bn > without_bn + 0.2
     assert_pngs(tmp_path, ["fig6-19_batch_norm_test.png", "fig6-18_batch_norm_single.png"])
 
 
@@ -185,8 +192,12 @@ def test_batch_norm_test(tmp_path, capsys, monkeypatch):
 def test_overfit_weight_decay(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_overfit_weight_decay", ["--quick", "--out", str(tmp_path)],
                       capsys, monkeypatch, data=True)
-    assert len(value_after(out, "epoch:")) == 2 * 21
+    assert len(value_after(out, "epoch:")) == 2 * 101
     assert value_after(out, "epoch:0, train acc:")
+    (train0, test0), (train1, test1) = [
+        floats(line.split("final train acc")[1])[:2] for line in value_after(out, "lambda ")]
+    assert train0 - test0 > 0.15  # overfitting
+    assert train1 < train0  # weight decay holds the training accuracy back
     assert_pngs(tmp_path, ["fig6-20_overfit.png", "fig6-21_weight_decay.png"])
 
 
@@ -195,8 +206,13 @@ def test_overfit_dropout(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_overfit_dropout", ["--quick", "--out", str(tmp_path)], capsys,
                       monkeypatch, data=True)
     epochs = value_after(out, "=== epoch:")
-    assert len(epochs) == 2 * 11 and epochs[0].startswith("=== epoch:1, train acc:")
+    assert len(epochs) == 2 * 101 and epochs[0].startswith("=== epoch:1, train acc:")
     assert out.count("=============== Final Test Accuracy ===============") == 2
+    (train0, test0), (train1, test1) = [
+        floats(line.split("final train acc")[1])[:2] for line in value_after(out, "use_dropout=")
+        if "final" in line]
+    assert train0 - test0 > 0.15
+    assert train1 < train0 and train1 - test1 < train0 - test0
     assert_pngs(tmp_path, ["fig6-23_dropout.png"])
 
 
@@ -205,9 +221,20 @@ def test_hyperparameter_optimization(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_hyperparameter_optimization", ["--quick", "--out", str(tmp_path)],
                       capsys, monkeypatch, data=True)
     trials = value_after(out, "val acc:")
-    assert len(trials) == 6
+    assert len(trials) == 10
     best = value_after(out, "Best-")
     accs = [floats(line.split("val acc:")[1])[0] for line in best]
-    assert len(best) == 6 and accs == sorted(accs, reverse=True)
+    assert len(best) == 10 and accs == sorted(accs, reverse=True)
+    best_lr = floats(best[0].split("lr:")[1])[0]
+    assert accs[0] > 0.25 and best_lr > 1e-3  # only the larger learning rates learn
     assert "=========== Hyper-Parameter Optimization Result ===========" in out
     assert_pngs(tmp_path, ["fig6-24_hyperparameter_optimization.png"])
+
+
+def test_buy_apple_without_graphviz_writes_the_dot_source(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda *_: None)
+    out = run_example("ch05_buy_apple", ["--out", str(tmp_path)], capsys, monkeypatch)
+    assert "install Graphviz to render it" in out
+    dot = (tmp_path / "fig5-16_buy_apple.dot").read_text()
+    assert "apple_num" in dot and "grad 2.2" in dot
+    assert not (tmp_path / "fig5-16_buy_apple.svg").exists()

@@ -498,6 +498,7 @@ def _history(out):
     for k in ("seconds", "stopped_early", "stop_reason"):
         h.pop(k)
     h["config"].pop("checkpoint_every")
+    h["config"]["cli"].pop("checkpoint_every")
     return h
 
 
@@ -570,9 +571,10 @@ def test_cli_resume_errors(tmp_path, cli_data, capsys):
                      "--checkpoint-every", "50"]) == 0
     capsys.readouterr()
     path = str(out / "checkpoint.npz")
-    assert cli.main(["train", "--resume", path, "--lr", "0.5"]) == 2
-    err = capsys.readouterr().err
-    assert "--lr 0.5 (the checkpoint's run has 0.3)" in err
+    assert cli.main(["train", "--resume", path, "--hidden-size", "9"]) == 2
+    captured = capsys.readouterr()
+    assert "--hidden-size 9 overrides the checkpoint's setting (8)" in captured.out
+    assert "--resume:" in captured.err and "shape" in captured.err
     assert cli.main(["train", "--resume", str(tmp_path / "missing.npz")]) == 2
     assert "no checkpoint at" in capsys.readouterr().err
     (tmp_path / "junk.npz").write_text("not a checkpoint")

@@ -36,6 +36,7 @@ __all__ = [
     "IDX_TYPE_CODES",
     "decode_idx",
     "encode_idx",
+    "idx_size",
     "read_idx",
     "read_idx_bytes",
     "write_idx",
@@ -72,9 +73,66 @@ def _describe(name: str | None) -> str:
     return name if name is not None else "<IDX data>"
 
 
+def idx_size(prefix: BytesLike) -> int | None:
+    """The total size (header and data) that an IDX header declares, once ``prefix`` holds it.
+
+    Parameters
+    ----------
+    prefix : bytes, bytearray or memoryview
+        The first bytes of uncompressed IDX content.
+
+    Returns
+    -------
+    int or None
+        ``4 + 4 * ndim + prod(dims) * itemsize``; None while ``prefix`` is
+        too short to hold the whole header. A prefix that is not an IDX
+        header (bad magic, unknown type, bad ``ndim``) gives its own length
+        plus one: no more than that is worth reading to report the error.
+    """
+    buf = memoryview(prefix).cast("B")
+    if len(buf) < 4:
+        return None
+    if buf[0] != 0 or buf[1] != 0 or buf[2] not in IDX_TYPE_CODES or not 1 <= buf[3] <= _MAX_NDIM:
+        return 4
+    ndim = buf[3]
+    header = 4 + 4 * ndim
+    if len(buf) < header:
+        return None
+    count = 1
+    for i in range(ndim):
+        count *= int.from_bytes(bytes(buf[4 + 4 * i : 8 + 4 * i]), "big")
+    return header + count * IDX_TYPE_CODES[buf[2]].itemsize
+
+
 def _gunzip(data: BytesLike, name: str | None) -> bytes:
+    """Decompress gzip data, but never more than the IDX header declares plus one byte.
+
+    A small file that would inflate to gigabytes (a "gzip bomb") is thus
+    rejected after reading a few bytes past what its header promised.
+    """
+    out = bytearray()
+    limit: int | None = None
+    pending = bytes(data)
     try:
-        return gzip.decompress(data)
+        while True:
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            tail = pending
+            while True:
+                want = (limit + 1 if limit is not None else len(out) + 1024) - len(out)
+                out += d.decompress(tail, min(max(want, 1), 1 << 24))
+                tail = d.unconsumed_tail
+                if limit is None:
+                    limit = idx_size(out)
+                if limit is not None and len(out) > limit:
+                    return bytes(out)  # more than declared: decode_idx names the problem
+                if d.eof or not tail:
+                    break
+            if not d.eof:
+                out += d.flush()
+                raise EOFError("the compressed stream ends before its end marker")
+            pending = d.unused_data.lstrip(b"\0")  # another gzip member may follow
+            if not pending:
+                return bytes(out)
     except (OSError, EOFError, zlib.error, ValueError) as exc:
         raise IDXError(
             f"{_describe(name)}: looks gzip-compressed but could not be decompressed "

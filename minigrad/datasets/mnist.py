@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import sys
+import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -36,7 +39,7 @@ import numpy.typing as npt
 
 from minigrad._fileio import atomic_write
 
-from .idx import DatasetError, PathLike, decode_idx, read_idx_bytes
+from .idx import DatasetError, PathLike, decode_idx, idx_size, read_idx_bytes
 
 __all__ = [
     "ChecksumError",
@@ -92,6 +95,10 @@ ENV_VAR = "MINIGRAD_DATA"
 IMAGE_SHAPE = (28, 28)
 NUM_CLASSES = 10
 DOWNLOAD_TIMEOUT = 30.0
+#: Seconds the downloads of one :func:`fetch_mnist` call may take in all.
+DOWNLOAD_TOTAL_TIMEOUT = 600.0
+#: Attempts per mirror and file (a dropped connection is retried, from the start).
+DOWNLOAD_ATTEMPTS = 2
 
 #: ``opener(url, timeout)`` returns a binary response with ``read(n)``; it may
 #: also have ``headers`` (for ``Content-Length``) and ``close()``.
@@ -262,12 +269,24 @@ def _content_length(response: Any) -> int | None:
 
 
 def _hash_stream(f: _Readable, what: str) -> str:
+    """SHA-256 of an IDX stream, reading no more than its header declares plus one byte."""
     digest = hashlib.sha256()
+    head = b""
+    limit: int | None = None
     size = 0
-    while chunk := f.read(_CHUNK):
+    while True:
+        want = _CHUNK if limit is None else min(_CHUNK, limit + 1 - size)
+        chunk = f.read(want) if want > 0 else b""
+        if not chunk:
+            break
         size += len(chunk)
-        if size > _MAX_BYTES:
-            raise DatasetError(f"{what}: more than {_MAX_BYTES} bytes, refusing it")
+        if limit is None:
+            head += chunk[: 4 + 4 * 255]
+            limit = idx_size(head)
+        if size > _MAX_BYTES or (limit is not None and size > limit):
+            raise DatasetError(f"{what}: more bytes than its IDX header declares "
+                               f"({limit if limit is not None else 'no valid header'}), "
+                               "refusing it")
         digest.update(chunk)
     return digest.hexdigest()
 
@@ -292,14 +311,19 @@ def _download_one(
     opener: Opener,
     progress: bool,
     timeout: float,
+    deadline: float,
 ) -> Path:
     """Download ``url`` into ``target`` atomically; return the stored file's path.
 
     The data streams into a temporary file beside its destination, which is
     moved into place only when complete and matching ``expected_sha256``; on
-    any failure the temporary file is removed and nothing is left.
+    any failure the temporary file is removed and nothing is left. The
+    download is abandoned once ``time.monotonic()`` passes ``deadline``.
     """
-    response = opener(url, timeout)
+    budget = deadline - time.monotonic()
+    if budget <= 0:
+        raise DatasetError("no time left for this download")
+    response = opener(url, min(timeout, budget))
     try:
         total = _content_length(response)
         head = b""  # the first two bytes tell whether the data is gzipped, hence the file name
@@ -314,6 +338,10 @@ def _download_one(
                 while chunk:
                     if bar.done + len(chunk) > _MAX_BYTES:
                         raise DatasetError(f"more than {_MAX_BYTES} bytes, refusing it")
+                    if time.monotonic() > deadline:
+                        raise DatasetError(
+                            f"too slow: the download time limit ran out after {bar.done} "
+                            "bytes (see total_timeout)")
                     out.write(chunk)
                     bar.update(len(chunk))
                     chunk = response.read(_CHUNK)
@@ -332,6 +360,14 @@ def _download_one(
         close = getattr(response, "close", None)
         if close is not None:
             close()
+
+
+def _transient(exc: BaseException) -> bool:
+    """True for failures that a second try may not meet (a dropped or timed-out connection)."""
+    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, BaseException):
+        exc = exc.reason
+    return isinstance(exc, (TimeoutError, ConnectionResetError, ConnectionAbortedError,
+                            BrokenPipeError, http.client.IncompleteRead))
 
 
 def _join_url(base: str, filename: str) -> str:
@@ -379,6 +415,8 @@ def fetch_mnist(
     checksums: Mapping[str, str] | None = None,
     progress: bool | None = None,
     timeout: float = DOWNLOAD_TIMEOUT,
+    total_timeout: float = DOWNLOAD_TOTAL_TIMEOUT,
+    attempts: int = DOWNLOAD_ATTEMPTS,
 ) -> dict[str, Path]:
     """Locate the four MNIST files, downloading the missing ones.
 
@@ -400,7 +438,16 @@ def fetch_mnist(
         Show a progress bar (``tqdm`` if installed). Defaults to whether
         stderr is a terminal.
     timeout : float, default 30
-        Network timeout in seconds for each request.
+        Network timeout in seconds for each request and each read.
+    total_timeout : float, default 600
+        Seconds all the downloads of this call may take together; a mirror
+        that trickles bytes is abandoned when they run out.
+    attempts : int, default 2
+        Tries per mirror and file. A try that fails on a dropped or timed-out
+        connection starts again from the beginning (the files are at most
+        10 MB compressed); any other failure (unreachable host, missing file,
+        bad checksum) moves on to the next mirror. Nothing is tried once
+        ``total_timeout`` has run out.
 
     Returns
     -------
@@ -427,6 +474,7 @@ def fetch_mnist(
         urls = MIRRORS if mirrors is None else mirrors
         open_url = _urlopen if opener is None else opener
         show = sys.stderr.isatty() if progress is None else progress
+        deadline = time.monotonic() + total_timeout
         for key, path in found.items():
             if path is not None:
                 continue
@@ -434,13 +482,22 @@ def fetch_mnist(
             errors[name] = []
             for base in urls:
                 url = _join_url(base, f"{name}.gz")
-                try:
-                    found[key] = _download_one(
-                        url, target, name, pins.get(name), open_url, show, timeout
-                    )
+                for attempt in range(1, max(attempts, 1) + 1):
+                    if time.monotonic() >= deadline:
+                        errors[name].append(f"{url}: not tried: the {total_timeout:g} s "
+                                            "download time limit ran out")
+                        break
+                    try:
+                        found[key] = _download_one(url, target, name, pins.get(name),
+                                                   open_url, show, timeout, deadline)
+                        break
+                    except Exception as exc:  # any failure: retry if it may pass, else next
+                        errors[name].append(
+                            f"{url}: attempt {attempt}: {type(exc).__name__}: {exc}")
+                        if not _transient(exc):
+                            break
+                if found[key] is not None:
                     break
-                except Exception as exc:  # any failure: try the next mirror
-                    errors[name].append(f"{url}: {type(exc).__name__}: {exc}")
             if found[key] is None:
                 break  # the network is probably unreachable; do not retry for every file
         missing = [MNIST_FILES[k] for k, p in found.items() if p is None]

@@ -7,6 +7,26 @@
 (2, 10)
 """
 
+from minigrad.nn import init
+from minigrad.nn.activation import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    Identity,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softsign,
+)
 from minigrad.nn.conv import AvgPool2d, Conv2d, ConvTranspose2d, Flatten, MaxPool2d
 from minigrad.nn.layers import (
     Linear,
@@ -42,4 +62,23 @@ __all__ = [
     "Dropout",
     "init_std",
     "make_rng",
+    "init",
+    # -- op library: activation modules
+    "LeakyReLU",
+    "ELU",
+    "CELU",
+    "SELU",
+    "GELU",
+    "SiLU",
+    "Mish",
+    "Softplus",
+    "Softsign",
+    "LogSigmoid",
+    "Hardtanh",
+    "ReLU6",
+    "Hardsigmoid",
+    "Hardswish",
+    "Softmin",
+    "LogSoftmax",
+    "Identity",
 ]

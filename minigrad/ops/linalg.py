@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
 from minigrad.autograd import Function
-from minigrad.ops.shape import reshape, sum_to, transpose
-from minigrad.tensor import Tensor
+from minigrad.ops.shape import broadcast_to, reshape, sum_to, transpose
+from minigrad.tensor import Tensor, as_tensor
 
-__all__ = ["matmul", "linear"]
+__all__ = ["matmul", "linear", "einsum", "outer", "dot", "tensordot"]
 
 
 def _swap_last(x: Tensor) -> Tensor:
@@ -94,3 +95,224 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:  # noqa: N803
     if b is None:
         return Linear()(x, W)
     return Linear()(x, W, b)
+
+
+# -- op library: einsum and the products built on it --------------------------------------------
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _parse_einsum(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list[str], str]:
+    """Return each operand's subscripts and the output's, with ``...`` spelled out in letters.
+
+    The output is the explicit one after ``->``, else (NumPy's implicit mode) the broadcast
+    axes of ``...`` followed by the letters that occur once, in alphabetical order.
+    """
+    if not isinstance(subscripts, str):
+        raise TypeError(f"einsum: subscripts must be a string, got {type(subscripts).__name__}")
+    spec = subscripts.replace(" ", "")
+    explicit = "->" in spec
+    lhs, _, rhs = spec.partition("->")
+    if "->" in rhs or "-" in lhs or ">" in lhs:
+        raise ValueError(f"einsum: malformed subscripts {subscripts!r}")
+    ins = lhs.split(",")
+    if len(ins) != len(shapes):
+        raise ValueError(f"einsum: {subscripts!r} names {len(ins)} operands but "
+                         f"{len(shapes)} were given")
+    for part in ins + [rhs]:
+        rest = part.replace("...", "")
+        if "." in rest or not all(ch in _LETTERS for ch in rest):
+            raise ValueError(f"einsum: subscripts {part!r} in {subscripts!r} may hold only "
+                             "letters and one '...'")
+        if part.count("...") > 1:
+            raise ValueError(f"einsum: more than one '...' in {part!r}")
+    used = set(spec)
+    free = [ch for ch in _LETTERS if ch not in used]
+    n_ell = 0
+    for part, shape in zip(ins, shapes):
+        letters = len(part.replace("...", ""))
+        if "..." in part:
+            if len(shape) < letters:
+                raise ValueError(f"einsum: operand of shape {shape} has fewer axes than the "
+                                 f"{letters} letters of {part!r}")
+            n_ell = max(n_ell, len(shape) - letters)
+        elif len(shape) != letters:
+            raise ValueError(f"einsum: operand of shape {shape} has {len(shape)} axes but "
+                             f"{part!r} names {letters}")
+    ell = "".join(free[:n_ell])
+    out_ins = []
+    for part, shape in zip(ins, shapes):
+        if "..." in part:
+            k = len(shape) - len(part.replace("...", ""))
+            part = part.replace("...", ell[n_ell - k:] if k else "")
+        out_ins.append(part)
+    if explicit:
+        out = rhs.replace("...", ell)
+        if len(set(out)) != len(out):
+            raise ValueError(f"einsum: output subscripts {rhs!r} repeat a letter")
+        missing = [ch for ch in out if not any(ch in p for p in out_ins)]
+        if missing:
+            raise ValueError(f"einsum: output letter {missing[0]!r} of {subscripts!r} is not "
+                             "in any operand")
+    else:
+        counts: dict[str, int] = {}
+        for p in out_ins:
+            for ch in p:
+                if ch not in ell:
+                    counts[ch] = counts.get(ch, 0) + 1
+        out = ell + "".join(sorted((ch for ch, n in counts.items() if n == 1),
+                                   key=_LETTERS.index))
+    return out_ins, out
+
+
+class Einsum(Function):
+    """Einstein summation (NumPy's ``einsum``), differentiable in every operand.
+
+    The gradient of an operand is an einsum of the output's gradient with the other
+    operands; letters summed over in that operand alone are broadcast back, and a letter
+    repeated in it (a diagonal) is put back on the diagonal through identity matrices.
+    """
+
+    elementwise: ClassVar[bool] = False
+    broadcasting: ClassVar[bool | tuple[int, ...]] = False
+
+    def __init__(self, ins: list[str], out: str) -> None:
+        self.ins, self.out = ins, out
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        spec = ",".join(self.ins) + "->" + self.out
+        # contraction paths through BLAS pay off for three operands or large ones; for small
+        # arrays their planning costs more than the sum itself
+        big = len(xs) > 2 or max((x.size for x in xs), default=0) > 1024
+        return np.asarray(np.einsum(spec, *xs, optimize="greedy" if big else False))
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
+        return tuple(self._grad(i, gy) if need else None
+                     for i, need in enumerate(self.needs_input_grad))
+
+    def _grad(self, i: int, gy: Tensor) -> Tensor:
+        x, sub = self.inputs[i], self.ins[i]
+        own = dict(zip(sub, x.shape))
+        others = [(s, t) for j, (s, t) in enumerate(zip(self.ins, self.inputs)) if j != i]
+        elsewhere = set(self.out).union(*(set(s) for s, _ in others))
+        uniq = "".join(dict.fromkeys(sub))
+        present = "".join(ch for ch in uniq if ch in elsewhere)
+        g = Einsum([self.out] + [s for s, _ in others], present)(gy, *[t for _, t in others])
+        # letters where this operand was broadcast (size 1): sum the gradient back
+        wide = tuple(k for k, ch in enumerate(present) if g.shape[k] != own[ch] == 1)
+        if wide:
+            g = g.sum(axis=wide, keepdims=True)
+        if len(present) != len(uniq):  # letters summed in this operand alone
+            g = reshape(g, tuple(g.shape[present.index(ch)] if ch in present else 1
+                                 for ch in uniq))
+        full = tuple(own[ch] for ch in uniq)
+        if g.shape != full:  # ... and letters where the other operands were broadcast
+            g = broadcast_to(g, full)
+        if len(uniq) == len(sub):
+            return g if uniq == sub else Einsum([uniq], sub)(g)
+        # a repeated letter: spread the gradient onto the diagonal with identity matrices
+        used = set("".join(self.ins) + self.out)
+        fresh = iter(ch for ch in _LETTERS if ch not in used)
+        seen: set[str] = set()
+        target, eyes, eye_subs = "", [], []
+        for ch in sub:
+            if ch in seen:
+                f = next(fresh)
+                target += f
+                eyes.append(Tensor(np.eye(own[ch], dtype=g.dtype)))
+                eye_subs.append(ch + f)
+            else:
+                seen.add(ch)
+                target += ch
+        return Einsum([uniq] + eye_subs, target)(g, *eyes)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"subscripts": ",".join(self.ins) + "->" + self.out}
+
+
+def einsum(subscripts: str, *operands: Any) -> Tensor:
+    """Einstein summation over the operands, as ``numpy.einsum``; differentiable.
+
+    Supports explicit (``"ij,jk->ik"``) and implicit (``"ij,jk"``) outputs, ``...`` for
+    leading (broadcast) axes, and repeated letters within an operand (``"ii->i"``, the
+    diagonal; ``"ii"``, the trace).
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad as mg
+    >>> a = mg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    >>> mg.einsum("ij->j", a).data
+    array([3., 5., 7.])
+    >>> mg.einsum("ij,kj->ik", a, a).data
+    array([[ 5., 14.],
+           [14., 50.]])
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])  # PyTorch's einsum(eq, [a, b])
+    ts = [as_tensor(x) for x in operands]
+    ins, out = _parse_einsum(subscripts, [t.shape for t in ts])
+    return Einsum(ins, out)(*ts)
+
+
+def outer(a: Any, b: Any) -> Tensor:
+    """Outer product of ``a`` and ``b``, flattened first (NumPy's ``outer``)."""
+    at, bt = as_tensor(a), as_tensor(b)
+    return Einsum(["i", "j"], "ij")(reshape(at, (at.size,)), reshape(bt, (bt.size,)))
+
+
+def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Tensor:
+    """Sum products over the given axes (NumPy's ``tensordot``), differentiable.
+
+    ``axes`` is an int ``N`` (the last ``N`` axes of ``a`` with the first ``N`` of ``b``)
+    or a pair of axis sequences (or ints), as in NumPy.
+    """
+    at, bt = as_tensor(a), as_tensor(b)
+    if isinstance(axes, (int, np.integer)) and not isinstance(axes, bool):
+        n = int(axes)
+        if n < 0 or n > min(at.ndim, bt.ndim):
+            raise ValueError(f"tensordot: axes={n} does not fit operands of shapes {at.shape} "
+                             f"and {bt.shape}")
+        ax_a, ax_b = list(range(at.ndim - n, at.ndim)), list(range(n))
+    else:
+        try:
+            ax_a_, ax_b_ = axes  # type: ignore[misc]
+        except (TypeError, ValueError):
+            raise ValueError(f"tensordot: axes must be an int or a pair of axis lists, got "
+                             f"{axes!r}") from None
+        ax_a = [int(ax_a_)] if isinstance(ax_a_, (int, np.integer)) else list(ax_a_)
+        ax_b = [int(ax_b_)] if isinstance(ax_b_, (int, np.integer)) else list(ax_b_)
+        if len(ax_a) != len(ax_b):
+            raise ValueError(f"tensordot: {len(ax_a)} axes of a but {len(ax_b)} of b")
+    for axs, t, name in ((ax_a, at, "a"), (ax_b, bt, "b")):
+        for k, ax in enumerate(axs):
+            if not -t.ndim <= ax < t.ndim:
+                raise np.exceptions.AxisError(int(ax), t.ndim, f"tensordot ({name})")
+            axs[k] = int(ax) % t.ndim
+    for p, q in zip(ax_a, ax_b):
+        if at.shape[p] != bt.shape[q]:
+            raise ValueError(f"tensordot: axis {p} of a (size {at.shape[p]}) does not match "
+                             f"axis {q} of b (size {bt.shape[q]}); shapes {at.shape} and "
+                             f"{bt.shape}")
+    letters = iter(_LETTERS)
+    sa = [next(letters) for _ in range(at.ndim)]
+    sb = [next(letters) for _ in range(bt.ndim)]
+    for p, q in zip(ax_a, ax_b):
+        sb[q] = sa[p]
+    out = "".join(ch for k, ch in enumerate(sa) if k not in ax_a) + "".join(
+        ch for k, ch in enumerate(sb) if k not in ax_b)
+    return Einsum(["".join(sa), "".join(sb)], out)(at, bt)
+
+
+def dot(a: Any, b: Any) -> Tensor:
+    """NumPy's ``dot`` product.
+
+    The inner product of vectors, the matrix product of matrices, and in general a sum over
+    the last axis of ``a`` and the second-to-last of ``b`` (the last for a vector).
+
+    Note that PyTorch's ``dot`` accepts only vectors; for batched matrix products use
+    :func:`matmul`.
+    """
+    at, bt = as_tensor(a), as_tensor(b)
+    if at.ndim == 0 or bt.ndim == 0:
+        return at * bt
+    return tensordot(at, bt, ([at.ndim - 1], [max(bt.ndim - 2, 0)]))

@@ -1,37 +1,37 @@
-"""Reductions: sum, mean, max and min over any axes, with or without keepdims."""
+"""Reductions over any axes, with or without keepdims, and the cumulative ops.
+
+Every reduction takes NumPy's ``axis=``/``keepdims=`` and PyTorch's
+``dim=``/``keepdim=``. On a 0-d tensor, axis 0 and -1 mean the tensor itself
+(as in PyTorch).
+"""
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from minigrad.autograd import Function
-from minigrad.ops.shape import broadcast_to, reshape
-from minigrad.tensor import Tensor
+from minigrad.ops import select
+from minigrad.ops.shape import (
+    Axis,
+    AxisError,
+    broadcast_to,
+    flip,
+    moveaxis,
+    normalize_axis,
+    normalize_one_axis,
+    pick_alias,
+    reshape,
+)
+from minigrad.ops.unary import abs as _abs
+from minigrad.ops.unary import exp, sqrt
+from minigrad.tensor import Tensor, _make
 
-__all__ = ["sum", "mean", "max", "min", "normalize_axis"]
-
-Axis = int | Sequence[int] | None
-
-
-def normalize_axis(axis: Axis, ndim: int, where: str) -> tuple[int, ...] | None:
-    """Return ``axis`` as a sorted tuple of non-negative ints (None means every axis)."""
-    if axis is None:
-        return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    out = []
-    for a in axes:
-        if not -ndim <= a < builtins.max(ndim, 1):
-            raise ValueError(f"{where}: axis {a} is out of range for a tensor with {ndim} "
-                             "dimensions")
-        out.append(int(a) % builtins.max(ndim, 1))
-    if len(set(out)) != len(out):
-        raise ValueError(f"{where}: repeated axis in {axis}")
-    return tuple(sorted(out))
-
+__all__ = ["sum", "mean", "max", "min", "normalize_axis", "AxisError", "var", "std",
+           "logsumexp", "prod", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp",
+           "any", "all", "norm"]
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
     """The result's shape with keepdims=True."""
@@ -42,6 +42,9 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[i
 
 class _Reduction(Function):
     """Shared set-up of a reduction over ``axes``."""
+
+    elementwise: ClassVar[bool] = False
+    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, axes: tuple[int, ...] | None, keepdims: bool) -> None:
         self.axes = axes
@@ -57,13 +60,19 @@ class _Reduction(Function):
 
 
 class Sum(_Reduction):
-    """Sum over axes."""
+    """Sum over axes (``dtype`` sets the accumulator and result dtype, as NumPy)."""
+
+    dtype: Any = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x.sum(axis=self.axes, keepdims=self.keepdims)
+        return x.sum(axis=self.axes, keepdims=self.keepdims, dtype=self.dtype)
 
     def backward(self, gy: Tensor) -> Tensor:
         return self._grad_to_input(gy)
+
+    def attrs(self) -> dict[str, Any]:
+        extra = {} if self.dtype is None else {"dtype": str(self.dtype)}
+        return {**super().attrs(), **extra}
 
 
 class Mean(_Reduction):
@@ -100,25 +109,419 @@ class Min(Max):
     op: Any = staticmethod(np.min)
 
 
-def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Sum of ``x`` over ``axis`` (all axes when None)."""
-    return Sum(normalize_axis(axis, x.ndim, "sum"), keepdims)(x)
+def _axes(x: Tensor, axis: Axis, dim: Axis, keepdims: bool, keepdim: bool | None,
+          where: str) -> tuple[tuple[int, ...] | None, bool]:
+    """Resolve the NumPy / PyTorch spellings of the axis arguments and check them."""
+    axis = pick_alias(axis, dim, "axis", "dim", where)
+    keepdims = bool(pick_alias(keepdims, keepdim, "keepdims", "keepdim", where, default=False))
+    return normalize_axis(axis, x.ndim, where), keepdims
 
 
-def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Mean of ``x`` over ``axis`` (all axes when None)."""
-    return Mean(normalize_axis(axis, x.ndim, "mean"), keepdims)(x)
+def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
+    """The number of elements each output reduces over."""
+    if axes is None:
+        return int(np.prod(shape, dtype=np.int64))
+    return int(np.prod([shape[a] for a in axes if a < len(shape)], dtype=np.int64))
 
 
-def max(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Maximum of ``x`` over ``axis``; ties share the gradient evenly."""
+def sum(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
+        dim: Axis = None, keepdim: bool | None = None, dtype: Any = None) -> Tensor:
+    """Sum of ``x`` over ``axis`` (all axes when None).
+
+    ``dim=``/``keepdim=`` are accepted for ``axis=``/``keepdims=``; ``dtype`` sets
+    the result's dtype (NumPy's rule: bool and small ints sum as int64 by default).
+    """
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "sum")
+    f = Sum(axes, keepdims)
+    if dtype is not None:
+        f.dtype = np.dtype(dtype)
+    return f(x)
+
+
+def mean(x: Tensor, axis: Axis = None, keepdims: bool = False, *,
+         dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+    """Mean of ``x`` over ``axis`` (all axes when None); ``dim=``/``keepdim=`` accepted."""
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "mean")
+    return Mean(axes, keepdims)(x)
+
+
+def max(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
+        dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+    """Maximum of ``x`` over ``axis``; ties share the gradient evenly.
+
+    NumPy's meaning: returns the values only (PyTorch's ``max(dim)`` also returns
+    indices; use ``argmax`` for them). At ties the gradient is split evenly among
+    the tied elements, as ``torch.amax`` does (``torch.max(dim)`` gives it to one).
+    """
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "max")
     if x.size == 0:
         raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
-    return Max(normalize_axis(axis, x.ndim, "max"), keepdims)(x)
+    return Max(axes, keepdims)(x)
 
 
-def min(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Minimum of ``x`` over ``axis``; ties share the gradient evenly."""
+def min(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
+        dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+    """Minimum of ``x`` over ``axis``; ties share the gradient evenly (values only, as NumPy).
+
+    At ties the gradient is split evenly, as ``torch.amin`` does.
+    """
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "min")
     if x.size == 0:
         raise ValueError(f"min: cannot reduce an empty tensor of shape {x.shape}")
-    return Min(normalize_axis(axis, x.ndim, "min"), keepdims)(x)
+    return Min(axes, keepdims)(x)
+
+
+class Var(_Reduction):
+    """Variance over axes with ``ddof`` (``sum((x - mean)**2) / (n - ddof)``)."""
+
+    def __init__(self, axes: tuple[int, ...] | None, keepdims: bool, ddof: float) -> None:
+        super().__init__(axes, keepdims)
+        self.ddof = ddof
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.var(axis=self.axes, keepdims=self.keepdims, ddof=self.ddof)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        n = _count(x.shape, self.axes)
+        centred = x - mean(x, self.axes, keepdims=True)
+        return self._grad_to_input(gy) * centred * (2.0 / (n - self.ddof))
+
+    def attrs(self) -> dict[str, Any]:
+        return {**super().attrs(), "ddof": self.ddof}
+
+
+def var(x: Tensor, axis: Axis = None, ddof: float | None = None, keepdims: bool = False, *,
+        dim: Axis = None, correction: float | None = None,
+        keepdim: bool | None = None) -> Tensor:
+    """Variance over ``axis`` with ``ddof`` (``correction=`` accepted).
+
+    NumPy's default ``ddof=0`` (population variance); PyTorch's default is
+    ``correction=1``. With ``n - ddof <= 0`` the result is inf or nan, as both give.
+    """
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "var")
+    d = pick_alias(ddof, correction, "ddof", "correction", "var", default=0)
+    return Var(axes, keepdims, d)(x)
+
+
+def std(x: Tensor, axis: Axis = None, ddof: float | None = None, keepdims: bool = False, *,
+        dim: Axis = None, correction: float | None = None,
+        keepdim: bool | None = None) -> Tensor:
+    """Standard deviation, ``sqrt(var(...))`` (same arguments as :func:`var`).
+
+    Not differentiable where the variance is 0 (the gradient is nan/inf, as PyTorch).
+    """
+    return sqrt(var(x, axis, ddof, keepdims, dim=dim, correction=correction, keepdim=keepdim))
+
+
+class LogSumExp(_Reduction):
+    """``log(sum(exp(x)))`` over axes, with the maximum subtracted first."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if x.size == 0:
+            return np.log(np.exp(x).sum(axis=self.axes, keepdims=self.keepdims))
+        m = x.max(axis=self.axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        y = np.log(np.exp(x - m).sum(axis=self.axes, keepdims=True)) + m
+        if not self.keepdims:
+            y = y.reshape(_reduced_shape(x.shape, self.axes))
+        return y
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        y = self._grad_to_input(self.output())
+        return self._grad_to_input(gy) * exp(x - y)
+
+
+def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    if axes is None:
+        return ()
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def logsumexp(x: Tensor, axis: Axis = None, keepdims: bool = False, *,
+              dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+    """``log(sum(exp(x)))`` over ``axis``, without overflow (SciPy's / PyTorch's logsumexp).
+
+    Smooth everywhere; the gradient is ``softmax(x)`` along the reduced axes.
+    """
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "logsumexp")
+    return LogSumExp(axes, keepdims)(x)
+
+
+class Prod(_Reduction):
+    """Product over axes; the gradient is the product of the other elements (zeros allowed)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.prod(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        return self._grad_to_input(gy) * _prod_of_others(x, self.axes)
+
+
+def _prod_of_others(x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
+    """For each element, the product of the other elements of its reduced slice.
+
+    Without zeros this is ``prod / x``; with zeros, each slice's ``n x n`` matrix of
+    "the slice with element i replaced by 1" is reduced instead, which stays
+    exact and differentiable (the same rule applies again at higher orders).
+    """
+    if not (x.data == 0).any():
+        return broadcast_to(reshape(prod(x, axes, keepdims=True), _kept_shape(x.shape, axes)),
+                            x.shape) / x
+    axes = tuple(range(x.ndim)) if axes is None else axes
+    rest = [a for a in range(x.ndim) if a not in axes]
+    moved = moveaxis(x, list(axes), list(range(len(rest), x.ndim))) if x.ndim else x
+    lead = moved.shape[:len(rest)]
+    n = int(np.prod(moved.shape[len(rest):], dtype=np.int64))
+    flat = reshape(moved, lead + (1, n))
+    eye = np.eye(n, dtype=bool)
+    others = prod(select.where(eye, np.ones((), dtype=x.dtype), flat), -1)  # (..., n)
+    back = reshape(others, moved.shape)
+    return moveaxis(back, list(range(len(rest), x.ndim)), list(axes)) if x.ndim else back
+
+
+def prod(x: Tensor, axis: Axis = None, keepdims: bool = False, *,
+         dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+    """Product over ``axis``; the gradient is exact when the input holds zeros."""
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "prod")
+    return Prod(axes, keepdims)(x)
+
+
+# -- cumulative ops ---------------------------------------------------------------------------
+
+def _cum_axis(x: Tensor, axis: int | None, dim: int | None, where: str,
+              default: Any = None) -> tuple[Tensor, int]:
+    axis = pick_alias(axis, dim, "axis", "dim", where, default=default)
+    if axis is None:
+        return reshape(x, (-1,)), 0
+    if x.ndim == 0:
+        normalize_axis(axis, 0, where)
+        return reshape(x, (1,)), -1
+    return x, normalize_one_axis(axis, x.ndim, where)
+
+
+def _cum_result(y: Tensor, ax: int) -> Tensor:
+    return reshape(y, ()) if ax == -1 else y
+
+
+class _Cumulative(Function):
+    elementwise: ClassVar[bool] = False
+    broadcasting: ClassVar[bool | tuple[int, ...]] = False
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def attrs(self) -> dict[str, Any]:
+        return {"axis": self.axis}
+
+
+class CumSum(_Cumulative):
+    """Running sum along an axis; backward is the reversed running sum."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.cumsum(x, axis=self.axis)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return flip(CumSum(self.axis)(flip(gy, self.axis)), self.axis)
+
+
+def cumsum(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Running sum along ``axis`` (NumPy: ``axis=None`` flattens; ``dim=`` accepted)."""
+    x, ax = _cum_axis(x, axis, dim, "cumsum")
+    return _cum_result(CumSum(builtins.max(ax, 0))(x), ax)
+
+
+def _lower_mask(n: int) -> np.ndarray:
+    """``m[i, k] = (k >= i)``: element i contributes to output k."""
+    return np.triu(np.ones((n, n), dtype=bool))
+
+
+class CumProd(_Cumulative):
+    """Running product along an axis; the gradient is exact when the input holds zeros."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.cumprod(x, axis=self.axis)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        ax = self.axis
+        if not (x.data == 0).any():
+            y = self.output()
+            return flip(CumSum(ax)(flip(gy * y, ax)), ax) / x
+        # d y_k / d x_i = prod_{j <= k, j != i} x_j: the running product of x with x_i
+        # replaced by 1, as an (..., i, k) matrix, masked to k >= i
+        n = x.shape[ax]
+        xm = moveaxis(x, ax, -1)
+        gm = moveaxis(gy, ax, -1)
+        rows = select.where(np.eye(n, dtype=bool), np.ones((), dtype=x.dtype),
+                            reshape(xm, xm.shape[:-1] + (1, n)))
+        d = CumProd(xm.ndim)(rows)  # (..., i, k)
+        d = select.where(_lower_mask(n), d, np.zeros((), dtype=x.dtype))
+        g = (d * reshape(gm, gm.shape[:-1] + (1, n))).sum(axis=-1)
+        return moveaxis(g, -1, ax)
+
+
+def cumprod(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Running product along ``axis`` (``axis=None`` flattens); exact gradient with zeros."""
+    x, ax = _cum_axis(x, axis, dim, "cumprod")
+    return _cum_result(CumProd(builtins.max(ax, 0))(x), ax)
+
+
+class LogCumSumExp(_Cumulative):
+    """``log(cumsum(exp(x)))`` along an axis, without overflow."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.logaddexp.accumulate(x, axis=self.axis)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        # d y_k / d x_i = exp(x_i - y_k) for k >= i, as an (..., i, k) matrix
+        x = self.inputs[0]
+        ax = self.axis
+        n = x.shape[ax]
+        xm = moveaxis(x, ax, -1)
+        ym = moveaxis(self.output(), ax, -1)
+        gm = moveaxis(gy, ax, -1)
+        diff = reshape(xm, xm.shape + (1,)) - reshape(ym, ym.shape[:-1] + (1, n))
+        mask = np.broadcast_to(_lower_mask(n), diff.shape)
+        safe = select.where(mask, diff, np.zeros((), dtype=x.dtype))
+        d = select.where(mask, exp(safe), np.zeros((), dtype=x.dtype))
+        g = (d * reshape(gm, gm.shape[:-1] + (1, n))).sum(axis=-1)
+        return moveaxis(g, -1, ax)
+
+
+def logcumsumexp(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """``log(cumsum(exp(x)))`` along ``axis``, stable (``axis=None`` flattens)."""
+    x, ax = _cum_axis(x, axis, dim, "logcumsumexp")
+    return _cum_result(LogCumSumExp(builtins.max(ax, 0))(x), ax)
+
+
+def _cum_arg(data: np.ndarray, axis: int, op: Any) -> np.ndarray:
+    """Index of the running maximum (``op`` = greater_equal) or minimum, last one at ties."""
+    d = np.moveaxis(data, axis, -1)
+    idx = np.zeros(d.shape, dtype=np.int64)
+    best = d[..., :1].copy() if d.shape[-1] else d[..., :0]
+    cur = np.zeros(d.shape[:-1], dtype=np.int64)
+    for k in range(d.shape[-1]):
+        v = d[..., k]
+        take = op(v, best[..., 0]) | np.isnan(v)
+        take &= ~np.isnan(best[..., 0]) | np.isnan(v)
+        best[..., 0] = np.where(take, v, best[..., 0])
+        cur = np.where(take, k, cur)
+        idx[..., k] = cur
+    return np.moveaxis(idx, -1, axis)
+
+
+def _cum_extreme(x: Tensor, axis: int | None, dim: int | None, op: Any,
+                 where: str) -> tuple[Tensor, Tensor]:
+    if axis is None and dim is None:
+        raise TypeError(f"{where}: an axis is required")
+    xx, ax = _cum_axis(x, axis, dim, where)
+    a = builtins.max(ax, 0)
+    idx = _cum_arg(xx.data, a, op)
+    values = select.gather(xx, a, idx)
+    if ax == -1:
+        return reshape(values, ()), _make(idx.reshape(()))
+    return values, _make(idx)
+
+
+def cummax(x: Tensor, axis: int | None = None, *, dim: int | None = None
+           ) -> tuple[Tensor, Tensor]:
+    """Running maximum along ``axis`` and its indices (PyTorch's ``cummax``).
+
+    At ties the index (and the gradient) goes to the latest maximum, as PyTorch.
+    """
+    return _cum_extreme(x, axis, dim, np.greater_equal, "cummax")
+
+
+def cummin(x: Tensor, axis: int | None = None, *, dim: int | None = None
+           ) -> tuple[Tensor, Tensor]:
+    """Running minimum along ``axis`` and its indices; ties go to the latest minimum."""
+    return _cum_extreme(x, axis, dim, np.less_equal, "cummin")
+
+
+def any(x: Any, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
+        dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+    """Whether any element is non-zero over ``axis`` (a bool tensor, not differentiable)."""
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "any")
+    return _make(np.any(x.data, axis=axes, keepdims=keepdims))
+
+
+def all(x: Any, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
+        dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+    """Whether every element is non-zero over ``axis`` (a bool tensor, not differentiable)."""
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "all")
+    return _make(np.all(x.data, axis=axes, keepdims=keepdims))
+
+
+class Norm(_Reduction):
+    """Vector p-norm over axes: ``sum(|x|**p) ** (1/p)``, ``max |x|`` for p = inf.
+
+    At ``x = 0`` the gradient is 0 (PyTorch's subgradient choice); for p = inf
+    the gradient is shared evenly by the tied maxima of ``|x|``.
+    """
+
+    def __init__(self, axes: tuple[int, ...] | None, keepdims: bool, p: float) -> None:
+        super().__init__(axes, keepdims)
+        self.p = p
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        a = np.abs(x)
+        if self.p == np.inf:
+            return a.max(axis=self.axes, keepdims=self.keepdims, initial=0.0)
+        if self.p == 1:
+            return a.sum(axis=self.axes, keepdims=self.keepdims)
+        # scale by the largest |x| so that tiny and huge values neither underflow nor overflow
+        m = a.max(axis=self.axes, keepdims=True, initial=0.0)
+        m = np.where(m > 0, m, 1).astype(a.dtype)
+        s = a / m
+        y = (np.sqrt((s * s).sum(axis=self.axes, keepdims=True)) if self.p == 2 else
+             (s ** self.p).sum(axis=self.axes, keepdims=True) ** (1.0 / self.p)) * m
+        return y if self.keepdims else y.reshape(_reduced_shape(x.shape, self.axes))
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        zero = np.zeros((), dtype=x.dtype)
+        nonzero = x.data != 0
+        sgn = np.sign(x.data).astype(x.dtype)
+        g = self._grad_to_input(gy)
+        if self.p == 1:
+            return g * sgn
+        if self.p == np.inf:
+            return g * sgn * _ties_share(np.abs(x.data), self.axes)
+        y = self._grad_to_input(self.output())
+        ynz = y.data != 0
+        ysafe = select.where(ynz, y, np.ones((), dtype=x.dtype))
+        if self.p == 2:
+            return g * select.where(ynz, x / ysafe, zero)
+        xsafe = select.where(nonzero, x, np.ones((), dtype=x.dtype))
+        d = sgn * (_abs(xsafe) / ysafe) ** (self.p - 1)
+        return g * select.where(ynz & nonzero, d, zero)
+
+    def attrs(self) -> dict[str, Any]:
+        return {**super().attrs(), "ord": self.p}
+
+
+def _ties_share(a: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
+    """1/k at each of the k positions holding the maximum of ``a`` over ``axes``, else 0."""
+    m = a == a.max(axis=axes, keepdims=True)
+    return (m / m.sum(axis=axes, keepdims=True)).astype(a.dtype)
+
+
+def norm(x: Tensor, ord: float = 2, axis: Axis = None, keepdims: bool = False, *,  # noqa: A002
+         dim: Axis = None, keepdim: bool | None = None, p: float | None = None) -> Tensor:
+    """Vector p-norm of ``x`` over ``axis`` (all elements when None).
+
+    ``ord`` (or ``p=``) is any p > 0 or ``inf`` (like ``torch.linalg.vector_norm``);
+    with ``axis=None`` a matrix is treated as one vector (the Frobenius norm for
+    ord 2), not as NumPy's matrix norm. At ``x = 0`` the gradient is 0, as PyTorch.
+    """
+    if p is not None:
+        ord = p  # noqa: A001
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "norm")
+    if not (ord == np.inf or (isinstance(ord, (int, float)) and ord > 0)):
+        raise ValueError(f"norm: ord must be a number > 0 or inf, got {ord!r}")
+    return Norm(axes, keepdims, float(ord))(x)

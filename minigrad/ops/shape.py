@@ -1,16 +1,87 @@
-"""Shape operations: reshape, transpose, broadcast_to, sum_to and indexing."""
+"""Shape operations: reshape, transpose, broadcast_to, sum_to, indexing, and the shape library.
+
+Also home of :class:`AxisError` and :func:`normalize_axis`, the axis checks that every
+op with an ``axis`` argument shares.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from minigrad.autograd import Function
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, zeros
 
-__all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "getitem", "sum_to_array"]
+__all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "getitem", "sum_to_array",
+           "AxisError", "normalize_axis", "normalize_one_axis",
+           "concatenate", "cat", "stack", "split", "chunk", "squeeze", "expand_dims",
+           "unsqueeze", "flatten", "unflatten", "permute", "swapaxes", "moveaxis", "expand",
+           "tile", "repeat", "repeat_interleave", "flip", "roll", "tril", "triu", "diagonal",
+           "diag", "view"]
+
+Axis = int | Sequence[int] | None
+
+
+class AxisError(IndexError, ValueError):
+    """An axis argument is out of range for the tensor's number of dimensions.
+
+    Both an :class:`IndexError` and a :class:`ValueError`, like NumPy's
+    ``numpy.exceptions.AxisError``, so code written for either catches it.
+    """
+
+
+def normalize_axis(axis: Axis, ndim: int, where: str) -> tuple[int, ...] | None:
+    """Return ``axis`` as a sorted tuple of non-negative ints (None means every axis).
+
+    A 0-d tensor accepts axis 0 and -1 (meaning the tensor itself, as in PyTorch).
+    Raises :class:`AxisError` naming ``where``, the axis and ``ndim``.
+    """
+    if axis is None:
+        return None
+    if isinstance(axis, (int, np.integer)):
+        axes: tuple[Any, ...] = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{where}: axis must be None, an int or a tuple of ints, got "
+                        f"{type(axis).__name__} {axis!r}")
+    out = []
+    n = max(ndim, 1)
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{where}: axis must be None, an int or a tuple of ints, got "
+                            f"{type(axis).__name__} {axis!r}")
+        if not -n <= a < n:
+            raise AxisError(f"{where}: axis {a} is out of range for a tensor with {ndim} "
+                            "dimensions")
+        out.append(int(a) % n)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{where}: repeated axis in {axis}")
+    if ndim == 0:
+        return None  # the tensor itself: reduce over "all" (no) axes
+    return tuple(sorted(out))
+
+
+def normalize_one_axis(axis: int, ndim: int, where: str) -> int:
+    """Return a single ``axis`` as a non-negative int; :class:`AxisError` if out of range."""
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"{where}: axis must be an int, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise AxisError(f"{where}: axis {axis} is out of range for a tensor with {ndim} "
+                        "dimensions")
+    return int(axis) % ndim
+
+
+def pick_alias(value: Any, alias: Any, name: str, alias_name: str, where: str,
+               default: Any = None) -> Any:
+    """Return ``value`` or its PyTorch spelling ``alias`` (``dim`` for ``axis``), not both."""
+    if alias is not None:
+        if value is not None and value is not default:
+            raise TypeError(f"{where}: got both {name}= and its alias {alias_name}=")
+        return alias
+    return default if value is None else value
 
 
 def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -74,8 +145,20 @@ class Transpose(Function):
 
 
 def transpose(x: Tensor, axes: Sequence[int] | None = None) -> Tensor:
-    """Permute the axes of ``x`` (reverse them when ``axes`` is None)."""
-    return Transpose(None if axes is None else tuple(axes))(x)
+    """Permute the axes of ``x`` (reverse them when ``axes`` is None), as NumPy.
+
+    ``axes`` lists every axis in its new order, so ``transpose(x, (0, 1))`` of a
+    2-D tensor is ``x`` itself; PyTorch's ``transpose(a, b)`` is :func:`swapaxes`.
+    """
+    if axes is None:
+        return Transpose(None)(x)
+    axes = tuple(axes)
+    if isinstance(x, Tensor):
+        if len(axes) != x.ndim:
+            raise ValueError(f"transpose: axes {axes} do not list the {x.ndim} axes of shape "
+                             f"{x.shape} (to swap two axes use swapaxes)")
+        normalize_axis(axes, x.ndim, "transpose")
+    return Transpose(axes)(x)
 
 
 class BroadcastTo(Function):
@@ -200,3 +283,453 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     if isinstance(index, list):
         index = np.asarray(index)
     return GetItem(index)(x)
+
+
+# ---------------------------------------------------------------------------
+# The shape library: joining, splitting, adding and removing axes, reordering.
+# Most are compositions of reshape / transpose / getitem, so their gradients
+# (of any order) come from those ops; the rest are one Function each.
+
+def _shape_arg(shape: Any) -> tuple[int, ...]:
+    """``f(2, 3)`` or ``f((2, 3))`` -> ``(2, 3)``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+class Concatenate(Function):
+    """Join tensors along an existing axis; backward slices the gradient apart."""
+
+    elementwise: ClassVar[bool] = False
+    broadcasting: ClassVar[bool | tuple[int, ...]] = False
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return np.concatenate(xs, axis=self.axis)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
+        grads: list[Tensor | None] = []
+        start = 0
+        lead = (slice(None),) * self.axis
+        for x, need in zip(self.inputs, self.needs_input_grad):
+            stop = start + x.shape[self.axis]
+            grads.append(getitem(gy, lead + (slice(start, stop),)) if need else None)
+            start = stop
+        return tuple(grads)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"axis": self.axis}
+
+
+def _tensors(xs: Any, where: str) -> list[Tensor]:
+    if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
+        raise TypeError(f"{where}: expected a sequence of tensors, got {type(xs).__name__}")
+    if not xs:
+        raise ValueError(f"{where}: need at least one tensor")
+    return [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
+
+
+def concatenate(tensors: Sequence[Any], axis: int | None = 0, *,
+                dim: int | None = None) -> Tensor:
+    """Join tensors along an existing ``axis`` (``axis=None`` flattens them first).
+
+    ``dim=`` is accepted for ``axis=`` (PyTorch's ``cat``). Shapes must agree except
+    along ``axis``; dtypes follow NumPy's promotion.
+    """
+    xs = _tensors(tensors, "concatenate")
+    if dim is not None:  # axis=None is meaningful here, so resolve the alias by hand
+        if axis != 0:
+            raise TypeError("concatenate: got both axis= and its alias dim=")
+        axis = dim
+    if axis is None:
+        xs = [reshape(x, (-1,)) for x in xs]
+        axis = 0
+    ndim = xs[0].ndim
+    if ndim == 0:
+        raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated")
+    shapes = [x.shape for x in xs]
+    if any(x.ndim != ndim for x in xs):
+        raise ValueError(f"concatenate: all tensors must have the same number of dimensions, "
+                         f"got shapes {shapes}")
+    ax = normalize_one_axis(axis, ndim, "concatenate")
+    for s in shapes:
+        if s[:ax] + s[ax + 1:] != shapes[0][:ax] + shapes[0][ax + 1:]:
+            raise ValueError(f"concatenate: shapes {shapes} differ outside axis {axis}")
+    return Concatenate(ax)(*xs)
+
+
+def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """PyTorch's name for :func:`concatenate` (``dim`` is ``axis``)."""
+    return concatenate(tensors, dim)
+
+
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join same-shaped tensors along a new ``axis`` (``dim=`` accepted)."""
+    xs = _tensors(tensors, "stack")
+    axis = pick_alias(axis, dim, "axis", "dim", "stack", default=0)
+    shapes = [x.shape for x in xs]
+    if any(s != shapes[0] for s in shapes):
+        raise ValueError(f"stack: all tensors must have the same shape, got shapes {shapes}")
+    ax = normalize_one_axis(axis, xs[0].ndim + 1, "stack")
+    return concatenate([expand_dims(x, ax) for x in xs], ax)
+
+
+def split(x: Tensor, indices_or_sections: int | Sequence[int], axis: int = 0, *,
+          dim: int | None = None) -> list[Tensor]:
+    """Split ``x`` along ``axis`` (NumPy's ``split``).
+
+    An int ``n`` gives ``n`` equal pieces (ValueError if the axis does not divide);
+    a sequence gives the split points. Note: PyTorch's ``split(x, size)`` takes the
+    size of each piece, not their number; that is :func:`chunk`-like, see
+    ``docs/comparison.md``.
+    """
+    axis = pick_alias(axis, dim, "axis", "dim", "split", default=0)
+    if x.ndim == 0:
+        raise ValueError("split: a 0-d tensor cannot be split")
+    ax = normalize_one_axis(axis, x.ndim, "split")
+    n = x.shape[ax]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k = int(indices_or_sections)
+        if k <= 0 or n % k:
+            raise ValueError(f"split: axis {axis} of shape {x.shape} (length {n}) cannot be "
+                             f"split into {k} equal sections")
+        points = [n // k * i for i in range(1, k)]
+    else:
+        points = [int(p) for p in indices_or_sections]
+    bounds = [0, *points, n]
+    lead = (slice(None),) * ax
+    return [getitem(x, lead + (slice(a, max(a, b)),)) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def chunk(x: Tensor, chunks: int, axis: int = 0, *, dim: int | None = None) -> list[Tensor]:
+    """Split into ``chunks`` pieces of ``ceil(n / chunks)`` (the last may be smaller), as PyTorch.
+
+    May return fewer than ``chunks`` pieces, like ``torch.chunk``.
+    """
+    axis = pick_alias(axis, dim, "axis", "dim", "chunk", default=0)
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    if x.ndim == 0:
+        raise ValueError("chunk: a 0-d tensor cannot be split")
+    ax = normalize_one_axis(axis, x.ndim, "chunk")
+    n = x.shape[ax]
+    size = -(-n // chunks) if n else 0
+    if size == 0:
+        return [x]
+    return split(x, list(range(size, n, size)), ax)
+
+
+def squeeze(x: Tensor, axis: Axis = None, *, dim: Axis = None) -> Tensor:
+    """Remove axes of length 1 (all of them when ``axis`` is None).
+
+    NumPy's rule: naming an axis whose length is not 1 raises ValueError
+    (PyTorch leaves such an axis alone).
+    """
+    axis = pick_alias(axis, dim, "axis", "dim", "squeeze")
+    axes = normalize_axis(axis, x.ndim, "squeeze")
+    if x.ndim == 0:
+        return x if axes is None else reshape(x, ())
+    if axes is None:
+        axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
+    for a in axes:
+        if x.shape[a] != 1:
+            raise ValueError(f"squeeze: axis {a} of shape {x.shape} has length {x.shape[a]}, "
+                             "not 1")
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+
+
+def expand_dims(x: Tensor, axis: int | Sequence[int], *, dim: Any = None) -> Tensor:
+    """Insert axes of length 1 at ``axis`` (positions in the result, as NumPy)."""
+    axis = pick_alias(axis, dim, "axis", "dim", "expand_dims")
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out_ndim = x.ndim + len(axes)
+    pos = normalize_axis(axes, out_ndim, "expand_dims") or ()
+    it = iter(x.shape)
+    return reshape(x, tuple(1 if i in pos else next(it) for i in range(out_ndim)))
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """PyTorch's name for :func:`expand_dims` with one axis."""
+    return expand_dims(x, dim)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge axes ``start_dim`` to ``end_dim`` (inclusive) into one; a 0-d tensor becomes 1-D."""
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s = normalize_one_axis(start_dim, x.ndim, "flatten")
+    e = normalize_one_axis(end_dim, x.ndim, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for "
+                         f"shape {x.shape}")
+    n = int(np.prod(x.shape[s:e + 1], dtype=np.int64))
+    return reshape(x, x.shape[:s] + (n,) + x.shape[e + 1:])
+
+
+def unflatten(x: Tensor, axis: int, sizes: Sequence[int]) -> Tensor:
+    """Split axis ``axis`` into axes of ``sizes`` (one may be -1)."""
+    ax = normalize_one_axis(axis, x.ndim, "unflatten")
+    sizes = tuple(int(n) for n in sizes)
+    known = int(np.prod([n for n in sizes if n != -1], dtype=np.int64))
+    n = x.shape[ax]
+    if sizes.count(-1) > 1 or (sizes.count(-1) == 0 and known != n) or (
+            sizes.count(-1) == 1 and (known == 0 or n % known)):
+        raise ValueError(f"unflatten: sizes {sizes} do not fit axis {axis} of length {n} "
+                         f"(shape {x.shape})")
+    sizes = tuple(n // known if s == -1 else s for s in sizes)
+    return reshape(x, x.shape[:ax] + sizes + x.shape[ax + 1:])
+
+
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    """Reorder the axes (PyTorch's ``permute``; NumPy's ``transpose(axes)``)."""
+    dims = _shape_arg(dims)
+    if len(dims) != x.ndim or sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} axes of shape "
+                         f"{x.shape}")
+    normalize_axis(dims, x.ndim, "permute")
+    return transpose(x, tuple(d % x.ndim for d in dims))
+
+
+def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
+    """Exchange two axes (PyTorch's ``transpose(a, b)``)."""
+    a = normalize_one_axis(axis1, x.ndim, "swapaxes")
+    b = normalize_one_axis(axis2, x.ndim, "swapaxes")
+    order = list(range(x.ndim))
+    order[a], order[b] = order[b], order[a]
+    return x if a == b else transpose(x, order)
+
+
+def moveaxis(x: Tensor, source: int | Sequence[int],
+             destination: int | Sequence[int]) -> Tensor:
+    """Move axes to new positions, keeping the order of the others (NumPy's ``moveaxis``)."""
+    src = [source] if isinstance(source, (int, np.integer)) else list(source)
+    dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
+    if len(src) != len(dst):
+        raise ValueError(f"moveaxis: source {source} and destination {destination} differ in "
+                         "length")
+    src = [normalize_one_axis(a, x.ndim, "moveaxis") for a in src]
+    dst = [normalize_one_axis(a, x.ndim, "moveaxis") for a in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"moveaxis: repeated axis in {source} or {destination}")
+    order = [a for a in range(x.ndim) if a not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return transpose(x, order) if order != list(range(x.ndim)) else x
+
+
+def expand(x: Tensor, *sizes: Any) -> Tensor:
+    """Broadcast to ``sizes``, where -1 keeps that axis (PyTorch's ``expand``)."""
+    sizes = _shape_arg(sizes)
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dimensions {sizes}")
+    shape = tuple(x.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+    try:
+        np.broadcast_shapes(x.shape, shape)
+    except ValueError:
+        raise ValueError(f"expand: shape {x.shape} cannot be expanded to {sizes}") from None
+    if any(n < 0 for n in shape) or np.broadcast_shapes(x.shape, shape) != shape:
+        raise ValueError(f"expand: shape {x.shape} cannot be expanded to {sizes}")
+    return broadcast_to(x, shape)
+
+
+class Tile(Function):
+    """``np.tile``; backward sums the copies back onto the input."""
+
+    elementwise: ClassVar[bool] = False
+    broadcasting: ClassVar[bool | tuple[int, ...]] = False
+
+    def __init__(self, reps: tuple[int, ...]) -> None:
+        self.reps = reps
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.tile(x, self.reps)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        shape = self.inputs[0].shape
+        full = (1,) * (gy.ndim - len(shape)) + shape
+        reps = gy.shape[:gy.ndim - len(full)] + tuple(
+            g // n if n else 0 for g, n in zip(gy.shape[gy.ndim - len(full):], full))
+        # gy viewed as (r0, n0, r1, n1, ...): sum over the r axes
+        split_shape = tuple(v for r, n in zip(reps, full) for v in (r, n))
+        if 0 in gy.shape:
+            return zeros(shape, dtype=gy.dtype)
+        g = reshape(gy, split_shape)
+        g = g.sum(axis=tuple(range(0, len(split_shape), 2)))
+        return reshape(g, shape)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"reps": self.reps}
+
+
+def tile(x: Tensor, reps: int | Sequence[int]) -> Tensor:
+    """Repeat the whole tensor ``reps`` times along each axis (NumPy's ``tile``)."""
+    reps = (int(reps),) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
+    if any(r < 0 for r in reps):
+        raise ValueError(f"tile: repetitions must be non-negative, got {reps}")
+    return Tile(reps)(x)
+
+
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """PyTorch's ``repeat``: :func:`tile` with one count per axis (at least ``x.ndim`` of them).
+
+    Not NumPy's ``repeat``, which is :func:`repeat_interleave` here.
+    """
+    sizes = _shape_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat: got {len(sizes)} repeat counts {sizes} for a tensor of shape "
+                         f"{x.shape}; need at least {x.ndim}")
+    return tile(x, sizes)
+
+
+def repeat_interleave(x: Tensor, repeats: int | Sequence[int], axis: int | None = None, *,
+                      dim: int | None = None) -> Tensor:
+    """Repeat each element ``repeats`` times along ``axis`` (NumPy's ``repeat``).
+
+    ``axis=None`` flattens first. ``repeats`` is an int or one count per element.
+    """
+    axis = pick_alias(axis, dim, "axis", "dim", "repeat_interleave")
+    if axis is None:
+        x = reshape(x, (-1,))
+        axis = 0
+    ax = normalize_one_axis(axis, x.ndim, "repeat_interleave")
+    n = x.shape[ax]
+    reps = np.asarray(repeats.data if isinstance(repeats, Tensor) else repeats)
+    if reps.dtype.kind not in "iu" or reps.ndim > 1 or (reps.ndim == 1 and reps.size != n) \
+            or (reps < 0).any():
+        raise ValueError(f"repeat_interleave: repeats must be a non-negative int or {n} of them "
+                         f"for axis {axis} of shape {x.shape}, got {repeats!r}")
+    idx = np.repeat(np.arange(n), reps)
+    return getitem(x, (slice(None),) * ax + (idx,))
+
+
+def flip(x: Tensor, axis: Axis = None, *, dims: Axis = None) -> Tensor:
+    """Reverse the order of elements along ``axis`` (all axes when None); ``dims=`` accepted."""
+    axis = pick_alias(axis, dims, "axis", "dims", "flip")
+    axes = normalize_axis(axis, x.ndim, "flip")
+    if x.ndim == 0:
+        return x
+    axes = tuple(range(x.ndim)) if axes is None else axes
+    return getitem(x, tuple(slice(None, None, -1) if i in axes else slice(None)
+                            for i in range(x.ndim)))
+
+
+class Roll(Function):
+    """``np.roll``; backward rolls the gradient back."""
+
+    elementwise: ClassVar[bool] = False
+    broadcasting: ClassVar[bool | tuple[int, ...]] = False
+
+    def __init__(self, shift: Any, axis: Any) -> None:
+        self.shift = shift
+        self.axis = axis
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.roll(x, self.shift, self.axis)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        neg = (tuple(-s for s in self.shift) if isinstance(self.shift, tuple)
+               else -self.shift)
+        return Roll(neg, self.axis)(gy)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"shift": self.shift, "axis": self.axis}
+
+
+def roll(x: Tensor, shift: int | Sequence[int], axis: int | Sequence[int] | None = None, *,
+         dims: Any = None) -> Tensor:
+    """Shift elements along ``axis`` cyclically (``axis=None``: over the flattened tensor)."""
+    axis = pick_alias(axis, dims, "axis", "dims", "roll")
+    if axis is not None:
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        for a in axes:
+            normalize_one_axis(a, x.ndim, "roll")
+        shifts = (shift,) if isinstance(shift, (int, np.integer)) else tuple(shift)
+        if len(shifts) != len(axes) and len(shifts) != 1 and len(axes) != 1:
+            raise ValueError(f"roll: {len(shifts)} shifts for {len(axes)} axes")
+        axis = axes if len(axes) > 1 else axes[0]
+        shift = tuple(int(s) for s in shifts) if len(shifts) > 1 else int(shifts[0])
+    elif not isinstance(shift, (int, np.integer)):
+        raise ValueError(f"roll: with axis=None, shift must be an int, got {shift!r}")
+    else:
+        shift = int(shift)
+    return Roll(shift, axis)(x)
+
+
+def _tri(x: Tensor, k: int, lower: bool, where: str) -> Tensor:
+    if x.ndim < 2:
+        raise ValueError(f"{where}: needs at least 2 dimensions, got shape {x.shape}")
+    n, m = x.shape[-2:]
+    mask = np.tri(n, m, k, dtype=bool) if lower else ~np.tri(n, m, k - 1, dtype=bool)
+    from minigrad.ops.select import where as _where
+
+    return _where(mask, x, np.zeros((), dtype=x.dtype))
+
+
+def tril(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
+    """Keep the lower triangle (at and below diagonal ``k``) of the last two axes."""
+    return _tri(x, pick_alias(k, diagonal, "k", "diagonal", "tril", default=0), True, "tril")
+
+
+def triu(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
+    """Keep the upper triangle (at and above diagonal ``k``) of the last two axes."""
+    return _tri(x, pick_alias(k, diagonal, "k", "diagonal", "triu", default=0), False, "triu")
+
+
+def diagonal(x: Tensor, offset: int = 0, axis1: int = 0, axis2: int = 1, *,
+             dim1: int | None = None, dim2: int | None = None) -> Tensor:
+    """The diagonal of the (axis1, axis2) planes, as a new last axis (NumPy's ``diagonal``).
+
+    ``dim1``/``dim2`` are accepted for ``axis1``/``axis2``; a copy, not a view.
+    """
+    axis1 = pick_alias(axis1, dim1, "axis1", "dim1", "diagonal", default=0)
+    axis2 = pick_alias(axis2, dim2, "axis2", "dim2", "diagonal", default=1)
+    if x.ndim < 2:
+        raise ValueError(f"diagonal: needs at least 2 dimensions, got shape {x.shape}")
+    a = normalize_one_axis(axis1, x.ndim, "diagonal")
+    b = normalize_one_axis(axis2, x.ndim, "diagonal")
+    if a == b:
+        raise ValueError(f"diagonal: axis1 and axis2 are the same axis {a}")
+    y = moveaxis(x, (a, b), (-2, -1))
+    n, m = y.shape[-2:]
+    rows = np.arange(max(0, -offset), max(0, min(n, m - offset)))
+    return getitem(y, (Ellipsis, rows, rows + offset))
+
+
+_diagonal = diagonal
+
+
+class Diag(Function):
+    """``np.diag`` of a 1-D tensor: the square matrix with it on diagonal ``k``."""
+
+    elementwise: ClassVar[bool] = False
+    broadcasting: ClassVar[bool | tuple[int, ...]] = False
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+
+    def forward(self, v: np.ndarray) -> np.ndarray:
+        return np.diag(v, self.k)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return diagonal(gy, self.k)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"k": self.k}
+
+
+def diag(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
+    """1-D: a matrix with ``x`` on diagonal ``k``; 2-D: its diagonal ``k`` (NumPy's ``diag``)."""
+    k = pick_alias(k, diagonal, "k", "diagonal", "diag", default=0)
+    if x.ndim == 1:
+        return Diag(int(k))(x)
+    if x.ndim == 2:
+        return _diagonal(x, k)
+    raise ValueError(f"diag: needs a 1-D or 2-D tensor, got shape {x.shape}")
+
+
+def view(x: Tensor, *shape: Any) -> Tensor:
+    """PyTorch's name for :func:`reshape` (a copy may be made; values are what matter)."""
+    return reshape(x, _shape_arg(shape))

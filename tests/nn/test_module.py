@@ -272,3 +272,25 @@ def test_graph_is_freed_after_in_place_update_of_module_parameters():
                 p -= 0.1
     gc.collect()
     assert all(r() is None for r in refs)
+
+
+def test_buffers_are_state_but_not_parameters():
+    class WithBuffer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(np.zeros(2))
+            self.register_buffer("stat", np.arange(3.0))
+            self.register_buffer("later", None)
+
+    m = WithBuffer()
+    assert [n for n, _ in m.named_parameters()] == ["w"]
+    assert sorted(m.state_dict()) == ["stat", "w"]
+    m.stat = np.full(3, 7.0)  # assignment updates the buffer
+    other = WithBuffer()
+    other.load_state_dict({**m.state_dict(), "later": np.ones(2)})
+    np.testing.assert_array_equal(other.stat, 7.0)
+    np.testing.assert_array_equal(other.later, 1.0)  # an unset buffer takes the saved array
+    with pytest.raises(TypeError, match="ndarray or None"):
+        m.stat = [1, 2]
+    with pytest.raises(nn.StateDictError, match="'stat': shape"):
+        other.load_state_dict({"w": np.zeros(2), "stat": np.zeros(4), "later": np.ones(2)})

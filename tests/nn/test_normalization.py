@@ -95,3 +95,8 @@ def test_module_train_eval_switches_children():
     assert not any(m.training for m in net.modules())
     net.train()
     assert all(m.training for m in net.modules())
+
+
+def test_gradcheck_dropout_with_a_fixed_mask(rng):
+    x = mg.tensor(rng.standard_normal((3, 5)), requires_grad=True)
+    mg.gradcheck(lambda a: nn.Dropout(0.3, rng=4)(a), [x])  # a fresh generator: the same mask

@@ -1,0 +1,172 @@
+"""Creation: ranges, constant and random tensors, ``*_like`` and ``meshgrid``.
+
+dtypes follow NumPy (``arange(3)`` is int64, ``full((2,), 1.0)`` float64);
+random tensors are float64 and drawn from ``rng`` (None: NumPy's global
+state, as the book's ``np.random``; an int seeds a new Generator; a
+Generator or RandomState is used and advanced).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad.ops.shape import broadcast_to, reshape
+from minigrad.tensor import Tensor
+
+__all__ = [
+    "arange", "linspace", "eye", "full", "zeros_like", "ones_like", "full_like", "empty",
+    "rand", "randint", "normal", "uniform", "meshgrid",
+]
+
+
+def _shape(shape: Sequence[Any], where: str) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    out = []
+    for n in shape:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"{where}: the shape must be non-negative ints, got {tuple(shape)}")
+        out.append(int(n))
+    return tuple(out)
+
+
+def _new(data: np.ndarray, requires_grad: bool) -> Tensor:
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def _rng(rng: Any) -> Any:
+    from minigrad.nn.layers import make_rng
+
+    return make_rng(rng)
+
+
+def arange(start: float, stop: float | None = None, step: float = 1, *, dtype: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Evenly spaced values in ``[start, stop)`` (NumPy's ``arange``: ints give int64)."""
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    data = np.arange(start, stop, step, dtype=dtype) if stop is not None else np.arange(
+        start, dtype=dtype)
+    return _new(data, requires_grad)
+
+
+def linspace(start: float, stop: float, num: int = 50, *, endpoint: bool = True,
+             dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``num`` evenly spaced values from ``start`` to ``stop`` (float64 by default)."""
+    if num < 0:
+        raise ValueError(f"linspace: num must be non-negative, got {num}")
+    return _new(np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype), requires_grad)
+
+
+def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = np.float64,
+        requires_grad: bool = False) -> Tensor:
+    """The ``n x m`` matrix with ones on diagonal ``k``."""
+    if n < 0 or (m is not None and m < 0):
+        raise ValueError(f"eye: sizes must be non-negative, got n={n}, m={m}")
+    return _new(np.eye(n, m, k, dtype=dtype), requires_grad)
+
+
+def full(shape: int | Sequence[int], fill_value: Any, *, dtype: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor of ``shape`` filled with ``fill_value`` (dtype from the value, as NumPy)."""
+    shp = _shape((shape,) if isinstance(shape, (int, np.integer)) else (tuple(shape),), "full")
+    value = fill_value.data if isinstance(fill_value, Tensor) else fill_value
+    return _new(np.full(shp, value, dtype=dtype), requires_grad)
+
+
+def _like(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def zeros_like(x: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of ``x``'s shape and dtype."""
+    return _new(np.zeros_like(_like(x), dtype=dtype), requires_grad)
+
+
+def ones_like(x: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones of ``x``'s shape and dtype."""
+    return _new(np.ones_like(_like(x), dtype=dtype), requires_grad)
+
+
+def full_like(x: Any, fill_value: Any, *, dtype: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """``fill_value`` in ``x``'s shape and dtype."""
+    return _new(np.full_like(_like(x), fill_value, dtype=dtype), requires_grad)
+
+
+def empty(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``shape`` whose values are not set (zeros here, for reproducibility)."""
+    return _new(np.zeros(_shape(shape, "empty"), dtype=dtype), requires_grad)
+
+
+def rand(*shape: Any, rng: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in ``[0, 1)`` (float64)."""
+    shp = _shape(shape, "rand")
+    gen = _rng(rng)
+    data = gen.random(shp) if hasattr(gen, "random") else gen.random_sample(shp)
+    return _new(np.asarray(data, dtype=np.float64), requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: int | Sequence[int] = (), *,
+            rng: Any = None, dtype: Any = np.int64) -> Tensor:
+    """Random ints in ``[low, high)`` (``[0, low)`` when ``high`` is None), int64."""
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise ValueError(f"randint: need low < high, got low={low}, high={high}")
+    shp = _shape((size,) if isinstance(size, (int, np.integer)) else (tuple(size),), "randint")
+    gen = _rng(rng)
+    if isinstance(gen, np.random.Generator):
+        data = gen.integers(low, high, shp)
+    else:
+        data = gen.randint(low, high, shp)
+    return Tensor(np.asarray(data, dtype=dtype))
+
+
+def normal(mean: float = 0.0, std: float = 1.0, size: int | Sequence[int] = (), *,
+           rng: Any = None, requires_grad: bool = False) -> Tensor:
+    """Normal samples with ``mean`` and standard deviation ``std`` (float64)."""
+    if std < 0:
+        raise ValueError(f"normal: std must be >= 0, got {std}")
+    shp = _shape((size,) if isinstance(size, (int, np.integer)) else (tuple(size),), "normal")
+    return _new(np.asarray(_rng(rng).normal(mean, std, shp), dtype=np.float64), requires_grad)
+
+
+def uniform(low: float = 0.0, high: float = 1.0, size: int | Sequence[int] = (), *,
+            rng: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in ``[low, high)`` (float64)."""
+    if high < low:
+        raise ValueError(f"uniform: need low <= high, got low={low}, high={high}")
+    shp = _shape((size,) if isinstance(size, (int, np.integer)) else (tuple(size),), "uniform")
+    return _new(np.asarray(_rng(rng).uniform(low, high, shp), dtype=np.float64), requires_grad)
+
+
+def meshgrid(*xs: Any, indexing: str = "xy") -> list[Tensor]:
+    """Coordinate grids from 1-D tensors (NumPy's default ``indexing="xy"``).
+
+    PyTorch's default is ``indexing="ij"``. Differentiable: each grid is its
+    input broadcast, so the gradient sums back.
+    """
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    ts = [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
+    for t in ts:
+        if t.ndim > 1:
+            raise ValueError(f"meshgrid: inputs must be 0-d or 1-D, got shape {t.shape}")
+    ts = [reshape(t, (-1,)) for t in ts]
+    sizes = [t.shape[0] for t in ts]
+    n = len(ts)
+    if indexing == "xy" and n >= 2:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    out = []
+    for i, t in enumerate(ts):
+        pos = i
+        if indexing == "xy" and n >= 2 and i < 2:
+            pos = 1 - i
+        shape = [1] * n
+        shape[pos] = t.shape[0]
+        out.append(broadcast_to(reshape(t, tuple(shape)), tuple(sizes)))
+    return out

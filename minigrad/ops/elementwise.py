@@ -1,0 +1,804 @@
+"""More elementwise math.
+
+Logarithms and exponentials, trigonometry, rounding, remainders, tests of values, and
+logical and bitwise operators.
+
+Each differentiable op is one :class:`~minigrad.Function` with its backward written in
+tensor ops (so it can be differentiated again); where an input was broadcast, backward
+sums its gradient back with :func:`~minigrad.ops.shape.sum_to`. Ops whose result is
+integer or boolean (``isnan``, ``&``, ``//`` ...) record nothing: their result has
+``requires_grad=False``, as in PyTorch.
+
+Non-differentiable points follow PyTorch's convention, stated in each docstring.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+
+from minigrad.autograd import Function
+from minigrad.ops.arith import div as _true_div
+from minigrad.ops.shape import sum_to
+from minigrad.ops.unary import exp, sqrt
+from minigrad.tensor import Tensor, _make, as_tensor
+
+__all__ = [
+    "log2", "log10", "exp2", "log1p", "expm1", "rsqrt", "reciprocal", "square",
+    "sign", "floor", "ceil", "round", "trunc",
+    "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
+    "erf", "lerp", "logaddexp", "copysign", "mod", "remainder", "fmod", "floor_divide",
+    "divide", "isnan", "isinf", "isfinite", "isclose",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "invert",
+    "left_shift", "right_shift",
+]
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+class _Unary(Function):
+    """Base of the one-input elementwise ops (metadata only)."""
+
+    elementwise: ClassVar[bool] = True
+    broadcasting: ClassVar[bool | tuple[int, ...]] = False
+
+
+class _Binary(Function):
+    """Base of the two-input elementwise ops with broadcasting (metadata only)."""
+
+    elementwise: ClassVar[bool] = True
+    broadcasting: ClassVar[bool | tuple[int, ...]] = True
+
+
+def _zeros_like(x: Tensor) -> Tensor:
+    """A constant tensor of zeros (the gradient of a piecewise-constant op)."""
+    return _make(np.zeros(x.shape, dtype=x.dtype if x.dtype.kind == "f" else np.float64))
+
+
+# -- logarithms and exponentials ------------------------------------------------------------
+
+class Log2(_Unary):
+    """Base-2 logarithm; gradient ``1 / (x ln 2)``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.log2(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy / (self.inputs[0] * _LN2)
+
+
+class Log10(_Unary):
+    """Base-10 logarithm; gradient ``1 / (x ln 10)``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.log10(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy / (self.inputs[0] * _LN10)
+
+
+class Exp2(_Unary):
+    """``2 ** x``; gradient ``2 ** x ln 2``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.exp2(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * self.output() * _LN2
+
+
+class Log1p(_Unary):
+    """``log(1 + x)``, accurate for small x; gradient ``1 / (1 + x)``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.log1p(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy / (self.inputs[0] + 1)
+
+
+class Expm1(_Unary):
+    """``exp(x) - 1``, accurate for small x; gradient ``exp(x)``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.expm1(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * (self.output() + 1)
+
+
+class Rsqrt(_Unary):
+    """``1 / sqrt(x)``; gradient ``-0.5 * x ** -1.5``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return 1 / np.sqrt(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        y = self.output()
+        return gy * (-0.5 * y * y * y)
+
+
+class Reciprocal(_Unary):
+    """``1 / x``; gradient ``-1 / x**2``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.reciprocal(x.astype(np.float64) if x.dtype.kind in "biu" else x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        y = self.output()
+        return -gy * y * y
+
+
+class Square(_Unary):
+    """``x * x``; gradient ``2x``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.square(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * (2 * self.inputs[0])
+
+
+# -- piecewise-constant ops: gradient zero everywhere (PyTorch's convention) -----------------
+
+class _Stepwise(_Unary):
+    """An op that is constant between its jumps: the gradient is zero everywhere.
+
+    including at the jumps, as in PyTorch.
+    """
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return _zeros_like(self.inputs[0])
+
+
+class Sign(_Stepwise):
+    """``sign(x)`` (-1, 0 or 1); gradient 0 everywhere."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.sign(x)
+
+
+class Floor(_Stepwise):
+    """Round down; gradient 0 everywhere."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.floor(x) if x.dtype.kind == "f" else x.copy()
+
+
+class Ceil(_Stepwise):
+    """Round up; gradient 0 everywhere."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.ceil(x) if x.dtype.kind == "f" else x.copy()
+
+
+class Trunc(_Stepwise):
+    """Round towards zero; gradient 0 everywhere."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.trunc(x) if x.dtype.kind == "f" else x.copy()
+
+
+class Round(_Stepwise):
+    """Round half to even to ``decimals`` places (NumPy's and PyTorch's rule); gradient 0."""
+
+    def __init__(self, decimals: int = 0) -> None:
+        self.decimals = decimals
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.round(x, self.decimals)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"decimals": self.decimals}
+
+
+# -- trigonometric and hyperbolic -----------------------------------------------------------
+
+class Tan(_Unary):
+    """Tangent; gradient ``1 + tan(x) ** 2``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.tan(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        y = self.output()
+        return gy * (1 + y * y)
+
+
+class Asin(_Unary):
+    """Inverse sine; gradient ``1 / sqrt(1 - x**2)`` (infinite at +-1)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.arcsin(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        return gy / sqrt(1 - x * x)
+
+
+class Acos(_Unary):
+    """Inverse cosine; gradient ``-1 / sqrt(1 - x**2)`` (infinite at +-1)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.arccos(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        return -gy / sqrt(1 - x * x)
+
+
+class Atan(_Unary):
+    """Inverse tangent; gradient ``1 / (1 + x**2)``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.arctan(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        return gy / (x * x + 1)
+
+
+class Atan2(_Binary):
+    """``atan2(a, b)``, the angle of the point (b, a).
+
+    Gradients ``b / r2`` and ``-a / r2`` with ``r2 = a**2 + b**2`` (NaN at the origin, as in
+    PyTorch).
+    """
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.arctan2(a, b)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        g = gy / (a * a + b * b)
+        return (sum_to(g * b, a.shape) if na else None, sum_to(-g * a, b.shape) if nb else None)
+
+
+class Sinh(_Unary):
+    """Hyperbolic sine; gradient ``cosh(x)``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.sinh(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * cosh(self.inputs[0])
+
+
+class Cosh(_Unary):
+    """Hyperbolic cosine; gradient ``sinh(x)``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.cosh(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * sinh(self.inputs[0])
+
+
+class Asinh(_Unary):
+    """Inverse hyperbolic sine; gradient ``1 / sqrt(x**2 + 1)``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.arcsinh(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        return gy / sqrt(x * x + 1)
+
+
+class Acosh(_Unary):
+    """Inverse hyperbolic cosine (x >= 1).
+
+    Gradient ``1 / sqrt((x - 1)(x + 1))`` (infinite at 1).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.arccosh(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        return gy / sqrt((x - 1) * (x + 1))
+
+
+class Atanh(_Unary):
+    """Inverse hyperbolic tangent (-1 < x < 1); gradient ``1 / (1 - x**2)``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.arctanh(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        return gy / (1 - x * x)
+
+
+_erf_ufunc = np.frompyfunc(math.erf, 1, 1)
+
+
+class Erf(_Unary):
+    """The error function ``2/sqrt(pi) * integral_0^x exp(-t**2) dt``.
+
+    Computed with ``math.erf`` per element (exact to double precision; NumPy has no erf).
+    Gradient ``2/sqrt(pi) * exp(-x**2)``.
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        return np.asarray(_erf_ufunc(x), dtype=np.float64).astype(dtype, copy=False)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        x = self.inputs[0]
+        return gy * (exp(-(x * x)) * _TWO_OVER_SQRT_PI)
+
+
+# -- binary elementwise ---------------------------------------------------------------------
+
+class Lerp(Function):
+    """``start + weight * (end - start)``.
+
+    Gradients ``1 - weight``, ``weight`` and ``end - start``. Like PyTorch, the value is computed as
+    ``end - (end - start) * (1 - weight)`` where ``weight >= 0.5``, so that ``weight = 1`` gives
+    ``end`` exactly.
+    """
+
+    elementwise: ClassVar[bool] = True
+    broadcasting: ClassVar[bool | tuple[int, ...]] = True
+
+    def forward(self, start: np.ndarray, end: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        d = end - start
+        return np.where(np.abs(weight) < 0.5, start + weight * d, end - d * (1 - weight))
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
+        start, end, weight = self.inputs
+        ns, ne, nw = self.needs_input_grad
+        return (sum_to(gy * (1 - weight), start.shape) if ns else None,
+                sum_to(gy * weight, end.shape) if ne else None,
+                sum_to(gy * (end - start), weight.shape) if nw else None)
+
+
+class LogAddExp(_Binary):
+    """``log(exp(a) + exp(b))`` without overflow; gradients ``exp(a - y)``, ``exp(b - y)``."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.logaddexp(a, b)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        y = self.output()
+        return (sum_to(gy * exp(a - y), a.shape) if na else None,
+                sum_to(gy * exp(b - y), b.shape) if nb else None)
+
+
+class CopySign(_Binary):
+    """``|a|`` with the sign of ``b``.
+
+    Gradient for ``a``: ``copysign(a, b) / a``, and 0 where ``a == 0``; for ``b``: 0
+    everywhere (both as in PyTorch).
+    """
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.copysign(a, b)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            ad, y = a.data, np.copysign(a.data, b.data)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(ad == 0, 0.0, y / np.where(ad == 0, 1.0, ad))
+            ga = sum_to(gy * ratio.astype(gy.dtype, copy=False), a.shape)
+        if nb:
+            gb = _zeros_like(b)
+        return ga, gb
+
+
+class Mod(_Binary):
+    """``a % b`` with the sign of ``b`` (NumPy's ``mod``, PyTorch's ``remainder``).
+
+    Gradients ``1`` and ``-floor(a / b)``.
+    """
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.mod(a, b)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        gb = None
+        if nb:
+            q = np.floor_divide(a.data, b.data)
+            gb = sum_to(-gy * q.astype(gy.dtype, copy=False), b.shape)
+        return (sum_to(gy, a.shape) if na else None, gb)
+
+
+class Fmod(_Binary):
+    """C's ``fmod``: the remainder with the sign of ``a``.
+
+    Gradients ``1`` and ``-trunc(a / b)``.
+    """
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.fmod(a, b)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        gb = None
+        if nb:
+            q = _trunc_divide_array(a.data, b.data)
+            gb = sum_to(-gy * q.astype(gy.dtype, copy=False), b.shape)
+        return (sum_to(gy, a.shape) if na else None, gb)
+
+
+class RoundedDivide(_Binary):
+    """``a / b`` rounded towards zero (``"trunc"``) or down (``"floor"``).
+
+    The gradient is 0 everywhere, as for PyTorch's ``div`` with a ``rounding_mode``.
+    """
+
+    def __init__(self, rounding_mode: str) -> None:
+        self.rounding_mode = rounding_mode
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if self.rounding_mode == "floor":
+            return np.floor_divide(a, b)
+        return _trunc_divide_array(a, b)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        return (_zeros_like(a) if na else None, _zeros_like(b) if nb else None)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"rounding_mode": self.rounding_mode}
+
+
+def _trunc_divide_array(a: Any, b: Any) -> np.ndarray:
+    """``a / b`` rounded towards zero; integer inputs stay integer."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind in "biu" and b.dtype.kind in "biu":
+        q = np.floor_divide(a, b)
+        r = np.mod(a, b)
+        return q + ((r != 0) & ((a < 0) != (b < 0)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.trunc(np.true_divide(a, b))
+
+
+# -- the public functions -------------------------------------------------------------------
+
+def log2(x: Any) -> Tensor:
+    """Elementwise base-2 logarithm."""
+    return Log2()(x)
+
+
+def log10(x: Any) -> Tensor:
+    """Elementwise base-10 logarithm."""
+    return Log10()(x)
+
+
+def exp2(x: Any) -> Tensor:
+    """Elementwise ``2 ** x``."""
+    return Exp2()(x)
+
+
+def log1p(x: Any) -> Tensor:
+    """Elementwise ``log(1 + x)``, accurate near 0."""
+    return Log1p()(x)
+
+
+def expm1(x: Any) -> Tensor:
+    """Elementwise ``exp(x) - 1``, accurate near 0."""
+    return Expm1()(x)
+
+
+def rsqrt(x: Any) -> Tensor:
+    """Elementwise ``1 / sqrt(x)``."""
+    return Rsqrt()(x)
+
+
+def reciprocal(x: Any) -> Tensor:
+    """Elementwise ``1 / x`` (integers give float64, NumPy's true division)."""
+    return Reciprocal()(x)
+
+
+def square(x: Any) -> Tensor:
+    """Elementwise ``x * x``."""
+    return Square()(x)
+
+
+def sign(x: Any) -> Tensor:
+    """Elementwise sign (-1, 0 or 1); the gradient is 0 everywhere (PyTorch's convention)."""
+    return Sign()(x)
+
+
+def floor(x: Any) -> Tensor:
+    """Round down elementwise; the gradient is 0 everywhere (PyTorch's convention)."""
+    return Floor()(x)
+
+
+def ceil(x: Any) -> Tensor:
+    """Round up elementwise; the gradient is 0 everywhere (PyTorch's convention)."""
+    return Ceil()(x)
+
+
+def trunc(x: Any) -> Tensor:
+    """Round towards zero elementwise; the gradient is 0 everywhere (PyTorch's convention)."""
+    return Trunc()(x)
+
+
+def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001 - NumPy's name
+    """Round half to even to ``decimals`` places; the gradient is 0 everywhere.
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> mg.round(mg.tensor([0.5, 1.5, 2.675]), decimals=0).data
+    array([0., 2., 3.])
+    """
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
+    return Round(int(decimals))(x)
+
+
+def tan(x: Any) -> Tensor:
+    """Elementwise tangent."""
+    return Tan()(x)
+
+
+def asin(x: Any) -> Tensor:
+    """Elementwise inverse sine (NaN outside [-1, 1]; the gradient is infinite at +-1)."""
+    return Asin()(x)
+
+
+def acos(x: Any) -> Tensor:
+    """Elementwise inverse cosine (NaN outside [-1, 1]; the gradient is infinite at +-1)."""
+    return Acos()(x)
+
+
+def atan(x: Any) -> Tensor:
+    """Elementwise inverse tangent."""
+    return Atan()(x)
+
+
+def atan2(a: Any, b: Any) -> Tensor:
+    """Elementwise angle of the point ``(b, a)`` in (-pi, pi], with broadcasting.
+
+    Both gradients are NaN at the origin (as in PyTorch).
+    """
+    return Atan2()(a, b)
+
+
+def sinh(x: Any) -> Tensor:
+    """Elementwise hyperbolic sine."""
+    return Sinh()(x)
+
+
+def cosh(x: Any) -> Tensor:
+    """Elementwise hyperbolic cosine."""
+    return Cosh()(x)
+
+
+def asinh(x: Any) -> Tensor:
+    """Elementwise inverse hyperbolic sine."""
+    return Asinh()(x)
+
+
+def acosh(x: Any) -> Tensor:
+    """Elementwise inverse hyperbolic cosine (NaN below 1; the gradient is infinite at 1)."""
+    return Acosh()(x)
+
+
+def atanh(x: Any) -> Tensor:
+    """Elementwise inverse hyperbolic tangent (infinite at +-1, NaN beyond)."""
+    return Atanh()(x)
+
+
+def erf(x: Any) -> Tensor:
+    """Elementwise error function, differentiable any number of times.
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> print(f"{mg.erf(mg.tensor(1.0)).item():.6f}")
+    0.842701
+    """
+    return Erf()(x)
+
+
+def lerp(start: Any, end: Any, weight: Any) -> Tensor:
+    """Linear interpolation ``start + weight * (end - start)``, with broadcasting.
+
+    Differentiable in all three arguments (``weight`` may be a number).
+    """
+    return Lerp()(start, end, weight)
+
+
+def logaddexp(a: Any, b: Any) -> Tensor:
+    """Elementwise ``log(exp(a) + exp(b))``, computed without overflow."""
+    return LogAddExp()(a, b)
+
+
+def copysign(a: Any, b: Any) -> Tensor:
+    """Elementwise ``|a|`` with the sign of ``b`` (``-0.0`` counts as negative).
+
+    The gradient for ``a`` is ``sign(a) * sign(b)``-like and 0 where ``a == 0``; ``b`` gets
+    a zero gradient (PyTorch's convention).
+    """
+    return CopySign()(a, b)
+
+
+def mod(a: Any, b: Any) -> Tensor:
+    """Elementwise remainder with the sign of the divisor (NumPy's ``%``, ``np.mod``).
+
+    The same as PyTorch's ``remainder``; for C's ``fmod`` (the sign of the dividend) use
+    :func:`fmod`. Gradients: ``1`` for ``a`` and ``-floor(a / b)`` for ``b``.
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> (mg.tensor([-3.0, 3.0]) % 2).data, mg.fmod(mg.tensor([-3.0, 3.0]), 2).data
+    (array([1., 1.]), array([-1.,  1.]))
+    """
+    return Mod()(a, b)
+
+
+#: PyTorch's name for :func:`mod`.
+remainder = mod
+
+
+def fmod(a: Any, b: Any) -> Tensor:
+    """Elementwise C ``fmod``: the remainder with the sign of the dividend ``a``.
+
+    Gradients: ``1`` for ``a`` and ``-trunc(a / b)`` for ``b`` (PyTorch's).
+    """
+    return Fmod()(a, b)
+
+
+def floor_divide(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a // b`` (rounded down, NumPy's and Python's ``//``); not differentiable.
+
+    Like PyTorch's ``floor_divide``, the result never requires grad. For a division that
+    keeps the graph (with a zero gradient), use ``divide(a, b, rounding_mode="floor")``.
+    """
+    ad, bd = _operand_arrays("floor_divide", a, b)
+    return _make(np.floor_divide(ad, bd))
+
+
+def divide(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
+    """Elementwise ``a / b``; ``rounding_mode`` ``"trunc"`` or ``"floor"`` rounds the quotient.
+
+    Parameters
+    ----------
+    a, b : Tensor or array_like
+        Dividend and divisor (broadcast together).
+    rounding_mode : {None, "trunc", "floor"}
+        None: true division (integers give float64, NumPy's rule), differentiable.
+        ``"trunc"``: towards zero; ``"floor"``: down. Rounded results keep the inputs'
+        dtype and have a zero gradient (PyTorch's ``div`` convention).
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> mg.div(mg.tensor([-7.0, 7.0]), 2, rounding_mode="trunc").data
+    array([-3.,  3.])
+    >>> mg.div(mg.tensor([-7.0, 7.0]), 2, rounding_mode="floor").data
+    array([-4.,  3.])
+    """
+    if rounding_mode is None:
+        return _true_div(a, b)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
+                         f"{rounding_mode!r}")
+    return RoundedDivide(rounding_mode)(a, b)
+
+
+def _operand_arrays(op: str, *xs: Any) -> list[Any]:
+    """The data of each operand, checked to broadcast together (for non-recorded ops)."""
+    arrs = [x.data if isinstance(x, Tensor) else x for x in xs]
+    shapes = [np.shape(a) for a in arrs]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"{op}: operands of shapes {', '.join(map(str, shapes))} do not "
+                         "broadcast together") from None
+    return arrs
+
+
+def isnan(x: Any) -> Tensor:
+    """Elementwise test for NaN (a bool tensor, not differentiable)."""
+    return _make(np.isnan(as_tensor(x).data))
+
+
+def isinf(x: Any) -> Tensor:
+    """Elementwise test for +-infinity (a bool tensor, not differentiable)."""
+    return _make(np.isinf(as_tensor(x).data))
+
+
+def isfinite(x: Any) -> Tensor:
+    """Elementwise test for a finite value (a bool tensor, not differentiable)."""
+    return _make(np.isfinite(as_tensor(x).data))
+
+
+def isclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|a - b| <= atol + rtol * |b|`` (NumPy's and PyTorch's test; bool tensor)."""
+    ad, bd = _operand_arrays("isclose", a, b)
+    return _make(np.isclose(ad, bd, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _logical(op: str, ufunc: np.ufunc, *xs: Any) -> Tensor:
+    return _make(ufunc(*_operand_arrays(op, *xs)))
+
+
+def logical_and(a: Any, b: Any) -> Tensor:
+    """Elementwise logical AND of the truth values (a bool tensor)."""
+    return _logical("logical_and", np.logical_and, a, b)
+
+
+def logical_or(a: Any, b: Any) -> Tensor:
+    """Elementwise logical OR of the truth values (a bool tensor)."""
+    return _logical("logical_or", np.logical_or, a, b)
+
+
+def logical_xor(a: Any, b: Any) -> Tensor:
+    """Elementwise logical XOR of the truth values (a bool tensor)."""
+    return _logical("logical_xor", np.logical_xor, a, b)
+
+
+def logical_not(x: Any) -> Tensor:
+    """Elementwise logical NOT of the truth values (a bool tensor)."""
+    return _logical("logical_not", np.logical_not, x)
+
+
+def _bitwise(op: str, ufunc: np.ufunc, *xs: Any) -> Tensor:
+    """A bitwise op on integer or bool operands (Python ints allowed); never differentiable."""
+    arrs = _operand_arrays(op, *xs)
+    for a in arrs:
+        if isinstance(a, bool) or (isinstance(a, int) and not isinstance(a, bool)):
+            continue
+        kind = np.asarray(a).dtype.kind
+        if kind not in "biu":
+            raise TypeError(f"{op}: needs integer or bool operands, got dtype "
+                            f"{np.asarray(a).dtype}")
+    return _make(ufunc(*arrs))
+
+
+def bitwise_and(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a & b`` on integers or bools."""
+    return _bitwise("bitwise_and", np.bitwise_and, a, b)
+
+
+def bitwise_or(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a | b`` on integers or bools."""
+    return _bitwise("bitwise_or", np.bitwise_or, a, b)
+
+
+def bitwise_xor(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a ^ b`` on integers or bools."""
+    return _bitwise("bitwise_xor", np.bitwise_xor, a, b)
+
+
+def bitwise_not(x: Any) -> Tensor:
+    """Elementwise ``~x`` on integers or bools (logical NOT for bools)."""
+    return _bitwise("bitwise_not", np.invert, x)
+
+
+#: NumPy's name for :func:`bitwise_not`.
+invert = bitwise_not
+
+
+def left_shift(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a << b`` on integers."""
+    return _bitwise("left_shift", np.left_shift, a, b)
+
+
+def right_shift(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a >> b`` on integers (arithmetic shift for signed ones)."""
+    return _bitwise("right_shift", np.right_shift, a, b)
+

@@ -1,0 +1,217 @@
+"""Selection ops: where, masked_fill, clip, maximum/minimum, gather/scatter, sort, topk,
+one_hot; gradients, PyTorch's conventions at non-differentiable points, bad inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from strategies import (
+    GRADCHECK,
+    broadcastable_pairs,
+    distinct_arrays,
+    float_arrays,
+    shapes,
+)
+
+import minigrad as mg
+
+
+def leaf(a):
+    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_where_gradcheck_with_broadcasting(data):
+    sa, sb = data.draw(broadcastable_pairs())
+    a, b = data.draw(float_arrays(sa)), data.draw(float_arrays(sb))
+    cond = data.draw(hnp.arrays(np.bool_, np.broadcast_shapes(sa, sb)))
+    y = mg.where(cond, leaf(a), leaf(b))
+    np.testing.assert_array_equal(y.data, np.where(cond, a, b))
+    assert mg.gradcheck(lambda u, v: mg.where(cond, u * u, v), [leaf(a), leaf(b)])
+    assert mg.gradgradcheck(lambda u, v: mg.where(cond, u * u, v * u.sum()), [leaf(a), leaf(b)])
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_maximum_minimum_gradcheck(data):
+    sa, sb = data.draw(broadcastable_pairs())
+    a = data.draw(distinct_arrays(sa))
+    b = data.draw(distinct_arrays(sb)) + 0.05  # no ties
+    for op, ref in ((mg.maximum, np.maximum), (mg.minimum, np.minimum)):
+        np.testing.assert_array_equal(op(a, b).data, ref(a, b))
+        assert mg.gradcheck(op, [leaf(a), leaf(b)])
+
+
+def test_maximum_minimum_ties_split_the_gradient():
+    for op in (mg.maximum, mg.minimum):
+        a, b = leaf([1.0, 2.0, 3.0]), leaf([1.0, 5.0, 0.0])
+        op(a, b).backward(np.ones(3))
+        big = op is mg.maximum
+        np.testing.assert_array_equal(a.grad.data, [0.5, 0.0 if big else 1.0, 1.0 if big else 0.0])
+        np.testing.assert_array_equal(b.grad.data, [0.5, 1.0 if big else 0.0, 0.0 if big else 1.0])
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_clip_gradcheck_and_values(data):
+    x = data.draw(float_arrays(data.draw(shapes())))
+    x = np.where(np.abs(np.abs(x) - 1) < 1e-3, 0.5, x)  # away from the kinks
+    y = leaf(x).clip(-1.0, 1.0)
+    np.testing.assert_array_equal(y.data, np.clip(x, -1.0, 1.0))
+    assert mg.gradcheck(lambda t: t.clip(-1, 1), [leaf(x)])
+    assert mg.gradgradcheck(lambda t: (t * t).clamp(min=0.5), [leaf(x)])
+
+
+def test_clip_gradient_is_one_at_the_boundaries():
+    x = leaf([-2.0, -1.0, 0.0, 1.0, 2.0])
+    x.clip(-1.0, 1.0).backward(np.ones(5))
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0, 1.0, 0.0])
+
+
+def test_clip_with_tensor_bounds_is_differentiable_in_them():
+    x, lo, hi = leaf([-2.0, 0.0, 3.0]), leaf(-1.0), leaf([1.0, 1.0, 2.0])
+    mg.clip(x, lo, hi).backward(np.ones(3))
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+    assert lo.grad.item() == 1.0
+    np.testing.assert_array_equal(hi.grad.data, [0.0, 0.0, 1.0])
+    assert mg.gradcheck(lambda a, b, c: mg.clip(a, b, c), [leaf([-2.0, 0.0, 3.0]), leaf(-1.0),
+                                                            leaf([1.0, 1.0, 2.0])])
+
+
+def test_masked_fill():
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    y = x.masked_fill(np.array([True, False]), 0.0)
+    np.testing.assert_array_equal(y.data, [[0.0, 2.0], [0.0, 4.0]])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 1.0], [0.0, 1.0]])
+    assert y.shape == x.shape and y.dtype == x.dtype
+
+
+@st.composite
+def gather_case(draw):
+    shape = draw(shapes(min_dims=1))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    ishape = list(shape)
+    ishape[axis] = draw(st.integers(0, 4))
+    idx = draw(hnp.arrays(np.int64, tuple(ishape), elements=st.integers(0, shape[axis] - 1)))
+    return shape, axis, idx
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_gather_scatter_add_index_add_gradcheck(data):
+    shape, axis, idx = data.draw(gather_case())
+    x = data.draw(float_arrays(shape))
+    src = data.draw(float_arrays(idx.shape))
+    np.testing.assert_array_equal(mg.gather(x, axis, idx).data,
+                                  np.take_along_axis(x, idx, axis))
+    np.testing.assert_array_equal(mg.take_along_axis(mg.tensor(x), idx, axis).data,
+                                  np.take_along_axis(x, idx, axis))
+    assert mg.gradcheck(lambda t: t.gather(axis, idx), [leaf(x)])
+    assert mg.gradgradcheck(lambda t: (t * t).gather(axis, idx), [leaf(x)])
+    expected = x.copy()
+    np.add.at(expected, tuple(np.indices(idx.shape, sparse=True)[:axis % x.ndim]) + (idx,)
+              + tuple(np.indices(idx.shape, sparse=True)[axis % x.ndim + 1:]), src)
+    np.testing.assert_allclose(mg.scatter_add(mg.tensor(x), axis, idx, src).data, expected)
+    assert mg.gradcheck(lambda t, s: t.scatter_add(axis, idx, s * s), [leaf(x), leaf(src)])
+    rows = idx.reshape(-1)[:3]
+    sshape = list(x.shape)
+    sshape[axis] = rows.size
+    s = np.ones(sshape)
+    assert mg.gradcheck(lambda t, u: t.index_add(axis, rows, u), [leaf(x), leaf(s)])
+
+
+def test_gather_repeated_indices_accumulate():
+    x = leaf([1.0, 2.0, 3.0])
+    x.gather(0, np.array([2, 2, 0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0, 2.0])
+
+
+@GRADCHECK
+@given(data=st.data(), descending=st.booleans())
+def test_sort_topk_gradcheck(data, descending):
+    x = data.draw(distinct_arrays(data.draw(shapes(min_dims=1))))
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    s = mg.sort(mg.tensor(x), axis, descending=descending).data
+    ref = np.sort(x, axis)
+    np.testing.assert_array_equal(s, np.flip(ref, axis) if descending else ref)
+    np.testing.assert_array_equal(mg.argsort(x, axis).data, np.argsort(x, axis, kind="stable"))
+    assert mg.gradcheck(lambda t: mg.sort(t, axis, descending), [leaf(x)])
+    k = data.draw(st.integers(0, x.shape[axis]))
+    v, i = leaf(x).topk(k, axis, largest=not descending)
+    assert i.dtype == np.int64 and not i.requires_grad and v.shape == i.shape
+    np.testing.assert_array_equal(v.data, np.take_along_axis(x, i.data, axis))
+    assert mg.gradcheck(lambda t: t.topk(k, axis)[0], [leaf(x)])
+
+
+def test_masked_select_nonzero_argwhere_one_hot():
+    x = leaf([[1.0, -2.0], [3.0, -4.0]])
+    y = x.masked_select(x.data > 0)
+    np.testing.assert_array_equal(y.data, [1.0, 3.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[1.0, 0.0], [1.0, 0.0]])
+    rows, cols = mg.nonzero(x.data > 0)
+    np.testing.assert_array_equal(rows.data, [0, 1])
+    np.testing.assert_array_equal(cols.data, [0, 0])
+    np.testing.assert_array_equal(mg.argwhere(x.data > 0).data, [[0, 0], [1, 0]])
+    oh = mg.one_hot(np.array([[0, 2], [1, 1]]), 3)
+    assert oh.shape == (2, 2, 3) and oh.dtype == np.int64 and not oh.requires_grad
+    np.testing.assert_array_equal(oh.data[0, 1], [0, 0, 1])
+    assert mg.one_hot(np.array([4])).shape == (1, 5)
+
+
+def test_bad_inputs():
+    x = mg.tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="where: the mask/condition must be a bool"):
+        mg.where(np.ones(3), x, x)
+    with pytest.raises(ValueError, match=r"where: shapes \(4,\), \(2, 3\)"):
+        mg.where(np.ones(4, dtype=bool), x, x)
+    with pytest.raises(ValueError, match="maximum: shapes"):
+        mg.maximum(x, np.ones(4))
+    with pytest.raises(ValueError, match="clip: at least one"):
+        x.clip()
+    with pytest.raises(ValueError, match="masked_fill: mask of shape"):
+        x.masked_fill(np.ones((4, 2, 3), dtype=bool), 0.0)
+    with pytest.raises(TypeError, match="gather: index must be an integer"):
+        x.gather(1, np.zeros((2, 3)))
+    with pytest.raises(IndexError, match=r"gather: index values must lie in \[-3, 3\)"):
+        x.gather(1, np.full((2, 3), 3))
+    with pytest.raises(ValueError, match="gather: index of shape"):
+        x.gather(1, np.zeros(3, dtype=np.int64))
+    with pytest.raises(mg.AxisError, match="gather: axis 2"):
+        x.gather(2, np.zeros((2, 3), dtype=np.int64))
+    with pytest.raises(ValueError, match="scatter_add: src of shape"):
+        x.scatter_add(0, np.zeros((2, 3), dtype=np.int64), np.ones((1, 3)))
+    with pytest.raises(ValueError, match="index_add: index must be 1-D"):
+        x.index_add(0, np.array([0]), np.ones((2, 3)))
+    with pytest.raises(ValueError, match="topk: k=4"):
+        x.topk(4)
+    with pytest.raises(ValueError, match="one_hot: labels must be non-negative"):
+        mg.one_hot(np.array([-1]))
+    with pytest.raises(ValueError, match="one_hot: num_classes 2 is too small"):
+        mg.one_hot(np.array([2]), 2)
+    with pytest.raises(mg.AxisError, match="sort: axis 2"):
+        mg.sort(x, 2)
+
+
+def test_argmax_argmin_take_dim_and_check_the_axis():
+    x = mg.tensor(np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]]))
+    np.testing.assert_array_equal(x.argmax(dim=1).data, [1, 0])
+    np.testing.assert_array_equal(mg.argmin(x, dim=0, keepdim=True).data, [[0, 1, 0]])
+    assert mg.tensor(2.0).argmax(0).item() == 0 and x.argmax().item() == 3
+    with pytest.raises(mg.AxisError, match="argmax: axis 2 .* 2 dimensions"):
+        x.argmax(2)
+    with pytest.raises(ValueError, match="argmin: cannot take the argmin of an empty"):
+        mg.tensor(np.zeros((0,))).argmin()
+
+
+def test_where_method_and_diag_method():
+    x = leaf([1.0, -2.0, 3.0])
+    y = x.where(x.data > 0, 0.0)
+    np.testing.assert_array_equal(y.data, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(x.diag().data, np.diag(x.data))
+    np.testing.assert_array_equal(x.diag().diag(1).data, [0.0, 0.0])

@@ -1,0 +1,161 @@
+"""The op library's activations: values, gradcheck, gradgradcheck, kinks, modules, errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import GRADCHECK, GRADGRADCHECK, away_from_zero, shapes
+
+import minigrad as mg
+import minigrad.functional as F
+
+
+def leaf(a):
+    return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+_erf = np.vectorize(math.erf, otypes=[float])
+
+# name -> (function, NumPy reference)
+ACTS = {
+    "leaky_relu": (lambda x: F.leaky_relu(x, 0.1), lambda x: np.where(x > 0, x, 0.1 * x)),
+    "elu": (F.elu, lambda x: np.where(x > 0, x, np.expm1(x))),
+    "celu": (lambda x: F.celu(x, 2.0), lambda x: np.maximum(x, 0) + np.minimum(
+        0, 2 * np.expm1(x / 2))),
+    "selu": (F.selu, lambda x: F.SELU_SCALE * np.where(x > 0, x, F.SELU_ALPHA * np.expm1(x))),
+    "gelu": (F.gelu, lambda x: 0.5 * x * (1 + _erf(x / np.sqrt(2)))),
+    "gelu_tanh": (lambda x: F.gelu(x, "tanh"), lambda x: 0.5 * x * (1 + np.tanh(
+        np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))),
+    "quick_gelu": (F.quick_gelu, lambda x: x * _sig(1.702 * x)),
+    "silu": (F.silu, lambda x: x * _sig(x)),
+    "mish": (F.mish, lambda x: x * np.tanh(np.log1p(np.exp(x)))),
+    "softplus": (F.softplus, lambda x: np.log1p(np.exp(x))),
+    "softsign": (F.softsign, lambda x: x / (1 + np.abs(x))),
+    "logsigmoid": (F.logsigmoid, lambda x: np.log(_sig(x))),
+    "hardtanh": (F.hardtanh, lambda x: np.clip(x, -1, 1)),
+    "relu6": (F.relu6, lambda x: np.clip(x, 0, 6)),
+    "hardsigmoid": (F.hardsigmoid, lambda x: np.clip(x + 3, 0, 6) / 6),
+    "hardswish": (F.hardswish, lambda x: x * np.clip(x + 3, 0, 6) / 6),
+}
+NAMES = sorted(ACTS)
+KINKS = np.array([-6.0, -3.0, -1.0, 0.0, 1.0, 3.0, 6.0])
+
+
+def _inputs(shape):
+    # away from every kink (0, +-1, +-3, 6)
+    return away_from_zero(shape, 0.05, 7.0).map(
+        lambda a: np.where(np.min(np.abs(a[..., None] - KINKS), axis=-1) < 0.05, a + 0.1, a))
+
+
+@GRADCHECK
+@given(data=st.data(), name=st.sampled_from(NAMES))
+def test_values_and_gradcheck(data, name):
+    fn, ref = ACTS[name]
+    x = data.draw(shapes().flatmap(_inputs), label="x")
+    y = fn(leaf(x))
+    np.testing.assert_allclose(y.data, ref(x), rtol=1e-10, atol=1e-14)
+    assert y.shape == x.shape
+    assert mg.gradcheck(fn, [leaf(x)])
+
+
+@GRADGRADCHECK
+@given(data=st.data(), name=st.sampled_from(NAMES))
+def test_gradgradcheck(data, name):
+    fn, _ = ACTS[name]
+    x = data.draw(shapes(max_dims=2).flatmap(_inputs), label="x")
+    assert mg.gradgradcheck(fn, [leaf(x)])
+
+
+def test_gradients_at_kinks_follow_pytorch():
+    x = leaf([-3.0, 0.0, 3.0, 6.0])
+
+    def g(fn):
+        return mg.grad(fn(x).sum(), [x])[0].data
+
+    np.testing.assert_array_equal(g(lambda t: F.leaky_relu(t, 0.1)), [0.1, 0.1, 1, 1])
+    np.testing.assert_allclose(g(F.elu), [math.exp(-3), 1.0, 1, 1], rtol=1e-15)
+    np.testing.assert_array_equal(g(F.relu6), [0, 0, 1, 0])
+    np.testing.assert_array_equal(g(F.hardtanh), [0, 1, 0, 0])
+    np.testing.assert_array_equal(g(F.hardswish), [0, 0.5, 1, 1])
+    np.testing.assert_allclose(g(F.hardsigmoid), [0, 1 / 6, 0, 0])
+    np.testing.assert_array_equal(g(F.logsigmoid)[1], 0.5)
+
+
+def test_stable_at_extremes():
+    x = leaf([-1000.0, -30.0, 30.0, 1000.0])
+    for fn in (F.softplus, F.logsigmoid, F.mish, F.silu, F.elu, F.selu, F.gelu, F.softsign):
+        y = fn(x)
+        (g,) = mg.grad(y.sum(), [x])
+        assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(g.data)), fn.__name__
+    np.testing.assert_allclose(F.softplus(x).data, [0.0, math.log1p(math.exp(-30)), 30, 1000])
+    np.testing.assert_allclose(F.logsigmoid(x).data, [-1000, -30 - math.log1p(math.exp(-30)),
+                                                      -math.log1p(math.exp(-30)), 0.0])
+
+
+def test_softplus_beta_threshold():
+    x = leaf([0.5, 2.0, 11.0])
+    y = F.softplus(x, beta=2.0, threshold=20.0)
+    np.testing.assert_allclose(y.data, [np.log1p(np.exp(1.0)) / 2, np.log1p(np.exp(4)) / 2, 11.0])
+    assert mg.gradcheck(lambda t: F.softplus(t, 2.0, 20.0), [x])
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_softmin_and_normalize(data):
+    shape = data.draw(shapes(min_dims=2))
+    x = data.draw(away_from_zero(shape, 0.2, 2.0))
+    np.testing.assert_allclose(F.softmin(x, axis=0).data, F.softmax(-x, axis=0).data)
+    np.testing.assert_allclose(F.softmin(x, dim=1).data.sum(axis=1), 1.0)
+    n = F.normalize(x)
+    np.testing.assert_allclose(np.linalg.norm(n.data, axis=1), 1.0)
+    assert mg.gradcheck(lambda t: F.normalize(t, p=3.0, axis=-1), [leaf(x)])
+    assert mg.gradgradcheck(lambda t: F.normalize(t), [leaf(x)])
+
+
+def test_normalize_zero_vector():
+    x = leaf([[0.0, 0.0], [3.0, 4.0]])
+    y = F.normalize(x)
+    np.testing.assert_allclose(y.data, [[0, 0], [0.6, 0.8]])
+    (g,) = mg.grad(y.sum(), [x])
+    assert np.all(np.isfinite(g.data))
+    np.testing.assert_allclose(g.data[0], [1e12, 1e12])  # x / eps
+
+
+def test_book_step_and_identity():
+    y = F.step_function(np.array([-1.0, 1.0, 2.0]))
+    np.testing.assert_array_equal(y.data, [0, 1, 1])
+    assert y.dtype == np.int64 and not y.requires_grad
+    x = leaf([1.0, -2.0])
+    assert F.identity_function(x) is x
+    assert isinstance(F.identity_function([1.0]), mg.Tensor)
+
+
+def test_float32_stays_float32():
+    x = mg.tensor(np.array([-1.0, 0.5], dtype=np.float32), requires_grad=True)
+    for name in NAMES:
+        y = ACTS[name][0](x)
+        assert y.dtype == np.float32, name
+
+
+def test_bad_arguments():
+    x = mg.tensor([1.0])
+    with pytest.raises(ValueError, match="approximate"):
+        F.gelu(x, approximate="erf")
+    with pytest.raises(ValueError, match="alpha"):
+        F.celu(x, 0.0)
+    with pytest.raises(ValueError, match="beta"):
+        F.softplus(x, beta=0)
+    with pytest.raises(ValueError, match="min_val"):
+        F.hardtanh(x, 1.0, -1.0)
+    with pytest.raises(IndexError, match="normalize"):
+        F.normalize(mg.tensor(np.ones((2, 3))), axis=2)
+    with pytest.raises(ValueError, match="p must be positive"):
+        F.normalize(mg.tensor(np.ones((2, 3))), p=0)
