@@ -362,21 +362,61 @@ class _ConvParams:
                 in_hw[1] + 2 * p[1] - ((out_hw[1] - 1) * s[1] + d[1] * (k[1] - 1) + 1))
 
 
-def _grouped_matmul(a: np.ndarray, b: np.ndarray, groups: int) -> np.ndarray:
-    """``a`` (M, G*P) times block-diagonal ``b`` (G, P, Q) -> (M, G*Q), one product per group."""
+def _im2col_cm(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out: Pair) -> np.ndarray:
+    """The transposed im2col matrix (C*KH*KW, N*OH*OW) used by the convolutions (one copy).
+
+    Row order (channel, kernel row, kernel column) as the book's columns; column order
+    (image, output row, output column) as the book's rows. Copying in this order reads
+    the input along its rows (the output column is the innermost axis), which measured
+    faster than the book's order, whose innermost axis is the short kernel row.
+    """
+    xp = x if p == (0, 0) else _pad_array(x, p)
+    sn, sc, sh, sw = xp.strides
+    n, c = xp.shape[:2]
+    v = as_strided(xp, (c, k[0], k[1], n, out[0], out[1]),
+                   (sc, sh * d[0], sw * d[1], sn, sh * s[0], sw * s[1]), writeable=False)
+    return v.reshape(c * k[0] * k[1], n * out[0] * out[1])
+
+
+def _col2im_cm(col: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair, d: Pair,
+               out: Pair) -> np.ndarray:
+    """Add the columns of a (C*KH*KW, N*OH*OW) matrix back into an image of ``shape``.
+
+    The adjoint of :func:`_im2col_cm`; the result is an (N, C, H, W) view of a
+    channel-major array.
+    """
+    n, c, h, w = shape
+    oh, ow = out
+    img = np.zeros((c, n, h + 2 * p[0], w + 2 * p[1]), dtype=col.dtype)
+    t = col.reshape(c, k[0], k[1], n, oh, ow)
+    for ky in range(k[0]):
+        y0 = ky * d[0]
+        ys = slice(y0, y0 + s[0] * (oh - 1) + 1, s[0])
+        for kx in range(k[1]):
+            x0 = kx * d[1]
+            img[:, :, ys, x0:x0 + s[1] * (ow - 1) + 1:s[1]] += t[:, ky, kx]
+    if p != (0, 0):
+        img = img[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
+    return img.transpose(1, 0, 2, 3)
+
+
+def _block_matmul(a: np.ndarray, b: np.ndarray, groups: int) -> np.ndarray:
+    """Block-diagonal ``a`` (G*P rows, in G blocks of Q columns) times ``b`` (G*Q, M) -> (G*P, M).
+
+    ``a`` is given as its (G*P, Q) stack of diagonal blocks; one product per group.
+    """
     if groups == 1:
-        return a @ b[0]
-    m, p = a.shape[0], b.shape[1]
-    out = np.empty((m, groups * b.shape[2]), dtype=np.result_type(a, b))
-    q = b.shape[2]
+        return a @ b
+    p, q = a.shape[0] // groups, b.shape[0] // groups
+    out = np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a, b))
     for g in range(groups):
-        np.matmul(a[:, g * p:(g + 1) * p], b[g], out=out[:, g * q:(g + 1) * q])
+        np.matmul(a[g * p:(g + 1) * p], b[g * q:(g + 1) * q], out=out[g * p:(g + 1) * p])
     return out
 
 
 def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, cp: _ConvParams,
                   where: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return conv2d(x, w) + b in NCHW and the im2col matrix it used."""
+    """Return conv2d(x, w) + b in NCHW and the (transposed) im2col matrix it used."""
     n, c = x.shape[:2]
     fn, cg, kh, kw = w.shape
     g = cp.groups
@@ -386,17 +426,16 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, cp: _ConvP
             f"do not match (need C == weight.shape[1] * groups and weight.shape[0] divisible "
             f"by groups)")
     oh, ow = _out_hw(x.shape, (kh, kw), cp.stride, cp.padding, cp.dilation, where)
-    col = _im2col_rows(x, (kh, kw), cp.stride, cp.padding, cp.dilation, (oh, ow))
-    w3 = w.reshape(g, fn // g, cg * kh * kw).transpose(0, 2, 1)  # (G, Cg*K, FNg)
-    y = _grouped_matmul(col, w3, g)  # (N*OH*OW, FN)
+    col = _im2col_cm(x, (kh, kw), cp.stride, cp.padding, cp.dilation, (oh, ow))
+    y = _block_matmul(w.reshape(fn, cg * kh * kw), col, g)  # (FN, N*OH*OW)
     if b is not None:
         if b.shape != (fn,):
             raise ValueError(f"{where}: bias must have shape ({fn},), got {b.shape}")
         if b.dtype == y.dtype:
-            y += b  # in place, on the rows: no second output-sized array
+            y += b[:, None]  # in place: no second output-sized array
         else:
-            y = y + b
-    return y.reshape(n, oh, ow, fn).transpose(0, 3, 1, 2), col
+            y = y + b[:, None]
+    return y.reshape(fn, n, oh, ow).transpose(1, 0, 2, 3), col
 
 
 def _conv_transpose_forward(x: np.ndarray, w: np.ndarray, cp: _ConvParams,
@@ -405,25 +444,26 @@ def _conv_transpose_forward(x: np.ndarray, w: np.ndarray, cp: _ConvParams,
     n, cin, h, wd = x.shape
     _, coutg, kh, kw = w.shape
     g = cp.groups
-    rows = x.transpose(0, 2, 3, 1).reshape(n * h * wd, cin)
-    w3 = w.reshape(g, cin // g, coutg * kh * kw)
-    col = _grouped_matmul(rows, w3, g)  # (N*H*W, Cout*KH*KW), channels group-major
-    col6 = col.reshape(n, h, wd, g * coutg, kh, kw)
-    return _col2im_array(col6, (n, g * coutg) + tuple(out_hw), (kh, kw), cp.stride,
-                         cp.padding, cp.dilation)
+    rows = x.transpose(1, 0, 2, 3).reshape(cin, n * h * wd)
+    cing = cin // g
+    w3 = w.reshape(g, cing, coutg * kh * kw).transpose(0, 2, 1).reshape(g * coutg * kh * kw,
+                                                                       cing)
+    col = _block_matmul(w3, rows, g)  # (Cout*KH*KW, N*H*W)
+    return _col2im_cm(col, (n, g * coutg) + tuple(out_hw), (kh, kw), cp.stride, cp.padding,
+                      cp.dilation, (h, wd))
 
 
 def _weight_grad(col: np.ndarray, gy: np.ndarray, wshape: tuple[int, ...],
                  groups: int) -> np.ndarray:
-    """dL/dW of a convolution from its im2col matrix and output gradient (N, FN, OH, OW)."""
+    """dL/dW of a convolution from its (transposed) im2col matrix and gy (N, FN, OH, OW)."""
     fn, cg, kh, kw = wshape
-    rows = gy.transpose(0, 2, 3, 1).reshape(-1, fn)  # (N*OH*OW, FN)
+    rows = gy.transpose(1, 0, 2, 3).reshape(fn, -1)  # (FN, N*OH*OW)
     if groups == 1:
-        return (rows.T @ col).reshape(wshape)
+        return (rows @ col.T).reshape(wshape)
     fng, k = fn // groups, cg * kh * kw
     out = np.empty((fn, k), dtype=np.result_type(rows, col))
     for g in range(groups):
-        np.matmul(rows[:, g * fng:(g + 1) * fng].T, col[:, g * k:(g + 1) * k],
+        np.matmul(rows[g * fng:(g + 1) * fng], col[g * k:(g + 1) * k].T,
                   out=out[g * fng:(g + 1) * fng])
     return out.reshape(wshape)
 
@@ -548,8 +588,8 @@ class Conv2dWeightGrad(Function):
         self._col = None
         if col is None:
             kh, kw = self.wshape[2], self.wshape[3]
-            col = _im2col_rows(x, (kh, kw), self.cp.stride, self.cp.padding, self.cp.dilation,
-                               (gy.shape[2], gy.shape[3]))
+            col = _im2col_cm(x, (kh, kw), self.cp.stride, self.cp.padding, self.cp.dilation,
+                             (gy.shape[2], gy.shape[3]))
         return _weight_grad(col, gy, self.wshape, self.cp.groups)
 
     def backward(self, ggw: Tensor) -> tuple[Tensor | None, Tensor | None]:
