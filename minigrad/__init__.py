@@ -27,6 +27,7 @@ from minigrad.debug import (
 )
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minigrad.numerical import gradient_descent, numerical_diff, numerical_gradient
+from minigrad.ops.conv import np_pad as pad
 
 # -- op library: creation, shape, selection, reductions
 from minigrad.ops.creation import (
@@ -192,6 +193,7 @@ __all__ = [
     "numerical_diff",
     "numerical_gradient",
     "gradient_descent",
+    "pad",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",

@@ -23,8 +23,11 @@ newest run):
 
 ``--model multi-layer`` trains chapter 6's ``MultiLayerNetExtend`` instead
 (:class:`minigrad.models.MultiLayerNet`: ``--hidden-sizes``, ``--batchnorm``,
-``--dropout``, ``--weight-decay``); :data:`MODELS` maps each ``--model`` name
-to the function that builds it.
+``--dropout``, ``--weight-decay``); ``--model simple-convnet`` and
+``--model deep-convnet`` train chapters 7 and 8's networks with the book's
+settings unless given (:data:`MODEL_DEFAULTS`: Adam, lr 0.001, 20 epochs;
+accuracy on 1,000 samples per epoch, then on the whole test set).
+:data:`MODELS` maps each ``--model`` name to the function that builds it.
 
 Errors print a message on stderr, without a traceback, and end the command
 with one of these exit statuses (also listed by ``minigrad train --help``):
@@ -194,10 +197,49 @@ def _build_multi_layer(args: argparse.Namespace, n_in: int, n_out: int, rng: Any
                          use_batchnorm=args.batchnorm, seed=rng)
 
 
+def _build_convnet(args: argparse.Namespace, n_in: int, n_out: int, rng: Any) -> Any:
+    from minigrad.book._convnet import FlatImageModel
+    from minigrad.book.deep_convnet import DeepConvNet
+    from minigrad.book.simple_convnet import SimpleConvNet
+
+    unused = [flag for flag, value in (("--hidden-sizes", args.hidden_sizes),
+                                       ("--batchnorm", args.batchnorm),
+                                       ("--dropout", args.dropout),
+                                       ("--weight-decay", args.weight_decay))
+              if value not in (None, False, 0.0)]
+    if unused or args.activation != "relu":
+        raise CLIError(f"{', '.join(unused) or '--activation ' + args.activation}: not with "
+                       f"--model {args.model} (ReLU, the book's layers)")
+    side = int(round(np.sqrt(n_in)))
+    if side * side != n_in:
+        raise CLIError(f"--model {args.model} needs square images, got {n_in} inputs")
+    if args.model == "simple-convnet":
+        if not isinstance(args.weight_init_std, (int, float)):
+            raise CLIError(f"--weight-init-std {args.weight_init_std}: simple-convnet takes a "
+                           "number (the book's 0.01)")
+        net: Any = SimpleConvNet((1, side, side), hidden_size=args.hidden_size, output_size=n_out,
+                                 weight_init_std=args.weight_init_std, seed=rng)
+    else:
+        net = DeepConvNet((1, side, side), hidden_size=args.hidden_size, output_size=n_out,
+                          seed=rng)
+    return FlatImageModel(net, evaluate=1000, dropout_seed=int(rng.integers(2**63)))
+
+
 #: Models of ``minigrad train --model``: name -> builder(args, input_size, output_size, rng).
 MODELS: dict[str, Any] = {
     "two-layer": _build_two_layer,
     "multi-layer": _build_multi_layer,
+    "simple-convnet": _build_convnet,
+    "deep-convnet": _build_convnet,
+}
+
+#: The book's settings of a model for the options left at their defaults (chapters 7-8:
+#: Adam, lr 0.001, batch 100, 20 epochs; accuracy on 1,000 samples per epoch).
+MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "simple-convnet": {"optimizer": "adam", "lr": 0.001, "epochs": 20, "hidden_size": 100,
+                       "activation": "relu", "weight_init_std": 0.01},
+    "deep-convnet": {"optimizer": "adam", "lr": 0.001, "epochs": 20, "hidden_size": 50,
+                     "activation": "relu"},
 }
 
 
@@ -236,7 +278,9 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     model = p.add_argument_group("model")
     model.add_argument("--model", choices=list(MODELS), default="two-layer",
                        help="two-layer: chapter 4's TwoLayerNet; multi-layer: chapter 6's "
-                            "MultiLayerNetExtend (default: %(default)s)")
+                            "MultiLayerNetExtend; simple-convnet, deep-convnet: chapters 7 "
+                            "and 8 (Adam, lr 0.001, 20 epochs unless given) "
+                            "(default: %(default)s)")
     model.add_argument("--hidden-sizes", type=_sizes, default=None, metavar="N,N,...",
                        help="multi-layer: the hidden layer sizes, e.g. 100,100,100 "
                             "(default: one layer of --hidden-size)")
@@ -765,6 +809,12 @@ def _write_error(e: OSError, what: str, ckpt_path: Path) -> CLIError:
 def run_train(args: argparse.Namespace) -> int:
     """Run ``minigrad train`` with parsed arguments; returns the exit status."""
     ckpt = _read_resume_checkpoint(args) if args.resume is not None else None
+    if args.model in MODEL_DEFAULTS:
+        defaults = build_parser().parse_args(["train"])
+        for k, v in MODEL_DEFAULTS[args.model].items():
+            if getattr(args, k) == getattr(defaults, k) and not (k == "epochs" and
+                                                                 args.iters != defaults.iters):
+                setattr(args, k, v)
     out, default_out = _prepare_out_dir(args.out)
     with _OutputLock(out, getattr(args, "overwrite", False)):
         return _train_in(args, ckpt, out, default_out)
@@ -844,6 +894,10 @@ def _train_in(args: argparse.Namespace, ckpt: dict[str, Any] | None, out: Path,
         except OSError as e:
             raise _write_error(e, "the checkpoint", ckpt_path) from None
     interrupted = history.stop_reason is not None and "interrupted" in history.stop_reason
+    if hasattr(model, "full_accuracy") and not history.diverged:  # a subset per epoch
+        history.config["final_full_test_acc"] = float(model.full_accuracy(x_test, t_test))
+        print(f"test acc on all {len(x_test)} test images: "
+              f"{history.config['final_full_test_acc']}")
     try:
         if interrupted:
             what = "interrupted" if sig.exit_code == EXIT_SIGINT else "terminated (SIGTERM)"

@@ -10,6 +10,20 @@ from minigrad._rng import make_generator
 from minigrad.autograd import Function
 from minigrad.ops import select
 from minigrad.ops.arith import add, div, mul, neg, pow, sub
+from minigrad.ops.conv import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    col2im,
+    conv2d,
+    conv_output_size,
+    conv_transpose2d,
+    fold,
+    im2col,
+    interpolate,
+    max_pool2d,
+    pad,
+    unfold,
+)
 from minigrad.ops.elementwise import erf, expm1, log1p
 from minigrad.ops.linalg import _swap_last, dot, einsum, linear, matmul, outer, tensordot
 from minigrad.ops.reduce import max, mean, min, norm, sum
@@ -23,6 +37,8 @@ __all__ = [
     "sum", "mean", "max", "min", "reshape", "transpose", "broadcast_to", "sum_to", "getitem",
     "softmax", "log_softmax", "softmax_cross_entropy",
     "sum_squares_error", "cross_entropy_error", "accuracy",
+    "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "pad",
+    "unfold", "fold", "im2col", "col2im", "interpolate", "conv_output_size",
     # -- op library: activations and losses
     "leaky_relu", "elu", "celu", "selu", "gelu", "quick_gelu", "silu", "mish", "softplus",
     "softsign", "logsigmoid", "hardtanh", "relu6", "hardsigmoid", "hardswish", "softmin",

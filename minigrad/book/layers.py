@@ -273,3 +273,113 @@ class Dropout(BookLayer):
     def backward(self, dout: Any) -> np.ndarray | None:
         """Return ``dout * mask``."""
         return self._backward(dout)[0]
+
+
+# ---------------------------------------------------------------------------
+# Chapter 7: convolution and pooling (items 7.4 and 7.5).
+
+class Convolution(BookLayer):
+    """The book's convolution layer (item 7.4): ``conv2d(x, W, b, stride, pad)``.
+
+    Computed as the book does, ``im2col(x) @ W.reshape(FN, -1).T + b``
+    reshaped to (N, OH, OW, FN) and transposed to NCHW (see
+    :func:`minigrad.functional.conv2d`); ``backward`` is autodiff.
+
+    Parameters
+    ----------
+    W : ndarray or Parameter
+        Filters (FN, C, FH, FW); a Parameter is shared by reference.
+    b : ndarray or Parameter
+        Biases (FN,).
+    stride, pad : int
+        Step of the window and zero padding on each side.
+
+    Attributes
+    ----------
+    dW, db : ndarray
+        Set by :meth:`backward`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from minigrad.book.layers import Convolution
+    >>> conv = Convolution(np.ones((1, 1, 3, 3)), np.zeros(1))
+    >>> conv.forward(np.arange(16.0).reshape(1, 1, 4, 4)).data[0, 0]
+    array([[45., 54.],
+           [81., 90.]])
+    """
+
+    def __init__(self, W: Any, b: Any, stride: int = 1, pad: int = 0) -> None:  # noqa: N803
+        super().__init__()
+        self.W = as_parameter(W, "Convolution: W")
+        self.b = as_parameter(b, "Convolution: b")
+        if self.W.ndim != 4 or self.b.shape != (self.W.shape[0],):
+            raise ValueError(f"Convolution: W must be (FN, C, FH, FW) and b (FN,), got "
+                             f"{self.W.shape} and {self.b.shape}")
+        self.stride = stride
+        self.pad = pad
+        self.dW: np.ndarray | None = None
+        self.db: np.ndarray | None = None
+
+    def forward(self, x: Any) -> Tensor:
+        """Return the convolution of ``x`` (N, C, H, W): (N, FN, OH, OW)."""
+        x = leaf(x)
+        out = F.conv2d(x, self.W, self.b, stride=self.stride, padding=self.pad)
+        self._remember(out, [x], {"W": self.W, "b": self.b})
+        return out
+
+    def backward(self, dout: Any) -> np.ndarray | None:
+        """Return ``dx`` and set ``dW``, ``db`` (by autodiff of the forward)."""
+        return self._backward(dout)[0]
+
+
+class Pooling(BookLayer):
+    """The book's max-pooling layer (item 7.5); the first maximum of a window wins ties.
+
+    Parameters
+    ----------
+    pool_h, pool_w : int
+        The window.
+    stride : int
+        Step of the window (default 2, the book's current default).
+    pad : int
+        Must be 0: the book's output-size formula ignores it, so only 0 works there.
+
+    Attributes
+    ----------
+    arg_max : ndarray
+        After ``forward``: the flat index (``h*W + w``) of each window's maximum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from minigrad.book.layers import Pooling
+    >>> pool = Pooling(2, 2, stride=2)
+    >>> x = np.array([[1, 2, 0, 1], [0, 1, 2, 4], [3, 0, 1, 2], [2, 4, 0, 1.0]])
+    >>> pool.forward(x.reshape(1, 1, 4, 4)).data[0, 0]
+    array([[2., 4.],
+           [4., 2.]])
+    """
+
+    def __init__(self, pool_h: int, pool_w: int, stride: int = 2, pad: int = 0) -> None:
+        super().__init__()
+        if pad != 0:
+            raise ValueError(f"Pooling: pad must be 0 (the book's output size ignores it), "
+                             f"got {pad}")
+        self.pool_h, self.pool_w, self.stride, self.pad = pool_h, pool_w, stride, pad
+        self.arg_max: np.ndarray | None = None
+
+    def forward(self, x: Any) -> Tensor:
+        """Return the window maxima of ``x`` (N, C, H, W): (N, C, OH, OW)."""
+        x = leaf(x)
+        out, self.arg_max = F.max_pool2d(x, (self.pool_h, self.pool_w), self.stride,
+                                         return_indices=True)
+        self._remember(out, [x], {})
+        return out  # type: ignore[no-any-return]
+
+    def backward(self, dout: Any) -> np.ndarray | None:
+        """Return ``dx``: each value of ``dout`` at its window's (first) maximum."""
+        return self._backward(dout)[0]
+
+
+__all__ += ["Convolution", "Pooling"]

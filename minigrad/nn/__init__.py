@@ -27,6 +27,7 @@ from minigrad.nn.activation import (
     Softplus,
     Softsign,
 )
+from minigrad.nn.conv import AvgPool2d, Conv2d, ConvTranspose2d, Flatten, MaxPool2d
 from minigrad.nn.layers import (
     Linear,
     ReLU,
@@ -51,6 +52,11 @@ __all__ = [
     "ReLU",
     "Tanh",
     "Softmax",
+    "Conv2d",
+    "ConvTranspose2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "Flatten",
     "BatchNorm1d",
     "BatchNorm2d",
     "Dropout",
