@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, Released
 from minigrad.ops.linalg import matmul
 from minigrad.ops.shape import getitem, reshape
 from minigrad.tensor import Tensor, as_tensor
@@ -508,9 +508,9 @@ class Conv2d(Function):
         gb = gy.sum(axis=(0, 2, 3)) if needs[2] else None
         return gx, gw, gb
 
-    def release(self, reason: str) -> None:
-        """Drop the saved inputs and the kept im2col matrix."""
-        super().release(reason)
+    def release(self, reason: Released, cause: Any = None, op: str = "") -> None:
+        """Drop the saved inputs and the kept im2col matrix (see :meth:`Function.release`)."""
+        super().release(reason, cause, op)
         self._col = None
 
     def attrs(self) -> dict[str, Any]:

@@ -221,3 +221,18 @@ def test_max_pool2d_integer_input_pads_with_the_smallest_value():
     assert y.dtype == x.dtype
     np.testing.assert_array_equal(y[0], [-1, -1, -2, -3])
     np.testing.assert_array_equal(y[3], [-9, -9, -10, -11])
+
+
+def test_in_place_update_of_the_weight_frees_the_kept_window_matrix():
+    # forward keeps its im2col matrix for the weight gradient; an optimizer step on the
+    # weight (before any backward) must free it with the saved inputs
+    x = mg.tensor(np.random.default_rng(0).standard_normal((2, 1, 5, 5)))
+    w = mg.tensor(np.ones((3, 1, 3, 3)), requires_grad=True)
+    y = F.conv2d(x, w)
+    f = y.creator
+    assert f._col is not None
+    with mg.no_grad():
+        w -= 0.1
+    assert f.inputs is None and f._col is None
+    with pytest.raises(RuntimeError, match="in-place"):
+        y.sum().backward()
