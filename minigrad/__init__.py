@@ -27,7 +27,6 @@ from minigrad.debug import (
 )
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minigrad.numerical import gradient_descent, numerical_diff, numerical_gradient
-from minigrad.ops.conv import np_pad as pad
 
 # -- op library: creation, shape, selection, reductions
 from minigrad.ops.creation import (
@@ -45,6 +44,25 @@ from minigrad.ops.creation import (
     uniform,
     zeros_like,
 )
+from minigrad.ops.elementwise import clamp, clip, maximum, minimum
+from minigrad.ops.indexing import (
+    argmax,
+    argmin,
+    argsort,
+    argwhere,
+    gather,
+    index_add,
+    masked_fill,
+    masked_select,
+    nonzero,
+    one_hot,
+    scatter_add,
+    sort,
+    take_along_axis,
+    topk,
+    where,
+)
+from minigrad.ops.padding import np_pad as pad
 from minigrad.ops.reduce import (
     all,
     any,
@@ -62,27 +80,6 @@ from minigrad.ops.reduce import (
     std,
     sum,
     var,
-)
-from minigrad.ops.select import (
-    argmax,
-    argmin,
-    argsort,
-    argwhere,
-    clamp,
-    clip,
-    gather,
-    index_add,
-    masked_fill,
-    masked_select,
-    maximum,
-    minimum,
-    nonzero,
-    one_hot,
-    scatter_add,
-    sort,
-    take_along_axis,
-    topk,
-    where,
 )
 from minigrad.ops.shape import (
     AxisError,

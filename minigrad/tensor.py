@@ -269,34 +269,34 @@ class Tensor:
 
     # -- operators ---------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
-        return arith.Add()(self, _float_operand(self, other))
+        return elementwise.Add()(self, _float_operand(self, other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return arith.Add()(_float_operand(self, other), self)
+        return elementwise.Add()(_float_operand(self, other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return arith.Sub()(self, _float_operand(self, other))
+        return elementwise.Sub()(self, _float_operand(self, other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return arith.Sub()(_float_operand(self, other), self)
+        return elementwise.Sub()(_float_operand(self, other), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return arith.Mul()(self, _float_operand(self, other))
+        return elementwise.Mul()(self, _float_operand(self, other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return arith.Mul()(_float_operand(self, other), self)
+        return elementwise.Mul()(_float_operand(self, other), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return arith.Div()(self, _float_operand(self, other))
+        return elementwise.Div()(self, _float_operand(self, other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return arith.Div()(_float_operand(self, other), self)
+        return elementwise.Div()(_float_operand(self, other), self)
 
     def __pow__(self, other: Any) -> Tensor:
-        return arith.pow(self, other)
+        return elementwise.pow(self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return arith.pow(other, self)
+        return elementwise.pow(other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
         return linalg.MatMul()(self, other)
@@ -305,13 +305,13 @@ class Tensor:
         return linalg.MatMul()(other, self)
 
     def __neg__(self) -> Tensor:
-        return arith.Neg()(self)
+        return elementwise.Neg()(self)
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return unary.abs(self)
+        return elementwise.abs(self)
 
     def __getitem__(self, index: Any) -> Tensor:
         return shape_ops.getitem(self, index)
@@ -351,39 +351,39 @@ class Tensor:
     # -- methods -------------------------------------------------------------------
     def exp(self) -> Tensor:
         """Elementwise e**x."""
-        return unary.exp(self)
+        return elementwise.exp(self)
 
     def log(self) -> Tensor:
         """Elementwise natural logarithm."""
-        return unary.log(self)
+        return elementwise.log(self)
 
     def sqrt(self) -> Tensor:
         """Elementwise square root."""
-        return unary.sqrt(self)
+        return elementwise.sqrt(self)
 
     def sin(self) -> Tensor:
         """Elementwise sine."""
-        return unary.sin(self)
+        return elementwise.sin(self)
 
     def cos(self) -> Tensor:
         """Elementwise cosine."""
-        return unary.cos(self)
+        return elementwise.cos(self)
 
     def tanh(self) -> Tensor:
         """Elementwise hyperbolic tangent."""
-        return unary.tanh(self)
+        return elementwise.tanh(self)
 
     def sigmoid(self) -> Tensor:
         """Elementwise logistic sigmoid 1 / (1 + e**-x)."""
-        return unary.sigmoid(self)
+        return activation.sigmoid(self)
 
     def relu(self) -> Tensor:
         """Elementwise max(x, 0)."""
-        return unary.relu(self)
+        return activation.relu(self)
 
     def abs(self) -> Tensor:
         """Elementwise absolute value."""
-        return unary.abs(self)
+        return elementwise.abs(self)
 
     def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
             dim: int | Sequence[int] | None = None, keepdim: bool | None = None, dtype: Any = None
@@ -412,12 +412,12 @@ class Tensor:
     def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
                keepdim: bool | None = None) -> Tensor:
         """Indices of the maxima (an integer tensor, not differentiable); ``dim=`` accepted."""
-        return select.argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
+        return indexing.argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
                keepdim: bool | None = None) -> Tensor:
         """Indices of the minima (an integer tensor, not differentiable); ``dim=`` accepted."""
-        return select.argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
+        return indexing.argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def reshape(self, *shape: Any) -> Tensor:
         """Return the same values with a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``)."""
@@ -462,7 +462,7 @@ class Tensor:
         differentiable, as PyTorch's ``.to(dtype)``: the gradient comes back
         in this tensor's dtype. A cast to an integer or bool dtype is not.
         """
-        return unary.astype(self, dtype)
+        return elementwise.astype(self, dtype)
 
     # -- op library: shape, selection, reductions ----------------------------------
     # (functions in minigrad.ops.shape / select / reduce; see their docstrings)
@@ -519,56 +519,56 @@ class Tensor:
 
     def clip(self, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Tensor:
         """Limit the values to ``[a_min, a_max]`` (gradient 1 inside, boundaries included)."""
-        return select.clip(self, a_min, a_max, **kwargs)
+        return elementwise.clip(self, a_min, a_max, **kwargs)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         """PyTorch's name for :meth:`clip`."""
-        return select.clip(self, min, max)
+        return elementwise.clip(self, min, max)
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise maximum (ties split the gradient)."""
-        return select.maximum(self, other)
+        return elementwise.maximum(self, other)
 
     def minimum(self, other: Any) -> Tensor:
         """Elementwise minimum (ties split the gradient)."""
-        return select.minimum(self, other)
+        return elementwise.minimum(self, other)
 
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
         """A copy with ``value`` where ``mask`` is True."""
-        return select.masked_fill(self, mask, value)
+        return indexing.masked_fill(self, mask, value)
 
     def masked_select(self, mask: Any) -> Tensor:
         """The 1-D tensor of the values where ``mask`` is True."""
-        return select.masked_select(self, mask)
+        return indexing.masked_select(self, mask)
 
     def gather(self, axis: int, index: Any, **kwargs: Any) -> Tensor:
         """PyTorch's ``gather(dim, index)``."""
-        return select.gather(self, axis, index, **kwargs)
+        return indexing.gather(self, axis, index, **kwargs)
 
     def take_along_axis(self, indices: Any, axis: int) -> Tensor:
         """NumPy's ``take_along_axis(indices, axis)``."""
-        return select.take_along_axis(self, indices, axis)
+        return indexing.take_along_axis(self, indices, axis)
 
     def scatter_add(self, axis: int, index: Any, src: Any, **kwargs: Any) -> Tensor:
         """A copy with ``src`` added at ``index`` along ``axis`` (not in place)."""
-        return select.scatter_add(self, axis, index, src, **kwargs)
+        return indexing.scatter_add(self, axis, index, src, **kwargs)
 
     def index_add(self, axis: int, index: Any, source: Any, **kwargs: Any) -> Tensor:
         """A copy with slices of ``source`` added at ``index`` along ``axis`` (not in place)."""
-        return select.index_add(self, axis, index, source, **kwargs)
+        return indexing.index_add(self, axis, index, source, **kwargs)
 
     def nonzero(self) -> tuple[Tensor, ...]:
         """Indices of the non-zero elements, one tensor per axis (NumPy's meaning)."""
-        return select.nonzero(self)
+        return indexing.nonzero(self)
 
     def argsort(self, axis: int | None = -1, descending: bool = False, **kwargs: Any) -> Tensor:
         """Indices that sort along ``axis`` (stable)."""
-        return select.argsort(self, axis, descending, **kwargs)
+        return indexing.argsort(self, axis, descending, **kwargs)
 
     def topk(self, k: int, axis: int = -1, largest: bool = True, sorted: bool = True,  # noqa: A002
              **kwargs: Any) -> tuple[Tensor, Tensor]:
         """The ``k`` largest (or smallest) values along ``axis`` and their indices."""
-        return select.topk(self, k, axis, largest, sorted, **kwargs)
+        return indexing.topk(self, k, axis, largest, sorted, **kwargs)
 
     def squeeze(self, axis: Any = None, **kwargs: Any) -> Tensor:
         """Remove axes of length 1 (naming a longer axis raises, as NumPy)."""
@@ -648,7 +648,7 @@ class Tensor:
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """PyTorch's ``x.where(cond, y)``: ``x`` where ``cond`` holds, else ``y``."""
-        return select.where(condition, self, other)
+        return indexing.where(condition, self, other)
 
     def view(self, *shape: Any) -> Tensor:
         """PyTorch's name for :meth:`reshape`."""
@@ -1023,8 +1023,9 @@ def _inplace(self: Tensor, other: Any, opname: str) -> Tensor:
                 f"in-place {opname} on a leaf tensor that requires grad with an operand that "
                 "requires grad; do the update inside mg.no_grad()"
             )
-        return {"add": arith.add, "sub": arith.sub, "mul": arith.mul, "div": arith.div}[opname](
-            self, other)
+        ops = {"add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul,
+               "div": elementwise.div}
+        return ops[opname](self, other)
     rhs = _data(other)
     data = self.data
     if not (type(rhs) is np.ndarray and rhs.shape == data.shape and rhs.dtype == data.dtype):
@@ -1115,5 +1116,5 @@ def randn(*shape: Any, rng: np.random.Generator | int | None = None,
 autograd._bind_tensor(Tensor, _make, _as_input)
 
 # The op modules import Tensor from here, so they are loaded last.
-from minigrad.ops import arith, elementwise, linalg, reduce, select, unary  # noqa: E402
+from minigrad.ops import activation, elementwise, indexing, linalg, reduce  # noqa: E402
 from minigrad.ops import shape as shape_ops  # noqa: E402

@@ -28,10 +28,11 @@ import numpy as np
 from minigrad import functional as F
 from minigrad.book._autodiff import BookLayer, leaf
 from minigrad.nn.module import Parameter
+from minigrad.ops.activation import _softmax_array
+from minigrad.ops.elementwise import sqrt
 from minigrad.ops.linalg import linear
 from minigrad.ops.reduce import mean
 from minigrad.ops.shape import reshape
-from minigrad.ops.unary import sqrt
 from minigrad.tensor import Tensor
 
 __all__ = ["Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "BatchNormalization", "Dropout",
@@ -143,7 +144,7 @@ class SoftmaxWithLoss(BookLayer):
         """Return the loss of logits ``x`` against labels or one-hot targets ``t``."""
         x = leaf(x)
         self.t = np.asarray(t.data if isinstance(t, Tensor) else t)
-        self.y = F._softmax_array(x.data, -1)
+        self.y = _softmax_array(x.data, -1)
         loss = F.softmax_cross_entropy(x, self.t)
         self.loss = loss
         self._remember(loss, [x], {})

@@ -22,9 +22,9 @@ import numpy as np
 from minigrad._validate import positive_int
 from minigrad.nn.layers import SeedLike, make_rng
 from minigrad.nn.module import Module, Parameter
+from minigrad.ops.elementwise import sqrt
 from minigrad.ops.reduce import mean
 from minigrad.ops.shape import reshape
-from minigrad.ops.unary import sqrt
 from minigrad.tensor import Tensor, as_tensor
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "Dropout"]

@@ -1,10 +1,40 @@
-"""Primitive operations, one :class:`~minigrad.Function` each, grouped by family.
+"""Primitive operations, one :class:`~minigrad.Function` each, grouped by meaning.
 
 Each op's ``backward`` sits right below its ``forward`` and is written with
 tensor operations, so every op is differentiable any number of times.
+
+==============  ==============================================================
+module          what it holds
+==============  ==============================================================
+elementwise     arithmetic, exp/log, roots, trigonometry, rounding, remainders,
+                clip, maximum/minimum, value tests, logical and bitwise ops
+reduce          sum, mean, max, var, logsumexp, prod, norm, cumulative ops
+shape           reshape, transpose, broadcasting, views, indexing ``x[...]``,
+                concatenation and splitting, repeats, flips, triangles
+indexing        where, masked_fill, gather/scatter, sort, topk, one_hot, argmax
+linalg          matmul, linear, einsum, dot, outer, tensordot
+conv            conv2d, conv_transpose2d, pooling, unfold/fold, im2col/col2im
+padding         pad, np_pad, interpolate
+activation      sigmoid, relu, softmax, gelu, silu, ... and normalize
+loss            the book's and PyTorch's loss functions, accuracy
+attention       scaled_dot_product_attention
+creation        arange, linspace, eye, full, the ``*_like`` and random tensors
+==============  ==============================================================
 """
 
-from minigrad.ops import arith, conv, creation, elementwise, linalg, reduce, select, shape, unary
+from minigrad.ops import (
+    activation,
+    attention,
+    conv,
+    creation,
+    elementwise,
+    indexing,
+    linalg,
+    loss,
+    padding,
+    reduce,
+    shape,
+)
 
-__all__ = ["arith", "conv", "creation", "elementwise", "linalg", "reduce", "select", "shape",
-           "unary"]
+__all__ = ["activation", "attention", "conv", "creation", "elementwise", "indexing", "linalg",
+           "loss", "padding", "reduce", "shape"]

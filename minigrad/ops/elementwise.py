@@ -1,7 +1,9 @@
-"""More elementwise math.
+"""Elementwise math: arithmetic, exponentials and logarithms, trigonometry, rounding.
 
-Logarithms and exponentials, trigonometry, rounding, remainders, tests of values, and
-logical and bitwise operators.
+Also remainders, clipping and the elementwise maximum and minimum, tests of values, and
+logical and bitwise operators: every op whose output element ``i`` depends only on
+input element ``i`` (after broadcasting), except the activation functions
+(:mod:`minigrad.ops.activation`).
 
 Each differentiable op is one :class:`~minigrad.Function` with its backward written in
 tensor ops (so it can be differentiated again); where an input was broadcast, backward
@@ -15,17 +17,19 @@ Non-differentiable points follow PyTorch's convention, stated in each docstring.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
 from minigrad.autograd import Function
-from minigrad.ops.arith import div as _true_div
-from minigrad.ops.shape import sum_to
-from minigrad.ops.unary import exp, sqrt
+from minigrad.ops.indexing import Where, _array, _broadcast_shape
+from minigrad.ops.shape import pick_alias, sum_to
 from minigrad.tensor import Tensor, _make, as_tensor
 
 __all__ = [
+    "add", "sub", "mul", "div", "neg", "pow",
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "abs", "astype",
     "log2", "log10", "exp2", "log1p", "expm1", "rsqrt", "reciprocal", "square",
     "sign", "floor", "ceil", "round", "trunc",
     "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
@@ -34,7 +38,336 @@ __all__ = [
     "logical_and", "logical_or", "logical_xor", "logical_not",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "invert",
     "left_shift", "right_shift",
+    "clip", "clamp", "maximum", "minimum",
 ]
+
+
+# -- arithmetic (the operators + - * / and **)
+
+class Add(Function):
+    """``a + b``."""
+
+    elementwise = True
+    broadcasting = True
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a + b
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        return (sum_to(gy, a.shape) if na else None, sum_to(gy, b.shape) if nb else None)
+
+
+class Sub(Function):
+    """``a - b``."""
+
+    elementwise = True
+    broadcasting = True
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a - b
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        return (sum_to(gy, a.shape) if na else None, sum_to(-gy, b.shape) if nb else None)
+
+
+class Mul(Function):
+    """``a * b``."""
+
+    elementwise = True
+    broadcasting = True
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a * b
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        return (sum_to(gy * b, a.shape) if na else None, sum_to(gy * a, b.shape) if nb else None)
+
+
+class Div(Function):
+    """``a / b``."""
+
+    elementwise = True
+    broadcasting = True
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a / b
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        ga = sum_to(gy / b, a.shape) if na else None
+        gb = sum_to(-gy * a / (b * b), b.shape) if nb else None
+        return ga, gb
+
+
+class Neg(Function):
+    """``-x``."""
+
+    elementwise = True
+    broadcasting = False
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return -x
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return -gy
+
+
+class Pow(Function):
+    """``x ** c`` for a constant exponent ``c``."""
+
+    elementwise = True
+    broadcasting = False
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x ** self.c
+
+    def backward(self, gy: Tensor) -> Tensor:
+        (x,) = self.inputs
+        c = self.c
+        if c == 2:
+            return gy * (2 * x)
+        if c == 1:
+            return gy
+        if c == 0:  # d/dx x**0 = 0 everywhere (x**-1 would give nan at 0)
+            return gy * 0
+        return gy * (c * x ** (c - 1))
+
+    def attrs(self) -> dict[str, Any]:
+        return {"exponent": self.c}
+
+
+class PowTensor(Function):
+    """``a ** b`` where the exponent is a tensor too."""
+
+    elementwise = True
+    broadcasting = True
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a ** b
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            # PyTorch's convention: d/da a**b is 0 where b == 0, also at a == 0; there the
+            # exponent b - 1 is raised to 0, so no 0 * inf appears (elsewhere b * ... is 0)
+            b0 = (b.data == 0) & (a.data == 0)
+            e = b - 1 + b0.astype(b.dtype) if b0.any() else b - 1
+            ga = sum_to(gy * b * a ** e, a.shape)
+        if nb:
+            # and d/db a**b is 0 where a == 0 and b >= 0 (log(0) is replaced by log(1))
+            with np.errstate(invalid="ignore"):
+                a0 = (a.data == 0) & (b.data >= 0)
+            safe_a = a + a0.astype(a.dtype) if a0.any() else a
+            gb = sum_to(gy * self.output() * safe_a.log(), b.shape)
+        return ga, gb
+
+
+def add(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a + b`` with broadcasting."""
+    return Add()(a, b)
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a - b`` with broadcasting."""
+    return Sub()(a, b)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a * b`` with broadcasting."""
+    return Mul()(a, b)
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a / b`` with broadcasting."""
+    return Div()(a, b)
+
+
+def neg(x: Any) -> Tensor:
+    """Elementwise ``-x``."""
+    return Neg()(x)
+
+
+def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - mirrors the operator's name
+    """Elementwise ``a ** b``; a Python number as exponent is a constant."""
+    if isinstance(b, (int, float)) and not isinstance(b, bool) and isinstance(a, Tensor):
+        return Pow(b)(a)
+    return PowTensor()(a, b)
+
+
+
+# -- exponentials, logarithms, roots, trigonometry, absolute value, casts
+
+class Exp(Function):
+    """``e ** x``."""
+
+    elementwise = True
+    broadcasting = False
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.exp(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * self.output()
+
+
+class Log(Function):
+    """Natural logarithm."""
+
+    elementwise = True
+    broadcasting = False
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.log(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy / self.inputs[0]
+
+
+class Sqrt(Function):
+    """Square root."""
+
+    elementwise = True
+    broadcasting = False
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.sqrt(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy / (2 * self.output())
+
+
+class Sin(Function):
+    """Sine."""
+
+    elementwise = True
+    broadcasting = False
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.sin(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * cos(self.inputs[0])
+
+
+class Cos(Function):
+    """Cosine."""
+
+    elementwise = True
+    broadcasting = False
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.cos(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return -gy * sin(self.inputs[0])
+
+
+class Tanh(Function):
+    """Hyperbolic tangent."""
+
+    elementwise = True
+    broadcasting = False
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        y = self.output()
+        return gy * (1 - y * y)
+
+
+class Abs(Function):
+    """Absolute value; the gradient at 0 is taken as 0."""
+
+    elementwise = True
+    broadcasting = False
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.abs(x)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy * np.sign(self.inputs[0].data)
+
+
+class Cast(Function):
+    """Convert to another floating-point dtype; the gradient is cast back."""
+
+    elementwise = True
+    broadcasting = False
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.astype(self.dtype)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return Cast(self.inputs[0].dtype)(gy)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"dtype": str(self.dtype)}
+
+
+def astype(x: Tensor, dtype: Any) -> Tensor:
+    """Return ``x`` converted to ``dtype`` (a copy).
+
+    Differentiable from a floating-point dtype to a floating-point dtype (the
+    gradient comes back in ``x``'s dtype, as with PyTorch's ``.to``); any
+    other cast gives a tensor outside the graph.
+    """
+    dt = np.dtype(dtype)
+    if x.dtype.kind == "f" and dt.kind == "f":
+        return Cast(dt)(x)
+    return _make(x.data.astype(dt))
+
+
+def exp(x: Tensor) -> Tensor:
+    """Elementwise ``e ** x``."""
+    return Exp()(x)
+
+
+def log(x: Tensor) -> Tensor:
+    """Elementwise natural logarithm."""
+    return Log()(x)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    """Elementwise square root."""
+    return Sqrt()(x)
+
+
+def sin(x: Tensor) -> Tensor:
+    """Elementwise sine."""
+    return Sin()(x)
+
+
+def cos(x: Tensor) -> Tensor:
+    """Elementwise cosine."""
+    return Cos()(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    """Elementwise hyperbolic tangent."""
+    return Tanh()(x)
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001 - mirrors NumPy's name
+    """Elementwise absolute value."""
+    return Abs()(x)
+
+
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -691,7 +1024,7 @@ def divide(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
     array([-4.,  3.])
     """
     if rounding_mode is None:
-        return _true_div(a, b)
+        return div(a, b)
     if rounding_mode not in ("trunc", "floor"):
         raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
                          f"{rounding_mode!r}")
@@ -802,3 +1135,125 @@ def right_shift(a: Any, b: Any) -> Tensor:
     """Elementwise ``a >> b`` on integers (arithmetic shift for signed ones)."""
     return _bitwise("right_shift", np.right_shift, a, b)
 
+
+# -- clipping, elementwise maximum and minimum
+
+class Clip(Function):
+    """Clamp into ``[lo, hi]``.
+
+    PyTorch's convention: the gradient goes to ``x`` where ``lo <= x <= hi``
+    (boundaries included), to ``lo`` where ``x < lo < hi`` and to ``hi`` where
+    ``x > hi`` or ``hi < lo`` (when ``lo > hi`` the result is ``hi``). Missing
+    bounds are simply absent from the inputs.
+    """
+
+    elementwise: ClassVar[bool] = True
+    broadcasting: ClassVar[bool | tuple[int, ...]] = True
+
+    def __init__(self, has_lo: bool, has_hi: bool) -> None:
+        self.has_lo = has_lo
+        self.has_hi = has_hi
+
+    def _bounds(self, rest: Sequence[Any]) -> tuple[Any, Any]:
+        it = iter(rest)
+        lo = next(it) if self.has_lo else None
+        hi = next(it) if self.has_hi else None
+        return lo, hi
+
+    def forward(self, x: np.ndarray, *rest: np.ndarray) -> np.ndarray:
+        lo, hi = self._bounds(rest)
+        y = x
+        if lo is not None:
+            y = np.maximum(y, lo)
+        if hi is not None:
+            y = np.minimum(y, hi)
+        return y
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
+        x = self.inputs[0]
+        lo, hi = self._bounds(self.inputs[1:])
+        shape = gy.shape
+        inside = np.ones(shape, dtype=bool)
+        if lo is not None:
+            inside &= x.data >= lo.data
+        if hi is not None:
+            inside &= x.data <= hi.data
+        zero = np.zeros((), dtype=gy.dtype)
+        grads: list[Tensor | None] = [
+            sum_to(Where(inside)(gy, zero), x.shape) if self.needs_input_grad[0] else None]
+        for t, below in ((lo, True), (hi, False)):
+            if t is None:
+                continue
+            mask = x.data < t.data if below else x.data > t.data
+            if lo is not None and hi is not None:  # lo > hi: hi wins, lo gets nothing
+                mask = mask & (lo.data < hi.data) if below else mask | (hi.data < lo.data)
+            i = len(grads)
+            grads.append(sum_to(Where(np.broadcast_to(mask, shape))(gy, zero), t.shape)
+                         if self.needs_input_grad[i] else None)
+        return tuple(grads)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"lo": self.has_lo, "hi": self.has_hi}
+
+
+def clip(x: Tensor, a_min: Any = None, a_max: Any = None, *, min: Any = None,  # noqa: A002
+         max: Any = None) -> Tensor:  # noqa: A002
+    """Limit the values to ``[a_min, a_max]`` (either may be None; ``min=``/``max=`` accepted).
+
+    The bounds may be numbers or tensors (broadcast with ``x``, and differentiable).
+    Gradient (PyTorch's convention): 1 for ``x`` inside the interval, boundaries
+    included, 0 outside; a bound gets the gradient where it was the result.
+    """
+    lo = pick_alias(a_min, min, "a_min", "min", "clip")
+    hi = pick_alias(a_max, max, "a_max", "max", "clip")
+    if lo is None and hi is None:
+        raise ValueError("clip: at least one of a_min and a_max must be given")
+    bounds = [b for b in (lo, hi) if b is not None]
+    _broadcast_shape("clip", x.shape, *(np.shape(_array(b)) for b in bounds))
+    return Clip(lo is not None, hi is not None)(x, *bounds)
+
+
+def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """PyTorch's name for :func:`clip`."""
+    return clip(x, min, max)
+
+
+class Maximum(Function):
+    """Elementwise maximum; at ties each input gets half the gradient (PyTorch's rule)."""
+
+    elementwise: ClassVar[bool] = True
+    broadcasting: ClassVar[bool | tuple[int, ...]] = True
+    op: Any = staticmethod(np.maximum)
+    sign = 1
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return self.op(a, b)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        ad, bd = a.data * self.sign, b.data * self.sign
+        wa = (ad > bd) + 0.5 * (ad == bd)
+        wa = wa.astype(gy.dtype)
+        na, nb = self.needs_input_grad
+        ga = sum_to(gy * wa, a.shape) if na else None
+        gb = sum_to(gy * (1 - wa), b.shape) if nb else None
+        return ga, gb
+
+
+class Minimum(Maximum):
+    """Elementwise minimum; at ties each input gets half the gradient (PyTorch's rule)."""
+
+    op: Any = staticmethod(np.minimum)
+    sign = -1
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum with broadcasting; ties split the gradient evenly (as PyTorch)."""
+    _broadcast_shape("maximum", np.shape(_array(a)), np.shape(_array(b)))
+    return Maximum()(a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum with broadcasting; ties split the gradient evenly (as PyTorch)."""
+    _broadcast_shape("minimum", np.shape(_array(a)), np.shape(_array(b)))
+    return Minimum()(a, b)

@@ -13,7 +13,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad.autograd import Function
-from minigrad.ops import select
+from minigrad.ops import indexing
+from minigrad.ops.elementwise import abs as _abs
+from minigrad.ops.elementwise import exp, sqrt
 from minigrad.ops.shape import (
     Axis,
     AxisError,
@@ -25,8 +27,6 @@ from minigrad.ops.shape import (
     pick_alias,
     reshape,
 )
-from minigrad.ops.unary import abs as _abs
-from minigrad.ops.unary import exp, sqrt
 from minigrad.tensor import Tensor, _make
 
 __all__ = ["sum", "mean", "max", "min", "normalize_axis", "AxisError", "var", "std",
@@ -277,7 +277,7 @@ def _prod_of_others(x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
     n = int(np.prod(moved.shape[len(rest):], dtype=np.int64))
     flat = reshape(moved, lead + (1, n))
     eye = np.eye(n, dtype=bool)
-    others = prod(select.where(eye, np.ones((), dtype=x.dtype), flat), -1)  # (..., n)
+    others = prod(indexing.where(eye, np.ones((), dtype=x.dtype), flat), -1)  # (..., n)
     back = reshape(others, moved.shape)
     return moveaxis(back, list(range(len(rest), x.ndim)), list(axes)) if x.ndim else back
 
@@ -355,10 +355,10 @@ class CumProd(_Cumulative):
         n = x.shape[ax]
         xm = moveaxis(x, ax, -1)
         gm = moveaxis(gy, ax, -1)
-        rows = select.where(np.eye(n, dtype=bool), np.ones((), dtype=x.dtype),
+        rows = indexing.where(np.eye(n, dtype=bool), np.ones((), dtype=x.dtype),
                             reshape(xm, xm.shape[:-1] + (1, n)))
         d = CumProd(xm.ndim)(rows)  # (..., i, k)
-        d = select.where(_lower_mask(n), d, np.zeros((), dtype=x.dtype))
+        d = indexing.where(_lower_mask(n), d, np.zeros((), dtype=x.dtype))
         g = (d * reshape(gm, gm.shape[:-1] + (1, n))).sum(axis=-1)
         return moveaxis(g, -1, ax)
 
@@ -385,8 +385,8 @@ class LogCumSumExp(_Cumulative):
         gm = moveaxis(gy, ax, -1)
         diff = reshape(xm, xm.shape + (1,)) - reshape(ym, ym.shape[:-1] + (1, n))
         mask = np.broadcast_to(_lower_mask(n), diff.shape)
-        safe = select.where(mask, diff, np.zeros((), dtype=x.dtype))
-        d = select.where(mask, exp(safe), np.zeros((), dtype=x.dtype))
+        safe = indexing.where(mask, diff, np.zeros((), dtype=x.dtype))
+        d = indexing.where(mask, exp(safe), np.zeros((), dtype=x.dtype))
         g = (d * reshape(gm, gm.shape[:-1] + (1, n))).sum(axis=-1)
         return moveaxis(g, -1, ax)
 
@@ -420,7 +420,7 @@ def _cum_extreme(x: Tensor, axis: int | None, dim: int | None, op: Any,
     xx, ax = _cum_axis(x, axis, dim, where)
     a = builtins.max(ax, 0)
     idx = _cum_arg(xx.data, a, op)
-    values = select.gather(xx, a, idx)
+    values = indexing.gather(xx, a, idx)
     if ax == -1:
         return reshape(values, ()), _make(idx.reshape(()))
     return values, _make(idx)
@@ -494,12 +494,12 @@ class Norm(_Reduction):
             return g * sgn * _ties_share(np.abs(x.data), self.axes)
         y = self._grad_to_input(self.output())
         ynz = y.data != 0
-        ysafe = select.where(ynz, y, np.ones((), dtype=x.dtype))
+        ysafe = indexing.where(ynz, y, np.ones((), dtype=x.dtype))
         if self.p == 2:
-            return g * select.where(ynz, x / ysafe, zero)
-        xsafe = select.where(nonzero, x, np.ones((), dtype=x.dtype))
+            return g * indexing.where(ynz, x / ysafe, zero)
+        xsafe = indexing.where(nonzero, x, np.ones((), dtype=x.dtype))
         d = sgn * (_abs(xsafe) / ysafe) ** (self.p - 1)
-        return g * select.where(ynz & nonzero, d, zero)
+        return g * indexing.where(ynz & nonzero, d, zero)
 
     def attrs(self) -> dict[str, Any]:
         return {**super().attrs(), "ord": self.p}

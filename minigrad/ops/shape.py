@@ -692,7 +692,7 @@ def _tri(x: Tensor, k: int, lower: bool, where: str) -> Tensor:
         raise ValueError(f"{where}: needs at least 2 dimensions, got shape {x.shape}")
     n, m = x.shape[-2:]
     mask = np.tri(n, m, k, dtype=bool) if lower else ~np.tri(n, m, k - 1, dtype=bool)
-    from minigrad.ops.select import where as _where
+    from minigrad.ops.indexing import where as _where
 
     return _where(mask, x, np.zeros((), dtype=x.dtype))
 

@@ -1,0 +1,105 @@
+"""Attention: ``scaled_dot_product_attention``, composed from differentiable ops."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad._rng import make_generator
+from minigrad.ops import indexing
+from minigrad.ops.activation import _zero, softmax
+from minigrad.ops.linalg import _swap_last
+from minigrad.tensor import Tensor, as_tensor
+
+__all__ = ["scaled_dot_product_attention"]
+
+
+def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: Any = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False,
+                                 scale: float | None = None,
+                                 rng: np.random.Generator | int | None = None) -> Tensor:
+    """Attention ``softmax(q @ k^T * scale + mask) @ v``, composed from differentiable ops.
+
+    Parameters
+    ----------
+    query : Tensor
+        Shape (..., L, E).
+    key : Tensor
+        Shape (..., S, E).
+    value : Tensor
+        Shape (..., S, Ev).
+    attn_mask : array_like, optional
+        Broadcastable to (..., L, S): a bool mask (True: the position takes part) or a
+        float mask added to the scores (a Tensor mask gets a gradient). A row with no
+        position taking part gives zeros (and no gradient), as PyTorch.
+    dropout_p : float
+        Dropout probability on the attention weights, in [0, 1) (inverted dropout).
+    is_causal : bool
+        Mask out the positions above the diagonal (query i sees keys 0..i); not together
+        with ``attn_mask``.
+    scale : float, optional
+        The scores' factor; ``1 / sqrt(E)`` by default.
+    rng : numpy.random.Generator or int, optional
+        The source of the dropout mask.
+
+    Returns
+    -------
+    Tensor
+        Shape (..., L, Ev).
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad as mg, minigrad.functional as F
+    >>> q = mg.tensor(np.ones((2, 4)))
+    >>> F.scaled_dot_product_attention(q, q, mg.tensor(np.eye(2, 3)), is_causal=True).data
+    array([[1. , 0. , 0. ],
+           [0.5, 0.5, 0. ]])
+    """
+    q, k, v = as_tensor(query), as_tensor(key), as_tensor(value)
+    where = "scaled_dot_product_attention"
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise ValueError(f"{where}: query, key and value need at least 2 axes, got shapes "
+                         f"{q.shape}, {k.shape} and {v.shape}")
+    if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"{where}: query {q.shape}, key {k.shape} and value {v.shape} do not "
+                         "fit: need (..., L, E), (..., S, E) and (..., S, Ev)")
+    if not 0.0 <= dropout_p < 1.0:
+        raise ValueError(f"{where}: dropout_p must lie in [0, 1), got {dropout_p}")
+    if is_causal and attn_mask is not None:
+        raise ValueError(f"{where}: pass either attn_mask or is_causal=True, not both")
+    n_q, n_k = q.shape[-2], k.shape[-2]
+    factor = 1.0 / np.sqrt(q.shape[-1]) if scale is None else float(scale)
+    scores = (q @ _swap_last(k)) * factor
+    if is_causal:
+        attn_mask = np.tril(np.ones((n_q, n_k), dtype=bool))
+    dead = None
+    if attn_mask is not None:
+        m = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        try:
+            np.broadcast_shapes(m.shape, scores.shape)
+        except ValueError:
+            raise ValueError(f"{where}: attn_mask of shape {m.shape} does not broadcast to the "
+                             f"scores' shape {scores.shape}") from None
+        if m.dtype == bool:
+            add = np.where(m, 0.0, -np.inf).astype(scores.dtype)
+        else:
+            add = m
+        dead = np.isneginf(np.broadcast_to(add, np.broadcast_shapes(add.shape, scores.shape))
+                           ).all(axis=-1, keepdims=True)
+        if dead.any():  # rows with no position: finite scores, then zero weights
+            add = np.where(dead, 0.0, add)
+        else:
+            dead = None
+        if isinstance(attn_mask, Tensor) and m.dtype != bool and dead is None:
+            scores = scores + attn_mask  # a float mask tensor gets its gradient
+        else:
+            scores = scores + add.astype(scores.dtype, copy=False)
+    attn = softmax(scores, axis=-1)
+    if dead is not None:
+        attn = indexing.where(dead, _zero(attn), attn)
+    if dropout_p > 0:
+        gen = make_generator(rng)
+        keep = (gen.random(attn.shape) >= dropout_p).astype(attn.dtype) / (1 - dropout_p)
+        attn = attn * keep
+    return attn @ v
