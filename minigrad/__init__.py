@@ -7,9 +7,18 @@
 >>> y.backward()
 >>> x.grad.data
 array([[5., 7.]])
+
+``mg.*`` is NumPy's namespace: every op minigrad has is here under its NumPy name
+(``mg.exp``, ``mg.matmul``, ``mg.concatenate``, ...) and under its PyTorch name where
+the meaning is the same (``mg.cat``, ``mg.clamp``, ...). The ops come from the
+catalogue (:mod:`minigrad.ops.catalogue`). The tools (``save``/``load``, the debugging
+tools, anomaly mode, ``minigrad.book``, ``minigrad.models``) load on first use.
 """
 
-from minigrad.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+import importlib as _importlib
+from typing import Any as _Any
+
+from minigrad import functional, nn, ops, optim
 from minigrad.autograd import (
     Function,
     enable_grad,
@@ -18,263 +27,55 @@ from minigrad.autograd import (
     no_grad,
     set_grad_enabled,
 )
-from minigrad.debug import (
-    AccumulationWarning,
-    check_graph,
-    graph_memory,
-    set_debug,
-    trace_backward,
-)
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minigrad.numerical import gradient_descent, numerical_diff, numerical_gradient
-
-# -- op library: creation, shape, selection, reductions
-from minigrad.ops.creation import (
-    arange,
-    empty,
-    eye,
-    full,
-    full_like,
-    linspace,
-    meshgrid,
-    normal,
-    ones_like,
-    rand,
-    randint,
-    uniform,
-    zeros_like,
-)
-from minigrad.ops.elementwise import clamp, clip, maximum, minimum
-from minigrad.ops.indexing import (
-    argmax,
-    argmin,
-    argsort,
-    argwhere,
-    gather,
-    index_add,
-    masked_fill,
-    masked_select,
-    nonzero,
-    one_hot,
-    scatter_add,
-    sort,
-    take_along_axis,
-    topk,
-    where,
-)
-from minigrad.ops.padding import np_pad as pad
-from minigrad.ops.reduce import (
-    all,
-    any,
-    cummax,
-    cummin,
-    cumprod,
-    cumsum,
-    logcumsumexp,
-    logsumexp,
-    max,
-    mean,
-    min,
-    norm,
-    prod,
-    std,
-    sum,
-    var,
-)
-from minigrad.ops.shape import (
-    AxisError,
-    broadcast_to,
-    cat,
-    chunk,
-    concatenate,
-    diag,
-    diagonal,
-    expand,
-    expand_dims,
-    flatten,
-    flip,
-    moveaxis,
-    permute,
-    repeat,
-    repeat_interleave,
-    reshape,
-    roll,
-    split,
-    squeeze,
-    stack,
-    swapaxes,
-    tile,
-    transpose,
-    tril,
-    triu,
-    unflatten,
-    unsqueeze,
-    view,
-)
+from minigrad.ops.shape import AxisError
 from minigrad.printing import get_printoptions, set_printoptions
-from minigrad.serialization import CheckpointError, load, save
 from minigrad.tensor import Tensor, as_tensor, ones, randn, tensor, zeros
 
 __version__ = "0.1.0"
 
-# Submodules available as mg.functional, mg.nn, mg.optim, mg.models (the core is loaded above).
-from minigrad import functional, models, nn, optim  # noqa: E402
+#: The ops of ``mg.*``, by name (derived from the catalogue).
+_OPS = ops.catalogue.namespace("mg")
+globals().update(_OPS)
 
-# -- op library: elementwise math
-from minigrad.ops.elementwise import (  # noqa: E402
-    acos,
-    acosh,
-    asin,
-    asinh,
-    atan,
-    atan2,
-    atanh,
-    bitwise_and,
-    bitwise_not,
-    bitwise_or,
-    bitwise_xor,
-    ceil,
-    copysign,
-    cosh,
-    divide,
-    erf,
-    exp2,
-    expm1,
-    floor,
-    floor_divide,
-    fmod,
-    invert,
-    isclose,
-    isfinite,
-    isinf,
-    isnan,
-    left_shift,
-    lerp,
-    log1p,
-    log2,
-    log10,
-    logaddexp,
-    logical_and,
-    logical_not,
-    logical_or,
-    logical_xor,
-    mod,
-    reciprocal,
-    remainder,
-    right_shift,
-    round,
-    rsqrt,
-    sign,
-    sinh,
-    square,
-    tan,
-    trunc,
-)
-from minigrad.ops.linalg import dot, einsum, outer, tensordot  # noqa: E402
+# The tools, loaded on first use: name -> the module that defines it.
+_LAZY = {
+    "AnomalyError": "minigrad.anomaly", "detect_anomaly": "minigrad.anomaly",
+    "is_anomaly_enabled": "minigrad.anomaly",
+    "AccumulationWarning": "minigrad.debug", "check_graph": "minigrad.debug",
+    "graph_memory": "minigrad.debug", "set_debug": "minigrad.debug",
+    "trace_backward": "minigrad.debug",
+    "CheckpointError": "minigrad.serialization", "load": "minigrad.serialization",
+    "save": "minigrad.serialization",
+}
+_LAZY_MODULES = ("models", "book", "debug", "serialization", "plotting", "viz", "datasets",
+                 "train", "cli", "anomaly")
 
-div = divide
+
+def __getattr__(name: str) -> _Any:
+    """Load a tool (``mg.save``, ``mg.check_graph``, ``mg.models``, ...) on first use."""
+    if name in _LAZY:
+        value = getattr(_importlib.import_module(_LAZY[name]), name)
+    elif name in _LAZY_MODULES:
+        value = _importlib.import_module(f"minigrad.{name}")
+    else:
+        raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_MODULES))
+
 
 __all__ = [
-    "Tensor",
-    "tensor",
-    "as_tensor",
-    "zeros",
-    "ones",
-    "randn",
-    "Function",
-    "no_grad",
-    "enable_grad",
-    "set_grad_enabled",
-    "is_grad_enabled",
-    "grad",
-    "numerical_diff",
-    "numerical_gradient",
-    "gradient_descent",
-    "pad",
-    "gradcheck",
-    "gradgradcheck",
-    "GradcheckError",
-    "set_printoptions",
-    "get_printoptions",
-    "detect_anomaly",
-    "is_anomaly_enabled",
-    "AnomalyError",
-    "save",
-    "load",
-    "CheckpointError",
-    "check_graph",
-    "trace_backward",
-    "graph_memory",
-    "set_debug",
-    "AccumulationWarning",
-    "functional",
-    "nn",
-    "optim",
-    "models",
-    # -- op library: creation, shape, selection, reductions
-    "AxisError",
-    "arange", "linspace", "eye", "full", "zeros_like", "ones_like", "full_like", "empty",
-    "rand", "randint", "normal", "uniform", "meshgrid",
-    "reshape", "transpose", "broadcast_to", "concatenate", "cat", "stack", "split", "chunk",
-    "squeeze", "expand_dims", "unsqueeze", "flatten", "unflatten", "permute", "swapaxes",
-    "moveaxis", "expand", "repeat", "tile", "repeat_interleave", "flip", "roll", "tril",
-    "triu", "diagonal", "diag", "view",
-    "where", "masked_fill", "clip", "clamp", "maximum", "minimum", "gather",
-    "take_along_axis", "scatter_add", "index_add", "masked_select", "nonzero", "argwhere",
-    "sort", "argsort", "topk", "one_hot", "argmax", "argmin",
-    "sum", "mean", "max", "min", "var", "std", "logsumexp", "prod", "cumsum", "cumprod",
-    "cummax", "cummin", "logcumsumexp", "any", "all", "norm",
-    # -- op library: elementwise math
-    "log2",
-    "log10",
-    "exp2",
-    "log1p",
-    "expm1",
-    "rsqrt",
-    "reciprocal",
-    "square",
-    "sign",
-    "floor",
-    "ceil",
-    "round",
-    "trunc",
-    "tan",
-    "asin",
-    "acos",
-    "atan",
-    "atan2",
-    "sinh",
-    "cosh",
-    "asinh",
-    "acosh",
-    "atanh",
-    "erf",
-    "lerp",
-    "logaddexp",
-    "copysign",
-    "mod",
-    "remainder",
-    "fmod",
-    "floor_divide",
-    "divide",
-    "isnan",
-    "isinf",
-    "isfinite",
-    "isclose",
-    "logical_and",
-    "logical_or",
-    "logical_xor",
-    "logical_not",
-    "bitwise_and",
-    "bitwise_or",
-    "bitwise_xor",
-    "bitwise_not",
-    "invert",
-    "left_shift",
-    "right_shift",
-    "div",
-    "einsum",
-    "outer",
-    "dot",
-    "tensordot",
+    "Tensor", "tensor", "as_tensor", "zeros", "ones", "randn",
+    "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad",
+    "numerical_diff", "numerical_gradient", "gradient_descent",
+    "gradcheck", "gradgradcheck", "GradcheckError", "set_printoptions", "get_printoptions",
+    "detect_anomaly", "is_anomaly_enabled", "AnomalyError", "save", "load", "CheckpointError",
+    "check_graph", "trace_backward", "graph_memory", "set_debug", "AccumulationWarning",
+    "functional", "nn", "optim", "models", "AxisError",
+    *sorted(_OPS),
 ]

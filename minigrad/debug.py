@@ -44,8 +44,8 @@ import numpy as np
 # minigrad.tensor must load before the op modules (it imports them at its end)
 from minigrad import autograd, tensor  # noqa: F401
 from minigrad.autograd import Function, enable_grad, grad, no_grad
-from minigrad.functional import softmax_cross_entropy
 from minigrad.numerical import classify_errors, finite_differences, kink_text
+from minigrad.ops.loss import softmax_cross_entropy
 from minigrad.tensor import Tensor
 
 __all__ = [

@@ -7,9 +7,10 @@ every operation on it is recorded (see :mod:`minigrad.autograd`), and
 
 from __future__ import annotations
 
+import operator
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -267,54 +268,47 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    # -- operators ---------------------------------------------------------------
-    def __add__(self, other: Any) -> Tensor:
-        return elementwise.Add()(self, _float_operand(self, other))
-
-    def __radd__(self, other: Any) -> Tensor:
-        return elementwise.Add()(_float_operand(self, other), self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return elementwise.Sub()(self, _float_operand(self, other))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return elementwise.Sub()(_float_operand(self, other), self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return elementwise.Mul()(self, _float_operand(self, other))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return elementwise.Mul()(_float_operand(self, other), self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return elementwise.Div()(self, _float_operand(self, other))
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return elementwise.Div()(_float_operand(self, other), self)
-
-    def __pow__(self, other: Any) -> Tensor:
-        return elementwise.pow(self, other)
-
-    def __rpow__(self, other: Any) -> Tensor:
-        return elementwise.pow(other, self)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return linalg.MatMul()(self, other)
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return linalg.MatMul()(other, self)
-
-    def __neg__(self) -> Tensor:
-        return elementwise.Neg()(self)
+    # -- operations -----------------------------------------------------------------
+    # The arithmetic operators (``+``, ``@``, ``x[i]``, ...) and the op methods
+    # (``x.exp()``, ``x.sum(axis=0)``, ...) are contributed by the ops themselves: each
+    # op declares in :mod:`minigrad.ops.catalogue` the methods it gives the Tensor.
+    # For type checkers only, the operators are named here (a test keeps this list and
+    # the catalogue in step) and any other attribute is an op method.
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any: ...
+        def __add__(self, other: Any) -> Tensor: ...
+        def __radd__(self, other: Any) -> Tensor: ...
+        def __sub__(self, other: Any) -> Tensor: ...
+        def __rsub__(self, other: Any) -> Tensor: ...
+        def __mul__(self, other: Any) -> Tensor: ...
+        def __rmul__(self, other: Any) -> Tensor: ...
+        def __truediv__(self, other: Any) -> Tensor: ...
+        def __rtruediv__(self, other: Any) -> Tensor: ...
+        def __floordiv__(self, other: Any) -> Tensor: ...
+        def __rfloordiv__(self, other: Any) -> Tensor: ...
+        def __mod__(self, other: Any) -> Tensor: ...
+        def __rmod__(self, other: Any) -> Tensor: ...
+        def __pow__(self, other: Any) -> Tensor: ...
+        def __rpow__(self, other: Any) -> Tensor: ...
+        def __matmul__(self, other: Any) -> Tensor: ...
+        def __rmatmul__(self, other: Any) -> Tensor: ...
+        def __and__(self, other: Any) -> Tensor: ...
+        def __rand__(self, other: Any) -> Tensor: ...
+        def __or__(self, other: Any) -> Tensor: ...
+        def __ror__(self, other: Any) -> Tensor: ...
+        def __xor__(self, other: Any) -> Tensor: ...
+        def __rxor__(self, other: Any) -> Tensor: ...
+        def __lshift__(self, other: Any) -> Tensor: ...
+        def __rlshift__(self, other: Any) -> Tensor: ...
+        def __rshift__(self, other: Any) -> Tensor: ...
+        def __rrshift__(self, other: Any) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __abs__(self) -> Tensor: ...
+        def __invert__(self) -> Tensor: ...
+        def __getitem__(self, index: Any) -> Tensor: ...
 
     def __pos__(self) -> Tensor:
         return self
-
-    def __abs__(self) -> Tensor:
-        return elementwise.abs(self)
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return shape_ops.getitem(self, index)
 
     # In-place updates (``w -= lr * g``): see ``_inplace``.
     def __iadd__(self, other: Any) -> Tensor:
@@ -347,498 +341,6 @@ class Tensor:
 
     def __ge__(self, other: Any) -> Tensor:
         return _make(self.data >= _data(other))
-
-    # -- methods -------------------------------------------------------------------
-    def exp(self) -> Tensor:
-        """Elementwise e**x."""
-        return elementwise.exp(self)
-
-    def log(self) -> Tensor:
-        """Elementwise natural logarithm."""
-        return elementwise.log(self)
-
-    def sqrt(self) -> Tensor:
-        """Elementwise square root."""
-        return elementwise.sqrt(self)
-
-    def sin(self) -> Tensor:
-        """Elementwise sine."""
-        return elementwise.sin(self)
-
-    def cos(self) -> Tensor:
-        """Elementwise cosine."""
-        return elementwise.cos(self)
-
-    def tanh(self) -> Tensor:
-        """Elementwise hyperbolic tangent."""
-        return elementwise.tanh(self)
-
-    def sigmoid(self) -> Tensor:
-        """Elementwise logistic sigmoid 1 / (1 + e**-x)."""
-        return activation.sigmoid(self)
-
-    def relu(self) -> Tensor:
-        """Elementwise max(x, 0)."""
-        return activation.relu(self)
-
-    def abs(self) -> Tensor:
-        """Elementwise absolute value."""
-        return elementwise.abs(self)
-
-    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
-            dim: int | Sequence[int] | None = None, keepdim: bool | None = None, dtype: Any = None
-            ) -> Tensor:
-        """Sum over ``axis`` (all axes when None); see :func:`minigrad.ops.reduce.sum`."""
-        return reduce.sum(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
-
-    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
-            dim: int | Sequence[int] | None = None, keepdim: bool | None = None
-            ) -> Tensor:
-        """Mean over ``axis`` (all axes when None); ``dim=``/``keepdim=`` accepted."""
-        return reduce.mean(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
-            dim: int | Sequence[int] | None = None, keepdim: bool | None = None
-            ) -> Tensor:
-        """Maximum over ``axis`` (values only, as NumPy); ties share the gradient."""
-        return reduce.max(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *,
-            dim: int | Sequence[int] | None = None, keepdim: bool | None = None
-            ) -> Tensor:
-        """Minimum over ``axis`` (values only, as NumPy); ties share the gradient."""
-        return reduce.min(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
-               keepdim: bool | None = None) -> Tensor:
-        """Indices of the maxima (an integer tensor, not differentiable); ``dim=`` accepted."""
-        return indexing.argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
-               keepdim: bool | None = None) -> Tensor:
-        """Indices of the minima (an integer tensor, not differentiable); ``dim=`` accepted."""
-        return indexing.argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def reshape(self, *shape: Any) -> Tensor:
-        """Return the same values with a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``)."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return shape_ops.reshape(self, shape)
-
-    def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes (reverse them when none are given), with NumPy's meaning.
-
-        ``transpose(a, b, ...)`` lists every axis in its new order, as
-        ``ndarray.transpose``: on a 2-D tensor ``transpose(0, 1)`` returns it
-        unchanged and ``transpose(1, 0)`` swaps the axes. PyTorch's
-        ``transpose(a, b)`` (swap two axes) is :meth:`swapaxes` here; ``mT``
-        swaps the last two.
-        """
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return shape_ops.transpose(self, axes or None)
-
-    @property
-    def T(self) -> Tensor:  # noqa: N802 - the NumPy name
-        """The tensor with its axes reversed."""
-        return shape_ops.transpose(self, None)
-
-    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
-        """Broadcast to ``shape`` (backward sums the gradient back)."""
-        return shape_ops.broadcast_to(self, tuple(shape))
-
-    def sum_to(self, shape: Sequence[int]) -> Tensor:
-        """Sum broadcast axes away so the result has ``shape`` (backward broadcasts)."""
-        return shape_ops.sum_to(self, tuple(shape))
-
-    def matmul(self, other: Any) -> Tensor:
-        """Matrix product ``self @ other`` (2-D, 1-D vectors, batched)."""
-        return linalg.matmul(self, other)
-
-    def astype(self, dtype: Any) -> Tensor:
-        """Return a copy converted to ``dtype``.
-
-        From a floating-point dtype to another (or the same) one the cast is
-        differentiable, as PyTorch's ``.to(dtype)``: the gradient comes back
-        in this tensor's dtype. A cast to an integer or bool dtype is not.
-        """
-        return elementwise.astype(self, dtype)
-
-    # -- op library: shape, selection, reductions ----------------------------------
-    # (functions in minigrad.ops.shape / select / reduce; see their docstrings)
-    def var(self, axis: Any = None, ddof: float | None = None, keepdims: bool = False,
-            **kwargs: Any) -> Tensor:
-        """Variance over ``axis`` (NumPy's ddof=0 default; ``correction=`` accepted)."""
-        return reduce.var(self, axis, ddof, keepdims, **kwargs)
-
-    def std(self, axis: Any = None, ddof: float | None = None, keepdims: bool = False,
-            **kwargs: Any) -> Tensor:
-        """Standard deviation over ``axis`` (NumPy's ddof=0 default)."""
-        return reduce.std(self, axis, ddof, keepdims, **kwargs)
-
-    def logsumexp(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
-        """``log(sum(exp(x)))`` over ``axis``, stable."""
-        return reduce.logsumexp(self, axis, keepdims, **kwargs)
-
-    def prod(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
-        """Product over ``axis`` (exact gradient with zeros)."""
-        return reduce.prod(self, axis, keepdims, **kwargs)
-
-    def cumsum(self, axis: int | None = None, **kwargs: Any) -> Tensor:
-        """Running sum along ``axis`` (None flattens, as NumPy)."""
-        return reduce.cumsum(self, axis, **kwargs)
-
-    def cumprod(self, axis: int | None = None, **kwargs: Any) -> Tensor:
-        """Running product along ``axis`` (None flattens, as NumPy)."""
-        return reduce.cumprod(self, axis, **kwargs)
-
-    def cummax(self, axis: int | None = None, **kwargs: Any) -> tuple[Tensor, Tensor]:
-        """Running maximum along ``axis`` and its indices (PyTorch's ``cummax``)."""
-        return reduce.cummax(self, axis, **kwargs)
-
-    def cummin(self, axis: int | None = None, **kwargs: Any) -> tuple[Tensor, Tensor]:
-        """Running minimum along ``axis`` and its indices (PyTorch's ``cummin``)."""
-        return reduce.cummin(self, axis, **kwargs)
-
-    def logcumsumexp(self, axis: int | None = None, **kwargs: Any) -> Tensor:
-        """``log(cumsum(exp(x)))`` along ``axis``, stable."""
-        return reduce.logcumsumexp(self, axis, **kwargs)
-
-    def any(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
-        """Whether any element is non-zero (bool, not differentiable)."""
-        return reduce.any(self, axis, keepdims, **kwargs)
-
-    def all(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
-        """Whether every element is non-zero (bool, not differentiable)."""
-        return reduce.all(self, axis, keepdims, **kwargs)
-
-    def norm(self, ord: float = 2, axis: Any = None, keepdims: bool = False,  # noqa: A002
-             **kwargs: Any) -> Tensor:
-        """Vector p-norm over ``axis`` (all elements when None)."""
-        return reduce.norm(self, ord, axis, keepdims, **kwargs)
-
-    def clip(self, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Tensor:
-        """Limit the values to ``[a_min, a_max]`` (gradient 1 inside, boundaries included)."""
-        return elementwise.clip(self, a_min, a_max, **kwargs)
-
-    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        """PyTorch's name for :meth:`clip`."""
-        return elementwise.clip(self, min, max)
-
-    def maximum(self, other: Any) -> Tensor:
-        """Elementwise maximum (ties split the gradient)."""
-        return elementwise.maximum(self, other)
-
-    def minimum(self, other: Any) -> Tensor:
-        """Elementwise minimum (ties split the gradient)."""
-        return elementwise.minimum(self, other)
-
-    def masked_fill(self, mask: Any, value: Any) -> Tensor:
-        """A copy with ``value`` where ``mask`` is True."""
-        return indexing.masked_fill(self, mask, value)
-
-    def masked_select(self, mask: Any) -> Tensor:
-        """The 1-D tensor of the values where ``mask`` is True."""
-        return indexing.masked_select(self, mask)
-
-    def gather(self, axis: int, index: Any, **kwargs: Any) -> Tensor:
-        """PyTorch's ``gather(dim, index)``."""
-        return indexing.gather(self, axis, index, **kwargs)
-
-    def take_along_axis(self, indices: Any, axis: int) -> Tensor:
-        """NumPy's ``take_along_axis(indices, axis)``."""
-        return indexing.take_along_axis(self, indices, axis)
-
-    def scatter_add(self, axis: int, index: Any, src: Any, **kwargs: Any) -> Tensor:
-        """A copy with ``src`` added at ``index`` along ``axis`` (not in place)."""
-        return indexing.scatter_add(self, axis, index, src, **kwargs)
-
-    def index_add(self, axis: int, index: Any, source: Any, **kwargs: Any) -> Tensor:
-        """A copy with slices of ``source`` added at ``index`` along ``axis`` (not in place)."""
-        return indexing.index_add(self, axis, index, source, **kwargs)
-
-    def nonzero(self) -> tuple[Tensor, ...]:
-        """Indices of the non-zero elements, one tensor per axis (NumPy's meaning)."""
-        return indexing.nonzero(self)
-
-    def argsort(self, axis: int | None = -1, descending: bool = False, **kwargs: Any) -> Tensor:
-        """Indices that sort along ``axis`` (stable)."""
-        return indexing.argsort(self, axis, descending, **kwargs)
-
-    def topk(self, k: int, axis: int = -1, largest: bool = True, sorted: bool = True,  # noqa: A002
-             **kwargs: Any) -> tuple[Tensor, Tensor]:
-        """The ``k`` largest (or smallest) values along ``axis`` and their indices."""
-        return indexing.topk(self, k, axis, largest, sorted, **kwargs)
-
-    def squeeze(self, axis: Any = None, **kwargs: Any) -> Tensor:
-        """Remove axes of length 1 (naming a longer axis raises, as NumPy)."""
-        return shape_ops.squeeze(self, axis, **kwargs)
-
-    def unsqueeze(self, dim: int) -> Tensor:
-        """Insert an axis of length 1 at ``dim``."""
-        return shape_ops.expand_dims(self, dim)
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge axes ``start_dim..end_dim`` (all of them by default, as NumPy)."""
-        return shape_ops.flatten(self, start_dim, end_dim)
-
-    def unflatten(self, axis: int, sizes: Sequence[int]) -> Tensor:
-        """Split axis ``axis`` into ``sizes``."""
-        return shape_ops.unflatten(self, axis, sizes)
-
-    def permute(self, *dims: Any) -> Tensor:
-        """Reorder the axes (PyTorch's ``permute``)."""
-        return shape_ops.permute(self, *dims)
-
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        """Exchange two axes (PyTorch's ``transpose(a, b)``)."""
-        return shape_ops.swapaxes(self, axis1, axis2)
-
-    def moveaxis(self, source: Any, destination: Any) -> Tensor:
-        """Move axes to new positions."""
-        return shape_ops.moveaxis(self, source, destination)
-
-    @property
-    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
-        """The tensor with its last two axes swapped (a batch of matrix transposes)."""
-        if self.ndim < 2:
-            raise ValueError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
-        return shape_ops.swapaxes(self, -2, -1)
-
-    def expand(self, *sizes: Any) -> Tensor:
-        """Broadcast to ``sizes`` (-1 keeps an axis)."""
-        return shape_ops.expand(self, *sizes)
-
-    def repeat(self, *sizes: Any) -> Tensor:
-        """PyTorch's ``repeat`` (tile); ``ndarray.repeat`` is :meth:`repeat_interleave`."""
-        return shape_ops.repeat(self, *sizes)
-
-    def tile(self, reps: Any) -> Tensor:
-        """Repeat the whole tensor ``reps`` times along each axis."""
-        return shape_ops.tile(self, reps)
-
-    def repeat_interleave(self, repeats: Any, axis: int | None = None, **kwargs: Any) -> Tensor:
-        """Repeat each element (``ndarray.repeat``'s meaning)."""
-        return shape_ops.repeat_interleave(self, repeats, axis, **kwargs)
-
-    def flip(self, axis: Any = None, **kwargs: Any) -> Tensor:
-        """Reverse the order along ``axis`` (all axes when None)."""
-        return shape_ops.flip(self, axis, **kwargs)
-
-    def roll(self, shift: Any, axis: Any = None, **kwargs: Any) -> Tensor:
-        """Shift cyclically along ``axis``."""
-        return shape_ops.roll(self, shift, axis, **kwargs)
-
-    def tril(self, k: int = 0, **kwargs: Any) -> Tensor:
-        """Lower triangle of the last two axes."""
-        return shape_ops.tril(self, k, **kwargs)
-
-    def triu(self, k: int = 0, **kwargs: Any) -> Tensor:
-        """Upper triangle of the last two axes."""
-        return shape_ops.triu(self, k, **kwargs)
-
-    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1,
-                 **kwargs: Any) -> Tensor:
-        """The diagonal of the (axis1, axis2) planes, as a new last axis."""
-        return shape_ops.diagonal(self, offset, axis1, axis2, **kwargs)
-
-    def diag(self, k: int = 0, **kwargs: Any) -> Tensor:
-        """1-D: the matrix with this on diagonal ``k``; 2-D: diagonal ``k``."""
-        return shape_ops.diag(self, k, **kwargs)
-
-    def where(self, condition: Any, other: Any) -> Tensor:
-        """PyTorch's ``x.where(cond, y)``: ``x`` where ``cond`` holds, else ``y``."""
-        return indexing.where(condition, self, other)
-
-    def view(self, *shape: Any) -> Tensor:
-        """PyTorch's name for :meth:`reshape`."""
-        return shape_ops.view(self, *shape)
-
-    def chunk(self, chunks: int, axis: int = 0, **kwargs: Any) -> list[Tensor]:
-        """Split into ``chunks`` pieces (PyTorch's ``chunk``)."""
-        return shape_ops.chunk(self, chunks, axis, **kwargs)
-    # -- end of op library ----------------------------------------------------------
-    # -- op library: elementwise math ---------------------------------------------------------
-    def __mod__(self, other: Any) -> Tensor:
-        return elementwise.Mod()(self, other)
-
-    def __rmod__(self, other: Any) -> Tensor:
-        return elementwise.Mod()(other, self)
-
-    def __floordiv__(self, other: Any) -> Tensor:
-        return elementwise.floor_divide(self, other)
-
-    def __rfloordiv__(self, other: Any) -> Tensor:
-        return elementwise.floor_divide(other, self)
-
-    def __and__(self, other: Any) -> Tensor:
-        return elementwise.bitwise_and(self, other)
-
-    def __rand__(self, other: Any) -> Tensor:
-        return elementwise.bitwise_and(other, self)
-
-    def __or__(self, other: Any) -> Tensor:
-        return elementwise.bitwise_or(self, other)
-
-    def __ror__(self, other: Any) -> Tensor:
-        return elementwise.bitwise_or(other, self)
-
-    def __xor__(self, other: Any) -> Tensor:
-        return elementwise.bitwise_xor(self, other)
-
-    def __rxor__(self, other: Any) -> Tensor:
-        return elementwise.bitwise_xor(other, self)
-
-    def __invert__(self) -> Tensor:
-        return elementwise.bitwise_not(self)
-
-    def __lshift__(self, other: Any) -> Tensor:
-        return elementwise.left_shift(self, other)
-
-    def __rlshift__(self, other: Any) -> Tensor:
-        return elementwise.left_shift(other, self)
-
-    def __rshift__(self, other: Any) -> Tensor:
-        return elementwise.right_shift(self, other)
-
-    def __rrshift__(self, other: Any) -> Tensor:
-        return elementwise.right_shift(other, self)
-
-    def log2(self) -> Tensor:
-        """Elementwise base-2 logarithm."""
-        return elementwise.log2(self)
-
-    def log10(self) -> Tensor:
-        """Elementwise base-10 logarithm."""
-        return elementwise.log10(self)
-
-    def exp2(self) -> Tensor:
-        """Elementwise ``2 ** x``."""
-        return elementwise.exp2(self)
-
-    def log1p(self) -> Tensor:
-        """Elementwise ``log(1 + x)``."""
-        return elementwise.log1p(self)
-
-    def expm1(self) -> Tensor:
-        """Elementwise ``exp(x) - 1``."""
-        return elementwise.expm1(self)
-
-    def rsqrt(self) -> Tensor:
-        """Elementwise ``1 / sqrt(x)``."""
-        return elementwise.rsqrt(self)
-
-    def reciprocal(self) -> Tensor:
-        """Elementwise ``1 / x``."""
-        return elementwise.reciprocal(self)
-
-    def square(self) -> Tensor:
-        """Elementwise ``x * x``."""
-        return elementwise.square(self)
-
-    def sign(self) -> Tensor:
-        """Elementwise sign; the gradient is 0 everywhere."""
-        return elementwise.sign(self)
-
-    def floor(self) -> Tensor:
-        """Round down; the gradient is 0 everywhere."""
-        return elementwise.floor(self)
-
-    def ceil(self) -> Tensor:
-        """Round up; the gradient is 0 everywhere."""
-        return elementwise.ceil(self)
-
-    def round(self, decimals: int = 0) -> Tensor:
-        """Round half to even to ``decimals`` places; the gradient is 0 everywhere."""
-        return elementwise.round(self, decimals)
-
-    def trunc(self) -> Tensor:
-        """Round towards zero; the gradient is 0 everywhere."""
-        return elementwise.trunc(self)
-
-    def tan(self) -> Tensor:
-        """Elementwise tangent."""
-        return elementwise.tan(self)
-
-    def asin(self) -> Tensor:
-        """Elementwise inverse sine."""
-        return elementwise.asin(self)
-
-    def acos(self) -> Tensor:
-        """Elementwise inverse cosine."""
-        return elementwise.acos(self)
-
-    def atan(self) -> Tensor:
-        """Elementwise inverse tangent."""
-        return elementwise.atan(self)
-
-    def atan2(self, other: Any) -> Tensor:
-        """Elementwise ``atan2(self, other)``."""
-        return elementwise.atan2(self, other)
-
-    def sinh(self) -> Tensor:
-        """Elementwise hyperbolic sine."""
-        return elementwise.sinh(self)
-
-    def cosh(self) -> Tensor:
-        """Elementwise hyperbolic cosine."""
-        return elementwise.cosh(self)
-
-    def asinh(self) -> Tensor:
-        """Elementwise inverse hyperbolic sine."""
-        return elementwise.asinh(self)
-
-    def acosh(self) -> Tensor:
-        """Elementwise inverse hyperbolic cosine."""
-        return elementwise.acosh(self)
-
-    def atanh(self) -> Tensor:
-        """Elementwise inverse hyperbolic tangent."""
-        return elementwise.atanh(self)
-
-    def erf(self) -> Tensor:
-        """Elementwise error function."""
-        return elementwise.erf(self)
-
-    def lerp(self, end: Any, weight: Any) -> Tensor:
-        """Linear interpolation ``self + weight * (end - self)``."""
-        return elementwise.lerp(self, end, weight)
-
-    def logaddexp(self, other: Any) -> Tensor:
-        """Elementwise ``log(exp(self) + exp(other))``."""
-        return elementwise.logaddexp(self, other)
-
-    def copysign(self, other: Any) -> Tensor:
-        """Elementwise ``|self|`` with the sign of ``other``."""
-        return elementwise.copysign(self, other)
-
-    def fmod(self, other: Any) -> Tensor:
-        """Elementwise C ``fmod`` (the sign of ``self``)."""
-        return elementwise.fmod(self, other)
-
-    def remainder(self, other: Any) -> Tensor:
-        """Elementwise ``self % other`` (the sign of ``other``)."""
-        return elementwise.mod(self, other)
-
-    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
-        """``self / other``, rounded when ``rounding_mode`` is "trunc" or "floor"."""
-        return elementwise.divide(self, other, rounding_mode)
-
-    def isnan(self) -> Tensor:
-        """Elementwise test for NaN (a bool tensor)."""
-        return elementwise.isnan(self)
-
-    def isinf(self) -> Tensor:
-        """Elementwise test for infinity (a bool tensor)."""
-        return elementwise.isinf(self)
-
-    def isfinite(self) -> Tensor:
-        """Elementwise test for a finite value (a bool tensor)."""
-        return elementwise.isfinite(self)
-
-    def dot(self, other: Any) -> Tensor:
-        """NumPy's ``dot`` product with ``other`` (see :func:`minigrad.dot`)."""
-        return linalg.dot(self, other)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Show the tensor's graph in Jupyter when it has one, else its repr."""
@@ -1001,6 +503,8 @@ def _inplace_operand(self: Tensor, rhs: Any, opname: str) -> Any:
     return rhs
 
 
+_OUT_OF_PLACE = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
+                 "div": operator.truediv}
 _INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply,
                    "div": np.true_divide}
 
@@ -1023,9 +527,7 @@ def _inplace(self: Tensor, other: Any, opname: str) -> Tensor:
                 f"in-place {opname} on a leaf tensor that requires grad with an operand that "
                 "requires grad; do the update inside mg.no_grad()"
             )
-        ops = {"add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul,
-               "div": elementwise.div}
-        return ops[opname](self, other)
+        return _OUT_OF_PLACE[opname](self, other)  # type: ignore[no-any-return]
     rhs = _data(other)
     data = self.data
     if not (type(rhs) is np.ndarray and rhs.shape == data.shape and rhs.dtype == data.dtype):
@@ -1115,6 +617,3 @@ def randn(*shape: Any, rng: np.random.Generator | int | None = None,
 
 autograd._bind_tensor(Tensor, _make, _as_input)
 
-# The op modules import Tensor from here, so they are loaded last.
-from minigrad.ops import activation, elementwise, indexing, linalg, reduce  # noqa: E402
-from minigrad.ops import shape as shape_ops  # noqa: E402

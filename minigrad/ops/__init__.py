@@ -20,11 +20,15 @@ loss            the book's and PyTorch's loss functions, accuracy
 attention       scaled_dot_product_attention
 creation        arange, linspace, eye, full, the ``*_like`` and random tensors
 ==============  ==============================================================
+
+Each public op is declared once in :mod:`minigrad.ops.catalogue`, from which
+``mg.*``, ``minigrad.functional`` and the Tensor methods are derived.
 """
 
 from minigrad.ops import (
     activation,
     attention,
+    catalogue,
     conv,
     creation,
     elementwise,
@@ -35,6 +39,10 @@ from minigrad.ops import (
     reduce,
     shape,
 )
+from minigrad.tensor import Tensor
 
-__all__ = ["activation", "attention", "conv", "creation", "elementwise", "indexing", "linalg",
-           "loss", "padding", "reduce", "shape"]
+__all__ = ["activation", "attention", "catalogue", "conv", "creation", "elementwise", "indexing",
+           "linalg", "loss", "padding", "reduce", "shape"]
+
+# Every op module has declared its ops by now: give the Tensor its methods and operators.
+catalogue.install_methods(Tensor)

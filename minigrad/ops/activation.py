@@ -14,6 +14,7 @@ import numpy as np
 
 from minigrad.autograd import Function
 from minigrad.ops import indexing
+from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import (
     abs,
     clip,
@@ -70,11 +71,13 @@ class ReLU(Function):
         return gy * (self.inputs[0].data > 0).astype(gy.dtype)
 
 
+@op(torch="sigmoid", method=True)
 def sigmoid(x: Tensor) -> Tensor:
     """Elementwise logistic sigmoid."""
     return Sigmoid()(x)
 
 
+@op(torch="relu", method=True)
 def relu(x: Tensor) -> Tensor:
     """Elementwise ``max(x, 0)``."""
     return ReLU()(x)
@@ -127,6 +130,7 @@ class LogSoftmax(Function):
         return {"axis": self.axis}
 
 
+@op(torch="softmax")
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """Softmax along ``axis``; finite for any finite input (no overflow at x = 1000).
 
@@ -139,6 +143,7 @@ def softmax(x: Any, axis: int = -1) -> Tensor:
     return Softmax(axis)(x)
 
 
+@op(torch="log_softmax")
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """Logarithm of the softmax along ``axis``, computed without overflow or log(0)."""
     return LogSoftmax(axis)(x)
@@ -244,6 +249,7 @@ class LogSigmoid(Function):
         return gy * sigmoid(-self.inputs[0])
 
 
+@op(torch="leaky_relu")
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
     """Leaky ReLU: ``x`` where ``x > 0``, else ``negative_slope * x``.
 
@@ -267,6 +273,7 @@ def _elu(x: Any, alpha: float, scale: float, input_scale: float) -> Tensor:
     return indexing.where(pos, xt * scale, expm1(neg * input_scale) * (scale * alpha))
 
 
+@op(torch="elu")
 def elu(x: Any, alpha: float = 1.0) -> Tensor:
     """ELU: ``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``.
 
@@ -275,6 +282,7 @@ def elu(x: Any, alpha: float = 1.0) -> Tensor:
     return _elu(x, float(alpha), 1.0, 1.0)
 
 
+@op(torch="celu")
 def celu(x: Any, alpha: float = 1.0) -> Tensor:
     """CELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``; gradient 1 at 0."""
     if alpha == 0:
@@ -282,6 +290,7 @@ def celu(x: Any, alpha: float = 1.0) -> Tensor:
     return _elu(x, float(alpha), 1.0, 1.0 / alpha)
 
 
+@op(torch="selu")
 def selu(x: Any) -> Tensor:
     """SELU: ``scale * elu(x, alpha)`` with the self-normalising constants.
 
@@ -290,6 +299,7 @@ def selu(x: Any) -> Tensor:
     return _elu(x, SELU_ALPHA, SELU_SCALE, 1.0)
 
 
+@op(torch="gelu")
 def gelu(x: Any, approximate: str = "none") -> Tensor:
     """GELU: ``x * Phi(x)`` with the standard normal CDF ``Phi``.
 
@@ -310,18 +320,21 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
+@op()
 def quick_gelu(x: Any) -> Tensor:
     """The sigmoid approximation of GELU, ``x * sigmoid(1.702 * x)`` (as in CLIP)."""
     xt = _float_input(x)
     return xt * sigmoid(xt * 1.702)
 
 
+@op(torch="silu")
 def silu(x: Any) -> Tensor:
     """SiLU (swish): ``x * sigmoid(x)``."""
     xt = _float_input(x)
     return xt * sigmoid(xt)
 
 
+@op(torch="softplus")
 def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """Softplus ``log(1 + exp(beta * x)) / beta``.
 
@@ -336,23 +349,27 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return indexing.where(lin, xt, log1p(exp(soft * beta)) / beta)
 
 
+@op(torch="mish")
 def mish(x: Any) -> Tensor:
     """Mish: ``x * tanh(softplus(x))``."""
     xt = _float_input(x)
     return xt * tanh(softplus(xt))
 
 
+@op(torch="softsign")
 def softsign(x: Any) -> Tensor:
     """Softsign: ``x / (1 + |x|)``."""
     xt = _float_input(x)
     return xt / (abs(xt) + 1)
 
 
+@op(torch="logsigmoid")
 def logsigmoid(x: Any) -> Tensor:
     """``log(sigmoid(x))``, stable for large ``|x|``."""
     return LogSigmoid()(_float_input(x))
 
 
+@op(torch="hardtanh")
 def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     """``clip(x, min_val, max_val)``; the gradient is 0 at the bounds (PyTorch's convention)."""
     if min_val > max_val:
@@ -360,21 +377,25 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     return Hardtanh(float(min_val), float(max_val))(x)
 
 
+@op(torch="relu6")
 def relu6(x: Any) -> Tensor:
     """``min(max(x, 0), 6)``; the gradient is 0 at 0 and at 6 (PyTorch's convention)."""
     return Hardtanh(0.0, 6.0)(x)
 
 
+@op(torch="hardsigmoid")
 def hardsigmoid(x: Any) -> Tensor:
     """``relu6(x + 3) / 6``; the gradient is 1/6 strictly inside (-3, 3), else 0."""
     return Hardtanh(0.0, 6.0)(_float_input(x) + 3) / 6
 
 
+@op(torch="hardswish")
 def hardswish(x: Any) -> Tensor:
     """``x * relu6(x + 3) / 6``; the gradient at -3 is 0 and at 3 is 1 (PyTorch's)."""
     return Hardswish()(_float_input(x))
 
 
+@op(torch="softmin")
 def softmin(x: Any, axis: int = -1, dim: int | None = None) -> Tensor:
     """``softmax(-x)`` along ``axis`` (``dim``: PyTorch's spelling)."""
     return softmax(-as_tensor(x), axis=axis if dim is None else dim)
@@ -385,6 +406,7 @@ def _axis_error(op: str, axis: int, ndim: int) -> Exception:
     return np.exceptions.AxisError(axis, ndim, op)
 
 
+@op()
 def step_function(x: Any) -> Tensor:
     """The book's step function: 1 where ``x > 0``, else 0 (an int64 tensor, no gradient).
 
@@ -397,6 +419,7 @@ def step_function(x: Any) -> Tensor:
     return Tensor((as_tensor(x).data > 0).astype(np.int64))
 
 
+@op()
 def identity_function(x: Any) -> Tensor:
     """The book's identity (output-layer) function: returns ``x`` unchanged (as a Tensor)."""
     return as_tensor(x)
@@ -405,6 +428,7 @@ def identity_function(x: Any) -> Tensor:
 # -- the normalization of vectors (torch.nn.functional.normalize)
 
 
+@op(torch="normalize")
 def normalize(x: Any, p: float = 2.0, axis: int = 1, eps: float = 1e-12,
               dim: int | None = None) -> Tensor:
     """Divide by the ``p``-norm along ``axis`` (PyTorch's default axis 1), at least ``eps``.

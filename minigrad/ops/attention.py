@@ -9,12 +9,14 @@ import numpy as np
 from minigrad._rng import make_generator
 from minigrad.ops import indexing
 from minigrad.ops.activation import _zero, softmax
+from minigrad.ops.catalogue import op
 from minigrad.ops.linalg import _swap_last
 from minigrad.tensor import Tensor, as_tensor
 
 __all__ = ["scaled_dot_product_attention"]
 
 
+@op(torch="scaled_dot_product_attention")
 def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: Any = None,
                                  dropout_p: float = 0.0, is_causal: bool = False,
                                  scale: float | None = None,

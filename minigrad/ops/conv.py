@@ -37,6 +37,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from minigrad.autograd import Function, Released
 from minigrad.ops._moved import forward_names
+from minigrad.ops.catalogue import op
 from minigrad.ops.linalg import matmul
 from minigrad.ops.shape import reshape
 from minigrad.tensor import Tensor, as_tensor
@@ -73,6 +74,7 @@ def _check_4d(x: Tensor, what: str, where: str) -> None:
         raise ValueError(f"{where}: {what} must be 4-D (N, C, H, W), got shape {x.shape}")
 
 
+@op()
 def conv_output_size(input_size: int, filter_size: int, stride: int = 1, pad: int = 0,
                      dilation: int = 1) -> int:
     """Return the output length of a convolution: ``(in + 2 pad - d (f - 1) - 1) // stride + 1``.
@@ -256,6 +258,7 @@ class Col2im(_WindowOp):
         return {"input_shape": self.input_shape, **super().attrs()}
 
 
+@op(torch="unfold")
 def unfold(input: Any, kernel_size: IntOrPair, dilation: IntOrPair = 1,  # noqa: A002
            padding: IntOrPair = 0, stride: IntOrPair = 1) -> Tensor:
     """Extract sliding windows as columns, PyTorch's ``F.unfold`` (im2col).
@@ -280,6 +283,7 @@ def unfold(input: Any, kernel_size: IntOrPair, dilation: IntOrPair = 1,  # noqa:
                   _pair(dilation, "dilation", "unfold", 1))(x)
 
 
+@op(torch="fold")
 def fold(input: Any, output_size: IntOrPair, kernel_size: IntOrPair,  # noqa: A002
          dilation: IntOrPair = 1, padding: IntOrPair = 0, stride: IntOrPair = 1) -> Tensor:
     """Sum columns back into images, PyTorch's ``F.fold`` (col2im; the adjoint of :func:`unfold`).
@@ -304,6 +308,7 @@ def fold(input: Any, output_size: IntOrPair, kernel_size: IntOrPair,  # noqa: A0
                 _pair(padding, "padding", "fold", 0), _pair(dilation, "dilation", "fold", 1))(x)
 
 
+@op()
 def im2col(input_data: Any, filter_h: int, filter_w: int, stride: int = 1,
            pad: int = 0) -> Tensor:
     """The book's ``im2col`` (item 7.2): windows as rows, shape (N*OH*OW, C*FH*FW).
@@ -328,6 +333,7 @@ def im2col(input_data: Any, filter_h: int, filter_w: int, stride: int = 1,
                   (1, 1))(x)
 
 
+@op()
 def col2im(col: Any, input_shape: tuple[int, ...], filter_h: int, filter_w: int,
            stride: int = 1, pad: int = 0) -> Tensor:
     """The book's ``col2im`` (item 7.3): add the rows of ``col`` back into (N, C, H, W).
@@ -618,6 +624,7 @@ def _conv_params(stride: Any, padding: Any, dilation: Any, groups: Any,
                        _pair(dilation, "dilation", where, 1), int(groups))
 
 
+@op(torch="conv2d")
 def conv2d(input: Any, weight: Any, bias: Any = None, stride: IntOrPair = 1,  # noqa: A002
            padding: IntOrPair = 0, dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation, no kernel flip), PyTorch's ``F.conv2d``.
@@ -661,6 +668,7 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: IntOrPair = 1,  # 
     return f(x, w) if bias is None else f(x, w, bias)
 
 
+@op(torch="conv_transpose2d")
 def conv_transpose2d(input: Any, weight: Any, bias: Any = None,  # noqa: A002
                      stride: IntOrPair = 1, padding: IntOrPair = 0,
                      output_padding: IntOrPair = 0, groups: int = 1,
@@ -801,6 +809,7 @@ class MaxPoolGather(Function):
         return {"shape": self.shape}
 
 
+@op(torch="max_pool2d")
 def max_pool2d(input: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None,  # noqa: A002
                padding: IntOrPair = 0, dilation: IntOrPair = 1, ceil_mode: bool = False,
                return_indices: bool = False) -> Any:
@@ -850,6 +859,7 @@ def max_pool2d(input: Any, kernel_size: IntOrPair, stride: IntOrPair | None = No
     return y
 
 
+@op(torch="avg_pool2d")
 def avg_pool2d(input: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None,  # noqa: A002
                padding: IntOrPair = 0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
@@ -891,6 +901,7 @@ def _adaptive_matrix(n_in: int, n_out: int, dtype: Any) -> np.ndarray:
     return a
 
 
+@op(torch="adaptive_avg_pool2d")
 def adaptive_avg_pool2d(input: Any, output_size: IntOrPair) -> Tensor:  # noqa: A002
     """Average pooling to a given output size, PyTorch's ``F.adaptive_avg_pool2d``.
 

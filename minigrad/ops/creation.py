@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._rng import make_rng
+from minigrad.ops.catalogue import op
 from minigrad.ops.shape import broadcast_to, reshape
 from minigrad.tensor import Tensor
 
@@ -38,6 +39,7 @@ def _new(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor(data, requires_grad=requires_grad)
 
 
+@op("arange", torch="arange")
 def arange(start: float, stop: float | None = None, step: float = 1, *, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Evenly spaced values in ``[start, stop)`` (NumPy's ``arange``: ints give int64)."""
@@ -48,6 +50,7 @@ def arange(start: float, stop: float | None = None, step: float = 1, *, dtype: A
     return _new(data, requires_grad)
 
 
+@op("linspace", torch="linspace")
 def linspace(start: float, stop: float, num: int = 50, *, endpoint: bool = True,
              dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``num`` evenly spaced values from ``start`` to ``stop`` (float64 by default)."""
@@ -56,6 +59,7 @@ def linspace(start: float, stop: float, num: int = 50, *, endpoint: bool = True,
     return _new(np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype), requires_grad)
 
 
+@op("eye", torch="eye")
 def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = np.float64,
         requires_grad: bool = False) -> Tensor:
     """The ``n x m`` matrix with ones on diagonal ``k``."""
@@ -64,6 +68,7 @@ def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = np.float64,
     return _new(np.eye(n, m, k, dtype=dtype), requires_grad)
 
 
+@op("full", torch="full")
 def full(shape: int | Sequence[int], fill_value: Any, *, dtype: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ``shape`` filled with ``fill_value`` (dtype from the value, as NumPy)."""
@@ -76,27 +81,32 @@ def _like(x: Any) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
+@op("zeros_like", torch="zeros_like")
 def zeros_like(x: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of ``x``'s shape and dtype."""
     return _new(np.zeros_like(_like(x), dtype=dtype), requires_grad)
 
 
+@op("ones_like", torch="ones_like")
 def ones_like(x: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of ``x``'s shape and dtype."""
     return _new(np.ones_like(_like(x), dtype=dtype), requires_grad)
 
 
+@op("full_like", torch="full_like")
 def full_like(x: Any, fill_value: Any, *, dtype: Any = None,
               requires_grad: bool = False) -> Tensor:
     """``fill_value`` in ``x``'s shape and dtype."""
     return _new(np.full_like(_like(x), fill_value, dtype=dtype), requires_grad)
 
 
+@op("empty", torch="empty")
 def empty(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
     """A tensor of ``shape`` whose values are not set (zeros here, for reproducibility)."""
     return _new(np.zeros(_shape(shape, "empty"), dtype=dtype), requires_grad)
 
 
+@op(torch="rand")
 def rand(*shape: Any, rng: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in ``[0, 1)`` (float64)."""
     shp = _shape(shape, "rand")
@@ -105,6 +115,7 @@ def rand(*shape: Any, rng: Any = None, requires_grad: bool = False) -> Tensor:
     return _new(np.asarray(data, dtype=np.float64), requires_grad)
 
 
+@op(torch="randint")
 def randint(low: int, high: int | None = None, size: int | Sequence[int] = (), *,
             rng: Any = None, dtype: Any = np.int64) -> Tensor:
     """Random ints in ``[low, high)`` (``[0, low)`` when ``high`` is None), int64."""
@@ -121,6 +132,7 @@ def randint(low: int, high: int | None = None, size: int | Sequence[int] = (), *
     return Tensor(np.asarray(data, dtype=dtype))
 
 
+@op(torch="normal")
 def normal(mean: float = 0.0, std: float = 1.0, size: int | Sequence[int] = (), *,
            rng: Any = None, requires_grad: bool = False) -> Tensor:
     """Normal samples with ``mean`` and standard deviation ``std`` (float64)."""
@@ -130,6 +142,7 @@ def normal(mean: float = 0.0, std: float = 1.0, size: int | Sequence[int] = (), 
     return _new(np.asarray(make_rng(rng).normal(mean, std, shp), dtype=np.float64), requires_grad)
 
 
+@op()
 def uniform(low: float = 0.0, high: float = 1.0, size: int | Sequence[int] = (), *,
             rng: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in ``[low, high)`` (float64)."""
@@ -139,6 +152,7 @@ def uniform(low: float = 0.0, high: float = 1.0, size: int | Sequence[int] = (),
     return _new(np.asarray(make_rng(rng).uniform(low, high, shp), dtype=np.float64), requires_grad)
 
 
+@op("meshgrid", torch="meshgrid")
 def meshgrid(*xs: Any, indexing: str = "xy") -> list[Tensor]:
     """Coordinate grids from 1-D tensors (NumPy's default ``indexing="xy"``).
 

@@ -23,12 +23,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad.autograd import Function
+from minigrad.ops.catalogue import REFLECTED, op
 from minigrad.ops.indexing import Where, _array, _broadcast_shape
 from minigrad.ops.shape import pick_alias, sum_to
-from minigrad.tensor import Tensor, _make, as_tensor
+from minigrad.tensor import Tensor, _float_operand, _make, as_tensor
 
 __all__ = [
-    "add", "sub", "mul", "div", "neg", "pow",
+    "add", "sub", "mul", "neg", "pow",
     "exp", "log", "sqrt", "sin", "cos", "tanh", "abs", "astype",
     "log2", "log10", "exp2", "log1p", "expm1", "rsqrt", "reciprocal", "square",
     "sign", "floor", "ceil", "round", "trunc",
@@ -174,31 +175,72 @@ class PowTensor(Function):
         return ga, gb
 
 
+# The operators ``+ - * /`` of Tensor: a Python float beside a tensor becomes the tensor's
+# shared constant at once (the fast path of the most common ops; see _float_operand).
+def _add(self: Tensor, other: Any) -> Tensor:
+    return Add()(self, _float_operand(self, other))
+
+
+def _radd(self: Tensor, other: Any) -> Tensor:
+    return Add()(_float_operand(self, other), self)
+
+
+def _sub(self: Tensor, other: Any) -> Tensor:
+    return Sub()(self, _float_operand(self, other))
+
+
+def _rsub(self: Tensor, other: Any) -> Tensor:
+    return Sub()(_float_operand(self, other), self)
+
+
+def _mul(self: Tensor, other: Any) -> Tensor:
+    return Mul()(self, _float_operand(self, other))
+
+
+def _rmul(self: Tensor, other: Any) -> Tensor:
+    return Mul()(_float_operand(self, other), self)
+
+
+def _truediv(self: Tensor, other: Any) -> Tensor:
+    return Div()(self, _float_operand(self, other))
+
+
+def _rtruediv(self: Tensor, other: Any) -> Tensor:
+    return Div()(_float_operand(self, other), self)
+
+
+@op("add", torch="add", method={"add": True, "__add__": _add, "__radd__": _radd})
 def add(a: Any, b: Any) -> Tensor:
     """Elementwise ``a + b`` with broadcasting."""
     return Add()(a, b)
 
 
+@op("subtract", torch=("sub", "subtract"),
+    method={"sub": True, "subtract": True, "__sub__": _sub, "__rsub__": _rsub})
 def sub(a: Any, b: Any) -> Tensor:
     """Elementwise ``a - b`` with broadcasting."""
     return Sub()(a, b)
 
 
+@op("multiply", torch=("mul", "multiply"),
+    method={"mul": True, "multiply": True, "__mul__": _mul, "__rmul__": _rmul})
 def mul(a: Any, b: Any) -> Tensor:
     """Elementwise ``a * b`` with broadcasting."""
     return Mul()(a, b)
 
 
 def div(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a / b`` with broadcasting."""
+    """Elementwise ``a / b`` with broadcasting (the plain op; ``mg.divide`` also rounds)."""
     return Div()(a, b)
 
 
+@op("negative", torch=("neg", "negative"), method={"neg": True, "negative": True, "__neg__": True})
 def neg(x: Any) -> Tensor:
     """Elementwise ``-x``."""
     return Neg()(x)
 
 
+@op("power", "pow", torch="pow", method={"pow": True, "__pow__": True, "__rpow__": REFLECTED})
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - mirrors the operator's name
     """Elementwise ``a ** b``; a Python number as exponent is a constant."""
     if isinstance(b, (int, float)) and not isinstance(b, bool) and isinstance(a, Tensor):
@@ -320,6 +362,7 @@ class Cast(Function):
         return {"dtype": str(self.dtype)}
 
 
+@op("astype", method=True, functional=False)
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """Return ``x`` converted to ``dtype`` (a copy).
 
@@ -333,36 +376,44 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
     return _make(x.data.astype(dt))
 
 
+@op("exp", torch="exp", method=True)
 def exp(x: Tensor) -> Tensor:
     """Elementwise ``e ** x``."""
     return Exp()(x)
 
 
+@op("log", torch="log", method=True)
 def log(x: Tensor) -> Tensor:
     """Elementwise natural logarithm."""
     return Log()(x)
 
 
+@op("sqrt", torch="sqrt", method=True)
 def sqrt(x: Tensor) -> Tensor:
     """Elementwise square root."""
     return Sqrt()(x)
 
 
+@op("sin", torch="sin", method=True)
 def sin(x: Tensor) -> Tensor:
     """Elementwise sine."""
     return Sin()(x)
 
 
+@op("cos", torch="cos", method=True)
 def cos(x: Tensor) -> Tensor:
     """Elementwise cosine."""
     return Cos()(x)
 
 
+@op("tanh", torch="tanh", method=True)
 def tanh(x: Tensor) -> Tensor:
     """Elementwise hyperbolic tangent."""
     return Tanh()(x)
 
 
+@op("abs", "absolute", torch=("abs", "absolute"),
+    method={"abs": True, "absolute": True, "__abs__": True})
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - mirrors NumPy's name
     """Elementwise absolute value."""
     return Abs()(x)
@@ -805,66 +856,79 @@ def _trunc_divide_array(a: Any, b: Any) -> np.ndarray:
 
 # -- the public functions -------------------------------------------------------------------
 
+@op("log2", torch="log2", method=True)
 def log2(x: Any) -> Tensor:
     """Elementwise base-2 logarithm."""
     return Log2()(x)
 
 
+@op("log10", torch="log10", method=True)
 def log10(x: Any) -> Tensor:
     """Elementwise base-10 logarithm."""
     return Log10()(x)
 
 
+@op("exp2", torch="exp2", method=True)
 def exp2(x: Any) -> Tensor:
     """Elementwise ``2 ** x``."""
     return Exp2()(x)
 
 
+@op("log1p", torch="log1p", method=True)
 def log1p(x: Any) -> Tensor:
     """Elementwise ``log(1 + x)``, accurate near 0."""
     return Log1p()(x)
 
 
+@op("expm1", torch="expm1", method=True)
 def expm1(x: Any) -> Tensor:
     """Elementwise ``exp(x) - 1``, accurate near 0."""
     return Expm1()(x)
 
 
+@op(torch="rsqrt", method=True)
 def rsqrt(x: Any) -> Tensor:
     """Elementwise ``1 / sqrt(x)``."""
     return Rsqrt()(x)
 
 
+@op("reciprocal", torch="reciprocal", method=True)
 def reciprocal(x: Any) -> Tensor:
     """Elementwise ``1 / x`` (integers give float64, NumPy's true division)."""
     return Reciprocal()(x)
 
 
+@op("square", torch="square", method=True)
 def square(x: Any) -> Tensor:
     """Elementwise ``x * x``."""
     return Square()(x)
 
 
+@op("sign", torch="sign", method=True)
 def sign(x: Any) -> Tensor:
     """Elementwise sign (-1, 0 or 1); the gradient is 0 everywhere (PyTorch's convention)."""
     return Sign()(x)
 
 
+@op("floor", torch="floor", method=True)
 def floor(x: Any) -> Tensor:
     """Round down elementwise; the gradient is 0 everywhere (PyTorch's convention)."""
     return Floor()(x)
 
 
+@op("ceil", torch="ceil", method=True)
 def ceil(x: Any) -> Tensor:
     """Round up elementwise; the gradient is 0 everywhere (PyTorch's convention)."""
     return Ceil()(x)
 
 
+@op("trunc", torch="trunc", method=True)
 def trunc(x: Any) -> Tensor:
     """Round towards zero elementwise; the gradient is 0 everywhere (PyTorch's convention)."""
     return Trunc()(x)
 
 
+@op("round", torch="round", method=True)
 def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001 - NumPy's name
     """Round half to even to ``decimals`` places; the gradient is 0 everywhere.
 
@@ -879,26 +943,31 @@ def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001 - NumPy's name
     return Round(int(decimals))(x)
 
 
+@op("tan", torch="tan", method=True)
 def tan(x: Any) -> Tensor:
     """Elementwise tangent."""
     return Tan()(x)
 
 
+@op("asin", "arcsin", torch=("asin", "arcsin"), method=True)
 def asin(x: Any) -> Tensor:
     """Elementwise inverse sine (NaN outside [-1, 1]; the gradient is infinite at +-1)."""
     return Asin()(x)
 
 
+@op("acos", "arccos", torch=("acos", "arccos"), method=True)
 def acos(x: Any) -> Tensor:
     """Elementwise inverse cosine (NaN outside [-1, 1]; the gradient is infinite at +-1)."""
     return Acos()(x)
 
 
+@op("atan", "arctan", torch=("atan", "arctan"), method=True)
 def atan(x: Any) -> Tensor:
     """Elementwise inverse tangent."""
     return Atan()(x)
 
 
+@op("atan2", "arctan2", torch=("atan2", "arctan2"), method=True)
 def atan2(a: Any, b: Any) -> Tensor:
     """Elementwise angle of the point ``(b, a)`` in (-pi, pi], with broadcasting.
 
@@ -907,31 +976,37 @@ def atan2(a: Any, b: Any) -> Tensor:
     return Atan2()(a, b)
 
 
+@op("sinh", torch="sinh", method=True)
 def sinh(x: Any) -> Tensor:
     """Elementwise hyperbolic sine."""
     return Sinh()(x)
 
 
+@op("cosh", torch="cosh", method=True)
 def cosh(x: Any) -> Tensor:
     """Elementwise hyperbolic cosine."""
     return Cosh()(x)
 
 
+@op("asinh", "arcsinh", torch=("asinh", "arcsinh"), method=True)
 def asinh(x: Any) -> Tensor:
     """Elementwise inverse hyperbolic sine."""
     return Asinh()(x)
 
 
+@op("acosh", "arccosh", torch=("acosh", "arccosh"), method=True)
 def acosh(x: Any) -> Tensor:
     """Elementwise inverse hyperbolic cosine (NaN below 1; the gradient is infinite at 1)."""
     return Acosh()(x)
 
 
+@op("atanh", "arctanh", torch=("atanh", "arctanh"), method=True)
 def atanh(x: Any) -> Tensor:
     """Elementwise inverse hyperbolic tangent (infinite at +-1, NaN beyond)."""
     return Atanh()(x)
 
 
+@op(torch="erf", method=True)
 def erf(x: Any) -> Tensor:
     """Elementwise error function, differentiable any number of times.
 
@@ -944,6 +1019,7 @@ def erf(x: Any) -> Tensor:
     return Erf()(x)
 
 
+@op(torch="lerp", method=True)
 def lerp(start: Any, end: Any, weight: Any) -> Tensor:
     """Linear interpolation ``start + weight * (end - start)``, with broadcasting.
 
@@ -952,11 +1028,13 @@ def lerp(start: Any, end: Any, weight: Any) -> Tensor:
     return Lerp()(start, end, weight)
 
 
+@op("logaddexp", torch="logaddexp", method=True)
 def logaddexp(a: Any, b: Any) -> Tensor:
     """Elementwise ``log(exp(a) + exp(b))``, computed without overflow."""
     return LogAddExp()(a, b)
 
 
+@op("copysign", torch="copysign", method=True)
 def copysign(a: Any, b: Any) -> Tensor:
     """Elementwise ``|a|`` with the sign of ``b`` (``-0.0`` counts as negative).
 
@@ -966,6 +1044,8 @@ def copysign(a: Any, b: Any) -> Tensor:
     return CopySign()(a, b)
 
 
+@op("mod", "remainder", torch="remainder",
+    method={"remainder": True, "__mod__": True, "__rmod__": REFLECTED})
 def mod(a: Any, b: Any) -> Tensor:
     """Elementwise remainder with the sign of the divisor (NumPy's ``%``, ``np.mod``).
 
@@ -985,6 +1065,7 @@ def mod(a: Any, b: Any) -> Tensor:
 remainder = mod
 
 
+@op("fmod", torch="fmod", method=True)
 def fmod(a: Any, b: Any) -> Tensor:
     """Elementwise C ``fmod``: the remainder with the sign of the dividend ``a``.
 
@@ -993,6 +1074,8 @@ def fmod(a: Any, b: Any) -> Tensor:
     return Fmod()(a, b)
 
 
+@op("floor_divide", torch="floor_divide",
+    method={"floor_divide": True, "__floordiv__": True, "__rfloordiv__": REFLECTED})
 def floor_divide(a: Any, b: Any) -> Tensor:
     """Elementwise ``a // b`` (rounded down, NumPy's and Python's ``//``); not differentiable.
 
@@ -1003,6 +1086,9 @@ def floor_divide(a: Any, b: Any) -> Tensor:
     return _make(np.floor_divide(ad, bd))
 
 
+@op("divide", "true_divide", torch=("div", "divide", "true_divide"),
+    method={"div": True, "divide": True, "true_divide": True, "__truediv__": _truediv,
+        "__rtruediv__": _rtruediv})
 def divide(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
     """Elementwise ``a / b``; ``rounding_mode`` ``"trunc"`` or ``"floor"`` rounds the quotient.
 
@@ -1043,21 +1129,25 @@ def _operand_arrays(op: str, *xs: Any) -> list[Any]:
     return arrs
 
 
+@op("isnan", torch="isnan", method=True)
 def isnan(x: Any) -> Tensor:
     """Elementwise test for NaN (a bool tensor, not differentiable)."""
     return _make(np.isnan(as_tensor(x).data))
 
 
+@op("isinf", torch="isinf", method=True)
 def isinf(x: Any) -> Tensor:
     """Elementwise test for +-infinity (a bool tensor, not differentiable)."""
     return _make(np.isinf(as_tensor(x).data))
 
 
+@op("isfinite", torch="isfinite", method=True)
 def isfinite(x: Any) -> Tensor:
     """Elementwise test for a finite value (a bool tensor, not differentiable)."""
     return _make(np.isfinite(as_tensor(x).data))
 
 
+@op("isclose", torch="isclose", method=True)
 def isclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
     """Elementwise ``|a - b| <= atol + rtol * |b|`` (NumPy's and PyTorch's test; bool tensor)."""
@@ -1069,21 +1159,25 @@ def _logical(op: str, ufunc: np.ufunc, *xs: Any) -> Tensor:
     return _make(ufunc(*_operand_arrays(op, *xs)))
 
 
+@op("logical_and", torch="logical_and", method=True)
 def logical_and(a: Any, b: Any) -> Tensor:
     """Elementwise logical AND of the truth values (a bool tensor)."""
     return _logical("logical_and", np.logical_and, a, b)
 
 
+@op("logical_or", torch="logical_or", method=True)
 def logical_or(a: Any, b: Any) -> Tensor:
     """Elementwise logical OR of the truth values (a bool tensor)."""
     return _logical("logical_or", np.logical_or, a, b)
 
 
+@op("logical_xor", torch="logical_xor", method=True)
 def logical_xor(a: Any, b: Any) -> Tensor:
     """Elementwise logical XOR of the truth values (a bool tensor)."""
     return _logical("logical_xor", np.logical_xor, a, b)
 
 
+@op("logical_not", torch="logical_not", method=True)
 def logical_not(x: Any) -> Tensor:
     """Elementwise logical NOT of the truth values (a bool tensor)."""
     return _logical("logical_not", np.logical_not, x)
@@ -1102,21 +1196,29 @@ def _bitwise(op: str, ufunc: np.ufunc, *xs: Any) -> Tensor:
     return _make(ufunc(*arrs))
 
 
+@op("bitwise_and", torch="bitwise_and",
+    method={"bitwise_and": True, "__and__": True, "__rand__": REFLECTED})
 def bitwise_and(a: Any, b: Any) -> Tensor:
     """Elementwise ``a & b`` on integers or bools."""
     return _bitwise("bitwise_and", np.bitwise_and, a, b)
 
 
+@op("bitwise_or", torch="bitwise_or",
+    method={"bitwise_or": True, "__or__": True, "__ror__": REFLECTED})
 def bitwise_or(a: Any, b: Any) -> Tensor:
     """Elementwise ``a | b`` on integers or bools."""
     return _bitwise("bitwise_or", np.bitwise_or, a, b)
 
 
+@op("bitwise_xor", torch="bitwise_xor",
+    method={"bitwise_xor": True, "__xor__": True, "__rxor__": REFLECTED})
 def bitwise_xor(a: Any, b: Any) -> Tensor:
     """Elementwise ``a ^ b`` on integers or bools."""
     return _bitwise("bitwise_xor", np.bitwise_xor, a, b)
 
 
+@op("bitwise_not", "invert", "bitwise_invert", torch="bitwise_not",
+    method={"bitwise_not": True, "__invert__": True})
 def bitwise_not(x: Any) -> Tensor:
     """Elementwise ``~x`` on integers or bools (logical NOT for bools)."""
     return _bitwise("bitwise_not", np.invert, x)
@@ -1126,11 +1228,15 @@ def bitwise_not(x: Any) -> Tensor:
 invert = bitwise_not
 
 
+@op("left_shift", "bitwise_left_shift", torch="bitwise_left_shift",
+    method={"bitwise_left_shift": True, "__lshift__": True, "__rlshift__": REFLECTED})
 def left_shift(a: Any, b: Any) -> Tensor:
     """Elementwise ``a << b`` on integers."""
     return _bitwise("left_shift", np.left_shift, a, b)
 
 
+@op("right_shift", "bitwise_right_shift", torch="bitwise_right_shift",
+    method={"bitwise_right_shift": True, "__rshift__": True, "__rrshift__": REFLECTED})
 def right_shift(a: Any, b: Any) -> Tensor:
     """Elementwise ``a >> b`` on integers (arithmetic shift for signed ones)."""
     return _bitwise("right_shift", np.right_shift, a, b)
@@ -1196,6 +1302,7 @@ class Clip(Function):
         return {"lo": self.has_lo, "hi": self.has_hi}
 
 
+@op("clip", torch="clip", method=True)
 def clip(x: Tensor, a_min: Any = None, a_max: Any = None, *, min: Any = None,  # noqa: A002
          max: Any = None) -> Tensor:  # noqa: A002
     """Limit the values to ``[a_min, a_max]`` (either may be None; ``min=``/``max=`` accepted).
@@ -1213,6 +1320,7 @@ def clip(x: Tensor, a_min: Any = None, a_max: Any = None, *, min: Any = None,  #
     return Clip(lo is not None, hi is not None)(x, *bounds)
 
 
+@op(torch="clamp", method=True)
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """PyTorch's name for :func:`clip`."""
     return clip(x, min, max)
@@ -1247,12 +1355,14 @@ class Minimum(Maximum):
     sign = -1
 
 
+@op("maximum", torch="maximum", method=True)
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise maximum with broadcasting; ties split the gradient evenly (as PyTorch)."""
     _broadcast_shape("maximum", np.shape(_array(a)), np.shape(_array(b)))
     return Maximum()(a, b)
 
 
+@op("minimum", torch="minimum", method=True)
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise minimum with broadcasting; ties split the gradient evenly (as PyTorch)."""
     _broadcast_shape("minimum", np.shape(_array(a)), np.shape(_array(b)))

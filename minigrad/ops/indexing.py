@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad.autograd import Function
+from minigrad.ops.catalogue import op
 from minigrad.ops.shape import (
     broadcast_to,
     getitem,
@@ -75,6 +76,12 @@ class Where(Function):
         return {"cond": f"bool{self.cond.shape}"}
 
 
+def _where_method(self: Tensor, condition: Any, other: Any) -> Tensor:
+    """PyTorch's ``x.where(cond, y)``: ``x`` where ``cond`` holds, else ``y``."""
+    return where(condition, self, other)
+
+
+@op("where", torch="where", method=_where_method)
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` is True, else ``b``, with NumPy broadcasting.
 
@@ -86,6 +93,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return Where(cond)(a, b)
 
 
+@op(torch="masked_fill", method=True)
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` where ``mask`` is True (PyTorch's ``masked_fill``; not in place).
 
@@ -177,6 +185,7 @@ class ScatterAdd(Function):
         return {"axis": self.axis, "index": f"int{self.index.shape}"}
 
 
+@op(torch="gather", method=True)
 def gather(x: Tensor, axis: int, index: Any, *, dim: int | None = None) -> Tensor:
     """Pick ``x`` values along ``axis`` at ``index`` (PyTorch's ``gather(input, dim, index)``).
 
@@ -198,6 +207,7 @@ def gather(x: Tensor, axis: int, index: Any, *, dim: int | None = None) -> Tenso
     return Gather(ax, idx)(x)
 
 
+@op("take_along_axis", torch="take_along_dim", method=True)
 def take_along_axis(x: Tensor, indices: Any, axis: int) -> Tensor:
     """NumPy's ``take_along_axis``: ``indices`` broadcast against ``x`` outside ``axis``."""
     idx = _index(indices, "take_along_axis")
@@ -213,6 +223,7 @@ def take_along_axis(x: Tensor, indices: Any, axis: int) -> Tensor:
     return gather(xb, ax, idx)
 
 
+@op(torch="scatter_add", method=True)
 def scatter_add(x: Tensor, axis: int, index: Any, src: Any, *, dim: int | None = None) -> Tensor:
     """``x`` with ``src`` added at ``index`` along ``axis`` (``scatter_add``, not in place).
 
@@ -231,6 +242,7 @@ def scatter_add(x: Tensor, axis: int, index: Any, src: Any, *, dim: int | None =
     return ScatterAdd(ax, idx)(x, src)
 
 
+@op(torch="index_add", method=True)
 def index_add(x: Tensor, axis: int, index: Any, source: Any, *, alpha: float = 1.0,
               dim: int | None = None) -> Tensor:
     """``x`` with slice ``source[i]`` added at ``x[index[i]]`` along ``axis`` (not in place)."""
@@ -249,6 +261,7 @@ def index_add(x: Tensor, axis: int, index: Any, source: Any, *, alpha: float = 1
     return ScatterAdd(ax, np.ascontiguousarray(full))(x, src * alpha if alpha != 1 else src)
 
 
+@op(torch="masked_select", method=True)
 def masked_select(x: Tensor, mask: Any) -> Tensor:
     """The 1-D tensor of the ``x`` values where ``mask`` is True (both broadcast first)."""
     m = _mask(mask, "masked_select")
@@ -256,6 +269,7 @@ def masked_select(x: Tensor, mask: Any) -> Tensor:
     return getitem(broadcast_to(x, shape), np.broadcast_to(m, shape))
 
 
+@op("nonzero", method=True)
 def nonzero(x: Any) -> tuple[Tensor, ...]:
     """Indices of the non-zero elements, one int64 tensor per axis (NumPy's ``nonzero``).
 
@@ -264,6 +278,7 @@ def nonzero(x: Any) -> tuple[Tensor, ...]:
     return tuple(_make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(_array(x))))
 
 
+@op("argwhere", torch="argwhere", method=True)
 def argwhere(x: Any) -> Tensor:
     """The (N, ndim) int64 tensor of indices of non-zero elements (PyTorch's ``nonzero``)."""
     return _make(np.argwhere(_array(x)).astype(np.int64))
@@ -278,6 +293,7 @@ def _sort_axis(x: Tensor, axis: int | None, where: str) -> tuple[Tensor, int]:
     return x, normalize_one_axis(axis, x.ndim, where)
 
 
+@op("argsort", torch="argsort", method=True)
 def argsort(x: Tensor, axis: int | None = -1, descending: bool = False, *,
             dim: int | None = None, stable: bool = True) -> Tensor:
     """Indices that sort ``x`` along ``axis`` (int64, not differentiable; stable sort)."""
@@ -295,6 +311,7 @@ def argsort(x: Tensor, axis: int | None = -1, descending: bool = False, *,
     return _make(idx.astype(np.int64))
 
 
+@op("sort")
 def sort(x: Tensor, axis: int | None = -1, descending: bool = False, *,
          dim: int | None = None, stable: bool = True) -> Tensor:
     """The values of ``x`` sorted along ``axis`` (NumPy's ``sort``: values only).
@@ -311,6 +328,7 @@ def sort(x: Tensor, axis: int | None = -1, descending: bool = False, *,
     return gather(x, ax, argsort(x, ax, descending).data)
 
 
+@op(torch="topk", method=True)
 def topk(x: Tensor, k: int, axis: int = -1, largest: bool = True, sorted: bool = True,  # noqa: A002
          *, dim: int | None = None) -> tuple[Tensor, Tensor]:
     """The ``k`` largest (or smallest) values along ``axis`` and their indices, as PyTorch.
@@ -334,6 +352,7 @@ def topk(x: Tensor, k: int, axis: int = -1, largest: bool = True, sorted: bool =
     return values, _make(idx)
 
 
+@op(torch="one_hot", functional=True)
 def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding with a new last axis of ``num_classes`` (-1: max label + 1)."""
     lab = _index(labels, "one_hot")
@@ -363,12 +382,14 @@ def _arg_extreme(op: Any, x: Any, axis: int | None, keepdims: bool, dim: int | N
     return _make(np.asarray(op(x.data, axis=axis, keepdims=keepdims)).astype(np.int64))
 
 
+@op("argmax", torch="argmax", method=True)
 def argmax(x: Any, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
            keepdim: bool | None = None) -> Tensor:
     """Index of the maximum along ``axis`` (of the flattened tensor when None); int64."""
     return _arg_extreme(np.argmax, x, axis, keepdims, dim, keepdim, "argmax")
 
 
+@op("argmin", torch="argmin", method=True)
 def argmin(x: Any, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
            keepdim: bool | None = None) -> Tensor:
     """Index of the minimum along ``axis`` (of the flattened tensor when None); int64."""

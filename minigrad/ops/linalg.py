@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad.autograd import Function
+from minigrad.ops.catalogue import REFLECTED, op
 from minigrad.ops.shape import broadcast_to, reshape, sum_to, transpose
 from minigrad.tensor import Tensor, as_tensor
 
@@ -91,11 +92,13 @@ class Linear(Function):
         return gx, gW, gb
 
 
+@op("matmul", torch="matmul", method={"matmul": True, "__matmul__": True, "__rmatmul__": REFLECTED})
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b`` (2-D, 1-D vectors, batched), differentiable in both."""
     return MatMul()(a, b)
 
 
+@op(torch="linear", mg=False)
 def linear(x: Any, W: Any, b: Any = None) -> Tensor:  # noqa: N803
     """Return ``x @ W + b`` as one op (``x``: (..., in), ``W``: (in, out), ``b``: (out,))."""
     if b is None:
@@ -236,6 +239,7 @@ class Einsum(Function):
         return {"subscripts": ",".join(self.ins) + "->" + self.out}
 
 
+@op("einsum", torch="einsum")
 def einsum(subscripts: str, *operands: Any) -> Tensor:
     """Einstein summation over the operands, as ``numpy.einsum``; differentiable.
 
@@ -260,12 +264,14 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
     return Einsum(ins, out)(*ts)
 
 
+@op("outer", torch="outer", method=True)
 def outer(a: Any, b: Any) -> Tensor:
     """Outer product of ``a`` and ``b``, flattened first (NumPy's ``outer``)."""
     at, bt = as_tensor(a), as_tensor(b)
     return Einsum(["i", "j"], "ij")(reshape(at, (at.size,)), reshape(bt, (bt.size,)))
 
 
+@op("tensordot", torch="tensordot")
 def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Tensor:
     """Sum products over the given axes (NumPy's ``tensordot``), differentiable.
 
@@ -309,6 +315,7 @@ def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Tensor:
     return Einsum(["".join(sa), "".join(sb)], out)(at, bt)
 
 
+@op("dot", torch="dot", method=True)
 def dot(a: Any, b: Any) -> Tensor:
     """NumPy's ``dot`` product.
 

@@ -14,6 +14,7 @@ import numpy as np
 from minigrad.autograd import Function
 from minigrad.ops import indexing
 from minigrad.ops.activation import _float_input, _mask, log_softmax, logsigmoid, softmax
+from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import (
     abs,
     log,
@@ -88,6 +89,7 @@ def _one_hot(labels: np.ndarray, shape: tuple[int, ...], dtype: Any) -> np.ndarr
     return out
 
 
+@op()
 def softmax_cross_entropy(logits: Any, t: Any) -> Tensor:
     """Mean cross-entropy of ``softmax(logits)`` against targets ``t``, fused and stable.
 
@@ -133,6 +135,7 @@ def softmax_cross_entropy(logits: Any, t: Any) -> Tensor:
     return SoftmaxCrossEntropy()(x, tt)
 
 
+@op()
 def sum_squares_error(y: Any, t: Any) -> Tensor:
     """Sum of squared errors ``0.5 * sum((y - t) ** 2)`` (the chapter's equation 4.1).
 
@@ -201,6 +204,7 @@ def _labels_from_targets(t: np.ndarray, y_shape: tuple[int, ...], y_ndim: int,
     return labels
 
 
+@op()
 def cross_entropy_error(y: Any, t: Any) -> Tensor:
     """Batch-mean cross-entropy of probabilities ``y``, as in the chapter (section 2.4).
 
@@ -250,6 +254,7 @@ def cross_entropy_error(y: Any, t: Any) -> Tensor:
     return -log(picked + CROSS_ENTROPY_DELTA).sum() / n
 
 
+@op()
 def accuracy(y: Any, t: Any) -> float:
     """Share of samples whose highest score is the right class (not differentiable).
 
@@ -385,6 +390,7 @@ def _nll(logp: Tensor, labels: np.ndarray, valid: np.ndarray, w: np.ndarray | No
         return loss.sum() / wt.sum()  # 0/0 = NaN when every target is ignored, as in PyTorch
 
 
+@op(torch="nll_loss")
 def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` at class labels ``target``.
@@ -415,6 +421,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     return _nll(x, labels, valid, _class_weight(weight, c, x.dtype, "nll_loss"), reduction)
 
 
+@op(torch="cross_entropy")
 def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of ``softmax(input)`` along the class axis, as PyTorch's.
@@ -518,6 +525,7 @@ class BinaryCrossEntropy(Function):
         return gx, gt
 
 
+@op(torch="binary_cross_entropy")
 def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
                          reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities ``input`` in [0, 1] against ``target``.
@@ -535,6 +543,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
     return _reduce(loss, reduction)
 
 
+@op(torch="binary_cross_entropy_with_logits")
 def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,
                                      reduction: str = "mean",
                                      pos_weight: Any = None) -> Tensor:
@@ -555,6 +564,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     return _reduce(loss, reduction)
 
 
+@op(torch="mse_loss")
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """Squared error ``(input - target) ** 2``, reduced (broadcasting allowed)."""
     _check_reduction(reduction, "mse_loss")
@@ -563,6 +573,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce(d * d, reduction)
 
 
+@op(torch="l1_loss")
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """Absolute error ``|input - target|``, reduced; the gradient at 0 is 0 (PyTorch's)."""
     _check_reduction(reduction, "l1_loss")
@@ -570,6 +581,7 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce(abs(x - t), reduction)
 
 
+@op(torch="huber_loss")
 def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """Huber loss: ``0.5 d**2`` where ``|d| < delta``.
 
@@ -585,6 +597,7 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
                    reduction)
 
 
+@op(torch="smooth_l1_loss")
 def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """Smooth L1: ``0.5 d**2 / beta`` where ``|d| < beta``.

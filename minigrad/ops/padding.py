@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad.autograd import Function
+from minigrad.ops.catalogue import op
 from minigrad.ops.conv import IntOrPair, _check_4d, _pair
 from minigrad.ops.linalg import matmul
 from minigrad.ops.shape import getitem
@@ -60,6 +61,7 @@ def _normalize_pad_width(pad_width: Any, ndim: int) -> tuple[tuple[int, int], ..
     return tuple(out)
 
 
+@op("pad", mg=True, functional=False)
 def np_pad(array: Any, pad_width: Any, mode: str = "constant", constant_values: float = 0,
            ) -> Tensor:
     """Pad a tensor like ``numpy.pad`` (exposed as ``mg.pad``), differentiably.
@@ -107,6 +109,7 @@ def np_pad(array: Any, pad_width: Any, mode: str = "constant", constant_values: 
     return y
 
 
+@op(torch="pad")
 def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:  # noqa: A002
     """Pad the last dimensions, PyTorch's ``F.pad``.
 
@@ -175,6 +178,7 @@ def _interp_matrix(n_in: int, n_out: int, mode: str, scale: float | None,
     return a
 
 
+@op(torch="interpolate")
 def interpolate(input: Any, size: IntOrPair | None = None,  # noqa: A002
                 scale_factor: float | tuple[float, float] | None = None,
                 mode: str = "nearest", align_corners: bool | None = None) -> Tensor:

@@ -14,6 +14,7 @@ import numpy as np
 
 from minigrad.autograd import Function
 from minigrad.ops import indexing
+from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import abs as _abs
 from minigrad.ops.elementwise import exp, sqrt
 from minigrad.ops.shape import (
@@ -124,6 +125,7 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
     return int(np.prod([shape[a] for a in axes if a < len(shape)], dtype=np.int64))
 
 
+@op("sum", torch="sum", method=True, functional=True)
 def sum(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
         dim: Axis = None, keepdim: bool | None = None, dtype: Any = None) -> Tensor:
     """Sum of ``x`` over ``axis`` (all axes when None).
@@ -138,6 +140,7 @@ def sum(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
     return f(x)
 
 
+@op("mean", torch="mean", method=True, functional=True)
 def mean(x: Tensor, axis: Axis = None, keepdims: bool = False, *,
          dim: Axis = None, keepdim: bool | None = None) -> Tensor:
     """Mean of ``x`` over ``axis`` (all axes when None); ``dim=``/``keepdim=`` accepted."""
@@ -145,6 +148,7 @@ def mean(x: Tensor, axis: Axis = None, keepdims: bool = False, *,
     return Mean(axes, keepdims)(x)
 
 
+@op("max", "amax", torch="amax", method=True, functional=("max", "amax"))
 def max(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
         dim: Axis = None, keepdim: bool | None = None) -> Tensor:
     """Maximum of ``x`` over ``axis``; ties share the gradient evenly.
@@ -159,6 +163,7 @@ def max(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
     return Max(axes, keepdims)(x)
 
 
+@op("min", "amin", torch="amin", method=True, functional=("min", "amin"))
 def min(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
         dim: Axis = None, keepdim: bool | None = None) -> Tensor:
     """Minimum of ``x`` over ``axis``; ties share the gradient evenly (values only, as NumPy).
@@ -191,6 +196,7 @@ class Var(_Reduction):
         return {**super().attrs(), "ddof": self.ddof}
 
 
+@op("var", method=True)
 def var(x: Tensor, axis: Axis = None, ddof: float | None = None, keepdims: bool = False, *,
         dim: Axis = None, correction: float | None = None,
         keepdim: bool | None = None) -> Tensor:
@@ -204,6 +210,7 @@ def var(x: Tensor, axis: Axis = None, ddof: float | None = None, keepdims: bool 
     return Var(axes, keepdims, d)(x)
 
 
+@op("std", method=True)
 def std(x: Tensor, axis: Axis = None, ddof: float | None = None, keepdims: bool = False, *,
         dim: Axis = None, correction: float | None = None,
         keepdim: bool | None = None) -> Tensor:
@@ -239,6 +246,7 @@ def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tupl
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
+@op(torch="logsumexp", method=True)
 def logsumexp(x: Tensor, axis: Axis = None, keepdims: bool = False, *,
               dim: Axis = None, keepdim: bool | None = None) -> Tensor:
     """``log(sum(exp(x)))`` over ``axis``, without overflow (SciPy's / PyTorch's logsumexp).
@@ -282,6 +290,7 @@ def _prod_of_others(x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
     return moveaxis(back, list(range(len(rest), x.ndim)), list(axes)) if x.ndim else back
 
 
+@op("prod", torch="prod", method=True)
 def prod(x: Tensor, axis: Axis = None, keepdims: bool = False, *,
          dim: Axis = None, keepdim: bool | None = None) -> Tensor:
     """Product over ``axis``; the gradient is exact when the input holds zeros."""
@@ -327,6 +336,7 @@ class CumSum(_Cumulative):
         return flip(CumSum(self.axis)(flip(gy, self.axis)), self.axis)
 
 
+@op("cumsum", torch="cumsum", method=True)
 def cumsum(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """Running sum along ``axis`` (NumPy: ``axis=None`` flattens; ``dim=`` accepted)."""
     x, ax = _cum_axis(x, axis, dim, "cumsum")
@@ -363,6 +373,7 @@ class CumProd(_Cumulative):
         return moveaxis(g, -1, ax)
 
 
+@op("cumprod", torch="cumprod", method=True)
 def cumprod(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """Running product along ``axis`` (``axis=None`` flattens); exact gradient with zeros."""
     x, ax = _cum_axis(x, axis, dim, "cumprod")
@@ -391,6 +402,7 @@ class LogCumSumExp(_Cumulative):
         return moveaxis(g, -1, ax)
 
 
+@op(torch="logcumsumexp", method=True)
 def logcumsumexp(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """``log(cumsum(exp(x)))`` along ``axis``, stable (``axis=None`` flattens)."""
     x, ax = _cum_axis(x, axis, dim, "logcumsumexp")
@@ -426,6 +438,7 @@ def _cum_extreme(x: Tensor, axis: int | None, dim: int | None, op: Any,
     return values, _make(idx)
 
 
+@op(torch="cummax", method=True)
 def cummax(x: Tensor, axis: int | None = None, *, dim: int | None = None
            ) -> tuple[Tensor, Tensor]:
     """Running maximum along ``axis`` and its indices (PyTorch's ``cummax``).
@@ -435,12 +448,14 @@ def cummax(x: Tensor, axis: int | None = None, *, dim: int | None = None
     return _cum_extreme(x, axis, dim, np.greater_equal, "cummax")
 
 
+@op(torch="cummin", method=True)
 def cummin(x: Tensor, axis: int | None = None, *, dim: int | None = None
            ) -> tuple[Tensor, Tensor]:
     """Running minimum along ``axis`` and its indices; ties go to the latest minimum."""
     return _cum_extreme(x, axis, dim, np.less_equal, "cummin")
 
 
+@op("any", torch="any", method=True)
 def any(x: Any, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
         dim: Axis = None, keepdim: bool | None = None) -> Tensor:
     """Whether any element is non-zero over ``axis`` (a bool tensor, not differentiable)."""
@@ -449,6 +464,7 @@ def any(x: Any, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
     return _make(np.any(x.data, axis=axes, keepdims=keepdims))
 
 
+@op("all", torch="all", method=True)
 def all(x: Any, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
         dim: Axis = None, keepdim: bool | None = None) -> Tensor:
     """Whether every element is non-zero over ``axis`` (a bool tensor, not differentiable)."""
@@ -511,6 +527,7 @@ def _ties_share(a: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
     return (m / m.sum(axis=axes, keepdims=True)).astype(a.dtype)
 
 
+@op(torch="norm", method=True)
 def norm(x: Tensor, ord: float = 2, axis: Axis = None, keepdims: bool = False, *,  # noqa: A002
          dim: Axis = None, keepdim: bool | None = None, p: float | None = None) -> Tensor:
     """Vector p-norm of ``x`` over ``axis`` (all elements when None).

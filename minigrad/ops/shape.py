@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad.autograd import Function, broadcast_axes
+from minigrad.ops.catalogue import op
 from minigrad.tensor import Tensor, _alias, zeros
 
 __all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "getitem", "sum_to_array",
@@ -117,6 +118,14 @@ class Reshape(Function):
         return {"shape": self.shape}
 
 
+def _reshape_method(self: Tensor, *shape: Any) -> Tensor:
+    """Return the same values with a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return reshape(self, shape)
+
+
+@op("reshape", torch="reshape", method=_reshape_method, functional=True)
 def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
     """Return ``x`` with a new shape (one dimension may be -1)."""
     shape = tuple(shape)
@@ -156,6 +165,36 @@ class Transpose(Function):
         return {"axes": self.axes}
 
 
+def _transpose_method(self: Tensor, *axes: Any) -> Tensor:
+    """Permute the axes (reverse them when none are given), with NumPy's meaning.
+
+    ``transpose(a, b, ...)`` lists every axis in its new order, as
+    ``ndarray.transpose``: on a 2-D tensor ``transpose(0, 1)`` returns it
+    unchanged and ``transpose(1, 0)`` swaps the axes. PyTorch's
+    ``transpose(a, b)`` (swap two axes) is :meth:`swapaxes` here; ``mT``
+    swaps the last two.
+    """
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = tuple(axes[0])
+    return transpose(self, axes or None)
+
+
+def _t_property(self: Tensor) -> Tensor:
+    """The tensor with its axes reversed."""
+    return transpose(self, None)
+
+
+def _mt_property(self: Tensor) -> Tensor:
+    """The tensor with its last two axes swapped (a batch of matrix transposes)."""
+    if self.ndim < 2:
+        raise ValueError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
+    return swapaxes(self, -2, -1)
+
+
+@op("transpose", "permute_dims",
+    method={"transpose": _transpose_method, "T": property(_t_property),
+        "mT": property(_mt_property)},
+    functional=True)
 def transpose(x: Tensor, axes: Sequence[int] | None = None) -> Tensor:
     """Permute the axes of ``x`` (reverse them when ``axes`` is None), as NumPy.
 
@@ -192,6 +231,7 @@ class BroadcastTo(Function):
         return {"shape": self.shape}
 
 
+@op("broadcast_to", torch="broadcast_to", method=True, functional=True)
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     """Broadcast ``x`` to ``shape`` as NumPy does."""
     shape = tuple(shape)
@@ -224,6 +264,7 @@ class SumTo(Function):
         return {"shape": self.shape}
 
 
+@op(method=True, functional=True, mg=False)
 def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     """Sum ``x`` so that it has ``shape`` (the reverse of broadcasting); no-op if it already has."""
     shape = tuple(shape)
@@ -306,6 +347,7 @@ def _describe_index(index: Any) -> str:
     return "[" + ", ".join(parts) + "]"
 
 
+@op(method={"__getitem__": True}, functional=True, mg=False)
 def getitem(x: Tensor, index: Any) -> Tensor:
     """Index ``x`` like an ndarray; out-of-range indices raise IndexError naming the shape."""
     index = _plain_index(index)
@@ -360,6 +402,7 @@ def _tensors(xs: Any, where: str) -> list[Tensor]:
     return [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
 
 
+@op("concatenate", "concat", torch=("concatenate", "concat"))
 def concatenate(tensors: Sequence[Any], axis: int | None = 0, *,
                 dim: int | None = None) -> Tensor:
     """Join tensors along an existing ``axis`` (``axis=None`` flattens them first).
@@ -389,11 +432,13 @@ def concatenate(tensors: Sequence[Any], axis: int | None = 0, *,
     return Concatenate(ax)(*xs)
 
 
+@op(torch="cat")
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """PyTorch's name for :func:`concatenate` (``dim`` is ``axis``)."""
     return concatenate(tensors, dim)
 
 
+@op("stack", torch="stack")
 def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join same-shaped tensors along a new ``axis`` (``dim=`` accepted)."""
     xs = _tensors(tensors, "stack")
@@ -405,6 +450,7 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
     return concatenate([expand_dims(x, ax) for x in xs], ax)
 
 
+@op("split")
 def split(x: Tensor, indices_or_sections: int | Sequence[int], axis: int = 0, *,
           dim: int | None = None) -> list[Tensor]:
     """Split ``x`` along ``axis`` (NumPy's ``split``).
@@ -432,6 +478,7 @@ def split(x: Tensor, indices_or_sections: int | Sequence[int], axis: int = 0, *,
     return [getitem(x, lead + (slice(a, max(a, b)),)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
+@op(torch="chunk", method=True)
 def chunk(x: Tensor, chunks: int, axis: int = 0, *, dim: int | None = None) -> list[Tensor]:
     """Split into ``chunks`` pieces of ``ceil(n / chunks)`` (the last may be smaller), as PyTorch.
 
@@ -450,6 +497,7 @@ def chunk(x: Tensor, chunks: int, axis: int = 0, *, dim: int | None = None) -> l
     return split(x, list(range(size, n, size)), ax)
 
 
+@op("squeeze", torch="squeeze", method=True)
 def squeeze(x: Tensor, axis: Axis = None, *, dim: Axis = None) -> Tensor:
     """Remove axes of length 1 (all of them when ``axis`` is None).
 
@@ -469,6 +517,7 @@ def squeeze(x: Tensor, axis: Axis = None, *, dim: Axis = None) -> Tensor:
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
+@op("expand_dims")
 def expand_dims(x: Tensor, axis: int | Sequence[int], *, dim: Any = None) -> Tensor:
     """Insert axes of length 1 at ``axis`` (positions in the result, as NumPy)."""
     axis = pick_alias(axis, dim, "axis", "dim", "expand_dims")
@@ -479,11 +528,13 @@ def expand_dims(x: Tensor, axis: int | Sequence[int], *, dim: Any = None) -> Ten
     return reshape(x, tuple(1 if i in pos else next(it) for i in range(out_ndim)))
 
 
+@op(torch="unsqueeze", method=True)
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """PyTorch's name for :func:`expand_dims` with one axis."""
     return expand_dims(x, dim)
 
 
+@op(torch="flatten", method=True)
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge axes ``start_dim`` to ``end_dim`` (inclusive) into one; a 0-d tensor becomes 1-D."""
     if x.ndim == 0:
@@ -497,6 +548,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, x.shape[:s] + (n,) + x.shape[e + 1:])
 
 
+@op(torch="unflatten", method=True)
 def unflatten(x: Tensor, axis: int, sizes: Sequence[int]) -> Tensor:
     """Split axis ``axis`` into axes of ``sizes`` (one may be -1)."""
     ax = normalize_one_axis(axis, x.ndim, "unflatten")
@@ -511,6 +563,7 @@ def unflatten(x: Tensor, axis: int, sizes: Sequence[int]) -> Tensor:
     return reshape(x, x.shape[:ax] + sizes + x.shape[ax + 1:])
 
 
+@op(torch="permute", method=True)
 def permute(x: Tensor, *dims: Any) -> Tensor:
     """Reorder the axes (PyTorch's ``permute``; NumPy's ``transpose(axes)``)."""
     dims = _shape_arg(dims)
@@ -521,6 +574,7 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     return transpose(x, tuple(d % x.ndim for d in dims))
 
 
+@op("swapaxes", torch=("swapaxes", "transpose"), method=True)
 def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes (PyTorch's ``transpose(a, b)``)."""
     a = normalize_one_axis(axis1, x.ndim, "swapaxes")
@@ -530,6 +584,7 @@ def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
     return x if a == b else transpose(x, order)
 
 
+@op("moveaxis", torch=("moveaxis", "movedim"), method=True)
 def moveaxis(x: Tensor, source: int | Sequence[int],
              destination: int | Sequence[int]) -> Tensor:
     """Move axes to new positions, keeping the order of the others (NumPy's ``moveaxis``)."""
@@ -548,6 +603,7 @@ def moveaxis(x: Tensor, source: int | Sequence[int],
     return transpose(x, order) if order != list(range(x.ndim)) else x
 
 
+@op(torch="expand", method=True)
 def expand(x: Tensor, *sizes: Any) -> Tensor:
     """Broadcast to ``sizes``, where -1 keeps that axis (PyTorch's ``expand``)."""
     sizes = _shape_arg(sizes)
@@ -593,6 +649,7 @@ class Tile(Function):
         return {"reps": self.reps}
 
 
+@op("tile", torch="tile", method=True)
 def tile(x: Tensor, reps: int | Sequence[int]) -> Tensor:
     """Repeat the whole tensor ``reps`` times along each axis (NumPy's ``tile``)."""
     reps = (int(reps),) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
@@ -601,6 +658,7 @@ def tile(x: Tensor, reps: int | Sequence[int]) -> Tensor:
     return Tile(reps)(x)
 
 
+@op(torch="repeat", method=True)
 def repeat(x: Tensor, *sizes: Any) -> Tensor:
     """PyTorch's ``repeat``: :func:`tile` with one count per axis (at least ``x.ndim`` of them).
 
@@ -613,6 +671,7 @@ def repeat(x: Tensor, *sizes: Any) -> Tensor:
     return tile(x, sizes)
 
 
+@op(torch="repeat_interleave", method=True)
 def repeat_interleave(x: Tensor, repeats: int | Sequence[int], axis: int | None = None, *,
                       dim: int | None = None) -> Tensor:
     """Repeat each element ``repeats`` times along ``axis`` (NumPy's ``repeat``).
@@ -634,6 +693,7 @@ def repeat_interleave(x: Tensor, repeats: int | Sequence[int], axis: int | None 
     return getitem(x, (slice(None),) * ax + (idx,))
 
 
+@op("flip", torch="flip", method=True)
 def flip(x: Tensor, axis: Axis = None, *, dims: Axis = None) -> Tensor:
     """Reverse the order of elements along ``axis`` (all axes when None); ``dims=`` accepted."""
     axis = pick_alias(axis, dims, "axis", "dims", "flip")
@@ -667,6 +727,7 @@ class Roll(Function):
         return {"shift": self.shift, "axis": self.axis}
 
 
+@op("roll", torch="roll", method=True)
 def roll(x: Tensor, shift: int | Sequence[int], axis: int | Sequence[int] | None = None, *,
          dims: Any = None) -> Tensor:
     """Shift elements along ``axis`` cyclically (``axis=None``: over the flattened tensor)."""
@@ -697,16 +758,19 @@ def _tri(x: Tensor, k: int, lower: bool, where: str) -> Tensor:
     return _where(mask, x, np.zeros((), dtype=x.dtype))
 
 
+@op("tril", torch="tril", method=True)
 def tril(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
     """Keep the lower triangle (at and below diagonal ``k``) of the last two axes."""
     return _tri(x, pick_alias(k, diagonal, "k", "diagonal", "tril", default=0), True, "tril")
 
 
+@op("triu", torch="triu", method=True)
 def triu(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
     """Keep the upper triangle (at and above diagonal ``k``) of the last two axes."""
     return _tri(x, pick_alias(k, diagonal, "k", "diagonal", "triu", default=0), False, "triu")
 
 
+@op("diagonal", torch="diagonal", method=True)
 def diagonal(x: Tensor, offset: int = 0, axis1: int = 0, axis2: int = 1, *,
              dim1: int | None = None, dim2: int | None = None) -> Tensor:
     """The diagonal of the (axis1, axis2) planes, as a new last axis (NumPy's ``diagonal``).
@@ -749,6 +813,7 @@ class Diag(Function):
         return {"k": self.k}
 
 
+@op("diag", torch="diag", method=True)
 def diag(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
     """1-D: a matrix with ``x`` on diagonal ``k``; 2-D: its diagonal ``k`` (NumPy's ``diag``)."""
     k = pick_alias(k, diagonal, "k", "diagonal", "diag", default=0)
@@ -759,6 +824,7 @@ def diag(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
     raise ValueError(f"diag: needs a 1-D or 2-D tensor, got shape {x.shape}")
 
 
+@op(torch="view", method=True)
 def view(x: Tensor, *shape: Any) -> Tensor:
     """PyTorch's name for :func:`reshape` (a copy may be made; values are what matter)."""
     return reshape(x, _shape_arg(shape))
