@@ -47,7 +47,6 @@ class Sigmoid(Function):
     """
 
     elementwise = True
-    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
@@ -62,7 +61,6 @@ class ReLU(Function):
     """``max(x, 0)``; the gradient at 0 is taken as 0."""
 
     elementwise = True
-    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
@@ -92,9 +90,6 @@ def _softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
 class Softmax(Function):
     """``exp(x) / sum(exp(x))`` along an axis, with the maximum subtracted first."""
 
-    elementwise = False
-    broadcasting = False
-
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
@@ -112,9 +107,6 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """``log(softmax(x))`` along an axis, computed stably."""
-
-    elementwise = False
-    broadcasting = False
 
     def __init__(self, axis: int) -> None:
         self.axis = axis
@@ -174,7 +166,6 @@ class LeakyReLU(Function):
     """
 
     elementwise: ClassVar[bool] = True
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, negative_slope: float) -> None:
         self.negative_slope = negative_slope
@@ -197,7 +188,6 @@ class Hardtanh(Function):
     """
 
     elementwise: ClassVar[bool] = True
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, min_val: float, max_val: float) -> None:
         self.min_val, self.max_val = min_val, max_val
@@ -221,7 +211,6 @@ class Hardswish(Function):
     """
 
     elementwise: ClassVar[bool] = True
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x * np.clip(x + 3, 0, 6) / 6
@@ -240,7 +229,6 @@ class LogSigmoid(Function):
     """
 
     elementwise: ClassVar[bool] = True
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))

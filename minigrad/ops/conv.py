@@ -30,7 +30,7 @@ with the other ops, so gradients of gradients work:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -163,9 +163,6 @@ def _col2im_array(col6: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p:
 
 class _WindowOp(Function):
     """Shared parameters of the window ops (kernel, stride, padding, dilation)."""
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) -> None:
         self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
@@ -487,9 +484,6 @@ class Conv2d(Function):
     and dropped by the first backward (a retained graph recomputes it).
     """
 
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
-
     def __init__(self, cp: _ConvParams) -> None:
         self.cp = cp
         self._col: np.ndarray | None = None
@@ -530,9 +524,6 @@ class ConvTranspose2d(Function):
     Inputs ``x`` (N, Cin, H, W), ``weight`` (Cin, Cout/groups, KH, KW) and an
     optional ``bias`` (Cout,).
     """
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, cp: _ConvParams, output_padding: Pair) -> None:
         self.cp = cp
@@ -583,9 +574,6 @@ class Conv2dWeightGrad(Function):
     convolution (for ``x``), so convolutions are differentiable any number
     of times.
     """
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, cp: _ConvParams, wshape: tuple[int, ...],
                  col: np.ndarray | None) -> None:
@@ -719,9 +707,6 @@ class MaxPool2d(Function):
     window's maximum in its (n, c) image is kept as ``self.indices``.
     """
 
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
-
     def __init__(self, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) -> None:
         self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
         self.indices: np.ndarray | None = None
@@ -769,9 +754,6 @@ def _flat_index(idx: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 class MaxPoolScatter(Function):
     """Add each value to its window's argmax position (the backward of max pooling)."""
 
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
-
     def __init__(self, indices: np.ndarray, shape: tuple[int, ...]) -> None:
         self.indices = indices
         self.shape = shape
@@ -791,9 +773,6 @@ class MaxPoolScatter(Function):
 
 class MaxPoolGather(Function):
     """Read each window's argmax position (the backward of :class:`MaxPoolScatter`)."""
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, indices: np.ndarray, shape: tuple[int, ...]) -> None:
         self.indices = indices

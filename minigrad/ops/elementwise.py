@@ -111,7 +111,6 @@ class Neg(Function):
     """``-x``."""
 
     elementwise = True
-    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return -x
@@ -124,7 +123,6 @@ class Pow(Function):
     """``x ** c`` for a constant exponent ``c``."""
 
     elementwise = True
-    broadcasting = False
 
     def __init__(self, c: float) -> None:
         self.c = c
@@ -255,7 +253,6 @@ class Exp(Function):
     """``e ** x``."""
 
     elementwise = True
-    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.exp(x)
@@ -268,7 +265,6 @@ class Log(Function):
     """Natural logarithm."""
 
     elementwise = True
-    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.log(x)
@@ -281,7 +277,6 @@ class Sqrt(Function):
     """Square root."""
 
     elementwise = True
-    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sqrt(x)
@@ -294,7 +289,6 @@ class Sin(Function):
     """Sine."""
 
     elementwise = True
-    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sin(x)
@@ -307,7 +301,6 @@ class Cos(Function):
     """Cosine."""
 
     elementwise = True
-    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.cos(x)
@@ -320,7 +313,6 @@ class Tanh(Function):
     """Hyperbolic tangent."""
 
     elementwise = True
-    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
@@ -334,7 +326,6 @@ class Abs(Function):
     """Absolute value; the gradient at 0 is taken as 0."""
 
     elementwise = True
-    broadcasting = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.abs(x)
@@ -347,7 +338,6 @@ class Cast(Function):
     """Convert to another floating-point dtype; the gradient is cast back."""
 
     elementwise = True
-    broadcasting = False
 
     def __init__(self, dtype: np.dtype) -> None:
         self.dtype = dtype
@@ -429,7 +419,6 @@ class _Unary(Function):
     """Base of the one-input elementwise ops (metadata only)."""
 
     elementwise: ClassVar[bool] = True
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
 
 class _Binary(Function):

@@ -144,9 +144,6 @@ def _check_gather(x_shape: tuple[int, ...], idx: np.ndarray, axis: int, where: s
 class Gather(Function):
     """``out[i][j] = x[index[i][j]][j]`` along ``axis`` (PyTorch's ``gather``)."""
 
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
-
     def __init__(self, axis: int, index: np.ndarray) -> None:
         self.axis = axis
         self.index = index
@@ -164,9 +161,6 @@ class Gather(Function):
 
 class ScatterAdd(Function):
     """``out = x; out[index[i][j]][j] += src[i][j]`` along ``axis`` (repeats accumulate)."""
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, axis: int, index: np.ndarray) -> None:
         self.axis = axis

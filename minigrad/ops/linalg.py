@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -26,9 +26,6 @@ def _swap_last(x: Tensor) -> Tensor:
 
 class MatMul(Function):
     """``a @ b`` with NumPy's matmul semantics."""
-
-    elementwise = False
-    broadcasting = False
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:
@@ -60,7 +57,6 @@ class MatMul(Function):
 class Linear(Function):
     """The fused affine map ``x @ W + b`` (``b`` optional), one op instead of two."""
 
-    elementwise = False
     broadcasting = (2,)
 
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:  # noqa: N803
@@ -181,9 +177,6 @@ class Einsum(Function):
     operands; letters summed over in that operand alone are broadcast back, and a letter
     repeated in it (a diagonal) is put back on the diagonal through identity matrices.
     """
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, ins: list[str], out: str) -> None:
         self.ins, self.out = ins, out

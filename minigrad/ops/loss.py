@@ -42,9 +42,6 @@ class SoftmaxCrossEntropy(Function):
     the logits' shape. Backward is ``(softmax(x) - t_onehot) / N``.
     """
 
-    elementwise = False
-    broadcasting = False
-
     def forward(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         n = x.shape[0]
         logp = x - x.max(axis=1, keepdims=True)
@@ -507,7 +504,6 @@ class BinaryCrossEntropy(Function):
     """
 
     elementwise: ClassVar[bool] = True
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def forward(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):

@@ -7,7 +7,7 @@ indexing, ``cat`` and ``matmul``, so they differentiate any number of times.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -23,9 +23,6 @@ __all__ = ["pad", "np_pad", "interpolate"]
 
 class ConstantPad(Function):
     """Pad with a constant (NumPy ``pad_width``); backward crops the gradient."""
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, pad_width: tuple[tuple[int, int], ...], value: float) -> None:
         self.pad_width = pad_width

@@ -8,7 +8,7 @@ Every reduction takes NumPy's ``axis=``/``keepdims=`` and PyTorch's
 from __future__ import annotations
 
 import builtins
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -43,9 +43,6 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[i
 
 class _Reduction(Function):
     """Shared set-up of a reduction over ``axes``."""
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, axes: tuple[int, ...] | None, keepdims: bool) -> None:
         self.axes = axes
@@ -316,8 +313,6 @@ def _cum_result(y: Tensor, ax: int) -> Tensor:
 
 
 class _Cumulative(Function):
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, axis: int) -> None:
         self.axis = axis

@@ -7,7 +7,7 @@ op with an ``axis`` argument shares.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -102,9 +102,6 @@ def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 class Reshape(Function):
     """``x.reshape(shape)``."""
 
-    elementwise = False
-    broadcasting = False
-
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
 
@@ -145,9 +142,6 @@ def _view_of(y: Tensor, x: Any) -> Tensor:
 
 class Transpose(Function):
     """Permute axes; ``axes=None`` reverses them."""
-
-    elementwise = False
-    broadcasting = False
 
     def __init__(self, axes: tuple[int, ...] | None) -> None:
         self.axes = axes
@@ -215,7 +209,6 @@ def transpose(x: Tensor, axes: Sequence[int] | None = None) -> Tensor:
 class BroadcastTo(Function):
     """Broadcast to a shape; backward sums the gradient back (``sum_to``)."""
 
-    elementwise = False
     broadcasting = True
 
     def __init__(self, shape: tuple[int, ...]) -> None:
@@ -242,9 +235,6 @@ def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
 
 class SumTo(Function):
     """Sum over broadcast axes to reach a shape; backward broadcasts the gradient."""
-
-    elementwise = False
-    broadcasting = False
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -291,9 +281,6 @@ def _is_basic(index: Any) -> bool:
 class GetItem(Function):
     """``x[index]``: basic slicing and integer-array indexing."""
 
-    elementwise = False
-    broadcasting = False
-
     def __init__(self, index: Any) -> None:
         self.index = index
 
@@ -310,9 +297,6 @@ class GetItem(Function):
 
 class GetItemGrad(Function):
     """Scatter-add a gradient back into the indexed positions (repeats accumulate)."""
-
-    elementwise = False
-    broadcasting = False
 
     def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
         self.index = index
@@ -370,9 +354,6 @@ def _shape_arg(shape: Any) -> tuple[int, ...]:
 
 class Concatenate(Function):
     """Join tensors along an existing axis; backward slices the gradient apart."""
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, axis: int) -> None:
         self.axis = axis
@@ -623,9 +604,6 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
 class Tile(Function):
     """``np.tile``; backward sums the copies back onto the input."""
 
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
-
     def __init__(self, reps: tuple[int, ...]) -> None:
         self.reps = reps
 
@@ -707,9 +685,6 @@ def flip(x: Tensor, axis: Axis = None, *, dims: Axis = None) -> Tensor:
 
 class Roll(Function):
     """``np.roll``; backward rolls the gradient back."""
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, shift: Any, axis: Any) -> None:
         self.shift = shift
@@ -796,9 +771,6 @@ _diagonal = diagonal
 
 class Diag(Function):
     """``np.diag`` of a 1-D tensor: the square matrix with it on diagonal ``k``."""
-
-    elementwise: ClassVar[bool] = False
-    broadcasting: ClassVar[bool | tuple[int, ...]] = False
 
     def __init__(self, k: int) -> None:
         self.k = k
