@@ -34,7 +34,7 @@ __all__ = [
     "log2", "log10", "exp2", "log1p", "expm1", "rsqrt", "reciprocal", "square",
     "sign", "floor", "ceil", "round", "trunc",
     "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
-    "erf", "lerp", "logaddexp", "copysign", "mod", "remainder", "fmod", "floor_divide",
+    "erf", "lerp", "hypot", "logaddexp", "copysign", "mod", "remainder", "fmod", "floor_divide",
     "divide", "isnan", "isinf", "isfinite", "isclose",
     "logical_and", "logical_or", "logical_xor", "logical_not",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "invert",
@@ -747,6 +747,22 @@ class LogAddExp(_Binary):
                 sum_to(gy * exp(b - y), b.shape) if nb else None)
 
 
+class Hypot(_Binary):
+    """``sqrt(a**2 + b**2)`` without overflow; gradients ``a / y`` and ``b / y``.
+
+    At ``a = b = 0`` the gradient is NaN, as PyTorch's (``0 / 0``).
+    """
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.hypot(a, b)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.inputs
+        na, nb = self.needs_input_grad
+        g = gy / self.output()
+        return (sum_to(g * a, a.shape) if na else None, sum_to(g * b, b.shape) if nb else None)
+
+
 class CopySign(_Binary):
     """``|a|`` with the sign of ``b``.
 
@@ -1015,6 +1031,12 @@ def lerp(start: Any, end: Any, weight: Any) -> Tensor:
     Differentiable in all three arguments (``weight`` may be a number).
     """
     return Lerp()(start, end, weight)
+
+
+@op("hypot", torch="hypot", method=True)
+def hypot(a: Any, b: Any) -> Tensor:
+    """Elementwise ``sqrt(a**2 + b**2)``, the hypotenuse, computed without overflow."""
+    return Hypot()(a, b)
 
 
 @op("logaddexp", torch="logaddexp", method=True)

@@ -88,6 +88,7 @@ def test_round_decimals(decimals):
 BINARY = {
     "atan2": (mg.atan2, torch.atan2, away_from_zero, away_from_zero),
     "logaddexp": (mg.logaddexp, torch.logaddexp, floats, floats),
+    "hypot": (mg.hypot, torch.hypot, away_from_zero, away_from_zero),
     "copysign": (mg.copysign, torch.copysign, away_from_zero, away_from_zero),
     "mod": (lambda a, b: a % b, torch.remainder, floats, away_from_zero),
     "rmod": (lambda a, b: 2.5 % b + 0 * a,

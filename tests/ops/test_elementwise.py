@@ -80,6 +80,7 @@ def test_float32_stays_float32(name):
 BINARY = {
     "atan2": (mg.atan2, lambda s: away_from_zero(s, 0.3), lambda s: away_from_zero(s, 0.3)),
     "logaddexp": (mg.logaddexp, float_arrays, float_arrays),
+    "hypot": (mg.hypot, lambda s: away_from_zero(s, 0.3), lambda s: away_from_zero(s, 0.3)),
     "copysign": (mg.copysign, lambda s: away_from_zero(s, 0.3), lambda s: away_from_zero(s, 0.3)),
     "fmod": (mg.fmod, lambda s: float_arrays(s, 0.1, 0.9), lambda s: float_arrays(s, 1.1, 2)),
     "mod": (mg.mod, lambda s: float_arrays(s, 0.1, 0.9), lambda s: float_arrays(s, 1.1, 2)),
