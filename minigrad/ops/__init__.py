@@ -10,8 +10,9 @@ elementwise     arithmetic, exp/log, roots, trigonometry, rounding, remainders,
                 clip, maximum/minimum, value tests, logical and bitwise ops
 reduce          sum, mean, max, var, logsumexp, prod, norm, cumulative ops
 shape           reshape, transpose, broadcasting, views, indexing ``x[...]``,
-                concatenation and splitting, repeats, flips, triangles
-indexing        where, masked_fill, gather/scatter, sort, topk, one_hot, argmax
+                concatenation and splitting, repeats, flips, diagonals
+indexing        where, masked_fill, gather/scatter, sort, topk, one_hot, argmax,
+                the triangles tril and triu
 linalg          matmul, linear, einsum, dot, outer, tensordot
 conv            conv2d, conv_transpose2d, pooling, unfold/fold, im2col/col2im
 padding         pad, np_pad, interpolate

@@ -1,4 +1,4 @@
-"""Indexing and selection: where, masked_fill, gather/scatter, sorting, topk, one_hot, argmax.
+"""Indexing and selection: where, masked_fill, gather/scatter, sort, topk, one_hot, tril.
 
 (Basic and advanced indexing, ``x[...]``, is :func:`minigrad.ops.shape.getitem`: a
 basic slice is a view.)
@@ -29,7 +29,7 @@ from minigrad.tensor import Tensor, _make, zeros
 __all__ = [
     "where", "masked_fill", "gather",
     "take_along_axis", "scatter_add", "index_add", "masked_select", "nonzero", "argwhere",
-    "sort", "argsort", "topk", "one_hot", "argmax", "argmin",
+    "sort", "argsort", "topk", "one_hot", "argmax", "argmin", "tril", "triu",
 ]
 
 
@@ -388,3 +388,25 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False, *, dim: int 
            keepdim: bool | None = None) -> Tensor:
     """Index of the minimum along ``axis`` (of the flattened tensor when None); int64."""
     return _arg_extreme(np.argmin, x, axis, keepdims, dim, keepdim, "argmin")
+
+
+# -- triangles (a mask of the last two axes)
+
+def _tri(x: Tensor, k: int, lower: bool, name: str) -> Tensor:
+    if x.ndim < 2:
+        raise ValueError(f"{name}: needs at least 2 dimensions, got shape {x.shape}")
+    n, m = x.shape[-2:]
+    mask = np.tri(n, m, k, dtype=bool) if lower else ~np.tri(n, m, k - 1, dtype=bool)
+    return where(mask, x, np.zeros((), dtype=x.dtype))
+
+
+@op("tril", torch="tril", method=True)
+def tril(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
+    """Keep the lower triangle (at and below diagonal ``k``) of the last two axes."""
+    return _tri(x, pick_alias(k, diagonal, "k", "diagonal", "tril", default=0), True, "tril")
+
+
+@op("triu", torch="triu", method=True)
+def triu(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
+    """Keep the upper triangle (at and above diagonal ``k``) of the last two axes."""
+    return _tri(x, pick_alias(k, diagonal, "k", "diagonal", "triu", default=0), False, "triu")

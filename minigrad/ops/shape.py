@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd import Function, broadcast_axes
+from minigrad.ops._moved import forward_names
 from minigrad.ops.catalogue import op
 from minigrad.tensor import Tensor, _alias, zeros
 
@@ -19,7 +20,7 @@ __all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "getitem", "sum_to_
            "AxisError", "normalize_axis", "normalize_one_axis",
            "concatenate", "cat", "stack", "split", "chunk", "squeeze", "expand_dims",
            "unsqueeze", "flatten", "unflatten", "permute", "swapaxes", "moveaxis", "expand",
-           "tile", "repeat", "repeat_interleave", "flip", "roll", "tril", "triu", "diagonal",
+           "tile", "repeat", "repeat_interleave", "flip", "roll", "diagonal",
            "diag", "view"]
 
 Axis = int | Sequence[int] | None
@@ -723,28 +724,6 @@ def roll(x: Tensor, shift: int | Sequence[int], axis: int | Sequence[int] | None
     return Roll(shift, axis)(x)
 
 
-def _tri(x: Tensor, k: int, lower: bool, where: str) -> Tensor:
-    if x.ndim < 2:
-        raise ValueError(f"{where}: needs at least 2 dimensions, got shape {x.shape}")
-    n, m = x.shape[-2:]
-    mask = np.tri(n, m, k, dtype=bool) if lower else ~np.tri(n, m, k - 1, dtype=bool)
-    from minigrad.ops.indexing import where as _where
-
-    return _where(mask, x, np.zeros((), dtype=x.dtype))
-
-
-@op("tril", torch="tril", method=True)
-def tril(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
-    """Keep the lower triangle (at and below diagonal ``k``) of the last two axes."""
-    return _tri(x, pick_alias(k, diagonal, "k", "diagonal", "tril", default=0), True, "tril")
-
-
-@op("triu", torch="triu", method=True)
-def triu(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
-    """Keep the upper triangle (at and above diagonal ``k``) of the last two axes."""
-    return _tri(x, pick_alias(k, diagonal, "k", "diagonal", "triu", default=0), False, "triu")
-
-
 @op("diagonal", torch="diagonal", method=True)
 def diagonal(x: Tensor, offset: int = 0, axis1: int = 0, axis2: int = 1, *,
              dim1: int | None = None, dim2: int | None = None) -> Tensor:
@@ -800,3 +779,7 @@ def diag(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
 def view(x: Tensor, *shape: Any) -> Tensor:
     """PyTorch's name for :func:`reshape` (a copy may be made; values are what matter)."""
     return reshape(x, _shape_arg(shape))
+
+
+# ``tril`` and ``triu`` lived here; they are in minigrad.ops.indexing now.
+__getattr__ = forward_names(__name__, dict.fromkeys(["tril", "triu"], "minigrad.ops.indexing"))

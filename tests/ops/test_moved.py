@@ -18,6 +18,7 @@ MOVED = {
                                          "sort", "argsort", "topk", "one_hot", "argmax",
                                          "argmin"]),
     "minigrad.ops.conv": ("padding", ["ConstantPad", "np_pad", "pad", "interpolate"]),
+    "minigrad.ops.shape": ("indexing", ["tril", "triu"]),
 }
 ELSEWHERE = {
     ("minigrad.ops.unary", "sigmoid"): "activation", ("minigrad.ops.unary", "relu"): "activation",
