@@ -1,4 +1,11 @@
-"""Shared fixtures of the test suite."""
+"""Shared fixtures of the test suite, and its one rule on skips.
+
+A test may skip when something it needs is missing on the machine (PyTorch, Graphviz's
+``dot``, MNIST). CI installs all of these, so under CI (the environment variable ``CI`` set
+to anything but ``0``, ``false`` or ``no``) every skip fails instead, except the few whose
+reason CI cannot change (:data:`SKIPS_ALLOWED_IN_CI`): a broken import or a lost data
+folder then shows as a failure, never as a quiet skip.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,49 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 #: Where the MNIST files are: ``$MINIGRAD_DATA``, by default ``../shared/data/mnist``.
 MNIST_DIR = Path(os.environ.get("MINIGRAD_DATA") or REPO / ".." / "shared" / "data" / "mnist")
+
+
+#: Skip reasons that hold on CI machines too (the user the tests run as, the checkout).
+SKIPS_ALLOWED_IN_CI = (
+    "needs a non-root POSIX user",
+    "needs root and mount(8)",
+    "cannot mount a tmpfs here",
+    "not a git checkout",
+)
+
+
+def in_ci() -> bool:
+    """True when the environment variable ``CI`` is set to something other than 0/false/no."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _skip_reason(longrepr) -> str:
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def _fail_skip_under_ci(report) -> None:
+    if not (report.skipped and in_ci()) or hasattr(report, "wasxfail"):
+        return
+    reason = _skip_reason(report.longrepr)
+    if reason.startswith(SKIPS_ALLOWED_IN_CI):
+        return
+    report.outcome = "failed"
+    report.longrepr = f"skipped under CI, which installs everything the tests need: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI, a skipped test fails (see the module's docstring)."""
+    outcome = yield
+    _fail_skip_under_ci(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """Under CI, a module skipped at import (``importorskip``) fails to collect."""
+    outcome = yield
+    _fail_skip_under_ci(outcome.get_result())
 
 
 def have_mnist() -> bool:
