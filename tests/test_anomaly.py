@@ -217,3 +217,11 @@ def test_two_layer_net_nan_weights_caught_in_forward():
     # x @ W1 gives inf (and -inf); MatMul is the first op with a non-finite output
     assert info.value.function.name == "MatMul"
     assert "already held NaN or inf" in str(info.value)
+
+
+def test_failed_anomaly_backward_writes_no_grad(leaf):
+    w, v = leaf([0.0, 1.0]), leaf([1.0, 1.0])
+    y = (w.sqrt() + v).sum()
+    with pytest.raises(Exception, match="(?i)nan|inf"), mg.detect_anomaly():
+        y.backward()
+    assert w.grad is None and v.grad is None

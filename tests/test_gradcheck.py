@@ -204,3 +204,17 @@ def test_gradcheck_leaves_inputs_and_their_grads_untouched(rng):
     before = x.data.copy()
     assert mg.gradcheck(lambda x: (x * x).sum(), [x])
     assert np.array_equal(x.data, before) and x.grad is None
+
+
+def test_gradcheck_and_check_graph_give_the_same_verdict_at_a_kink(leaf):
+    from minigrad.debug import check_graph
+    from minigrad.numerical import kink_text
+
+    x = leaf([-1.0, 0.0, 2.0])
+    with pytest.warns(UserWarning) as caught:
+        assert mg.gradcheck(lambda x: x.relu(), [x])
+    words = kink_text(1)
+    assert any(words in str(w.message) for w in caught)
+    report = check_graph(x.relu())
+    (row,) = report.rows
+    assert report.ok and row.nondifferentiable and words in row.describe()

@@ -180,3 +180,25 @@ def test_gradient_descent_history():
     # each step shrinks the point by (1 - 2 * lr) on this bowl
     np.testing.assert_allclose(path[1], [-2.4, 3.2], rtol=1e-6)
     assert np.all(np.diff(np.linalg.norm(path, axis=1)) < 0)
+
+
+# -- one finite-difference core, one rule for kinks -------------------------------------------
+
+
+def test_numerical_gradient_uses_the_shared_core():
+    from minigrad import numerical
+
+    calls = []
+    real = numerical.finite_differences
+
+    def spy(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    numerical.finite_differences = spy
+    try:
+        g = mg.numerical_gradient(lambda x: (x ** 2).sum(), np.array([3.0, 4.0]))
+    finally:
+        numerical.finite_differences = real
+    np.testing.assert_allclose(g, [6.0, 8.0], rtol=1e-6)
+    assert calls

@@ -276,3 +276,37 @@ def test_signed_zero_and_nan_constants_keep_their_value():
     with np.errstate(divide="ignore"):
         assert (1.0 / (x * -0.0)).data[0] == -np.inf
     assert np.isnan((x + float("nan")).data[0])
+
+
+# -- aliases share the version counter ---------------------------------------------------------
+
+def test_in_place_change_through_detach_is_detected(leaf):
+    w = leaf([1.0, 2.0])
+    y = (w * w).sum()
+    d = w.detach()
+    d += 10
+    assert w.version == d.version == 1
+    with pytest.raises(RuntimeError, match="in-place"):
+        y.backward()
+    assert w.grad is None
+
+
+def test_in_place_change_through_a_view_is_detected(leaf):
+    w = leaf([1.0, 2.0, 3.0])
+    y = (w * w).sum()
+    with mg.no_grad():
+        v = w[0:2]
+        v += 10
+    with pytest.raises(RuntimeError, match="in-place"):
+        y.backward()
+
+
+def test_in_place_change_of_the_base_is_seen_by_its_view(leaf):
+    w = leaf([1.0, 2.0, 3.0, 4.0])
+    c = mg.tensor([1.0, 2.0, 3.0, 4.0])
+    v = c.reshape(2, 2)
+    y = (v * w.reshape(2, 2)).sum()
+    with mg.no_grad():
+        c += 1  # changes what y's Mul saved through the view
+    with pytest.raises(RuntimeError, match="modified by an in-place"):
+        y.backward()

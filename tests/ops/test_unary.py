@@ -103,3 +103,17 @@ def test_unary_on_non_leaf_chain():
     x = leaf([0.3, 0.7])
     assert mg.gradcheck(lambda x: x.sin().exp().tanh().sigmoid().sqrt().log(), [x])
     assert mg.gradgradcheck(lambda x: x.cos().exp().tanh(), [leaf([0.3, 0.7])])
+
+
+# -- astype ------------------------------------------------------------------------------------
+
+def test_astype_between_floats_is_differentiable_and_casts_the_gradient_back(leaf):
+    x = leaf([1.0, 2.0])
+    y = x.astype(np.float32)
+    assert y.requires_grad and y.dtype == np.float32 and y.grad_fn is not None
+    (y * y).sum().backward()
+    assert x.grad.dtype == np.float64
+    np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+    z = x.astype(np.float64)
+    assert z.requires_grad and z is not x
+    assert not x.astype(np.int64).requires_grad
