@@ -369,7 +369,7 @@ def test_binary_cross_entropy(data, red, seed, weighted):
                 a, b, weight=None if w is None else torch.from_numpy(w), reduction=red),
             # PyTorch's second derivative adds 1e-12 to x and 1 - x (binary_cross_entropy_
             # double_backward), off by ~1e-10 relative near 0 and 1; minigrad's is exact and
-            # checked by gradgradcheck in tests/test_functional_losses.py
+            # checked by gradgradcheck in tests/ops/test_loss.py
             [x, t], seed, second_order=False)
 
 

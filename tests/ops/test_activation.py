@@ -1,15 +1,17 @@
-"""The op library's activations: values, gradcheck, gradgradcheck, kinks, modules, errors."""
+"""Activations: softmax, log_softmax and the op library's activations; values, gradcheck,
+gradgradcheck, kinks, modules, errors."""
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 from conftest import make_leaf as leaf  # the suite's one leaf maker
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import GRADCHECK, GRADGRADCHECK, away_from_zero, shapes
+from strategies import GRADCHECK, GRADGRADCHECK, away_from_zero, float_arrays, shapes
 
 import minigrad as mg
 import minigrad.functional as F
@@ -156,3 +158,56 @@ def test_bad_arguments():
         F.normalize(mg.tensor(np.ones((2, 3))), axis=2)
     with pytest.raises(ValueError, match="p must be positive"):
         F.normalize(mg.tensor(np.ones((2, 3))), p=0)
+
+
+def np_softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@st.composite
+def array_and_axis(draw, max_dims=3):
+    x = draw(shapes(min_dims=1, max_dims=max_dims).flatmap(lambda s: float_arrays(s, -5, 5)))
+    axis = draw(st.integers(-x.ndim, x.ndim - 1))
+    return x, axis
+
+
+@GRADCHECK
+@given(xa=array_and_axis())
+def test_softmax_any_axis(xa):
+    x, axis = xa
+    t = leaf(x)
+    y = F.softmax(t, axis=axis)
+    np.testing.assert_allclose(y.data, np_softmax(x, axis), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(y.data.sum(axis=axis), 1.0, rtol=1e-12)
+    assert mg.gradcheck(lambda t: F.softmax(t, axis=axis), [t])
+
+
+@GRADCHECK
+@given(xa=array_and_axis())
+def test_log_softmax_any_axis(xa):
+    x, axis = xa
+    t = leaf(x)
+    y = F.log_softmax(t, axis=axis)
+    np.testing.assert_allclose(y.data, np.log(np_softmax(x, axis)), rtol=1e-10, atol=1e-12)
+    assert mg.gradcheck(lambda t: F.log_softmax(t, axis=axis), [t])
+
+
+@GRADGRADCHECK
+@given(xa=array_and_axis(max_dims=2))
+def test_softmax_and_log_softmax_second_order(xa):
+    x, axis = xa
+    assert mg.gradgradcheck(lambda t: F.softmax(t, axis=axis), [leaf(x)])
+    assert mg.gradgradcheck(lambda t: F.log_softmax(t, axis=axis), [leaf(x)])
+
+
+def test_softmax_book_example_and_stability():
+    y = F.softmax(mg.tensor([0.3, 2.9, 4.0]))
+    np.testing.assert_allclose(y.data, [0.01821127, 0.24519181, 0.73659691], rtol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = F.softmax(mg.tensor([1010.0, 1000.0, 990.0]))
+        small = F.log_softmax(mg.tensor([-1000.0, 0.0]))
+    assert np.all(np.isfinite(big.data))
+    np.testing.assert_allclose(big.data, np_softmax(np.array([10.0, 0.0, -10.0])))
+    np.testing.assert_allclose(small.data, [-1000.0, 0.0])
