@@ -28,6 +28,7 @@ def small_mnist(monkeypatch):
     monkeypatch.setattr(cli, "_load_data", sliced)
 
 
+@pytest.mark.slow
 @needs_mnist
 @pytest.mark.parametrize("model,iters", [("simple-convnet", 24), ("deep-convnet", 3)])
 def test_convnet_training_run(model, iters, tmp_path, capsys, small_mnist):
@@ -72,6 +73,7 @@ def test_default_epochs_give_the_books_schedule():
     assert args.model == "simple-convnet"
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_resume_deep_convnet_is_bitwise(tmp_path, monkeypatch, capsys, small_mnist):
     """Dropout masks come from (seed, step): a resumed run ends with the same weights."""

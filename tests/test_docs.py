@@ -184,6 +184,7 @@ def test_every_output_block_follows_a_python_block() -> None:
                     "block that runs")
 
 
+@pytest.mark.slow
 def test_mkdocs_build_strict(tmp_path: Path) -> None:
     pytest.importorskip("mkdocs", reason="the docs extra is not installed (pip install .[docs])")
     pytest.importorskip("material", reason="mkdocs-material is not installed")
