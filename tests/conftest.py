@@ -100,3 +100,11 @@ def make_leaf(a, name=None, **kw):
 def leaf():
     """Make float64 leaf tensors that require grad: ``leaf([1.0, 2.0], name="w")``."""
     return make_leaf
+
+
+@pytest.fixture
+def primed():
+    """Two leaves that already hold a gradient (a failing call must not touch it)."""
+    a, b = make_leaf(np.ones((2, 3))), make_leaf(np.ones((4, 5)))
+    ((a * 2).sum() + (b * 3).sum()).backward()
+    return a, b

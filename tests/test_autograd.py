@@ -4,6 +4,7 @@ accumulation, graph order, graph lifetime, long chains, memory."""
 from __future__ import annotations
 
 import gc
+import re
 import traceback
 import tracemalloc
 import weakref
@@ -12,6 +13,8 @@ import numpy as np
 import pytest
 from conftest import make_leaf  # the suite's one leaf maker
 from hypothesis import given
+from state_support import same as _same
+from state_support import state as _state
 from strategies import GRADCHECK, float_arrays, shapes
 
 import minigrad as mg
@@ -737,3 +740,45 @@ def test_a_user_op_gets_the_built_in_treatment(leaf):
     with mg.trace_backward() as trace:
         y.backward()
     assert trace.rows[1].op == "BroadcastScale" and trace.rows[1].summed_axes == ((), (0,))
+
+
+def test_backward_on_non_scalar_without_grad(primed):
+    a, _ = primed
+    before = _state(a)
+    y = a * 2
+    with pytest.raises(RuntimeError, match=re.escape("(2, 3)")):
+        y.backward()
+    assert _same(before, _state(a))
+    y.backward(np.ones((2, 3)))  # the graph is intact
+    np.testing.assert_array_equal(a.grad.data, np.full((2, 3), 4.0))
+
+
+def test_backward_with_grad_of_the_wrong_shape(primed):
+    a, _ = primed
+    before = _state(a)
+    y = a * 2
+    with pytest.raises(ValueError) as info:
+        y.backward(np.ones(3))
+    assert "(3,)" in str(info.value) and "(2, 3)" in str(info.value)
+    with pytest.raises(ValueError, match=r"\(3, 2\).*\(2, 3\)"):
+        mg.grad(y, a, grad_outputs=np.ones((3, 2)))
+    assert _same(before, _state(a))
+
+
+def test_backward_on_tensor_that_does_not_require_grad():
+    t = mg.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        t.sum().backward()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        t.backward(np.ones(2))
+    assert t.grad is None
+
+
+def test_refused_backward_leaves_every_grad_unchanged():
+    w1, w2 = leaf([1.0]), leaf([1.0])
+    for loss in ((w2 * 3).sum() + (w1 * 2).exp().sin().sum(),
+                 (w1 * 2).exp().sin().sum() + (w2 * 3).sum()):
+        w2 -= mg.tensor([0.1])  # invalidates the graph that saved w2
+        with pytest.raises(RuntimeError, match="Mul"):
+            loss.backward()
+        assert w1.grad is None and w2.grad is None

@@ -9,8 +9,9 @@ import warnings
 import numpy as np
 import pytest
 from conftest import make_leaf as leaf  # the suite's one leaf maker
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from strategies import GRADCHECK, GRADGRADCHECK, away_from_zero, float_arrays, shapes
 
 import minigrad as mg
@@ -211,3 +212,65 @@ def test_softmax_book_example_and_stability():
     assert np.all(np.isfinite(big.data))
     np.testing.assert_allclose(big.data, np_softmax(np.array([10.0, 0.0, -10.0])))
     np.testing.assert_allclose(small.data, [-1000.0, 0.0])
+
+
+# -- numerical robustness at extreme inputs ------------------------------------------------------
+
+EXTREMES = np.array([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -1000.0],
+                     [1000.0, 1000.0, 999.0], [-1000.0, 1000.0, -999.0]])
+
+
+def _finite_value_and_grad(fn, x):
+    y = fn(x)
+    assert np.isfinite(y.data).all(), y
+    (g,) = mg.grad(y.sum() if y.ndim else y, [x])
+    assert np.isfinite(g.data).all(), g
+    assert y.dtype == x.dtype and g.dtype == x.dtype
+    return y, g
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmax_cross_entropy", "sigmoid"])
+def test_extreme_inputs_stay_finite_without_warnings(name, dtype):
+    labels = np.array([1, 0, 2, 0])
+    fns = {
+        "softmax": lambda x: F.softmax(x, axis=1) * mg.Tensor(np.arange(3.0, dtype=dtype)),
+        "log_softmax": lambda x: F.log_softmax(x, axis=1),
+        "softmax_cross_entropy": lambda x: F.softmax_cross_entropy(x, labels),
+        "sigmoid": F.sigmoid,
+    }
+    x = mg.Tensor(EXTREMES.astype(dtype), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _finite_value_and_grad(fns[name], x)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_extreme_values_are_right(dtype):
+    x = mg.Tensor(np.array([1000.0, -1000.0, 0.0], dtype=dtype))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(F.softmax(x).data, np.array([1, 0, 0], dtype=dtype))
+        np.testing.assert_allclose(F.log_softmax(x).data, [0.0, -2000.0, -1000.0], rtol=1e-6)
+        np.testing.assert_array_equal(F.sigmoid(x).data, np.array([1, 0, 0.5], dtype=dtype))
+        loss = F.softmax_cross_entropy(x.reshape(1, 3), np.array([1]))
+        assert loss.item() == pytest.approx(2000.0, rel=1e-6)
+        one_hot = F.softmax_cross_entropy(x.reshape(1, 3), np.array([[0.0, 1.0, 0.0]],
+                                                                    dtype=dtype))
+        assert one_hot.item() == pytest.approx(2000.0, rel=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), dtype=st.sampled_from([np.float64, np.float32]))
+def test_large_random_logits_stay_finite(data, dtype):
+    shape = data.draw(hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=6))
+    x = data.draw(hnp.arrays(dtype, shape, elements=st.floats(
+        -1e4, 1e4, width=32, allow_nan=False, allow_infinity=False)))
+    labels = np.array(data.draw(st.lists(st.integers(0, shape[1] - 1), min_size=shape[0],
+                                         max_size=shape[0])))
+    t = mg.Tensor(x, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fn in (lambda z: F.softmax(z, axis=1), lambda z: F.log_softmax(z, axis=1),
+                   lambda z: F.softmax_cross_entropy(z, labels), F.sigmoid):
+            _finite_value_and_grad(fn, t)

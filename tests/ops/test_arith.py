@@ -9,6 +9,8 @@ import pytest
 from conftest import make_leaf as leaf  # the suite's one leaf maker
 from hypothesis import given
 from hypothesis import strategies as st
+from state_support import same as _same
+from state_support import state as _state
 from strategies import (
     GRADCHECK,
     GRADGRADCHECK,
@@ -209,3 +211,40 @@ def test_pow_with_ndarray_base_and_exponent():
     z = x ** np.array([2.0, 3.0, 0.5])
     assert isinstance(z, mg.Tensor)
     assert mg.gradcheck(lambda x: x ** np.array([2.0, 3.0, 0.5]), [x])
+
+
+@pytest.mark.parametrize("op, name", [
+    (lambda x: x * None, "Mul"),
+    (lambda x: None * x, "Mul"),
+    (lambda x: x + None, "Add"),
+    (lambda x: x - [1.0, None], "Sub"),
+    (lambda x: x / None, "Div"),
+])
+def test_none_operand_is_a_type_error_naming_the_op(op, name):
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=f"{name}.*None"):
+        op(x)
+
+
+def test_a_broadcast_needing_terabytes_names_the_op_and_shapes():
+    a = mg.tensor(np.zeros((10**7, 1)))
+    b = mg.tensor(np.zeros((1, 10**7)))
+    with pytest.raises(MemoryError) as info:
+        a + b
+    msg = str(info.value)
+    assert "Add" in msg and "(10000000, 1)" in msg and "(1, 10000000)" in msg
+
+
+@pytest.mark.parametrize("op, name", [(lambda x, y: x + y, "Add"), (lambda x, y: x * y, "Mul"),
+                                      (lambda x, y: x - y, "Sub"), (lambda x, y: x / y, "Div")])
+def test_broadcast_mismatch(primed, op, name):
+    a, _ = primed
+    c = leaf(np.ones(4))
+    before = _state(a, c)
+    with pytest.raises(ValueError) as info:
+        op(a, c)
+    msg = str(info.value)
+    assert name in msg and "(2, 3)" in msg and "(4,)" in msg
+    with pytest.raises(ValueError, match=name):
+        op(a, np.ones((3, 2)))
+    assert _same(before, _state(a, c))

@@ -9,6 +9,8 @@ from conftest import make_leaf as leaf  # the suite's one leaf maker
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from state_support import same as _same
+from state_support import state as _state
 from strategies import GRADCHECK, GRADGRADCHECK, float_arrays, shapes
 
 import minigrad as mg
@@ -320,3 +322,23 @@ def test_attention_errors():
         F.scaled_dot_product_attention(q, q, q, dropout_p=1.0)
     with pytest.raises(ValueError, match="attn_mask of shape"):
         F.scaled_dot_product_attention(q, q, q, attn_mask=np.ones((3, 3), bool))
+
+
+def test_matmul_shape_mismatch(primed):
+    a, b = primed
+    before = _state(a, b)
+    with pytest.raises(ValueError) as info:
+        a @ b
+    msg = str(info.value)
+    assert "MatMul" in msg and "(2, 3)" in msg and "(4, 5)" in msg
+    with pytest.raises(ValueError, match=r"MatMul.*\(3,\).*\(4, 5\)"):
+        mg.tensor([1.0, 2.0, 3.0]) @ b
+    with pytest.raises(ValueError, match=r"MatMul.*0-d"):
+        mg.tensor(2.0) @ b
+    assert _same(before, _state(a, b))
+
+
+def test_linear_shape_mismatch():
+    x, w, b = leaf(np.ones((2, 3))), leaf(np.ones((4, 5))), leaf(np.ones(5))
+    with pytest.raises(ValueError, match=r"Linear.*\(2, 3\).*\(4, 5\)"):
+        F.linear(x, w, b)

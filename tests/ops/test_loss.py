@@ -544,3 +544,42 @@ def test_soft_targets_are_kept_as_given(targets):
     loss = F.softmax_cross_entropy(logits, targets)
     np.testing.assert_array_equal(loss.creator.inputs[1].data, targets)
     assert mg.gradcheck(lambda z: F.softmax_cross_entropy(z, targets), [logits])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_cross_entropy_gradient_at_extremes_is_exact(dtype):
+    x = mg.Tensor(np.array([[1000.0, -1000.0]], dtype=dtype), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.softmax_cross_entropy(x, np.array([1])).backward()
+    np.testing.assert_array_equal(x.grad.data, np.array([[1.0, -1.0]], dtype=dtype))
+
+
+def _cross_entropy_error():
+    return F.cross_entropy_error
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cross_entropy_error_with_zero_probability_stays_finite(dtype):
+    cross_entropy_error = _cross_entropy_error()
+    y = mg.Tensor(np.array([[0.0, 1.0, 0.0], [0.5, 0.5, 0.0]], dtype=dtype), requires_grad=True)
+    t = np.array([[1, 0, 0], [0, 0, 1]], dtype=dtype)  # the right class has probability 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = cross_entropy_error(y, t)
+        loss.backward()
+    # -log(0 + 1e-7) per sample: about 16.118, the book's value
+    assert loss.item() == pytest.approx(-np.log(1e-7), rel=1e-5)
+    assert np.isfinite(y.grad.data).all()
+    assert y.grad.data[0, 0] == pytest.approx(-1 / (2 * 1e-7), rel=1e-5)
+    assert loss.dtype == dtype and y.grad.dtype == dtype
+
+
+def test_cross_entropy_error_with_integer_labels_and_zero_probability():
+    cross_entropy_error = _cross_entropy_error()
+    y = mg.tensor([[0.0, 1.0], [1.0, 0.0]], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = cross_entropy_error(y, np.array([0, 1]))
+        loss.backward()
+    assert np.isfinite(loss.item()) and np.isfinite(y.grad.data).all()

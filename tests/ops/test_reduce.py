@@ -369,3 +369,34 @@ def test_norm_neither_underflows_nor_overflows():
     x = leaf([5e-233, 0.0])
     x.norm().backward()
     np.testing.assert_array_equal(x.grad.data, [1.0, 0.0])
+
+
+@pytest.mark.parametrize("axis", ["a", 1.0, [0.0], True, (0, "b")])
+@pytest.mark.parametrize("reduction", ["sum", "mean", "max", "min"])
+def test_bad_axis_type_names_op_argument_and_value(reduction, axis):
+    x = mg.tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError) as info:
+        getattr(x, reduction)(axis=axis)
+    msg = str(info.value)
+    assert reduction in msg and "axis" in msg and repr(axis) in msg
+
+
+@pytest.mark.parametrize("call", [
+    lambda t: t.sum(axis=3), lambda t: t.mean(axis=-4), lambda t: t.max(axis=(0, 5)),
+    lambda t: t.min(axis=(1, 1)), lambda t: t.sum(axis=(0, -3)),
+    lambda t: F.softmax(t, axis=3), lambda t: F.log_softmax(t, axis=-4),
+    lambda t: t.transpose(0, 1), lambda t: t.transpose(0, 1, 5),
+], ids=["sum", "mean", "max", "min-repeated", "sum-repeated-negative", "softmax",
+        "log_softmax", "transpose-too-few", "transpose-out-of-range"])
+def test_bad_axis(call):
+    t = leaf(np.ones((2, 3, 4)))
+    with pytest.raises((ValueError, IndexError)) as info:
+        call(t)
+    msg = str(info.value).lower()
+    assert "axis" in msg or "axes" in msg
+    assert t.grad is None
+
+
+def test_reductions_of_empty_tensors():
+    with pytest.raises(ValueError, match=r"max.*\(0,\)"):
+        mg.tensor(np.zeros(0)).max()

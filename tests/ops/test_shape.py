@@ -339,3 +339,28 @@ def test_transpose_checks_its_axes():
     with pytest.raises(ValueError, match="transpose: repeated axis"):
         mg.transpose(x, (1, 1))
     assert x.transpose(-1, 0).shape == (3, 2)
+
+
+@pytest.mark.parametrize("index", [3, -4, (0, 5), np.array([0, 3]), (np.array([0]), 7)],
+                         ids=["int", "negative", "tuple", "array", "array-tuple"])
+def test_index_out_of_range(index):
+    t = leaf(np.ones((3, 4)))
+    with pytest.raises(IndexError) as info:
+        t[index]
+    msg = str(info.value)
+    assert "GetItem" in msg and "(3, 4)" in msg
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda t: t.reshape(4, 2), ["Reshape", "(4, 2)", "(2, 3)"]),
+    (lambda t: t.broadcast_to((2, 4)), ["BroadcastTo", "(2, 4)", "(2, 3)"]),
+    (lambda t: t.sum_to((2,)), ["SumTo", "(2, 3)", "(2,)"]),
+    (lambda t: t.sum_to((1, 1, 1)), ["(2, 3)", "(1, 1, 1)"]),
+])
+def test_bad_shapes(call, words):
+    t = leaf(np.ones((2, 3)))
+    with pytest.raises(ValueError) as info:
+        call(t)
+    msg = str(info.value).replace(" ", "")  # NumPy prints (4,2), minigrad (4, 2)
+    for w in words:
+        assert w.replace(" ", "") in msg
