@@ -1,4 +1,4 @@
-"""Run every chapter 5-6 example script in --quick mode and check the book's numbers."""
+"""Run every chapter 5 and 6 example script in --quick mode and check the book's numbers."""
 
 import re
 import shutil
