@@ -742,6 +742,8 @@ def test_a_user_op_gets_the_built_in_treatment(leaf):
     assert trace.rows[1].op == "BroadcastScale" and trace.rows[1].summed_axes == ((), (0,))
 
 
+# -- a refused backward changes nothing -------------------------------------------------------
+
 def test_backward_on_non_scalar_without_grad(primed):
     a, _ = primed
     before = _state(a)

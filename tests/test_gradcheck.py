@@ -412,7 +412,7 @@ def test_gradgradcheck_still_works():
 
 
 # ---------------------------------------------------------------------------
-# compare_gradients / gradient_report: the chapter's per-parameter check
+# a tensor given twice
 
 
 def test_a_tensor_passed_twice_is_checked_by_its_total_gradient():

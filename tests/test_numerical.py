@@ -294,6 +294,9 @@ def test_numerical_gradient_float32_keeps_dtype():
     np.testing.assert_allclose(g, [2.0, 4.0], rtol=1e-3)
 
 
+# ---------------------------------------------------------------------------
+# compare_gradients / gradient_report: the chapter's per-parameter check
+
 def test_gradient_report_of_a_two_layer_net():
     x, t = data()
     params = {k: v for k, v in make_params().items() if k != "g"}

@@ -314,6 +314,8 @@ def test_in_place_change_of_the_base_is_seen_by_its_view(leaf):
         y.backward()
 
 
+# -- bad data and operands --------------------------------------------------------------------
+
 @pytest.mark.parametrize("make", [
     lambda: mg.tensor(None),
     lambda: mg.Tensor(None),

@@ -324,6 +324,8 @@ def test_attention_errors():
         F.scaled_dot_product_attention(q, q, q, attn_mask=np.ones((3, 3), bool))
 
 
+# -- shape mismatches name the op and the shapes ----------------------------------------------
+
 def test_matmul_shape_mismatch(primed):
     a, b = primed
     before = _state(a, b)

@@ -371,6 +371,8 @@ def test_norm_neither_underflows_nor_overflows():
     np.testing.assert_array_equal(x.grad.data, [1.0, 0.0])
 
 
+# -- bad axes and empty inputs ----------------------------------------------------------------
+
 @pytest.mark.parametrize("axis", ["a", 1.0, [0.0], True, (0, "b")])
 @pytest.mark.parametrize("reduction", ["sum", "mean", "max", "min"])
 def test_bad_axis_type_names_op_argument_and_value(reduction, axis):

@@ -341,6 +341,8 @@ def test_transpose_checks_its_axes():
     assert x.transpose(-1, 0).shape == (3, 2)
 
 
+# -- bad indices and shapes name the op and the shapes ----------------------------------------
+
 @pytest.mark.parametrize("index", [3, -4, (0, 5), np.array([0, 3]), (np.array([0]), 7)],
                          ids=["int", "negative", "tuple", "array", "array-tuple"])
 def test_index_out_of_range(index):
