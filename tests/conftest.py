@@ -10,6 +10,8 @@ folder then shows as a failure, never as a quiet skip.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +110,20 @@ def primed():
     a, b = make_leaf(np.ones((2, 3))), make_leaf(np.ones((4, 5)))
     ((a * 2).sum() + (b * 3).sum()).backward()
     return a, b
+
+
+@pytest.fixture
+def read_only_mount(tmp_path):
+    """An empty folder on a read-only tmpfs: not writable even by root (needs root and mount)."""
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root and mount(8) to mount a read-only tmpfs")
+    mnt = tmp_path / "read_only"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mnt)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)

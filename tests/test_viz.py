@@ -567,6 +567,13 @@ def test_draw_graph_in_a_real_read_only_directory(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_draw_graph_on_a_read_only_filesystem(read_only_mount):
+    z, _, _ = x_times_x_plus_y()
+    with pytest.raises(PermissionError, match="not writable"):
+        viz.draw_graph(z, path=read_only_mount / "g.svg")
+    assert list(read_only_mount.iterdir()) == []
+
+
 @pytest.fixture
 def no_dot(tmp_path, monkeypatch):
     """A PATH on which no program, and so no ``dot``, can be found."""
