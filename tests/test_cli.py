@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import MNIST_DIR  # the suite's one MNIST location
 from training_support import at_iteration, synthetic_data, weights
 
 import minigrad as mg
@@ -533,9 +534,6 @@ def test_trainer_stops_at_the_first_non_finite_loss_without_calling_back(monkeyp
 
 # -- --model: the registry, the chapter 6 options and resuming them ----------------------------
 
-MNIST_DIR = Path(os.environ.get("MINIGRAD_DATA") or REPO / ".." / "shared" / "data" / "mnist")
-
-
 needs_mnist = pytest.mark.skipif(
     not (MNIST_DIR / "train-images-idx3-ubyte.gz").exists(),
     reason=f"MNIST not found in {MNIST_DIR} (set MINIGRAD_DATA)")
@@ -708,3 +706,29 @@ def test_resume_deep_convnet_is_bitwise(tmp_path, monkeypatch, capsys, small_mni
         assert sorted(a.files) == sorted(b.files) and int(a["dropout_step"]) == 4
         for k in a.files:
             assert a[k].tobytes() == b[k].tobytes(), k
+
+
+# -- minigrad train with the book's settings, at full size ------------------------------------
+
+def child_env():
+    env = dict(os.environ, MINIGRAD_DATA=str(MNIST_DIR), PYTHONPATH=str(REPO))
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    return env
+
+
+@pytest.mark.slow
+@needs_mnist
+def test_minigrad_train_with_the_book_settings(tmp_path):
+    out_dir = tmp_path / "run"
+    subprocess.run(
+        [sys.executable, "-m", "minigrad", "train", "--seed", "0", "--no-progress",
+         "--data-dir", str(MNIST_DIR), "--out", str(out_dir)],
+        capture_output=True, text=True, env=child_env(), cwd=tmp_path, timeout=1800,
+        check=True)
+    history = json.loads((out_dir / "history.json").read_text())
+    train_acc, test_acc = history["final_train_acc"], history["final_test_acc"]
+    assert history["iterations"] == 10000
+    assert test_acc >= 0.94
+    assert abs(train_acc - test_acc) <= 0.015
+    for name in ("history.csv", "loss.png", "accuracy.png", "weights.npz"):
+        assert (out_dir / name).stat().st_size > 0
