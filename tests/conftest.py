@@ -1,8 +1,17 @@
-"""Shared fixtures of the test suite."""
+"""Shared fixtures of the test suite, and its one rule on skips.
+
+A test may skip when something it needs is missing on the machine (PyTorch, Graphviz's
+``dot``, MNIST). CI installs all of these, so under CI (the environment variable ``CI`` set
+to anything but ``0``, ``false`` or ``no``) every skip fails instead, except the few whose
+reason CI cannot change (:data:`SKIPS_ALLOWED_IN_CI`): a broken import or a lost data
+folder then shows as a failure, never as a quiet skip.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +20,50 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 #: Where the MNIST files are: ``$MINIGRAD_DATA``, by default ``../shared/data/mnist``.
 MNIST_DIR = Path(os.environ.get("MINIGRAD_DATA") or REPO / ".." / "shared" / "data" / "mnist")
+
+
+#: Skip reasons that hold on CI machines too (the user the tests run as, the checkout).
+SKIPS_ALLOWED_IN_CI = (
+    "needs a non-root POSIX user",
+    "needs root and mount(8)",
+    "cannot mount a tmpfs here",
+    "not a git checkout",
+    "all tests skipped by +SKIP option",  # a docstring example marked not to run
+)
+
+
+def in_ci() -> bool:
+    """True when the environment variable ``CI`` is set to something other than 0/false/no."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _skip_reason(longrepr) -> str:
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def _fail_skip_under_ci(report) -> None:
+    if not (report.skipped and in_ci()) or hasattr(report, "wasxfail"):
+        return
+    reason = _skip_reason(report.longrepr)
+    if reason.startswith(SKIPS_ALLOWED_IN_CI):
+        return
+    report.outcome = "failed"
+    report.longrepr = f"skipped under CI, which installs everything the tests need: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI, a skipped test fails (see the module's docstring)."""
+    outcome = yield
+    _fail_skip_under_ci(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """Under CI, a module skipped at import (``importorskip``) fails to collect."""
+    outcome = yield
+    _fail_skip_under_ci(outcome.get_result())
 
 
 def have_mnist() -> bool:
@@ -49,3 +102,28 @@ def make_leaf(a, name=None, **kw):
 def leaf():
     """Make float64 leaf tensors that require grad: ``leaf([1.0, 2.0], name="w")``."""
     return make_leaf
+
+
+@pytest.fixture
+def primed():
+    """Two leaves that already hold a gradient (a failing call must not touch it)."""
+    a, b = make_leaf(np.ones((2, 3))), make_leaf(np.ones((4, 5)))
+    ((a * 2).sum() + (b * 3).sum()).backward()
+    return a, b
+
+
+@pytest.fixture
+def read_only_mount(tmp_path):
+    """An empty folder on a read-only tmpfs: not writable even by root (needs root and mount)."""
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root and mount(8) to mount a read-only tmpfs")
+    mnt = tmp_path / "read_only"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mnt)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)

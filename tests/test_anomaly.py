@@ -217,3 +217,31 @@ def test_two_layer_net_nan_weights_caught_in_forward():
     # x @ W1 gives inf (and -inf); MatMul is the first op with a non-finite output
     assert info.value.function.name == "MatMul"
     assert "already held NaN or inf" in str(info.value)
+
+
+def test_failed_anomaly_backward_writes_no_grad(leaf):
+    w, v = leaf([0.0, 1.0]), leaf([1.0, 1.0])
+    y = (w.sqrt() + v).sum()
+    with pytest.raises(Exception, match="(?i)nan|inf"), mg.detect_anomaly():
+        y.backward()
+    assert w.grad is None and v.grad is None
+
+
+def _finite_value_and_grad(fn, x):
+    y = fn(x)
+    assert np.isfinite(y.data).all(), y
+    (g,) = mg.grad(y.sum() if y.ndim else y, [x])
+    assert np.isfinite(g.data).all(), g
+    assert y.dtype == x.dtype and g.dtype == x.dtype
+    return y, g
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_tanh_and_exp_overflow_is_not_silent_inside_detect_anomaly(dtype):
+    # exp overflows to inf at 1000: anomaly mode points at it instead of a warning
+    x = mg.Tensor(np.array([1000.0], dtype=dtype), requires_grad=True)
+    with pytest.raises(mg.AnomalyError, match="Exp produced 1 inf"), mg.detect_anomaly():
+        x.exp()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _finite_value_and_grad(F.tanh, x)

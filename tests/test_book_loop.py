@@ -6,12 +6,19 @@ hand-written ``TwoLayerNet.gradient`` of section 5.1, pasted below in plain NumP
 """
 
 import gc
+import json
+import os
+import subprocess
+import sys
+import textwrap
 import tracemalloc
 import weakref
+from pathlib import Path
 
 import numpy as np
 import pytest
 from book_reference import BookTwoLayerNet  # the book's section 5.1, in NumPy
+from conftest import MNIST_DIR, have_mnist  # the suite's one MNIST location
 
 
 @pytest.fixture
@@ -239,3 +246,80 @@ def test_book_loop_does_not_keep_graphs_alive():
     print(f"retained per iteration: {per_iteration:.0f} bytes")
     assert per_iteration < 8_000, per_iteration
     assert len(train_loss_list) == 230
+
+
+# -- the chapter's experiment at full size: 10,000 iterations, in a child process -------------
+# Its peak resident memory is read from the child. About a minute; marked slow (CI runs it).
+
+REPO = Path(__file__).resolve().parents[1]
+needs_mnist = pytest.mark.skipif(not have_mnist(), reason=f"MNIST not found in {MNIST_DIR}")
+
+
+# The book's section 5.3 loop, with only the imports changed, then its peak memory.
+BOOK_LOOP = textwrap.dedent("""
+    import json, resource
+    import numpy as np
+    from minigrad.datasets import load_mnist
+    from minigrad.models import TwoLayerNet
+
+    np.random.seed(0)
+    (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, one_hot_label=True)
+
+    network = TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
+
+    iters_num = 10000
+    train_size = x_train.shape[0]
+    batch_size = 100
+    learning_rate = 0.1
+
+    train_loss_list = []
+    train_acc_list = []
+    test_acc_list = []
+
+    iter_per_epoch = max(train_size / batch_size, 1)
+
+    for i in range(iters_num):
+        batch_mask = np.random.choice(train_size, batch_size)
+        x_batch = x_train[batch_mask]
+        t_batch = t_train[batch_mask]
+
+        grad = network.gradient(x_batch, t_batch)
+
+        for key in ('W1', 'b1', 'W2', 'b2'):
+            network.params[key] -= learning_rate * grad[key]
+
+        loss = network.loss(x_batch, t_batch)
+        train_loss_list.append(loss)
+
+        if i % iter_per_epoch == 0:
+            train_acc = network.accuracy(x_train, t_train)
+            test_acc = network.accuracy(x_test, t_test)
+            train_acc_list.append(train_acc)
+            test_acc_list.append(test_acc)
+            print("train acc, test acc | " + str(train_acc) + ", " + str(test_acc))
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"train_acc": train_acc_list, "test_acc": test_acc_list,
+                      "first_loss": float(train_loss_list[0].item()),
+                      "last_loss": float(train_loss_list[-1].item()),
+                      "n_losses": len(train_loss_list), "peak_bytes": peak}))
+""")
+
+
+def child_env():
+    env = dict(os.environ, MINIGRAD_DATA=str(MNIST_DIR), PYTHONPATH=str(REPO))
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    return env
+
+
+@pytest.mark.slow
+@needs_mnist
+def test_book_loop_at_full_size_learns_and_stays_under_2_5_gb():
+    out = subprocess.run([sys.executable, "-c", BOOK_LOOP], capture_output=True, text=True,
+                         env=child_env(), cwd=REPO, timeout=1800, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["n_losses"] == 10000
+    assert 2.0 < result["first_loss"] < 2.5 and result["last_loss"] < 0.6
+    assert len(result["test_acc"]) == 17  # i = 0, 600, ..., 9600
+    assert result["test_acc"][-1] >= 0.93
+    assert result["peak_bytes"] < 2.5e9, f"peak RSS {result['peak_bytes'] / 1e9:.2f} GB"

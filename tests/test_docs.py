@@ -8,6 +8,7 @@ output of that block: its printed output must match (``...`` matches anything, r
 whitespace compare equal). ```bash blocks are not run. A page with a marker
 ``<!-- figures: FOLDER -->`` draws its pictures with its own code: the pictures its code
 writes must be those committed in FOLDER (regenerate them with docs/_ext/run_page.py).
+Every test that docs/guarantees.md names exists.
 """
 
 from __future__ import annotations
@@ -184,6 +185,7 @@ def test_every_output_block_follows_a_python_block() -> None:
                     "block that runs")
 
 
+@pytest.mark.slow
 def test_mkdocs_build_strict(tmp_path: Path) -> None:
     pytest.importorskip("mkdocs", reason="the docs extra is not installed (pip install .[docs])")
     pytest.importorskip("material", reason="mkdocs-material is not installed")
@@ -205,3 +207,32 @@ def test_docs_figures_are_small() -> None:
         figures.exists() else 0
     assert total < 2_000_000, f"docs/figures holds {total} bytes; keep the figures under 2 MB"
 
+
+# -- docs/guarantees.md names only tests that exist -------------------------------------------
+
+REPO = ROOT
+
+
+def _references() -> list[tuple[str, str]]:
+    text = (REPO / "docs" / "guarantees.md").read_text(encoding="utf-8")
+    refs = []
+    for row in text.splitlines():
+        if not row.startswith("|"):
+            continue
+        current = None
+        for ref in re.findall(r"`((?:tests/[\w/]+\.py)?::\w+)`", row):
+            path, _, name = ref.partition("::")
+            current = path or current
+            assert current is not None, f"{ref} has no file before it in: {row}"
+            refs.append((current, name))
+    return refs
+
+
+def test_every_named_test_exists():
+    refs = _references()
+    assert len(refs) > 50
+    missing = [f"{path}::{name}" for path, name in refs
+               if not (REPO / path).exists()
+               or not re.search(rf"^def {name}\(", (REPO / path).read_text(encoding="utf-8"),
+                                re.M)]
+    assert not missing, missing

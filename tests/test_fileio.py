@@ -1,3 +1,4 @@
+import errno
 import os
 import stat
 
@@ -195,6 +196,13 @@ def test_a_real_read_only_directory_is_a_clear_error(tmp_path):
     finally:
         tmp_path.chmod(0o700)
     assert os.listdir(tmp_path) == []
+
+
+def test_a_read_only_filesystem_is_a_clear_error(read_only_mount):
+    with pytest.raises(OSError, match="is not writable") as info:
+        atomic_write_bytes(read_only_mount / "out.bin", b"x")
+    assert info.value.errno == errno.EROFS and str(read_only_mount) in str(info.value)
+    assert os.listdir(read_only_mount) == []
 
 
 def test_a_directory_at_the_target_fails_at_the_rename_and_cleans_up(tmp_path):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from strategies import VALUES, float_arrays, shapes
 
 import minigrad as mg
+import minigrad.functional as F
+from minigrad.numerical import compare_gradients, gradient_report
 
 
 def function_1(x):
@@ -180,3 +185,149 @@ def test_gradient_descent_history():
     # each step shrinks the point by (1 - 2 * lr) on this bowl
     np.testing.assert_allclose(path[1], [-2.4, 3.2], rtol=1e-6)
     assert np.all(np.diff(np.linalg.norm(path, axis=1)) < 0)
+
+
+# -- one finite-difference core, one rule for kinks -------------------------------------------
+
+
+def test_numerical_gradient_uses_the_shared_core():
+    from minigrad import numerical
+
+    calls = []
+    real = numerical.finite_differences
+
+    def spy(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    numerical.finite_differences = spy
+    try:
+        g = mg.numerical_gradient(lambda x: (x ** 2).sum(), np.array([3.0, 4.0]))
+    finally:
+        numerical.finite_differences = real
+    np.testing.assert_allclose(g, [6.0, 8.0], rtol=1e-6)
+    assert calls
+
+
+def make_params(dtype=np.float64, seed=0):
+    rng = np.random.default_rng(seed)
+    shapes = {"W1": (6, 5), "b1": (5,), "g": (5,), "W2": (5, 3), "b2": (3,)}
+    return {k: mg.tensor(rng.standard_normal(s) * 0.5 + (1.0 if k == "g" else 0.0), dtype=dtype,
+                         requires_grad=True, name=k) for k, s in shapes.items()}
+
+
+def data(dtype=np.float64):
+    rng = np.random.default_rng(1)
+    return rng.standard_normal((4, 6)).astype(dtype), rng.integers(0, 3, size=4)
+
+
+# ---------------------------------------------------------------------------
+# numerical_gradient, hardened
+
+def test_numerical_gradient_book_values_and_shapes():
+    g = mg.numerical_gradient(lambda x: x[0] ** 2 + x[1] ** 2, np.array([3.0, 4.0]))
+    np.testing.assert_allclose(g, [6.0, 8.0], atol=1e-6)
+    g = mg.numerical_gradient(lambda x: x[0] ** 2 + x[1] ** 2, np.array([0.0, 2.0]))
+    np.testing.assert_allclose(g, [0.0, 4.0], atol=1e-6)
+    x3 = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
+    np.testing.assert_allclose(mg.numerical_gradient(lambda x: (x ** 2).sum(), x3), 2 * x3,
+                               rtol=1e-6)
+    x0 = np.array(1.5)
+    assert mg.numerical_gradient(lambda x: x ** 3, x0).shape == ()
+    t = mg.tensor([1.0, -2.0])
+    np.testing.assert_allclose(mg.numerical_gradient(lambda _: (t * t).sum(), t), [2, -4],
+                               atol=1e-6)
+
+
+def test_numerical_gradient_refuses_integer_arrays_untouched():
+    x = np.array([1, 2, 3])
+    with pytest.raises(TypeError, match="int64.*floating-point"):
+        mg.numerical_gradient(lambda x: (x ** 2).sum(), x)
+    np.testing.assert_array_equal(x, [1, 2, 3])
+    with pytest.raises(TypeError, match="ndarray or Tensor"):
+        mg.numerical_gradient(lambda x: x, [1.0, 2.0])
+
+
+def test_numerical_gradient_refuses_read_only_arrays_and_bad_steps():
+    ro = np.broadcast_to(np.array([1.0, 2.0]), (3, 2))
+    with pytest.raises(ValueError, match="read-only"):
+        mg.numerical_gradient(lambda x: x.sum(), ro)
+    for h in (0.0, -1e-4, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="h must be a positive number"):
+            mg.numerical_gradient(lambda x: x.sum(), np.ones(2), h=h)
+
+
+def test_numerical_gradient_rejects_non_scalar_f():
+    x = np.ones(3)
+    with pytest.raises(ValueError, match=r"scalar, got shape \(3,\)"):
+        mg.numerical_gradient(lambda x: x * 2, x)
+    np.testing.assert_array_equal(x, np.ones(3))
+
+
+@settings(max_examples=30, deadline=None)
+@given(arr=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=4),
+                      elements=st.floats(-1e3, 1e3)),
+       fail_at=st.integers(0, 200), as_tensor=st.booleans())
+def test_numerical_gradient_restores_the_element_when_f_raises(arr, fail_at, as_tensor):
+    x = mg.tensor(arr.copy()) if as_tensor else arr.copy()
+    calls = [0]
+
+    def f(_):
+        calls[0] += 1
+        if calls[0] > fail_at:
+            raise RuntimeError("f failed")
+        return float((arr ** 2).sum())
+
+    data = x.data if as_tensor else x
+    if fail_at >= 2 * arr.size:
+        mg.numerical_gradient(f, x)
+    else:
+        with pytest.raises(RuntimeError, match="f failed"):
+            mg.numerical_gradient(f, x)
+    assert data.tobytes() == arr.tobytes()
+
+
+def test_numerical_gradient_float32_keeps_dtype():
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    g = mg.numerical_gradient(lambda x: float((x.astype(np.float64) ** 2).sum()), x, h=1e-2)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, [2.0, 4.0], rtol=1e-3)
+
+
+# ---------------------------------------------------------------------------
+# compare_gradients / gradient_report: the chapter's per-parameter check
+
+def test_gradient_report_of_a_two_layer_net():
+    x, t = data()
+    params = {k: v for k, v in make_params().items() if k != "g"}
+
+    def loss():
+        p = params
+        return F.softmax_cross_entropy(
+            F.linear(F.sigmoid(F.linear(x, p["W1"], p["b1"])), p["W2"], p["b2"]), t)
+
+    numerical = {k: mg.numerical_gradient(lambda _: loss(), w) for k, w in params.items()}
+    analytic = dict(zip(params, mg.grad(loss(), list(params.values()))))
+    diffs = compare_gradients(numerical, analytic)
+    assert list(diffs) == ["W1", "b1", "W2", "b2"]
+    assert all(0 <= d < 1e-8 for d in diffs.values())
+    text = gradient_report(numerical, analytic)
+    lines = text.splitlines()
+    assert [ln.split(":")[0] for ln in lines] == ["W1", "b1", "W2", "b2"]
+    for ln in lines:
+        assert re.fullmatch(r"\w+:(0|\d(\.\d)?e-\d\d)", ln), ln
+        assert float(ln.split(":")[1]) == pytest.approx(diffs[ln.split(":")[0]], rel=0.06)
+
+
+def test_compare_gradients_values_and_errors():
+    num = {"W": np.array([[1.0, 2.0]]), "b": np.array([0.5])}
+    ana = {"W": mg.tensor([[1.5, 1.0]]), "b": np.array([0.5])}
+    assert compare_gradients(num, ana) == {"W": 0.75, "b": 0.0}
+    assert gradient_report(num, ana) == "W:0.75\nb:0"
+    with pytest.raises(KeyError, match="missing from analytic: \\['b'\\]"):
+        compare_gradients(num, {"W": ana["W"]})
+    with pytest.raises(KeyError, match="missing from numerical: \\['c'\\]"):
+        compare_gradients(num, {**ana, "c": np.ones(1)})
+    with pytest.raises(ValueError, match=r"'W' has shape \(1, 2\) in numerical but \(2,\)"):
+        compare_gradients(num, {"W": np.ones(2), "b": np.ones(1)})
+    assert compare_gradients({"e": np.zeros(0)}, {"e": np.zeros(0)}) == {"e": 0.0}

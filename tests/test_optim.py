@@ -205,3 +205,16 @@ def test_sgd_on_a_model_equals_the_books_loop(lr, seed):
         opt.step()
     for k in a.params:
         np.testing.assert_array_equal(a.params[k].data, b.params[k].data)
+
+
+# -- Optimizer.step validates first ------------------------------------------------------------
+
+def test_optimizer_step_checks_every_gradient_before_updating(leaf):
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    opt = optim.SGD({"a": a, "b": b}, lr=0.1)
+    a.grad = mg.tensor([1.0, 1.0])
+    b.grad = mg.tensor([1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="'b'.*shape"):
+        opt.step()
+    np.testing.assert_array_equal(a.data, [1.0, 2.0])
+    assert opt.steps == 0

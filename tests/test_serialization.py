@@ -1,16 +1,20 @@
+import copy
+import io
 import json
 import os
+import tracemalloc
 import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from training_support import at_iteration, synthetic_data, weights
 
 import minigrad as mg
 from minigrad import serialization
+from minigrad.serialization import MAX_DEPTH, CheckpointError
 
 
 def _checkpoint(rng=None):
@@ -560,3 +564,307 @@ def test_cli_resume_errors(tmp_path, cli_data, capsys):
     mg.save({"model": {}}, tmp_path / "other.npz")
     assert cli.main(["train", "--resume", str(tmp_path / "other.npz")]) == 2
     assert "not a checkpoint written by minigrad train" in capsys.readouterr().err
+
+
+# -- damaged and hostile checkpoints: only CheckpointError escapes, memory stays bounded ------
+
+def _npy(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, a, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _forged_npy(shape: tuple[int, ...], dtype: str, payload: bytes) -> bytes:
+    """A .npy member whose header declares ``shape`` but which holds only ``payload``."""
+    buf = io.BytesIO()
+    header = {"descr": dtype, "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_1_0(buf, header)
+    return buf.getvalue() + payload
+
+
+def _archive(path, members: dict[str, bytes], header: object) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("__minigrad__.npy",
+                    _npy(np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)))
+        for name, data in members.items():
+            zf.writestr(name + ".npy", data)
+
+
+def _good_header(tree: object) -> dict:
+    return {"format": "minigrad-checkpoint", "version": 1, "tree": tree}
+
+
+def test_forged_huge_npy_shape_is_refused_before_allocating(tmp_path):
+    path = tmp_path / "forged.npz"
+    _archive(path, {"w": _forged_npy((2**40,), "<f8", b"\0" * 64)},
+             _good_header({"type": "ndarray", "entry": "w", "dtype": "<f8", "shape": [2**40]}))
+    tracemalloc.start()
+    try:
+        with pytest.raises(CheckpointError, match=r"forged\.npz.*'w'.*1099511627776"):
+            mg.load(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
+
+
+def test_member_claiming_more_than_the_file_holds_is_refused(tmp_path):
+    path = tmp_path / "c.npz"
+    mg.save({"w": np.arange(100.0)}, path)
+    raw = bytearray(path.read_bytes())
+    # patch the uncompressed size in the central directory entry of w.npy to 2**31
+    cd = raw.rindex(b"PK\x01\x02" , 0, raw.rindex(b"w.npy"))
+    # the ZIP64 extra field holds the real sizes; corrupt it as a whole
+    extra = raw.index(b"\x01\x00", cd + 46)
+    raw[extra + 4:extra + 12] = (2**31).to_bytes(8, "little")
+    path.write_bytes(bytes(raw))
+    with pytest.raises(CheckpointError, match=r"c\.npz"):
+        mg.load(path)
+
+
+@pytest.mark.parametrize("tree", [
+    None,
+    [],
+    {"type": "dict"},
+    {"type": "dict", "items": 5},
+    {"type": "dict", "items": [[{"k": 1}, {"type": "value", "value": 1}]]},
+    {"type": "dict", "items": [["a"]]},
+    {"type": "list", "items": {"a": 1}},
+    {"type": "float", "value": "hello"},
+    {"type": "float"},
+    {"type": "value", "value": {"x": 1}},
+    {"type": "tensor", "entry": ["w"]},
+    {"type": "tensor", "entry": "missing", "dtype": "<f8", "shape": [1]},
+    {"type": "npscalar", "entry": 3},
+    {"type": 7},
+])
+def test_hand_made_headers_give_checkpoint_error(tmp_path, tree):
+    path = tmp_path / "h.npz"
+    _archive(path, {}, _good_header(tree))
+    with pytest.raises(CheckpointError, match=r"h\.npz"):
+        mg.load(path)
+
+
+@pytest.mark.parametrize("header", [[1, 2], "x", {"format": "minigrad-checkpoint"},
+                                    {"format": "minigrad-checkpoint", "version": "1"}])
+def test_hand_made_top_level_headers(tmp_path, header):
+    path = tmp_path / "h.npz"
+    _archive(path, {}, header)
+    with pytest.raises(CheckpointError, match=r"h\.npz"):
+        mg.load(path)
+
+
+def test_deeply_nested_header_is_refused(tmp_path):
+    path = tmp_path / "deep.npz"
+    text = '{"type": "list", "items": [' * 50000 + "]}" * 50000
+    header = ('{"format": "minigrad-checkpoint", "version": 1, "tree": ' + text + "}").encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("__minigrad__.npy", _npy(np.frombuffer(header, dtype=np.uint8)))
+    with pytest.raises(CheckpointError, match=r"deep\.npz.*deep"):
+        mg.load(path)
+    tree: dict = {"type": "value", "value": 1}
+    for _ in range(MAX_DEPTH + 5):
+        tree = {"type": "list", "items": [tree]}
+    _archive(path, {}, _good_header(tree))
+    with pytest.raises(CheckpointError, match=rf"deep\.npz.*deeper than {MAX_DEPTH}"):
+        mg.load(path)
+
+
+def test_saving_deeper_than_the_limit_is_refused(tmp_path):
+    obj: list = [1]
+    for _ in range(MAX_DEPTH + 5):
+        obj = [obj, np.zeros(1)]
+    with pytest.raises(CheckpointError, match="deeper"):
+        mg.save({"x": obj}, tmp_path / "d.npz")
+    assert not (tmp_path / "d.npz").exists()
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["stored", "compressed"])
+def good_checkpoint(request, tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("ckpt") / "good.npz"
+    mg.save({"model": {"W": mg.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True),
+                       "b": np.arange(3, dtype=np.float32)},
+             "meta": {"it": 3, "loss": float("nan"), "names": ["a", "b"]},
+             "t": (1, 2.5, None)}, path, compress=request.param)
+    return path.read_bytes()
+
+
+def test_every_single_byte_flip_gives_checkpoint_error_or_the_same_data(tmp_path,
+                                                                        good_checkpoint):
+    path = tmp_path / "flip.npz"
+    for i in range(len(good_checkpoint)):
+        raw = bytearray(good_checkpoint)
+        raw[i] ^= 0x5A
+        path.write_bytes(bytes(raw))
+        try:
+            mg.load(path)
+        except CheckpointError as e:
+            assert "flip.npz" in str(e)
+
+
+def _load_bounded(path, limit: int) -> None:
+    tracemalloc.start()
+    try:
+        try:
+            mg.load(path)
+        except CheckpointError as e:
+            assert str(path) in str(e)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < limit
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=4096))
+def test_fuzz_random_bytes(tmp_path, data):
+    path = tmp_path / "fuzz.npz"
+    path.write_bytes(data)
+    _load_bounded(path, 16 * 2**20)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzz_random_byte_edits_of_a_good_checkpoint(tmp_path, good_checkpoint, data):
+    raw = bytearray(good_checkpoint)
+    for _ in range(data.draw(st.integers(1, 8))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        raw[i] = data.draw(st.integers(0, 255))
+    path = tmp_path / "edit.npz"
+    path.write_bytes(bytes(raw))
+    _load_bounded(path, 16 * 2**20)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["type", "items", "entry", "dtype", "shape", "value",
+                                       "name", "requires_grad", "k"]), children, max_size=5),
+    max_leaves=30)
+
+
+_node_type = st.sampled_from(["tensor", "ndarray", "npscalar", "value", "float", "dict",
+                              "list", "tuple", "other"])
+
+
+_dims = st.lists(st.sampled_from([0, 1, 3, 2**20, 2**31, 2**40, 2**62]), max_size=4)
+
+
+@st.composite
+def _hostile_tree(draw):
+    node = {"type": draw(_node_type)}
+    for key in draw(st.lists(st.sampled_from(["items", "entry", "dtype", "shape", "value",
+                                              "name", "requires_grad"]), max_size=5)):
+        node[key] = draw(_json)
+    if draw(st.booleans()):
+        node["entry"] = "w"
+        node["dtype"] = draw(st.sampled_from(["<f8", "|u1", "<c16", "|O", "<U3"]))
+        node["shape"] = draw(_dims)
+    return node
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tree=_hostile_tree(), shape=_dims,
+       dtype=st.sampled_from(["<f8", "|u1", "<c16", "|O", "<U3", "|V8", ">i4"]),
+       payload=st.binary(max_size=256))
+def test_fuzz_structurally_valid_hostile_headers(tmp_path, tree, shape, dtype, payload):
+    path = tmp_path / "hostile.npz"
+    try:
+        member = _forged_npy(tuple(shape), dtype, payload)
+    except (ValueError, TypeError):
+        member = payload
+    _archive(path, {"w": member}, _good_header(tree))
+    _load_bounded(path, 16 * 2**20)
+
+
+# -- a training checkpoint is validated field by field before anything changes ----------------
+
+def _data(seed=0, n=200, d=6, c=3):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n + 50, d))
+    t = np.eye(c)[rng.integers(0, c, size=n + 50)]
+    return (x[:n], t[:n]), (x[n:], t[n:])
+
+
+def _fields_trainer(optimizer="adam", iters=20, model_seed=0):
+    from minigrad.models import TwoLayerNet
+    from minigrad.train import Trainer
+
+    data = _data()
+    model = TwoLayerNet(6, 5, 3, weight_init_std=0.3, seed=model_seed)
+    return Trainer(model, data, iters=iters, batch_size=8, lr=0.1, optimizer=optimizer,
+                   seed=1, progress=False, log=lambda line: None)
+
+
+def _snapshot(state):
+    opt = state.optimizer
+    return {
+        "model": {k: v.tobytes() for k, v in state.model.state_dict().items()},
+        "opt": {k: np.asarray(v).tobytes() for k, v in opt.state_dict().items()},
+        "hyper": {h: getattr(opt, h) for h in opt.hyper},
+        "steps": opt.steps,
+        "rng": state.rng.bit_generator.state,
+        "iteration": state.iteration,
+        "history": state.history.to_dict(),
+    }
+
+
+def _m_key(ckpt):
+    return next(k for k in ckpt["optimizer"] if k.startswith("m."))
+
+
+BAD = {
+    "string buffer": lambda c: c["optimizer"].__setitem__(
+        _m_key(c), np.full(np.shape(c["optimizer"][_m_key(c)]), "x")),
+    "complex buffer": lambda c: c["optimizer"].__setitem__(
+        _m_key(c), np.asarray(c["optimizer"][_m_key(c)]) + 1j),
+    "nan buffer": lambda c: c["optimizer"].__setitem__(
+        _m_key(c), np.full(np.shape(c["optimizer"][_m_key(c)]), np.nan)),
+    "lr -1": lambda c: c["optimizer"].__setitem__("lr", -1.0),
+    "lr inf": lambda c: c["optimizer"].__setitem__("lr", float("inf")),
+    "lr string": lambda c: c["optimizer"].__setitem__("lr", "0.1"),
+    "beta1 5": lambda c: c["optimizer"].__setitem__("beta1", 5.0),
+    "beta2 -0.1": lambda c: c["optimizer"].__setitem__("beta2", -0.1),
+    "eps 0": lambda c: c["optimizer"].__setitem__("eps", 0.0),
+    "steps 2.7": lambda c: c["optimizer"].__setitem__("steps", 2.7),
+    "steps -1": lambda c: c["optimizer"].__setitem__("steps", -1),
+    "steps bool": lambda c: c["optimizer"].__setitem__("steps", True),
+    "iteration 2.5": lambda c: c["progress"].__setitem__("iteration", 2.5),
+    "iteration -3": lambda c: c["progress"].__setitem__("iteration", -3),
+    "best acc string": lambda c: c["progress"].__setitem__("best_test_acc", "high"),
+    "rng state garbage": lambda c: c["rng"].__setitem__("state", {"state": "x", "inc": 1}),
+    "optimizer not a dict": lambda c: c.__setitem__("optimizer", [1, 2]),
+    "string losses": lambda c: c["history"].__setitem__("losses", ["a", "b"]),
+    "uneven evaluations": lambda c: c["history"]["test_acc"].append(0.5),
+}
+
+
+@pytest.mark.parametrize("what", sorted(BAD))
+def test_bad_field_is_refused_and_nothing_changes(tmp_path, what):
+    source = _fields_trainer()
+    source.run()
+    good = serialization.training_state_dict(source.state)
+    bad = copy.deepcopy(good)
+    BAD[what](bad)
+    path = tmp_path / "c.npz"
+    mg.save(bad, path)
+
+    target = _fields_trainer(model_seed=3)
+    target.run()
+    before = _snapshot(target.state)
+    with pytest.raises(mg.CheckpointError, match=r"c\.npz"):
+        serialization.load_training_state(target.state, path)
+    assert _snapshot(target.state) == before
+
+
+def test_a_good_checkpoint_still_loads(tmp_path):
+    source = _fields_trainer()
+    source.run()
+    path = tmp_path / "c.npz"
+    serialization.save_training_state(source.state, path)
+    target = _fields_trainer(model_seed=3)
+    serialization.load_training_state(target.state, path)
+    assert _snapshot(target.state) == _snapshot(source.state)

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from conftest import make_leaf  # the suite's one leaf maker
 from hypothesis import given
+from state_support import same as _same
+from state_support import state as _state
 from strategies import VALUES, float_arrays, shapes
 
 import minigrad as mg
@@ -276,3 +278,81 @@ def test_signed_zero_and_nan_constants_keep_their_value():
     with np.errstate(divide="ignore"):
         assert (1.0 / (x * -0.0)).data[0] == -np.inf
     assert np.isnan((x + float("nan")).data[0])
+
+
+# -- aliases share the version counter ---------------------------------------------------------
+
+def test_in_place_change_through_detach_is_detected(leaf):
+    w = leaf([1.0, 2.0])
+    y = (w * w).sum()
+    d = w.detach()
+    d += 10
+    assert w.version == d.version == 1
+    with pytest.raises(RuntimeError, match="in-place"):
+        y.backward()
+    assert w.grad is None
+
+
+def test_in_place_change_through_a_view_is_detected(leaf):
+    w = leaf([1.0, 2.0, 3.0])
+    y = (w * w).sum()
+    with mg.no_grad():
+        v = w[0:2]
+        v += 10
+    with pytest.raises(RuntimeError, match="in-place"):
+        y.backward()
+
+
+def test_in_place_change_of_the_base_is_seen_by_its_view(leaf):
+    w = leaf([1.0, 2.0, 3.0, 4.0])
+    c = mg.tensor([1.0, 2.0, 3.0, 4.0])
+    v = c.reshape(2, 2)
+    y = (v * w.reshape(2, 2)).sum()
+    with mg.no_grad():
+        c += 1  # changes what y's Mul saved through the view
+    with pytest.raises(RuntimeError, match="modified by an in-place"):
+        y.backward()
+
+
+# -- bad data and operands --------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [
+    lambda: mg.tensor(None),
+    lambda: mg.Tensor(None),
+    lambda: mg.tensor([1.0, None]),
+    lambda: mg.tensor([[1.0], [None]]),
+])
+def test_none_never_becomes_nan_in_a_tensor(make):
+    with pytest.raises(TypeError, match="None"):
+        make()
+
+
+@pytest.mark.parametrize("opname", ["__isub__", "__iadd__", "__imul__"])
+def test_inplace_none_leaves_the_parameter_unchanged(opname):
+    w = mg.tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match="in-place.*None"):
+        getattr(w, opname)(None)
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("data", ["abc", b"abc", [1.0, "x"], [object()], object(),
+                                  [[1.0, 2.0], [3.0]], {"a": 1}, np.array(["a", "b"]),
+                                  np.array([object()], dtype=object), np.array([1 + 2j])],
+                         ids=["str", "bytes", "mixed-list", "object-list", "object", "ragged",
+                              "dict", "str-array", "object-array", "complex"])
+def test_non_numeric_data_raises_type_error(data):
+    with pytest.raises(TypeError) as info:
+        mg.Tensor(data)
+    assert "Tensor" in str(info.value)
+    t = leaf([1.0, 2.0])
+    before = _state(t)
+    for op, name in ((lambda: t + data, "Add"), (lambda: data * t, "Mul")):
+        with pytest.raises(TypeError) as info:
+            op()
+        assert name in str(info.value)
+    assert _same(before, _state(t))
+
+
+def test_item_of_many_elements():
+    with pytest.raises(ValueError, match=r"\(2,\)"):
+        mg.tensor([1.0, 2.0]).item()

@@ -4,6 +4,9 @@ import struct
 
 import numpy as np
 import pytest
+from gzip_bomb_support import BOMB_MIB, LABELS_HEADER
+from gzip_bomb_support import bomb as _bomb
+from gzip_bomb_support import peak as _peak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -19,6 +22,7 @@ from minigrad.datasets import (
     write_idx,
 )
 from minigrad.datasets import idx as idx_module
+from minigrad.datasets.idx import idx_size
 
 DTYPES = ["uint8", "int8", "int16", "int32", "float32", "float64"]
 
@@ -239,11 +243,103 @@ def test_fuzz_mutated_valid_file(data):
     for pos, val in flips:
         blob[pos] = val
     try:
-        read_idx(bytes(blob[:cut]))
+        out = read_idx(bytes(blob[:cut]))
     except IDXError:
-        pass
+        return
+    assert isinstance(out, np.ndarray)
+    assert 4 + 4 * out.ndim + out.nbytes <= cut  # every element read came from the bytes
 
 
 def test_empty_array_with_unrepresentable_dims():
     with pytest.raises(IDXError, match="too large"):
         read_idx(header(0x08, (0, 2**32 - 1, 2**32 - 1, 2**32 - 1)))
+
+
+# -- hostile data: gzip bombs and fuzzing, with bounded memory --------------------------------
+
+
+def test_gzip_bomb_in_bytes_is_rejected_with_bounded_memory():
+    bomb = _bomb(LABELS_HEADER)
+    assert len(bomb) < BOMB_MIB * 2**20 // 500
+
+    def read():
+        with pytest.raises(IDXError, match="trailing bytes"):
+            read_idx(bomb, name="labels.gz")
+
+    assert _peak(read) < 2**20
+
+
+def test_gzip_bomb_file_is_rejected_with_bounded_memory(tmp_path):
+    path = tmp_path / "train-labels-idx1-ubyte.gz"
+    path.write_bytes(_bomb(LABELS_HEADER))
+
+    def read():
+        with pytest.raises(IDXError, match=r"train-labels.*trailing bytes"):
+            read_idx(path)
+
+    assert _peak(read) < 2**20
+
+
+def test_gzip_without_idx_header_stops_early():
+    bomb = _bomb(b"\x1f\x1f\x1f\x1f")
+
+    def read():
+        with pytest.raises(IDXError, match="magic"):
+            read_idx(bomb)
+
+    assert _peak(read) < 2**20
+
+
+def test_bounded_gunzip_still_reads_good_and_multi_member_files():
+    a = np.arange(3000, dtype=np.int32).reshape(30, 100)
+    raw = encode_idx(a)
+    np.testing.assert_array_equal(read_idx(gzip.compress(raw)), a)
+    two = gzip.compress(raw[:50]) + gzip.compress(raw[50:])
+    np.testing.assert_array_equal(read_idx(two), a)
+    with pytest.raises(IDXError, match="gzip"):
+        read_idx(gzip.compress(raw)[:-12])  # truncated stream
+
+
+def test_idx_size():
+    raw = encode_idx(np.zeros((2, 3), dtype=np.float32))
+    assert idx_size(raw[:4]) is None
+    assert idx_size(raw[:12]) == len(raw)
+    assert idx_size(b"\x01\x00\x08\x01") == 4
+
+
+# -- fuzzing -------------------------------------------------------------------------------
+
+_dims = st.lists(st.sampled_from([0, 1, 2, 7, 255, 2**16, 2**31, 2**32 - 1]), min_size=0,
+                 max_size=6)
+
+
+@st.composite
+def _hostile_idx(draw):
+    code = draw(st.sampled_from([0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E, 0x00, 0xFF]))
+    dims = draw(_dims)
+    ndim = draw(st.sampled_from([len(dims), len(dims) + 1, 0, 33, 255]))
+    zeros = draw(st.sampled_from([b"\0\0", b"\0\1", b"\x1f\x8b"]))
+    head = zeros + bytes([code, ndim % 256]) + b"".join(d.to_bytes(4, "big") for d in dims)
+    body = draw(st.binary(max_size=64))
+    if draw(st.booleans()):
+        body += bytes(draw(st.integers(0, 2**16)))
+    data = head + body
+    if draw(st.booleans()):
+        data = gzip.compress(data, compresslevel=1)
+        if draw(st.booleans()):
+            data = data[: draw(st.integers(0, len(data)))]
+    return data
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=2048) | _hostile_idx())
+def test_fuzz_idx_reader_raises_only_idx_error_with_bounded_memory(data):
+    def read():
+        try:
+            a = read_idx(data, name="fuzz")
+        except IDXError as e:
+            assert "fuzz" in str(e)
+        else:
+            assert a.nbytes <= len(data)
+
+    assert _peak(read) < 8 * 2**20

@@ -1,6 +1,7 @@
 import gzip
 import hashlib
 import http.server
+import io
 import os
 import socket
 import stat
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gzip_bomb_support import LABELS_HEADER
+from gzip_bomb_support import bomb as _bomb
+from gzip_bomb_support import peak as _peak
 
 from minigrad.datasets import (
     MNIST_FILES,
@@ -26,6 +30,7 @@ from minigrad.datasets import (
     mnist_data_dir,
     write_idx,
 )
+from minigrad.datasets import mnist as mnist_mod
 from minigrad.datasets import mnist as mnist_module
 
 
@@ -529,3 +534,85 @@ def test_real_options(real_default):
     np.testing.assert_array_equal(t.argmax(1), real_default[0][1])
     np.testing.assert_array_equal(tt.argmax(1), real_default[1][1])
     np.testing.assert_array_equal(x.reshape(60000, 784) / 255.0, real_default[0][0])
+
+
+# -- hostile mirrors: gzip bombs, trickling and dropped connections ---------------------------
+
+
+def test_downloaded_gzip_bomb_is_refused_and_not_kept(tmp_path):
+    bomb = _bomb(LABELS_HEADER)
+
+    def opener(url, timeout):
+        return io.BytesIO(bomb)
+
+    def fetch():
+        with pytest.raises(MNISTNotFoundError) as info:
+            fetch_mnist(tmp_path, mirrors=["mirror://a/"], opener=opener, checksums={},
+                        progress=False, attempts=1)
+        assert "more bytes than its IDX header declares (18)" in str(info.value)
+
+    assert _peak(fetch) < 4 * 2**20
+    assert os.listdir(tmp_path) == []
+
+
+class _Trickle:
+    """A response that sends one byte per read, forever."""
+
+    headers: dict = {}
+
+    def __init__(self):
+        self.reads = 0
+
+    def read(self, n):
+        self.reads += 1
+        return b"\x00"
+
+    def close(self):
+        pass
+
+
+def test_trickling_mirror_is_bounded_by_the_total_time(tmp_path, monkeypatch):
+    clock = [1000.0]
+
+    def monotonic():
+        clock[0] += 0.5  # every look at the clock: half a second has passed
+        return clock[0]
+
+    monkeypatch.setattr(mnist_mod.time, "monotonic", monotonic)
+    responses = []
+
+    def opener(url, timeout):
+        assert timeout <= 30
+        responses.append(_Trickle())
+        return responses[-1]
+
+    with pytest.raises(MNISTNotFoundError) as info:
+        fetch_mnist(tmp_path, mirrors=["mirror://a/", "mirror://b/"], opener=opener,
+                    checksums={}, progress=False, total_timeout=100)
+    msg = str(info.value)
+    assert "time limit" in msg
+    assert sum(r.reads for r in responses) < 1000
+    assert os.listdir(tmp_path) == []
+
+
+def test_dropped_connection_is_retried(tmp_path):
+    arrays = {k: np.zeros((2, 28, 28) if "img" in k else 2, dtype=np.uint8)
+              for k in MNIST_FILES}
+    blobs = {MNIST_FILES[k]: gzip.compress(encode_idx(a)) for k, a in arrays.items()}
+    calls = []
+
+    class Dropping(io.BytesIO):
+        def read(self, n=-1):
+            raise ConnectionResetError("reset by peer")
+
+    def opener(url, timeout):
+        name = url.rsplit("/", 1)[1][: -len(".gz")]
+        calls.append(name)
+        if calls.count(name) == 1:
+            return Dropping()
+        return io.BytesIO(blobs[name])
+
+    paths = fetch_mnist(tmp_path, mirrors=["mirror://a/"], opener=opener, checksums={},
+                        progress=False)
+    assert sorted(paths) == sorted(MNIST_FILES)
+    assert len(calls) == 8  # each file: one dropped try, one good one

@@ -41,8 +41,11 @@ def test_random_tensors_are_seeded_by_rng():
         a = make(None).data
         np.random.seed(3)
         np.testing.assert_array_equal(make(None).data, a)  # None: NumPy's global state
-        g = np.random.default_rng(1)
-        assert make(g).shape == make(g).shape
+        g, ref = np.random.default_rng(1), np.random.default_rng(1)
+        first, second = make(g).data, make(g).data  # a Generator is used as given, and advances
+        np.testing.assert_array_equal(first, make(ref).data)
+        np.testing.assert_array_equal(second, make(ref).data)
+        assert not np.array_equal(first, second)
     r = mg.randint(5, size=1000, rng=0).data
     assert r.dtype == np.int64 and r.min() >= 0 and r.max() <= 4
     u = mg.uniform(2.0, 3.0, 1000, rng=0).data

@@ -1,15 +1,18 @@
-"""Reductions: sum, mean, max, min over None / int / negative / tuple axes, keepdims, ties."""
+"""Reductions: sum, mean, max, min over None / int / negative / tuple axes, keepdims, ties;
+var, std, logsumexp, prod, cumulative ops, any, all, norm, sum(dtype=); dim=/keepdim=
+aliases; 0-d axes; axis errors."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from conftest import make_leaf as leaf  # the suite's one leaf maker
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import (
     GRADCHECK,
     GRADGRADCHECK,
+    away_from_zero,
     axes_keepdims,
     distinct_arrays,
     float_arrays,
@@ -128,3 +131,274 @@ def test_argmax_argmin_are_not_differentiable():
         assert not r.requires_grad and r.creator is None and r.dtype.kind == "i"
     np.testing.assert_array_equal(x.argmax(axis=1).data, [1, 0])
     assert x.argmax().item() == 3
+
+
+AXIS_REDUCTIONS = {
+    "var": lambda t, a, k: t.var(axis=a, keepdims=k),
+    "var_ddof1": lambda t, a, k: mg.var(t, dim=a, keepdim=k, correction=1),
+    "std": lambda t, a, k: t.std(axis=a, keepdims=k),
+    "logsumexp": lambda t, a, k: t.logsumexp(a, k),
+    "prod": lambda t, a, k: t.prod(a, k),
+    "norm": lambda t, a, k: t.norm(axis=a, keepdims=k),
+    "norm3": lambda t, a, k: mg.norm(t, 3, a, k),
+    "norm_inf": lambda t, a, k: t.norm(np.inf, axis=a, keepdims=k),
+    "norm1": lambda t, a, k: t.norm(1, dim=a, keepdim=k),
+}
+
+
+def _draw_library(data, name, max_dims=3):
+    shape = data.draw(shapes(max_dims=max_dims), label="shape")
+    # distinct values: no ties (norm inf), no zero variance (std), no zeros (norm p != 2)
+    x = data.draw(distinct_arrays(shape), label="x") + 0.05
+    axis, keepdims = data.draw(axes_keepdims(x.ndim), label="axis, keepdims")
+    if name in ("std", "var_ddof1"):
+        n = x.size if axis is None else int(np.prod(
+            [x.shape[a] for a in ((axis,) if isinstance(axis, int) else axis)]))
+        assume(n > 1)
+    return x, axis, keepdims
+
+
+@GRADCHECK
+@given(data=st.data(), name=st.sampled_from(sorted(AXIS_REDUCTIONS)))
+def test_axis_reductions_gradcheck(data, name):
+    x, axis, keepdims = _draw_library(data, name)
+    fn = AXIS_REDUCTIONS[name]
+    y = fn(leaf(x), axis, keepdims)
+    assert y.shape == np.sum(x, axis=axis, keepdims=keepdims).shape
+    assert mg.gradcheck(lambda t: fn(t, axis, keepdims), [leaf(x)])
+
+
+@GRADGRADCHECK
+@given(data=st.data(), name=st.sampled_from(sorted(set(AXIS_REDUCTIONS) - {"norm_inf",
+                                                                            "norm1"})))
+def test_axis_reductions_gradgradcheck(data, name):
+    x, axis, keepdims = _draw_library(data, name, max_dims=2)
+    fn = AXIS_REDUCTIONS[name]
+    assert mg.gradgradcheck(lambda t: fn(t, axis, keepdims), [leaf(x)])
+
+
+def test_reduction_values_match_numpy():
+    x = np.arange(1.0, 25.0).reshape(2, 3, 4) / 7
+    t = mg.tensor(x)
+    np.testing.assert_allclose(t.var(axis=(0, 2), ddof=1).data, x.var(axis=(0, 2), ddof=1))
+    np.testing.assert_allclose(t.std(-1, keepdims=True).data, x.std(-1, keepdims=True))
+    np.testing.assert_allclose(t.prod(1).data, x.prod(1))
+    np.testing.assert_allclose(t.logsumexp().data, np.log(np.exp(x).sum()))
+    np.testing.assert_allclose(mg.logsumexp(mg.tensor([1000.0, 1000.0])).data,
+                               1000 + np.log(2))
+    np.testing.assert_allclose(t.cumsum().data, x.cumsum())
+    np.testing.assert_allclose(t.cumprod(2).data, x.cumprod(2))
+    np.testing.assert_allclose(t.logcumsumexp(1).data, np.log(np.exp(x).cumsum(1)))
+    np.testing.assert_allclose(t.norm().data, np.linalg.norm(x.ravel()))
+    np.testing.assert_allclose(t.norm(1, axis=0).data, np.abs(x).sum(0))
+
+
+@pytest.mark.parametrize("zeros", [[1], [0, 3], [2, 2]])
+def test_prod_gradient_is_exact_with_zeros(zeros):
+    x = np.array([2.0, 3.0, 5.0, 7.0])
+    x[zeros] = 0.0
+    t = leaf(x)
+    t.prod().backward()
+    expected = [np.prod(np.delete(x, i)) for i in range(4)]
+    np.testing.assert_array_equal(t.grad.data, expected)
+    assert np.isfinite(t.grad.data).all()
+    assert mg.gradcheck(lambda u: u.prod(), [leaf(x)])
+    assert mg.gradgradcheck(lambda u: u.prod(), [leaf(x)])
+
+
+@GRADCHECK
+@given(data=st.data(), name=st.sampled_from(["prod", "cumprod"]))
+def test_prod_cumprod_with_zeros_gradcheck(data, name):
+    shape = data.draw(shapes(min_dims=1), label="shape")
+    x = data.draw(away_from_zero(shape), label="x")
+    x = np.where(data.draw(st.lists(st.booleans(), min_size=x.size, max_size=x.size)
+                           .map(lambda b: np.array(b).reshape(shape))), 0.0, x)
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    fn = (lambda t: t.prod(axis)) if name == "prod" else (lambda t: t.cumprod(axis))
+    assert mg.gradcheck(fn, [leaf(x)])
+    assert mg.gradgradcheck(fn, [leaf(x)])
+
+
+CUMULATIVE = ["cumsum", "cumprod", "logcumsumexp", "cummax", "cummin"]
+
+
+@GRADCHECK
+@given(data=st.data(), name=st.sampled_from(CUMULATIVE))
+def test_cumulative_gradcheck(data, name):
+    shape = data.draw(shapes(), label="shape")
+    x = data.draw(distinct_arrays(shape), label="x") + 0.05
+    axis = data.draw(st.none() | st.integers(-max(x.ndim, 1), max(x.ndim, 1) - 1))
+    if name in ("cummax", "cummin"):
+        if axis is None:
+            axis = -1
+        fn = lambda t: getattr(t, name)(axis)[0]  # noqa: E731
+    else:
+        fn = lambda t: getattr(t, name)(axis)  # noqa: E731
+    y = fn(leaf(x))
+    ref = {"cumsum": np.cumsum, "cumprod": np.cumprod,
+           "logcumsumexp": lambda a, axis: np.logaddexp.accumulate(
+               a.ravel() if axis is None or a.ndim == 0 else a,
+               axis=0 if axis is None or a.ndim == 0 else axis).reshape(
+                   a.shape if axis is not None else -1),
+           "cummax": lambda a, axis: np.maximum.accumulate(a, axis=axis) if a.ndim else a,
+           "cummin": lambda a, axis: np.minimum.accumulate(a, axis=axis) if a.ndim else a,
+           }[name](x, axis=axis)
+    np.testing.assert_allclose(y.data, ref, rtol=1e-12)
+    assert mg.gradcheck(fn, [leaf(x)])
+    if name != "cummax" and name != "cummin":
+        assert mg.gradgradcheck(fn, [leaf(x)])
+
+
+def test_cummax_ties_go_to_the_latest():
+    v, i = mg.cummax(leaf([1.0, 3.0, 3.0, 2.0, 3.0]), 0)
+    np.testing.assert_array_equal(i.data, [0, 1, 2, 2, 4])
+    assert i.dtype == np.int64 and not i.requires_grad
+    x = leaf([1.0, 3.0, 3.0, 2.0])
+    x.cummax(0)[0].sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0, 2.0, 0.0])
+
+
+def test_dim_keepdim_aliases_on_methods_and_functions():
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(x.sum(dim=1, keepdim=True).data, [[3.0], [7.0]])
+    np.testing.assert_array_equal(mg.sum(x, dim=1, keepdim=True).data, [[3.0], [7.0]])
+    np.testing.assert_array_equal(F.sum(x, dim=0).data, [4.0, 6.0])
+    for name in ("sum", "mean", "max", "min", "var", "std", "logsumexp", "prod", "norm",
+                 "any", "all"):
+        assert getattr(x, name)(dim=-1, keepdim=True).shape == (2, 1), name
+        assert getattr(mg, name)(x, dim=(0, 1)).shape == (), name
+    with pytest.raises(TypeError, match="both axis= and its alias dim="):
+        x.sum(axis=0, dim=1)
+    with pytest.raises(TypeError, match="ddof= and its alias correction="):
+        x.var(ddof=1, correction=0)
+
+
+@pytest.mark.parametrize("axis", [0, -1, (0,), (-1,)])
+def test_zero_d_axis_0_and_minus_1_mean_the_tensor(axis):
+    for name in ("sum", "mean", "max", "min", "prod", "logsumexp", "var", "norm"):
+        x = leaf(2.5)
+        y = getattr(x, name)(axis=axis)
+        assert y.shape == () and np.isfinite(y.item())
+        y.backward()
+        assert x.grad is not None and x.grad.shape == ()
+    assert leaf(2.5).sum(axis, keepdims=True).shape == ()
+
+
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax])
+def test_zero_d_softmax_backward(fn):
+    x = leaf(0.7)
+    y = fn(x)
+    np.testing.assert_allclose(y.data, 1.0 if fn is F.softmax else 0.0)
+    y.backward()
+    assert x.grad.item() == 0.0
+    assert mg.gradcheck(fn, [leaf(0.7)])
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "var", "logsumexp", "prod", "norm",
+                                  "any", "all", "cumsum", "cumprod", "logcumsumexp",
+                                  "cummax"])
+def test_axis_out_of_range_is_an_axis_error(name):
+    x = mg.tensor(np.ones((2, 3)))
+    with pytest.raises(mg.AxisError) as e:
+        getattr(x, name)(axis=2)
+    assert isinstance(e.value, IndexError) and isinstance(e.value, ValueError)
+    assert name in str(e.value) and "axis 2" in str(e.value) and "2 dimensions" in str(e.value)
+    with pytest.raises(IndexError, match="axis 1 .* 0 dimensions"):
+        getattr(mg.tensor(1.0), name)(axis=1)
+
+
+def test_axis_error_is_one_class():
+    from minigrad.ops import indexing, reduce, shape
+
+    assert reduce.AxisError is shape.AxisError is mg.AxisError
+    with pytest.raises(mg.AxisError):
+        indexing.gather(mg.tensor(np.ones(3)), 1, np.zeros(3, dtype=np.int64))
+    with pytest.raises(mg.AxisError):
+        mg.concatenate([mg.tensor(np.ones(3))], axis=-2)
+
+
+def test_sum_dtype_and_integer_results():
+    b = mg.tensor(np.array([[True, False], [True, True]]))
+    s = b.sum(0)
+    assert s.dtype == np.int64 and not s.requires_grad
+    np.testing.assert_array_equal(s.data, [2, 1])
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    y = x.sum(dtype=np.float32)
+    assert y.dtype == np.float32
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, np.ones((2, 2)))
+    i = mg.tensor(np.array([1, 2, 3]))
+    assert i.sum(dtype=np.float64).dtype == np.float64
+    assert i.mean().dtype == np.float64  # NumPy: int mean gives float64
+    assert not i.mean().requires_grad
+
+
+def test_any_all_are_boolean_and_not_differentiable():
+    x = leaf([[0.0, 1.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(x.any(1).data, [True, False])
+    np.testing.assert_array_equal(mg.all(x, 0, keepdims=True).data, [[False, False]])
+    assert x.any().dtype == np.bool_ and not x.any().requires_grad
+
+
+def test_bad_arguments_raise_clear_errors():
+    x = mg.tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="norm: ord"):
+        x.norm(-1)
+    with pytest.raises(ValueError, match="repeated axis"):
+        x.var((0, -2))
+    with pytest.raises(TypeError, match="axis must be None, an int"):
+        x.prod(axis=1.5)
+    with pytest.raises(TypeError, match="cummax: an axis is required"):
+        x.cummax()
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_var_matches_numpy_for_any_axes(data):
+    x = data.draw(float_arrays(data.draw(shapes())))
+    axis, keepdims = data.draw(axes_keepdims(x.ndim))
+    np.testing.assert_allclose(mg.tensor(x).var(axis, keepdims=keepdims).data,
+                               np.var(x, axis=axis, keepdims=keepdims), atol=1e-12)
+
+
+def test_norm_neither_underflows_nor_overflows():
+    np.testing.assert_allclose(mg.tensor([3e200, 4e200]).norm().data, 5e200)
+    np.testing.assert_allclose(mg.tensor([3e-200, 4e-200]).norm().data, 5e-200)
+    np.testing.assert_allclose(mg.tensor([3e-200, 4e-200]).norm(3).data,
+                               (27 + 64) ** (1 / 3) * 1e-200)
+    x = leaf([5e-233, 0.0])
+    x.norm().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0])
+
+
+# -- bad axes and empty inputs ----------------------------------------------------------------
+
+@pytest.mark.parametrize("axis", ["a", 1.0, [0.0], True, (0, "b")])
+@pytest.mark.parametrize("reduction", ["sum", "mean", "max", "min"])
+def test_bad_axis_type_names_op_argument_and_value(reduction, axis):
+    x = mg.tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError) as info:
+        getattr(x, reduction)(axis=axis)
+    msg = str(info.value)
+    assert reduction in msg and "axis" in msg and repr(axis) in msg
+
+
+@pytest.mark.parametrize("call", [
+    lambda t: t.sum(axis=3), lambda t: t.mean(axis=-4), lambda t: t.max(axis=(0, 5)),
+    lambda t: t.min(axis=(1, 1)), lambda t: t.sum(axis=(0, -3)),
+    lambda t: F.softmax(t, axis=3), lambda t: F.log_softmax(t, axis=-4),
+    lambda t: t.transpose(0, 1), lambda t: t.transpose(0, 1, 5),
+], ids=["sum", "mean", "max", "min-repeated", "sum-repeated-negative", "softmax",
+        "log_softmax", "transpose-too-few", "transpose-out-of-range"])
+def test_bad_axis(call):
+    t = leaf(np.ones((2, 3, 4)))
+    with pytest.raises((ValueError, IndexError)) as info:
+        call(t)
+    msg = str(info.value).lower()
+    assert "axis" in msg or "axes" in msg
+    assert t.grad is None
+
+
+def test_reductions_of_empty_tensors():
+    with pytest.raises(ValueError, match=r"max.*\(0,\)"):
+        mg.tensor(np.zeros(0)).max()

@@ -1,4 +1,4 @@
-"""Run every chapter 5-6 example script in --quick mode and check the book's numbers."""
+"""Run every chapter 5 and 6 example script in --quick mode and check the book's numbers."""
 
 import re
 import shutil
@@ -48,6 +48,7 @@ def test_buy_apple_orange(tmp_path, capsys, monkeypatch):
     assert "orange_num" in (tmp_path / f"fig5-17_buy_apple_orange{suffix}").read_text()
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_gradient_check(capsys, monkeypatch):
     out = run_example("ch05_gradient_check", ["--quick"], capsys, monkeypatch, data=True)
@@ -56,6 +57,7 @@ def test_gradient_check(capsys, monkeypatch):
     assert max(diffs.values()) < 1e-9
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_train_neuralnet(tmp_path, capsys, monkeypatch):
     out = run_example("ch05_train_neuralnet", ["--quick", "--out", str(tmp_path)], capsys,
@@ -82,6 +84,7 @@ def test_optimizer_compare_naive(tmp_path, capsys, monkeypatch):
                            "fig6-5_momentum.png", "fig6-6_adagrad.png", "fig6-7_adam.png"])
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_optimizer_compare_mnist(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_optimizer_compare_mnist", ["--quick", "--out", str(tmp_path)],
@@ -93,6 +96,7 @@ def test_optimizer_compare_mnist(tmp_path, capsys, monkeypatch):
     assert_pngs(tmp_path, ["fig6-9_optimizer_compare_mnist.png"])
 
 
+@pytest.mark.slow
 def test_activation_histograms(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_weight_init_activation_histogram",
                       ["--out", str(tmp_path)], capsys, monkeypatch)
@@ -113,6 +117,7 @@ def test_activation_histograms(tmp_path, capsys, monkeypatch):
                            "fig6-14_relu_xavier.png", "fig6-14_relu_he.png"])
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_weight_init_compare(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_weight_init_compare", ["--quick", "--out", str(tmp_path)],
@@ -124,6 +129,7 @@ def test_weight_init_compare(tmp_path, capsys, monkeypatch):
     assert_pngs(tmp_path, ["fig6-15_weight_init_compare.png"])
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_batch_norm_gradient_check(capsys, monkeypatch):
     out = run_example("ch06_batch_norm_gradient_check", ["--quick"], capsys, monkeypatch,
@@ -150,6 +156,7 @@ def test_batch_norm_test(tmp_path, capsys, monkeypatch):
     assert_pngs(tmp_path, ["fig6-19_batch_norm_test.png", "fig6-18_batch_norm_single.png"])
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_overfit_weight_decay(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_overfit_weight_decay", ["--quick", "--out", str(tmp_path)],
@@ -163,6 +170,7 @@ def test_overfit_weight_decay(tmp_path, capsys, monkeypatch):
     assert_pngs(tmp_path, ["fig6-20_overfit.png", "fig6-21_weight_decay.png"])
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_overfit_dropout(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_overfit_dropout", ["--quick", "--out", str(tmp_path)], capsys,
@@ -178,6 +186,7 @@ def test_overfit_dropout(tmp_path, capsys, monkeypatch):
     assert_pngs(tmp_path, ["fig6-23_dropout.png"])
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_hyperparameter_optimization(tmp_path, capsys, monkeypatch):
     out = run_example("ch06_hyperparameter_optimization", ["--quick", "--out", str(tmp_path)],

@@ -50,6 +50,7 @@ def test_ch07_im2col_picture(tmp_path, capsys, monkeypatch):
     assert_png(tmp_path / "ch07_im2col.png")
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_ch07_train_then_filters(tmp_path, capsys, monkeypatch):
     out = run_example("ch07_train_convnet", ["--quick", "--out", str(tmp_path)], capsys,
@@ -69,6 +70,7 @@ def test_ch07_train_then_filters(tmp_path, capsys, monkeypatch):
     assert_png(tmp_path / "ch07_apply_filter_responses.png")
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_ch08_train_misclassified_half(tmp_path, capsys, monkeypatch):
     out = run_example("ch08_train_deepnet", ["--quick", "--out", str(tmp_path)], capsys,

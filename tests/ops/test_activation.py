@@ -1,15 +1,18 @@
-"""The op library's activations: values, gradcheck, gradgradcheck, kinks, modules, errors."""
+"""Activations: softmax, log_softmax and the op library's activations; values, gradcheck,
+gradgradcheck, kinks, modules, errors."""
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 from conftest import make_leaf as leaf  # the suite's one leaf maker
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import GRADCHECK, GRADGRADCHECK, away_from_zero, shapes
+from hypothesis.extra import numpy as hnp
+from strategies import GRADCHECK, GRADGRADCHECK, away_from_zero, float_arrays, shapes
 
 import minigrad as mg
 import minigrad.functional as F
@@ -156,3 +159,118 @@ def test_bad_arguments():
         F.normalize(mg.tensor(np.ones((2, 3))), axis=2)
     with pytest.raises(ValueError, match="p must be positive"):
         F.normalize(mg.tensor(np.ones((2, 3))), p=0)
+
+
+def np_softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@st.composite
+def array_and_axis(draw, max_dims=3):
+    x = draw(shapes(min_dims=1, max_dims=max_dims).flatmap(lambda s: float_arrays(s, -5, 5)))
+    axis = draw(st.integers(-x.ndim, x.ndim - 1))
+    return x, axis
+
+
+@GRADCHECK
+@given(xa=array_and_axis())
+def test_softmax_any_axis(xa):
+    x, axis = xa
+    t = leaf(x)
+    y = F.softmax(t, axis=axis)
+    np.testing.assert_allclose(y.data, np_softmax(x, axis), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(y.data.sum(axis=axis), 1.0, rtol=1e-12)
+    assert mg.gradcheck(lambda t: F.softmax(t, axis=axis), [t])
+
+
+@GRADCHECK
+@given(xa=array_and_axis())
+def test_log_softmax_any_axis(xa):
+    x, axis = xa
+    t = leaf(x)
+    y = F.log_softmax(t, axis=axis)
+    np.testing.assert_allclose(y.data, np.log(np_softmax(x, axis)), rtol=1e-10, atol=1e-12)
+    assert mg.gradcheck(lambda t: F.log_softmax(t, axis=axis), [t])
+
+
+@GRADGRADCHECK
+@given(xa=array_and_axis(max_dims=2))
+def test_softmax_and_log_softmax_second_order(xa):
+    x, axis = xa
+    assert mg.gradgradcheck(lambda t: F.softmax(t, axis=axis), [leaf(x)])
+    assert mg.gradgradcheck(lambda t: F.log_softmax(t, axis=axis), [leaf(x)])
+
+
+def test_softmax_book_example_and_stability():
+    y = F.softmax(mg.tensor([0.3, 2.9, 4.0]))
+    np.testing.assert_allclose(y.data, [0.01821127, 0.24519181, 0.73659691], rtol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = F.softmax(mg.tensor([1010.0, 1000.0, 990.0]))
+        small = F.log_softmax(mg.tensor([-1000.0, 0.0]))
+    assert np.all(np.isfinite(big.data))
+    np.testing.assert_allclose(big.data, np_softmax(np.array([10.0, 0.0, -10.0])))
+    np.testing.assert_allclose(small.data, [-1000.0, 0.0])
+
+
+# -- numerical robustness at extreme inputs ------------------------------------------------------
+
+EXTREMES = np.array([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -1000.0],
+                     [1000.0, 1000.0, 999.0], [-1000.0, 1000.0, -999.0]])
+
+
+def _finite_value_and_grad(fn, x):
+    y = fn(x)
+    assert np.isfinite(y.data).all(), y
+    (g,) = mg.grad(y.sum() if y.ndim else y, [x])
+    assert np.isfinite(g.data).all(), g
+    assert y.dtype == x.dtype and g.dtype == x.dtype
+    return y, g
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmax_cross_entropy", "sigmoid"])
+def test_extreme_inputs_stay_finite_without_warnings(name, dtype):
+    labels = np.array([1, 0, 2, 0])
+    fns = {
+        "softmax": lambda x: F.softmax(x, axis=1) * mg.Tensor(np.arange(3.0, dtype=dtype)),
+        "log_softmax": lambda x: F.log_softmax(x, axis=1),
+        "softmax_cross_entropy": lambda x: F.softmax_cross_entropy(x, labels),
+        "sigmoid": F.sigmoid,
+    }
+    x = mg.Tensor(EXTREMES.astype(dtype), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _finite_value_and_grad(fns[name], x)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_extreme_values_are_right(dtype):
+    x = mg.Tensor(np.array([1000.0, -1000.0, 0.0], dtype=dtype))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(F.softmax(x).data, np.array([1, 0, 0], dtype=dtype))
+        np.testing.assert_allclose(F.log_softmax(x).data, [0.0, -2000.0, -1000.0], rtol=1e-6)
+        np.testing.assert_array_equal(F.sigmoid(x).data, np.array([1, 0, 0.5], dtype=dtype))
+        loss = F.softmax_cross_entropy(x.reshape(1, 3), np.array([1]))
+        assert loss.item() == pytest.approx(2000.0, rel=1e-6)
+        one_hot = F.softmax_cross_entropy(x.reshape(1, 3), np.array([[0.0, 1.0, 0.0]],
+                                                                    dtype=dtype))
+        assert one_hot.item() == pytest.approx(2000.0, rel=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), dtype=st.sampled_from([np.float64, np.float32]))
+def test_large_random_logits_stay_finite(data, dtype):
+    shape = data.draw(hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=6))
+    x = data.draw(hnp.arrays(dtype, shape, elements=st.floats(
+        -1e4, 1e4, width=32, allow_nan=False, allow_infinity=False)))
+    labels = np.array(data.draw(st.lists(st.integers(0, shape[1] - 1), min_size=shape[0],
+                                         max_size=shape[0])))
+    t = mg.Tensor(x, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fn in (lambda z: F.softmax(z, axis=1), lambda z: F.log_softmax(z, axis=1),
+                   lambda z: F.softmax_cross_entropy(z, labels), F.sigmoid):
+            _finite_value_and_grad(fn, t)

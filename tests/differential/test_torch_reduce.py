@@ -1,0 +1,221 @@
+"""Reductions against PyTorch: values, gradients and second derivatives in float64, on
+hypothesis-drawn shapes with keepdims, negative axes, ties, 0-d and empty inputs.
+"""
+
+import pytest
+
+torch = pytest.importorskip(
+    "torch", reason="the differential tests compare against PyTorch: pip install minigrad[torch]"
+)
+
+import numpy as np  # noqa: E402
+from hypothesis import (  # noqa: E402
+    assume,
+    given,
+)
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+import minigrad as mg  # noqa: E402
+import minigrad.functional as F  # noqa: E402
+
+from .helpers import (  # noqa: E402
+    DIFF,
+    away_from_zero,
+    axes_keepdims,
+    compare,
+    distinct,
+    floats,
+    seeds,
+    shapes,
+    torch_dims,
+)
+
+# -- reductions ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("op", ["sum", "mean"])
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_sum_mean(op, data, seed):
+    a = data.draw(floats(data.draw(shapes())))
+    axis, keepdims = data.draw(axes_keepdims(a.ndim))
+    dims = torch_dims(axis, a.ndim)
+    compare(f"{op}(axis={axis}, keepdims={keepdims}) of {a.shape}",
+            lambda x: getattr(x, op)(axis=axis, keepdims=keepdims),
+            lambda x: getattr(torch, op)(x, dim=dims, keepdim=keepdims), [a], seed)
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_max_min_without_ties(op, data, seed):
+    a = data.draw(distinct(data.draw(shapes())))
+    axis, keepdims = data.draw(axes_keepdims(a.ndim))
+    dims = torch_dims(axis, a.ndim)
+    tfn = torch.amax if op == "max" else torch.amin
+    compare(f"{op}(axis={axis}, keepdims={keepdims}) of {a.shape}",
+            lambda x: getattr(x, op)(axis=axis, keepdims=keepdims),
+            lambda x: tfn(x, dim=dims, keepdim=keepdims), [a], seed)
+    # functional spelling
+    compare(f"F.{op}", lambda x: getattr(F, op)(x, axis, keepdims),
+            lambda x: tfn(x, dim=dims, keepdim=keepdims), [a], seed)
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_max_min_with_ties_share_gradient_like_amax(op, data, seed):
+    shape = data.draw(shapes())
+    a = data.draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.0, 0.0, 1.0])))
+    axis, keepdims = data.draw(axes_keepdims(a.ndim))
+    dims = torch_dims(axis, a.ndim)
+    tfn = torch.amax if op == "max" else torch.amin
+    compare(f"{op} with ties", lambda x: getattr(x, op)(axis=axis, keepdims=keepdims),
+            lambda x: tfn(x, dim=dims, keepdim=keepdims), [a], seed)
+
+
+def _axis(data, ndim, allow_none=True):
+    """A single axis of an ``ndim``-D array, spelled positively or negatively."""
+    if ndim == 0:
+        return None
+    if allow_none and data.draw(st.booleans()):
+        return None
+    return data.draw(st.integers(-ndim, ndim - 1))
+
+
+def _with_zeros(data, shape):
+    """Values away from 0 (products of tiny numbers underflow), plus some exact zeros."""
+    x = data.draw(away_from_zero(shape))
+    mask = data.draw(hnp.arrays(np.bool_, shape))
+    return np.where(mask, 0.0, x)
+
+
+# -- the op library's reductions --------------------------------------------------------------
+
+@DIFF
+@given(data=st.data(), seed=seeds, ddof=st.sampled_from([0, 1]))
+def test_var_std(data, seed, ddof):
+    # distinct values: std is not differentiable where the variance is 0
+    x = data.draw(distinct(data.draw(shapes(min_dims=1))))
+    axis, keepdims = data.draw(axes_keepdims(x.ndim))
+    dims = torch_dims(axis, x.ndim)
+    n = int(np.prod([x.shape[d] for d in dims]))
+    assume(n - ddof > 0 and n > 1)
+    compare("var", lambda t: t.var(axis=axis, ddof=ddof, keepdims=keepdims),
+            lambda t: t.var(dim=dims, correction=ddof, keepdim=keepdims), [x], seed)
+    compare("std", lambda t: mg.std(t, dim=axis, correction=ddof, keepdim=keepdims),
+            lambda t: t.std(dim=dims, correction=ddof, keepdim=keepdims), [x], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_logsumexp(data, seed):
+    x = data.draw(floats(data.draw(shapes()), -30, 30))
+    axis, keepdims = data.draw(axes_keepdims(x.ndim))
+    dims = torch_dims(axis, x.ndim)
+    compare("logsumexp", lambda t: t.logsumexp(axis, keepdims),
+            lambda t: torch.logsumexp(t, dim=dims, keepdim=keepdims) if x.ndim
+            else t, [x], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds, zeros=st.booleans())
+def test_prod(data, seed, zeros):
+    shape = data.draw(shapes())
+    x = _with_zeros(data, shape) if zeros else data.draw(away_from_zero(shape))
+    axis = _axis(data, x.ndim)
+    keepdims = data.draw(st.booleans())
+    if axis is None:
+        compare("prod", lambda t: t.prod(), lambda t: t.prod(), [x], seed)
+    else:
+        compare("prod(axis)", lambda t: mg.prod(t, dim=axis, keepdim=keepdims),
+                lambda t: t.prod(dim=axis, keepdim=keepdims), [x], seed)
+
+
+CUMULATIVE = {
+    "cumsum": (mg.cumsum, torch.cumsum),
+    "cumprod": (mg.cumprod, torch.cumprod),
+    "logcumsumexp": (mg.logcumsumexp, torch.logcumsumexp),
+}
+
+
+@pytest.mark.parametrize("op", sorted(CUMULATIVE))
+@DIFF
+@given(data=st.data(), seed=seeds, zeros=st.booleans())
+def test_cumulative(op, data, seed, zeros):
+    shape = data.draw(shapes())
+    x = (_with_zeros(data, shape) if zeros else data.draw(away_from_zero(shape))
+         ) if op == "cumprod" else data.draw(floats(shape))
+    axis = _axis(data, x.ndim, allow_none=False)
+    ours, theirs = CUMULATIVE[op]
+    ax = 0 if axis is None else axis
+    compare(op, lambda t: ours(t, axis=ax), lambda t: theirs(t, dim=ax), [x], seed)
+
+
+@pytest.mark.parametrize("op", ["cummax", "cummin"])
+@DIFF
+@given(data=st.data(), seed=seeds, ties=st.booleans())
+def test_cummax_cummin(op, data, seed, ties):
+    shape = data.draw(shapes(min_dims=1))
+    x = data.draw(distinct(shape))
+    if ties:  # repeated values: the index (and gradient) goes to the latest extreme
+        x = np.round(x)
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    compare(op, lambda t: getattr(t, op)(axis)[0], lambda t: getattr(t, op)(axis)[0], [x], seed)
+    idx = getattr(mg.tensor(x), op)(axis)[1]
+    assert idx.dtype == np.int64 and not idx.requires_grad
+    np.testing.assert_array_equal(idx.data, getattr(torch.tensor(x), op)(axis)[1].numpy())
+
+
+@pytest.mark.parametrize("p", [1, 2, 3, 1.5, np.inf])
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_norm(p, data, seed):
+    x = data.draw(distinct(data.draw(shapes(min_dims=1))))
+    axis, keepdims = data.draw(axes_keepdims(x.ndim))
+    # (|x|**(p - 2) and 1/|x| blow up near 0: exact zeros only, and only for p = 2)
+    assume(((np.abs(x) > 1e-3) | ((x == 0) & (p == 2))).all())
+    # a slice of zeros: the first derivative is 0 in both, the second is undefined (torch: nan)
+    smooth = bool((np.abs(x).sum(axis=axis) > 0).all())
+    compare(f"norm p={p}", lambda t: t.norm(p, axis=axis, keepdims=keepdims),
+            lambda t: torch.linalg.vector_norm(t, p, dim=torch_dims(axis, x.ndim),
+                                               keepdim=keepdims), [x], seed,
+            second_order=smooth)
+
+
+def test_norm_at_zero_has_zero_gradient_as_torch():
+    x = np.zeros((2, 3))
+    compare("norm at 0", lambda t: t.norm(axis=1), lambda t: torch.linalg.vector_norm(t, dim=1),
+            [x], 0, second_order=False)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds, name=st.sampled_from(["sum", "mean", "amax", "amin"]))
+def test_dim_keepdim_aliases(data, seed, name):
+    x = data.draw(distinct(data.draw(shapes(min_dims=1))))
+    axis, keepdims = data.draw(axes_keepdims(x.ndim))
+    ours = {"amax": "max", "amin": "min"}.get(name, name)
+    compare(name, lambda t: getattr(t, ours)(dim=axis, keepdim=keepdims),
+            lambda t: getattr(torch, name)(t, dim=torch_dims(axis, x.ndim), keepdim=keepdims),
+            [x], seed)
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_zero_d_reductions_treat_axis_0_as_the_tensor(axis):
+    x = np.array(1.5)
+    compare("0-d", lambda t: t.sum(axis) + t.mean(axis) * t.max(axis) + mg.min(t, axis)
+            + t.logsumexp(axis) + t.prod(axis),
+            lambda t: t.sum(axis) + t.mean(axis) * torch.amax(t, axis) + torch.amin(t, axis)
+            + torch.logsumexp(t, axis) + t.prod(axis), [x], 3)
+    compare("0-d softmax", lambda t: F.softmax(t) * 2 + F.log_softmax(t) * t,
+            lambda t: torch.softmax(t, -1) * 2 + torch.log_softmax(t, -1) * t, [x], 4)
+    compare("0-d cumsum", lambda t: mg.cumsum(t, axis) * mg.cumprod(t, axis),
+            lambda t: torch.cumsum(t, axis) * torch.cumprod(t, axis), [x], 5)
+
+
+def test_empty_reductions_match_torch():
+    x = np.zeros((0, 3))
+    compare("sum empty", lambda t: t.sum(0), lambda t: t.sum(0), [x], 0)
+    compare("prod empty", lambda t: t.prod(0), lambda t: t.prod(0), [x], 0)
+    compare("lse empty", lambda t: t.logsumexp(1), lambda t: torch.logsumexp(t, 1), [x], 0)
+    compare("cumsum empty", lambda t: t.cumsum(0), lambda t: t.cumsum(0), [x], 0)

@@ -1,0 +1,178 @@
+"""Indexing and selection against PyTorch: where, clip, maximum/minimum, gather/scatter, sort,
+topk, one_hot; values, gradients and second derivatives in float64, ties as PyTorch.
+"""
+
+import pytest
+
+torch = pytest.importorskip(
+    "torch", reason="the differential tests compare against PyTorch: pip install minigrad[torch]"
+)
+
+import numpy as np  # noqa: E402
+from hypothesis import assume, given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+import minigrad as mg  # noqa: E402
+
+from .helpers import (  # noqa: E402
+    DIFF,
+    assert_close,
+    broadcast_pair,
+    compare,
+    distinct,
+    floats,
+    seeds,
+    shapes,
+)
+
+# -- selection ---------------------------------------------------------------------------------
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_where(data, seed):
+    sa, sb = data.draw(broadcast_pair())
+    cond = data.draw(hnp.arrays(np.bool_, data.draw(hnp.broadcastable_shapes(
+        np.broadcast_shapes(sa, sb), max_dims=3))))
+    a, b = data.draw(floats(sa)), data.draw(floats(sb))
+    compare("where", lambda x, y: mg.where(cond, x, y),
+            lambda x, y: torch.where(torch.from_numpy(cond), x, y), [a, b], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_clip_with_tensor_bounds(data, seed):
+    shape = data.draw(shapes())
+    x = data.draw(floats(shape))
+    lo = data.draw(floats(data.draw(hnp.broadcastable_shapes(shape, max_dims=3)), -3, 0))
+    hi = data.draw(floats(data.draw(hnp.broadcastable_shapes(shape, max_dims=3)), 0, 3))
+    try:
+        assume(np.broadcast_shapes(shape, lo.shape, hi.shape) == shape)
+    except ValueError:
+        assume(False)
+    compare("clip(t, lo, hi)", lambda a, b, c: mg.clip(a, b, c),
+            lambda a, b, c: torch.clamp(a, b, c), [x, lo, hi], seed)
+    compare("clip(t, lo)", lambda a, b: mg.clamp(a, min=b), lambda a, b: torch.clamp(a, min=b),
+            [x, lo], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds, lo=st.floats(-2, 0), width=st.floats(0, 2))
+def test_clip_scalar_bounds_including_boundaries(data, seed, lo, width):
+    hi = lo + width
+    x = data.draw(floats(data.draw(shapes())))
+    x = np.where(data.draw(hnp.arrays(np.bool_, x.shape)), lo, x)  # exact boundary hits
+    x = np.where(data.draw(hnp.arrays(np.bool_, x.shape)), hi, x)
+    compare("clip", lambda t: t.clip(lo, hi), lambda t: t.clamp(lo, hi), [x], seed)
+    compare("clip max only", lambda t: t.clip(None, hi), lambda t: t.clamp(max=hi), [x], seed)
+
+
+@pytest.mark.parametrize("op", ["maximum", "minimum"])
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_maximum_minimum_with_ties(op, data, seed):
+    sa, sb = data.draw(broadcast_pair())
+    a, b = data.draw(floats(sa)), data.draw(floats(sb))
+    # ties: copy a's values into b where they line up
+    a_b = np.broadcast_to(a, np.broadcast_shapes(sa, sb))
+    tie = data.draw(hnp.arrays(np.bool_, sb))
+    if a_b.shape == sb:
+        b = np.where(tie, a_b, b)
+    compare(op, getattr(mg, op), getattr(torch, op), [a, b], seed)
+
+
+@st.composite
+def _gather_case(draw, smaller=True):
+    shape = draw(shapes(min_dims=1))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    ishape = tuple(draw(st.integers(1, n)) if smaller and i != axis % len(shape) else
+                   draw(st.integers(0, 4)) if i == axis % len(shape) else n
+                   for i, n in enumerate(shape))
+    idx = draw(hnp.arrays(np.int64, ishape, elements=st.integers(0, shape[axis] - 1)))
+    return shape, axis, idx
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_gather_scatter_add(data, seed):
+    shape, axis, idx = data.draw(_gather_case())
+    x = data.draw(floats(shape))
+    src = data.draw(floats(idx.shape))
+    compare("gather", lambda t: t.gather(axis, idx),
+            lambda t: t.gather(axis, torch.from_numpy(idx)), [x], seed)
+    compare("scatter_add", lambda t, s: mg.scatter_add(t, axis, idx, s),
+            lambda t, s: t.scatter_add(axis, torch.from_numpy(idx), s), [x, src], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_take_along_axis(data, seed):
+    shape, axis, idx = data.draw(_gather_case(smaller=False))
+    x = data.draw(floats(shape))
+    compare("take_along_axis", lambda t: mg.take_along_axis(t, idx, axis),
+            lambda t: torch.take_along_dim(t, torch.from_numpy(idx), axis), [x], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_index_add(data, seed):
+    shape = data.draw(shapes(min_dims=1))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    idx = data.draw(hnp.arrays(np.int64, data.draw(st.integers(0, 5)),
+                               elements=st.integers(0, shape[axis] - 1)))
+    sshape = list(shape)
+    sshape[axis] = idx.size
+    x, s = data.draw(floats(shape)), data.draw(floats(tuple(sshape)))
+    compare("index_add", lambda t, u: t.index_add(axis, idx, u, alpha=2.0),
+            lambda t, u: t.index_add(axis, torch.from_numpy(idx), u, alpha=2.0), [x, s], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_masked_select_and_fill(data, seed):
+    shape = data.draw(shapes())
+    x = data.draw(floats(shape))
+    mask = data.draw(hnp.arrays(np.bool_, data.draw(hnp.broadcastable_shapes(shape))))
+    if np.broadcast_shapes(mask.shape, shape) == shape:
+        compare("masked_fill", lambda t: t.masked_fill(mask, -1.5),
+                lambda t: t.masked_fill(torch.from_numpy(mask), -1.5), [x], seed)
+    mask2 = data.draw(hnp.arrays(np.bool_, data.draw(hnp.broadcastable_shapes(shape))))
+    compare("masked_select", lambda t: t.masked_select(mask2),
+            lambda t: t.masked_select(torch.from_numpy(mask2)), [x], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds, descending=st.booleans())
+def test_sort_argsort_topk(data, seed, descending):
+    x = data.draw(distinct(data.draw(shapes(min_dims=1))))
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    compare("sort", lambda t: mg.sort(t, axis, descending=descending),
+            lambda t: torch.sort(t, axis, descending=descending)[0], [x], seed)
+    np.testing.assert_array_equal(
+        mg.argsort(mg.tensor(x), dim=axis, descending=descending).data,
+        torch.argsort(torch.tensor(x), dim=axis, descending=descending).numpy())
+    k = data.draw(st.integers(0, x.shape[axis]))
+    compare("topk", lambda t: t.topk(k, axis, largest=not descending)[0],
+            lambda t: t.topk(k, axis, largest=not descending)[0], [x], seed)
+    np.testing.assert_array_equal(mg.tensor(x).topk(k, dim=axis)[1].data,
+                                  torch.tensor(x).topk(k, dim=axis)[1].numpy())
+
+
+def test_sort_with_ties_is_stable_like_torch_stable():
+    x = np.array([[2.0, 1.0, 2.0, 1.0, 3.0]])
+    for d in (False, True):
+        np.testing.assert_array_equal(
+            mg.argsort(mg.tensor(x), descending=d).data,
+            torch.sort(torch.tensor(x), descending=d, stable=True)[1].numpy())
+
+
+@given(labels=hnp.arrays(np.int64, shapes(max_dims=2, min_side=0), elements=st.integers(0, 4)))
+def test_one_hot_nonzero_argwhere(labels):
+    assert_close(mg.one_hot(labels, 5).data,
+                 torch.nn.functional.one_hot(torch.from_numpy(labels), 5).numpy(), "one_hot")
+    if labels.ndim:
+        assert_close(mg.argwhere(labels).data, torch.nonzero(torch.from_numpy(labels)).numpy(),
+                     "argwhere")
+        for a, b in zip(mg.nonzero(labels), torch.nonzero(torch.from_numpy(labels),
+                                                           as_tuple=True)):
+            assert_close(a.data, b.numpy(), "nonzero")
