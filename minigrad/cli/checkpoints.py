@@ -63,7 +63,8 @@ def _read_resume_checkpoint(args: argparse.Namespace,
     checkpoint's, and each override is printed. ``parser`` is
     :func:`~minigrad.cli.build_parser`'s, for the options' defaults and types.
     """
-    from minigrad.serialization import TRAINING_KIND, CheckpointError, load
+    from minigrad.serialization import CheckpointError, load
+    from minigrad.training_checkpoint import TRAINING_KIND
 
     path = args.resume
     try:
@@ -109,7 +110,7 @@ def _checkpoint_saver(every: int | None, path: Path) -> Any:
     """A training callback that saves the state to ``path`` every ``every`` iterations."""
     if not every:
         return None
-    from minigrad.serialization import save_training_state
+    from minigrad.training_checkpoint import save_training_state
 
     def save_every(state: Any) -> None:
         if state.iteration % every == 0:
@@ -163,7 +164,7 @@ class _DeferredInterrupt:
 
 def _checkpoint_on_interrupt(state: Any, path: Path, iters: int, presses: int,
                              what: str = "interrupted") -> None:
-    from minigrad.serialization import save_training_state
+    from minigrad.training_checkpoint import save_training_state
 
     resume = f"minigrad train --resume {shlex.quote(str(path))}"
     if presses > 1:
@@ -180,7 +181,7 @@ def _checkpoint_on_interrupt(state: Any, path: Path, iters: int, presses: int,
 
 def _resume(state: Any, ckpt: Mapping[str, Any], resume: Path, n_train: int) -> None:
     """Load ``--resume``'s checkpoint ``ckpt`` into ``state``, keeping this run's settings."""
-    from minigrad.serialization import load_training_state
+    from minigrad.training_checkpoint import load_training_state
 
     if state.history.config["train_size"] != ckpt["history"]["config"].get("train_size"):
         raise CLIError(f"--resume: the checkpoint's run had "
