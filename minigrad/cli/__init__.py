@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The run below finds _load_data, _available_memory and _checkpoint_saver in this module's
+# namespace when it runs, so replacing them on minigrad.cli (as the tests do) takes effect.
+
 def _load_data(args: argparse.Namespace) -> Any:
     from minigrad.datasets import DatasetError, load_mnist
 
@@ -125,7 +128,6 @@ def _load_data(args: argparse.Namespace) -> Any:
         raise CLIError(f"cannot load MNIST: {e}") from None
     except OSError as e:
         raise CLIError(f"cannot load MNIST: {e}") from None
-
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -234,7 +236,6 @@ def _train_in(args: argparse.Namespace, ckpt: dict[str, Any] | None, out: Path,
     print(f"final train acc, test acc | {history.final_train_acc}, {history.final_test_acc}")
     print(f"{history.iterations} iterations in {history.seconds:.1f} s; results in {out}")
     return sig.exit_code if interrupted else EXIT_OK
-
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,6 +33,7 @@ BOOK_DEFAULTS: dict[str, Any] = {
     "weight_init_std": "0.01",
 }
 
+
 def _arg_type(parse: Any, check: Any, expected: str, name: str) -> Any:
     """An argparse ``type=``: ``check(parse(text))``, any failure an ``expected ...`` error.
 

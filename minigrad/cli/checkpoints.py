@@ -25,7 +25,6 @@ _NOT_SETTINGS = frozenset({"command", "handler", "resume", "out", "overwrite", "
                            "no_figures", "profile_memory", "given"})
 
 
-
 def _run_settings(args: argparse.Namespace) -> dict[str, Any]:
     """The run's settings as plain JSON values (recorded in the history and the checkpoint)."""
     out: dict[str, Any] = {}
@@ -176,7 +175,6 @@ def _checkpoint_on_interrupt(state: Any, path: Path, iters: int, presses: int,
     save_training_state(state, path)
     print(f"{what} after {state.iteration} of {iters} iterations; checkpoint saved to "
           f"{path}\nresume with: {resume}")
-
 
 
 def _resume(state: Any, ckpt: Mapping[str, Any], resume: Path, n_train: int) -> None:

@@ -22,7 +22,6 @@ def _save_weights(model: Any, path: Path) -> Path:
     return path
 
 
-
 def _save_figures(history: Any, out: Path) -> list[Path]:
     written: list[Path] = []
     try:

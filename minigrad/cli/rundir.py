@@ -64,7 +64,6 @@ def _prepare_out_dir(out: Path | None) -> tuple[Path, bool]:
     return path, default
 
 
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
