@@ -11,10 +11,9 @@ Examples
 """
 
 from .batching import BatchSampler, iterate_minibatches, random_batch
+from .errors import ChecksumError, DatasetError, IDXError, MNISTNotFoundError
 from .idx import (
     IDX_TYPE_CODES,
-    DatasetError,
-    IDXError,
     decode_idx,
     encode_idx,
     read_idx,
@@ -26,8 +25,6 @@ from .mnist import (
     MIRRORS,
     MNIST_FILES,
     MNIST_SHA256,
-    ChecksumError,
-    MNISTNotFoundError,
     default_cache_dir,
     fetch_mnist,
     load_mnist,

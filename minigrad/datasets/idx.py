@@ -30,6 +30,8 @@ import numpy.typing as npt
 
 from minigrad._fileio import PathLike, atomic_write_bytes
 
+from .errors import DatasetError, IDXError
+
 __all__ = [
     "DatasetError",
     "IDXError",
@@ -58,14 +60,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 # NumPy refuses arrays with more dimensions than this (32 before NumPy 2, 64 after).
 _MAX_NDIM = 32
 _MAX_DIM = 2**32 - 1
-
-
-class DatasetError(Exception):
-    """Base class of every error raised by :mod:`minigrad.datasets`."""
-
-
-class IDXError(DatasetError):
-    """An IDX file or buffer is malformed (bad magic, truncated, inconsistent dims...)."""
 
 
 def _describe(name: str | None) -> str:

@@ -17,6 +17,10 @@ directory from :data:`MIRRORS`, verified against :data:`MNIST_SHA256` and moved
 into place atomically. Nothing else is ever written: a read-only directory that
 already holds the four files works. Existing files are verified against the
 same SHA-256 pins on every load (``verify=True``, about 0.1 s).
+
+This module finds and fetches the files (:func:`fetch_mnist`); turning them
+into arrays is :func:`minigrad.datasets.mnist_arrays.read_mnist_files`, and
+:func:`load_mnist` does both.
 """
 
 from __future__ import annotations
@@ -39,7 +43,17 @@ import numpy.typing as npt
 
 from minigrad._fileio import PathLike, atomic_write
 
-from .idx import DatasetError, decode_idx, idx_size, read_idx_bytes
+from .errors import ChecksumError, DatasetError, MNISTNotFoundError
+from .idx import idx_size
+from .mnist_arrays import read_mnist_files
+
+# moved to mnist_arrays with the parsing; still importable from here
+from .mnist_arrays import IMAGE_SHAPE as IMAGE_SHAPE  # isort: skip
+from .mnist_arrays import NUM_CLASSES as NUM_CLASSES  # isort: skip
+from .mnist_arrays import _check_split as _check_split  # isort: skip
+from .mnist_arrays import _images as _images  # isort: skip
+from .mnist_arrays import _one_hot as _one_hot  # isort: skip
+from .mnist_arrays import _read_verified as _read_verified  # isort: skip
 
 __all__ = [
     "ChecksumError",
@@ -92,8 +106,6 @@ MIRRORS: tuple[str, ...] = (
 #: Environment variable naming the directory that holds the MNIST files.
 ENV_VAR = "MINIGRAD_DATA"
 
-IMAGE_SHAPE = (28, 28)
-NUM_CLASSES = 10
 DOWNLOAD_TIMEOUT = 30.0
 #: Seconds the downloads of one :func:`fetch_mnist` call may take in all.
 DOWNLOAD_TOTAL_TIMEOUT = 600.0
@@ -112,40 +124,6 @@ _MAX_BYTES = 256 << 20
 
 class _Readable(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
-
-
-class MNISTNotFoundError(DatasetError, FileNotFoundError):
-    """The MNIST files are missing and could not be downloaded.
-
-    Attributes
-    ----------
-    missing : list of str
-        File names (without ``.gz``) that could not be found.
-    searched : list of pathlib.Path
-        Directories that were looked in.
-    download_errors : dict of str to list of str
-        For each file whose download was attempted, one message per mirror.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        missing: Sequence[str] = (),
-        searched: Sequence[Path] = (),
-        download_errors: Mapping[str, list[str]] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.missing = list(missing)
-        self.searched = list(searched)
-        self.download_errors = dict(download_errors or {})
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-
-class ChecksumError(DatasetError):
-    """A file's SHA-256 does not match the pinned value."""
 
 
 def default_cache_dir() -> Path:
@@ -512,59 +490,6 @@ def fetch_mnist(
     )
 
 
-def _read_verified(path: Path, name: str, pins: Mapping[str, str] | None) -> np.ndarray:
-    data = read_idx_bytes(path)
-    expected = None if pins is None else pins.get(name)
-    if expected is not None:
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != expected.lower():
-            raise ChecksumError(
-                f"{path}: SHA-256 mismatch (of the uncompressed content): expected "
-                f"{expected}, found {digest}. The file is corrupt or not the original "
-                "MNIST file; delete it to download it again, or pass verify=False."
-            )
-    return decode_idx(data, name=str(path))
-
-
-def _check_split(images: np.ndarray, labels: np.ndarray, img_path: Path, lbl_path: Path) -> None:
-    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
-        raise DatasetError(
-            f"{img_path}: expected uint8 images of shape (N, 28, 28), found "
-            f"{images.dtype} array of shape {images.shape}"
-        )
-    if labels.dtype != np.uint8 or labels.ndim != 1:
-        raise DatasetError(
-            f"{lbl_path}: expected uint8 labels of shape (N,), found "
-            f"{labels.dtype} array of shape {labels.shape}"
-        )
-    if len(images) != len(labels):
-        raise DatasetError(
-            f"{img_path} holds {len(images)} images but {lbl_path} holds {len(labels)} labels; "
-            "expected the same number"
-        )
-    if labels.size and int(labels.max()) >= NUM_CLASSES:
-        raise DatasetError(
-            f"{lbl_path}: expected labels 0..{NUM_CLASSES - 1}, found {int(labels.max())}"
-        )
-
-
-def _one_hot(labels: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    out = np.zeros((labels.size, NUM_CLASSES), dtype=dtype)
-    out[np.arange(labels.size), labels] = 1
-    return out
-
-
-def _images(raw: np.ndarray, normalize: bool, flatten: bool, dtype: np.dtype) -> np.ndarray:
-    x = raw
-    if normalize:
-        x = raw.astype(dtype)
-        x /= 255.0
-    n = len(x)
-    if flatten:
-        return x.reshape(n, IMAGE_SHAPE[0] * IMAGE_SHAPE[1])
-    return x.reshape(n, 1, *IMAGE_SHAPE)
-
-
 def load_mnist(
     normalize: bool = True,
     flatten: bool = True,
@@ -643,12 +568,11 @@ def load_mnist(
         progress=progress,
     )
     pins = (MNIST_SHA256 if checksums is None else checksums) if verify else None
-    raw = {key: _read_verified(paths[key], name, pins) for key, name in MNIST_FILES.items()}
-    out = []
-    for split in ("train", "test"):
-        img_key, lbl_key = f"{split}_img", f"{split}_label"
-        _check_split(raw[img_key], raw[lbl_key], paths[img_key], paths[lbl_key])
-        x = _images(raw[img_key], normalize, flatten, float_dtype)
-        t = _one_hot(raw[lbl_key], float_dtype) if one_hot_label else raw[lbl_key]
-        out.append((x, t))
-    return out[0], out[1]
+    return read_mnist_files(
+        paths,
+        None if pins is None else {key: pins.get(name) for key, name in MNIST_FILES.items()},
+        normalize=normalize,
+        flatten=flatten,
+        one_hot_label=one_hot_label,
+        dtype=float_dtype,
+    )
