@@ -39,10 +39,10 @@ from typing import Any
 import numpy as np
 
 from minigrad._fileio import PathLike, atomic_write
+from minigrad._moved import forward_names
 from minigrad.tensor import Tensor
 
-__all__ = ["save", "load", "CheckpointError", "FORMAT_NAME", "FORMAT_VERSION",
-           "training_state_dict", "save_training_state", "load_training_state"]  # noqa: F822
+__all__ = ["save", "load", "CheckpointError", "FORMAT_NAME", "FORMAT_VERSION"]
 
 #: The format name stored in every checkpoint's header.
 FORMAT_NAME = "minigrad-checkpoint"
@@ -460,22 +460,8 @@ def _read_header(path: str, raw: np.ndarray) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------
-# The training checkpoint's schema is minigrad.training_checkpoint; its names
-# stay importable from here (loaded on first use: that module builds on this one).
+# The training checkpoint's schema lived here; it is minigrad.training_checkpoint now.
 
-_TRAINING_CHECKPOINT_NAMES = frozenset({
-    "TRAINING_KIND", "training_state_dict", "save_training_state", "load_training_state",
-    "_HYPER_RANGES", "_is_int", "_is_real", "_optimizer_state_problems", "_history_problems",
-})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _TRAINING_CHECKPOINT_NAMES:
-        from minigrad import training_checkpoint
-
-        return getattr(training_checkpoint, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | _TRAINING_CHECKPOINT_NAMES)
+__getattr__ = forward_names(__name__, dict.fromkeys(
+    ["TRAINING_KIND", "training_state_dict", "save_training_state", "load_training_state"],
+    "minigrad.training_checkpoint"))

@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 from training_support import at_iteration, synthetic_data, weights
 
 import minigrad as mg
-from minigrad import serialization
+from minigrad import serialization, training_checkpoint
 from minigrad.serialization import MAX_DEPTH, CheckpointError
 
 
@@ -319,11 +319,11 @@ def test_resume_after_interrupt_is_bitwise_identical(tmp_path, optimizer):
     h1 = first.run()
     assert h1.stopped_early and "interrupted" in h1.stop_reason and h1.iterations == 120
     path = tmp_path / "checkpoint.npz"
-    serialization.save_training_state(first.state, path)
+    training_checkpoint.save_training_state(first.state, path)
 
     # a fresh process would build everything anew, with other initial weights even
     second = _trainer(data, optimizer, model_seed=99)
-    serialization.load_training_state(second.state, path)
+    training_checkpoint.load_training_state(second.state, path)
     assert second.state.iteration == 120
     h2 = second.run()
     assert h2.iterations == 200 and not h2.stopped_early
@@ -340,9 +340,9 @@ def test_training_checkpoint_holds_everything_as_plain_data(tmp_path):
     tr = _trainer(data, "momentum", iters=30)
     tr.run()
     path = tmp_path / "c.npz"
-    serialization.save_training_state(tr.state, path)
+    training_checkpoint.save_training_state(tr.state, path)
     ckpt = mg.load(path)
-    assert ckpt["kind"] == serialization.TRAINING_KIND
+    assert ckpt["kind"] == training_checkpoint.TRAINING_KIND
     assert sorted(ckpt["model"]) == ["fc1.W", "fc1.b", "fc2.W", "fc2.b"]
     assert "v.W1" in ckpt["optimizer"] and ckpt["optimizer"]["steps"] == 30
     assert ckpt["rng"] == tr.state.rng.bit_generator.state
@@ -357,23 +357,23 @@ def test_load_training_state_that_does_not_fit_changes_nothing(tmp_path):
     tr = _trainer(data, "adam", iters=10)
     tr.run()
     path = tmp_path / "c.npz"
-    serialization.save_training_state(tr.state, path)
+    training_checkpoint.save_training_state(tr.state, path)
 
     other = _trainer(data, "sgd", iters=10, model_seed=5)  # an SGD run: no Adam buffers
     before = {k: v.copy() for k, v in other.state.model.state_dict().items()}
     rng_before = other.state.rng.bit_generator.state
     with pytest.raises(ValueError, match="unexpected key 'm.W1'"):
-        serialization.load_training_state(other.state, path)
+        training_checkpoint.load_training_state(other.state, path)
     after = other.state.model.state_dict()
     assert all(before[k].tobytes() == after[k].tobytes() for k in before)
     assert other.state.rng.bit_generator.state == rng_before
     assert other.state.iteration == 0
 
     with pytest.raises(mg.CheckpointError, match="not a training checkpoint"):
-        serialization.load_training_state(other.state, {"model": {}})
+        training_checkpoint.load_training_state(other.state, {"model": {}})
     mg.save({"x": np.ones(1)}, tmp_path / "plain.npz")
     with pytest.raises(mg.CheckpointError, match=r"plain\.npz: not a training checkpoint"):
-        serialization.load_training_state(other.state, tmp_path / "plain.npz")
+        training_checkpoint.load_training_state(other.state, tmp_path / "plain.npz")
 
 
 # -- Module.load_state_dict -------------------------------------------------------------------
@@ -846,7 +846,7 @@ BAD = {
 def test_bad_field_is_refused_and_nothing_changes(tmp_path, what):
     source = _fields_trainer()
     source.run()
-    good = serialization.training_state_dict(source.state)
+    good = training_checkpoint.training_state_dict(source.state)
     bad = copy.deepcopy(good)
     BAD[what](bad)
     path = tmp_path / "c.npz"
@@ -856,7 +856,7 @@ def test_bad_field_is_refused_and_nothing_changes(tmp_path, what):
     target.run()
     before = _snapshot(target.state)
     with pytest.raises(mg.CheckpointError, match=r"c\.npz"):
-        serialization.load_training_state(target.state, path)
+        training_checkpoint.load_training_state(target.state, path)
     assert _snapshot(target.state) == before
 
 
@@ -864,7 +864,7 @@ def test_a_good_checkpoint_still_loads(tmp_path):
     source = _fields_trainer()
     source.run()
     path = tmp_path / "c.npz"
-    serialization.save_training_state(source.state, path)
+    training_checkpoint.save_training_state(source.state, path)
     target = _fields_trainer(model_seed=3)
-    serialization.load_training_state(target.state, path)
+    training_checkpoint.load_training_state(target.state, path)
     assert _snapshot(target.state) == _snapshot(source.state)

@@ -3,7 +3,7 @@
 They are in :mod:`minigrad.ops.elementwise` now; the names here still work and warn.
 """
 
-from minigrad.ops._moved import forward_names
+from minigrad._moved import forward_names
 
 _NAMES = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "PowTensor",
           "add", "sub", "mul", "div", "neg", "pow"]

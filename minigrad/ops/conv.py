@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from minigrad._moved import forward_names
 from minigrad.autograd import Function, Released
-from minigrad.ops._moved import forward_names
 from minigrad.ops.catalogue import op
 from minigrad.ops.linalg import matmul
 from minigrad.ops.shape import reshape

@@ -5,7 +5,7 @@ and ``minimum``, which are in :mod:`minigrad.ops.elementwise`; the names here st
 work and warn.
 """
 
-from minigrad.ops._moved import forward_names
+from minigrad._moved import forward_names
 
 _MATH = ["Clip", "Maximum", "Minimum", "clip", "clamp", "maximum", "minimum"]
 _INDEXING = ["Where", "Gather", "ScatterAdd", "where", "masked_fill", "gather",

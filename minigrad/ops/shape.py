@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._moved import forward_names
 from minigrad.autograd import Function, broadcast_axes
-from minigrad.ops._moved import forward_names
 from minigrad.ops.catalogue import op
 from minigrad.tensor import Tensor, _alias, zeros
 

@@ -5,7 +5,7 @@
 :mod:`minigrad.ops.activation`; the names here still work and warn.
 """
 
-from minigrad.ops._moved import forward_names
+from minigrad._moved import forward_names
 
 _MATH = ["Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Abs", "Cast",
          "exp", "log", "sqrt", "sin", "cos", "tanh", "abs", "astype"]

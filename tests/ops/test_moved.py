@@ -54,3 +54,14 @@ def test_unknown_name_of_an_old_module_is_an_attribute_error():
     module = importlib.import_module("minigrad.ops.select")
     with pytest.raises(AttributeError, match="'minigrad.ops.select' has no attribute 'nope'"):
         module.nope  # noqa: B018
+
+
+@pytest.mark.parametrize("name", ["TRAINING_KIND", "training_state_dict", "save_training_state",
+                                  "load_training_state"])
+def test_the_training_checkpoint_names_of_serialization_moved(name):
+    from minigrad import serialization, training_checkpoint
+
+    with pytest.warns(DeprecationWarning, match=rf"minigrad\.serialization\.{name} has moved to "
+                                                rf"minigrad\.training_checkpoint\.{name}"):
+        value = getattr(serialization, name)
+    assert value is getattr(training_checkpoint, name)

@@ -1,4 +1,4 @@
-"""Former homes of ops: a module that only forwards names, with a DeprecationWarning."""
+"""Former homes of names: a module-level ``__getattr__`` that forwards them with a warning."""
 
 from __future__ import annotations
 
