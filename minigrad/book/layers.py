@@ -29,9 +29,8 @@ from minigrad import functional as F
 from minigrad.book._autodiff import BookLayer, leaf
 from minigrad.nn.module import Parameter
 from minigrad.ops.linalg import linear
-from minigrad.ops.reduce import mean
+from minigrad.ops.normalization import batch_norm, batch_norm_with_stats, dropout_with_mask
 from minigrad.ops.shape import reshape
-from minigrad.ops.unary import sqrt
 from minigrad.tensor import Tensor
 
 __all__ = ["Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "BatchNormalization", "Dropout",
@@ -164,8 +163,10 @@ class BatchNormalization(BookLayer):
     ``(N, C, H, W)`` is flattened to ``(N, C*H*W)``: one statistic per
     flattened feature, not per channel (compare :class:`minigrad.nn.BatchNorm2d`).
 
-    The variance is composed from minigrad ops (mean of squared deviations), so
-    the backward is autodiff through mean, subtraction, square root and division.
+    The normalisation is :func:`minigrad.ops.normalization.batch_norm_with_stats`
+    (training) and :func:`~minigrad.ops.normalization.batch_norm` (inference),
+    composed from minigrad ops, so the backward is autodiff through mean,
+    subtraction, square root and division.
 
     Parameters
     ----------
@@ -212,18 +213,16 @@ class BatchNormalization(BookLayer):
         if train_flg:
             if x2.shape[0] < 1:
                 raise ValueError("BatchNormalization: training mode needs a batch of >= 1")
-            mu = mean(x2, axis=0)
-            xc = x2 - mu
-            var = mean(xc * xc, axis=0)
-            std = sqrt(var + self.eps)
-            xn = xc / std
+            out, mu, var = batch_norm_with_stats(x2, self.gamma, self.beta, self.eps)
+            # The book's running averages are not torch's: momentum weighs the old value,
+            # the variance is the biased one and they start from zero, so they are kept here
+            # rather than by batch_norm's in-place (unbiased) update.
             m = self.momentum
-            self.running_mean = m * self.running_mean + (1 - m) * mu.data
-            self.running_var = m * self.running_var + (1 - m) * var.data
+            self.running_mean = m * self.running_mean + (1 - m) * mu
+            self.running_var = m * self.running_var + (1 - m) * var
         else:
-            xc = x2 - self.running_mean
-            xn = xc / np.sqrt(self.running_var + self.eps)
-        out = self.gamma * xn + self.beta
+            out = batch_norm(x2, self.running_mean, self.running_var, self.gamma, self.beta,
+                             training=False, eps=self.eps)
         out = reshape(out, x.shape) if x.ndim != 2 else out
         self._remember(out, [x], {"gamma": self.gamma, "beta": self.beta})
         return out
@@ -239,7 +238,9 @@ class Dropout(BookLayer):
     Training: ``mask = rand(*x.shape) > dropout_ratio``, ``out = x * mask``
     (no rescaling). Inference: ``out = x * (1 - dropout_ratio)``. Compare
     :class:`minigrad.nn.Dropout`, which rescales by ``1 / (1 - p)`` while
-    training and passes ``x`` unchanged at inference.
+    training and passes ``x`` unchanged at inference. Both are
+    :func:`minigrad.ops.normalization.dropout_with_mask` (this one with
+    ``inverted=False``).
 
     Parameters
     ----------
@@ -260,13 +261,10 @@ class Dropout(BookLayer):
     def forward(self, x: Any, train_flg: bool = True) -> Tensor:
         """Drop units at random (training) or scale by ``1 - dropout_ratio`` (inference)."""
         x = leaf(x)
+        out, mask = dropout_with_mask(x, self.dropout_ratio, train_flg, self._rng,
+                                      inverted=False)
         if train_flg:
-            r = (np.random.rand(*x.shape) if self._rng is None
-                 else self._rng.random(x.shape))
-            self.mask = r > self.dropout_ratio
-            out = x * self.mask.astype(x.dtype)
-        else:
-            out = x * (1.0 - self.dropout_ratio)
+            self.mask = mask
         self._remember(out, [x], {})
         return out
 
