@@ -1,15 +1,17 @@
-"""The book's ``common/layers.py`` as :class:`minigrad.nn.Module` layers.
+"""Layers with the book's ``forward``/``backward`` surface, as :class:`minigrad.nn.Module` s.
 
-Every layer keeps the book's surface (``forward``; ``backward(dout)``
-returning ``dx``; ``dW``/``db``/``dgamma``/``dbeta`` after ``backward``), but
-``forward`` records minigrad ops and ``backward`` is automatic
-differentiation of them: nothing is derived by hand. Inside a network the
-layers are simply chained and the whole loss is differentiated at once.
+The layers of the book's ``common/layers.py`` (chapters 5 to 7), re-exported
+under the book's module name by :mod:`minigrad.book.layers`. Each keeps the
+book's surface (``forward``; ``backward(dout)`` returning ``dx``;
+``dW``/``db``/``dgamma``/``dbeta`` after ``backward``), but ``forward``
+records minigrad ops and ``backward`` is automatic differentiation of them:
+nothing is derived by hand. Inside a network the layers are simply chained
+and the whole loss is differentiated at once.
 
 Examples
 --------
 >>> import numpy as np
->>> from minigrad.book.layers import Relu
+>>> from minigrad.layerwise.layers import Relu
 >>> relu = Relu()
 >>> relu.forward(np.array([[1.0, -0.5], [-2.0, 3.0]])).data
 array([[1., 0.],
@@ -26,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import functional as F
-from minigrad.book._autodiff import BookLayer, leaf
+from minigrad.layerwise.base import BookLayer, leaf
 from minigrad.nn.module import Parameter
 from minigrad.ops.linalg import linear
 from minigrad.ops.normalization import batch_norm, batch_norm_with_stats, dropout_with_mask
@@ -300,7 +302,7 @@ class Convolution(BookLayer):
     Examples
     --------
     >>> import numpy as np
-    >>> from minigrad.book.layers import Convolution
+    >>> from minigrad.layerwise.layers import Convolution
     >>> conv = Convolution(np.ones((1, 1, 3, 3)), np.zeros(1))
     >>> conv.forward(np.arange(16.0).reshape(1, 1, 4, 4)).data[0, 0]
     array([[45., 54.],
@@ -351,7 +353,7 @@ class Pooling(BookLayer):
     Examples
     --------
     >>> import numpy as np
-    >>> from minigrad.book.layers import Pooling
+    >>> from minigrad.layerwise.layers import Pooling
     >>> pool = Pooling(2, 2, stride=2)
     >>> x = np.array([[1, 2, 0, 1], [0, 1, 2, 4], [3, 0, 1, 2], [2, 4, 0, 1.0]])
     >>> pool.forward(x.reshape(1, 1, 4, 4)).data[0, 0]

@@ -1,4 +1,9 @@
-"""The book's ``common/multi_layer_net_extend.py``: :class:`MultiLayerNetExtend` (item 6.14)."""
+"""The book's multi-layer network with BatchNorm and Dropout (item 6.14).
+
+Re-exported as :mod:`minigrad.book.multi_layer_net_extend`;
+:class:`minigrad.models.MultiLayerNet` extends it for the generic trainer and
+the command line.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.book._net import ACTIVATION_LAYERS, BookNet, affine
-from minigrad.book.layers import BatchNormalization, Dropout
+from minigrad.layerwise.layers import BatchNormalization, Dropout
+from minigrad.layerwise.net import ACTIVATION_LAYERS, BookNet, affine
 from minigrad.nn.layers import InitLike, SeedLike
 from minigrad.nn.module import Parameter
 from minigrad.tensor import Tensor
