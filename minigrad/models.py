@@ -243,6 +243,7 @@ class MultiLayerNet(MultiLayerNetExtend):
         draw = (rng.integers(2**63) if isinstance(rng, np.random.Generator)
                 else np.random.randint(2**31))
         self.dropout_seed = int(draw)
+        self.dropout_step: np.ndarray | None
         self.register_buffer("dropout_step", np.zeros((), dtype=np.int64))
 
     @property
