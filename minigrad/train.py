@@ -46,7 +46,7 @@ from minigrad.datasets import random_batch
 from minigrad.optim import Optimizer, make_optimizer
 from minigrad.tensor import Tensor
 
-__all__ = ["History", "TrainState", "Trainer", "train", "atomic_write_bytes"]
+__all__ = ["History", "TrainState", "Trainer", "TrainingLoop", "train", "atomic_write_bytes"]
 
 PathLike = _fileio.PathLike
 
