@@ -42,18 +42,3 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]],
         return "  " + "  ".join(parts).rstrip()
 
     return [line(header)] + [line(r) for r in rows]
-
-
-class _suspended_hooks:
-    """Detach the engine's hook lists while a tool runs ops of its own (restored on exit)."""
-
-    def __enter__(self) -> None:
-        self._saved = [list(h) for h in (autograd.forward_hooks, autograd.backward_hooks,
-                                         autograd.backward_start_hooks)]
-        for h in (autograd.forward_hooks, autograd.backward_hooks, autograd.backward_start_hooks):
-            h.clear()
-
-    def __exit__(self, *exc: object) -> None:
-        for h, saved in zip((autograd.forward_hooks, autograd.backward_hooks,
-                             autograd.backward_start_hooks), self._saved):
-            h[:] = saved

@@ -9,11 +9,26 @@ import numpy as np
 
 from minigrad import autograd
 from minigrad.autograd import Function, enable_grad, grad, no_grad
-from minigrad.debug._common import _forward_order, _outputs_of, _shape_str, _suspended_hooks, _table
+from minigrad.debug._common import _forward_order, _outputs_of, _shape_str, _table
 from minigrad.numerical import classify_errors, finite_differences, kink_text
 from minigrad.tensor import Tensor
 
 __all__ = ["check_graph", "GraphCheckReport", "OpCheck"]
+
+
+class _suspended_hooks:
+    """Detach the engine's hook lists while a tool runs ops of its own (restored on exit)."""
+
+    def __enter__(self) -> None:
+        self._saved = [list(h) for h in (autograd.forward_hooks, autograd.backward_hooks,
+                                         autograd.backward_start_hooks)]
+        for h in (autograd.forward_hooks, autograd.backward_hooks, autograd.backward_start_hooks):
+            h.clear()
+
+    def __exit__(self, *exc: object) -> None:
+        for h, saved in zip((autograd.forward_hooks, autograd.backward_hooks,
+                             autograd.backward_start_hooks), self._saved):
+            h[:] = saved
 
 
 def _fresh(f: Function) -> Function:
