@@ -26,6 +26,7 @@ from minigrad.ops.conv import (
 )
 from minigrad.ops.elementwise import erf, expm1, log1p
 from minigrad.ops.linalg import _swap_last, dot, einsum, linear, matmul, outer, tensordot
+from minigrad.ops.normalization import dropout
 from minigrad.ops.reduce import max, mean, min, norm, sum
 from minigrad.ops.shape import broadcast_to, getitem, reshape, sum_to, transpose
 from minigrad.ops.unary import abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
@@ -1068,7 +1069,5 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     if dead is not None:
         attn = select.where(dead, _zero(attn), attn)
     if dropout_p > 0:
-        gen = make_generator(rng)
-        keep = (gen.random(attn.shape) >= dropout_p).astype(attn.dtype) / (1 - dropout_p)
-        attn = attn * keep
+        attn = dropout(attn, dropout_p, rng=make_generator(rng))
     return attn @ v
