@@ -53,8 +53,9 @@ def _channel_shape(x: Tensor) -> tuple[int, ...]:
 
 
 def _check_input(x: Tensor, where: str) -> None:
-    if x.ndim < 2:
-        raise ValueError(f"{where}: expected an input of shape (N, C, ...), got shape {x.shape}")
+    if x.ndim < 2 or x.shape[1] == 0:
+        raise ValueError(f"{where}: expected an input of shape (N, C, ...) with C >= 1, got "
+                         f"shape {x.shape}")
 
 
 def _per_channel(v: Any, x: Tensor) -> Any:
@@ -104,7 +105,7 @@ def batch_norm_with_stats(x: Any, weight: Any = None, bias: Any = None,
     Raises
     ------
     ValueError
-        If ``x`` has fewer than 2 axes.
+        If ``x`` has fewer than 2 axes or no channel.
     """
     x = _input(x)
     _check_input(x, "batch_norm_with_stats")
@@ -154,6 +155,13 @@ def batch_norm(x: Any, running_mean: np.ndarray | None, running_var: np.ndarray 
         If ``x`` has fewer than 2 axes, a running statistic is missing in
         evaluation or has the wrong shape, or a training batch has a single
         value per channel while running statistics are to be updated.
+
+    Notes
+    -----
+    PyTorch also refuses a single value per channel in training when no
+    running statistics are given; here that batch is normalised (to
+    ``bias``), as :class:`minigrad.nn.BatchNorm1d` in evaluation mode without
+    running statistics has always done.
     """
     x = _input(x)
     _check_input(x, "batch_norm")
