@@ -23,6 +23,7 @@ import numpy as np
 
 from minigrad import functional as F
 from minigrad.autograd import grad, is_grad_enabled, no_grad
+from minigrad.layerwise.multi_layer_net_extend import MultiLayerNetExtend
 from minigrad.nn.layers import InitLike, Linear, SeedLike, _randn, make_rng
 from minigrad.nn.module import Module, Parameter
 from minigrad.numerical import numerical_gradient
@@ -192,13 +193,7 @@ class TwoLayerNet(Module):
                 f"activation={self.activation!r}")
 
 
-def _multi_layer_base() -> type:
-    from minigrad.book.multi_layer_net_extend import MultiLayerNetExtend
-
-    return MultiLayerNetExtend
-
-
-class MultiLayerNet(_multi_layer_base()):  # type: ignore[misc]
+class MultiLayerNet(MultiLayerNetExtend):
     """Chapter 6's fully connected network for :class:`minigrad.train.Trainer` and the CLI.
 
     The book's :class:`~minigrad.book.multi_layer_net_extend.MultiLayerNetExtend`
@@ -248,6 +243,7 @@ class MultiLayerNet(_multi_layer_base()):  # type: ignore[misc]
         draw = (rng.integers(2**63) if isinstance(rng, np.random.Generator)
                 else np.random.randint(2**31))
         self.dropout_seed = int(draw)
+        self.dropout_step: np.ndarray | None
         self.register_buffer("dropout_step", np.zeros((), dtype=np.int64))
 
     @property

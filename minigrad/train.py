@@ -44,8 +44,9 @@ from minigrad._validate import positive_int
 from minigrad.autograd import no_grad
 from minigrad.datasets import random_batch
 from minigrad.optim import Optimizer, make_optimizer
+from minigrad.tensor import Tensor
 
-__all__ = ["History", "TrainState", "Trainer", "train", "atomic_write_bytes"]
+__all__ = ["History", "TrainState", "Trainer", "TrainingLoop", "train", "atomic_write_bytes"]
 
 PathLike = _fileio.PathLike
 
@@ -259,7 +260,70 @@ def _model_params(model: Any) -> Any:
     raise TypeError("train: the model must be a minigrad.nn.Module or have a `params` dict")
 
 
-class Trainer:
+class TrainingLoop:
+    """One iteration of the chapter's loop, shared by :class:`Trainer` and the book's.
+
+    :meth:`_iteration` draws ``batch_size`` indices *with replacement*
+    (:func:`~minigrad.datasets.random_batch`, the book's
+    ``np.random.choice(train_size, batch_size)``), updates the model on that
+    batch, records the batch's loss after the update (computed without a
+    graph), and evaluates when it is time to. What "update", "record" and
+    "time to evaluate" mean is left to the subclass: :class:`Trainer` (PyTorch-style
+    optimizers, a :class:`History`, divergence checks) and
+    :class:`minigrad.book.trainer.Trainer` (the book's optimizers, lists and
+    printed lines).
+    """
+
+    x_train: np.ndarray
+    t_train: np.ndarray
+    train_size: int
+    batch_size: int
+
+    @property
+    def _loss_model(self) -> Any:
+        """The model whose ``loss(x, t)`` is recorded after each update."""
+        raise NotImplementedError
+
+    @property
+    def _batch_rng(self) -> Any:
+        """The source of the mini-batch indices (None: NumPy's global state)."""
+        raise NotImplementedError
+
+    def _update(self, x_batch: np.ndarray, t_batch: np.ndarray, i: int) -> bool:
+        """Update the model on one batch; False stops the run before the update's loss."""
+        raise NotImplementedError
+
+    def _record_loss(self, i: int, value: float) -> bool:
+        """Record the loss after the update of iteration ``i``; False stops the run."""
+        raise NotImplementedError
+
+    def _eval_due(self, i: int) -> bool:
+        """Whether iteration ``i`` (0-based) ends with an evaluation."""
+        raise NotImplementedError
+
+    def _evaluate_and_record(self, i: int) -> None:
+        """Evaluate the model after iteration ``i`` and record (and show) the result."""
+        raise NotImplementedError
+
+    def _iteration(self, i: int) -> bool:
+        """Run iteration ``i``: batch, update, loss after the update, evaluation when due.
+
+        Returns False when :meth:`_update` or :meth:`_record_loss` stopped the run.
+        """
+        idx = random_batch(self.train_size, self.batch_size, self._batch_rng)
+        x_batch, t_batch = self.x_train[idx], self.t_train[idx]
+        if not self._update(x_batch, t_batch, i):
+            return False
+        with no_grad():
+            loss = self._loss_model.loss(x_batch, t_batch)
+        if not self._record_loss(i, float(loss.data if isinstance(loss, Tensor) else loss)):
+            return False
+        if self._eval_due(i):
+            self._evaluate_and_record(i)
+        return True
+
+
+class Trainer(TrainingLoop):
     """Mini-batch training as in the chapter's section 5.3.
 
     Parameters
@@ -331,6 +395,10 @@ class Trainer:
             "iter_per_epoch": self.iter_per_epoch,
         })
         self.state = TrainState(model=model, optimizer=opt, rng=_make_rng(seed), history=history)
+        self._bar: Any = None
+        self._emit: Callable[[str], Any] = print
+        self._next_eval = 0.0
+        self._evaluated_last = False
 
     # -- evaluation -------------------------------------------------------------------
     def evaluate(self) -> tuple[float, float]:
@@ -339,14 +407,14 @@ class Trainer:
         return (float(model.accuracy(self.x_train, self.t_train)),
                 float(model.accuracy(self.x_test, self.t_test)))
 
-    def _record_eval(self, i: int, emit: Callable[[str], Any]) -> None:
+    def _evaluate_and_record(self, i: int) -> None:
         st, h = self.state, self.state.history
         train_acc, test_acc = self.evaluate()
         h.train_acc.append(train_acc)
         h.test_acc.append(test_acc)
         h.epochs.append(i / self.iter_per_epoch)
         h.eval_iterations.append(i)
-        emit("train acc, test acc | " + str(train_acc) + ", " + str(test_acc))
+        self._emit("train acc, test acc | " + str(train_acc) + ", " + str(test_acc))
         if test_acc > st.best_test_acc:
             st.best_test_acc, st.best_epoch = test_acc, h.epochs[-1]
             st.evals_since_best = 0
@@ -358,6 +426,49 @@ class Trainer:
                     f"early stopping: test accuracy has not improved for "
                     f"{st.evals_since_best} evaluations (best {st.best_test_acc} at epoch "
                     f"{st.best_epoch:g})")
+        self._next_eval = len(h.eval_iterations) * self.eval_interval
+        if self._bar is not None:
+            self._bar.set_postfix(loss=f"{st.loss:.4f}", test_acc=f"{h.test_acc[-1]:.4f}",
+                                  refresh=False)
+
+    # -- one iteration (see TrainingLoop) -----------------------------------------------
+    @property
+    def _loss_model(self) -> Any:
+        return self.state.model
+
+    @property
+    def _batch_rng(self) -> Any:
+        return self.state.rng
+
+    def _update(self, x_batch: np.ndarray, t_batch: np.ndarray, i: int) -> bool:
+        st, opt = self.state, self.state.optimizer
+        loss = st.model.loss(x_batch, t_batch)
+        before = float(loss.data)
+        if not math.isfinite(before):  # stop before the update spoils the weights
+            st.stop, st.stop_reason = True, (
+                f"diverged: the loss is {before} at iteration {i + 1} of {self.iters}, "
+                "before its update (the parameters were not changed by it)")
+            return False
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return True
+
+    def _record_loss(self, i: int, value: float) -> bool:
+        st, h = self.state, self.state.history
+        h.losses.append(value)
+        st.loss = value
+        if not math.isfinite(value):
+            st.stop, st.stop_reason = True, (
+                f"diverged: the loss is {value} after the update of iteration {i + 1} "
+                f"of {self.iters} (the parameters are no longer finite)")
+            st.iteration = h.iterations = i + 1
+            return False
+        return True
+
+    def _eval_due(self, i: int) -> bool:
+        self._evaluated_last = i >= self._next_eval
+        return self._evaluated_last
 
     # -- the loop ---------------------------------------------------------------------
     def run(self) -> History:
@@ -373,48 +484,17 @@ class Trainer:
         h = st.history
         st.stop, st.stop_reason = False, None
         h.stopped_early, h.stop_reason = False, None
-        model, opt, rng = st.model, st.optimizer, st.rng
-        x_train, t_train = self.x_train, self.t_train
-        n, bs = self.train_size, self.batch_size
-        losses = h.losses
         callback = self.callback
-        bar = _progress_bar(self.iters, st.iteration) if self.progress else None
-        emit = self.log or (bar.write if bar is not None else print)
-        next_eval = len(h.eval_iterations) * self.eval_interval
+        bar = self._bar = _progress_bar(self.iters, st.iteration) if self.progress else None
+        self._emit = self.log or (bar.write if bar is not None else print)
+        self._next_eval = len(h.eval_iterations) * self.eval_interval
+        self._evaluated_last = False
         start = time.perf_counter()
         i = st.iteration
-        evaluated_last = False
         try:
             while i < self.iters and not st.stop:
-                idx = random_batch(n, bs, rng)
-                x_batch, t_batch = x_train[idx], t_train[idx]
-                loss = model.loss(x_batch, t_batch)
-                before = float(loss.data)
-                if not math.isfinite(before):  # stop before the update spoils the weights
-                    st.stop, st.stop_reason = True, (
-                        f"diverged: the loss is {before} at iteration {i + 1} of {self.iters}, "
-                        "before its update (the parameters were not changed by it)")
+                if not self._iteration(i):
                     break
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                with no_grad():
-                    value = float(model.loss(x_batch, t_batch).data)
-                losses.append(value)
-                st.loss = value
-                if not math.isfinite(value):
-                    st.stop, st.stop_reason = True, (
-                        f"diverged: the loss is {value} after the update of iteration {i + 1} "
-                        f"of {self.iters} (the parameters are no longer finite)")
-                    st.iteration = h.iterations = i + 1
-                    break
-                evaluated_last = i >= next_eval
-                if evaluated_last:
-                    self._record_eval(i, emit)
-                    next_eval = len(h.eval_iterations) * self.eval_interval
-                    if bar is not None:
-                        bar.set_postfix(loss=f"{value:.4f}", test_acc=f"{h.test_acc[-1]:.4f}",
-                                        refresh=False)
                 i += 1
                 st.iteration = h.iterations = i
                 if bar is not None:
@@ -426,12 +506,13 @@ class Trainer:
         finally:
             if bar is not None:
                 bar.close()
+            self._bar = None
             h.seconds += time.perf_counter() - start
         if st.stop and i < self.iters:
             h.stopped_early = True
             h.stop_reason = st.stop_reason or "stopped by the callback"
         if h.losses:
-            if evaluated_last:
+            if self._evaluated_last:
                 h.final_train_acc, h.final_test_acc = h.train_acc[-1], h.test_acc[-1]
             else:
                 h.final_train_acc, h.final_test_acc = self.evaluate()

@@ -33,7 +33,7 @@ METHOD_CONFLICTS = {
 def test_every_public_function_of_an_op_module_is_in_the_catalogue():
     declared = {e.function for e in ENTRIES}
     for family in ("elementwise", "reduce", "shape", "indexing", "linalg", "conv", "padding",
-                   "activation", "loss", "attention", "creation"):
+                   "activation", "normalization", "loss", "attention", "creation"):
         module = importlib.import_module(f"minigrad.ops.{family}")
         for name in module.__all__:
             value = getattr(module, name)

@@ -20,6 +20,7 @@ FAMILIES = {
     "conv": "Convolution and pooling",
     "padding": "Padding and resizing",
     "activation": "Activations",
+    "normalization": "Normalization and dropout",
     "loss": "Losses",
     "attention": "Attention",
     "creation": "Creation",

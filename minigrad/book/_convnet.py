@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd import is_grad_enabled, no_grad
-from minigrad.book._net import BookNet
+from minigrad.layerwise.net import BookNet
 from minigrad.nn.module import Module, assign_
 from minigrad.serialization import CheckpointError, load, save
 

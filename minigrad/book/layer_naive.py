@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.book._autodiff import BookLayer, leaf
+from minigrad.layerwise.base import BookLayer, leaf
 from minigrad.tensor import Tensor
 
 __all__ = ["MulLayer", "AddLayer"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minigrad.book._net import ACTIVATION_LAYERS, BookNet, affine
+from minigrad.layerwise.net import ACTIVATION_LAYERS, BookNet, affine
 from minigrad.nn.layers import InitLike, SeedLike
 from minigrad.tensor import Tensor
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.book._convnet import ConvNet, labels_or_one_hot
-from minigrad.book.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+from minigrad.layerwise.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Parameter
 from minigrad.tensor import Tensor

@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import no_grad
 from minigrad.book.optimizer import BOOK_OPTIMIZERS
+from minigrad.train import TrainingLoop
 
 __all__ = ["Trainer"]
 
 
-class Trainer:
+class Trainer(TrainingLoop):
     """Train a book network with the book's schedule and printed lines.
 
     Each step draws ``mini_batch_size`` indices **with replacement**, computes
@@ -24,6 +24,15 @@ class Trainer:
     ``evaluate_sample_num_per_epoch`` training and test samples (all if None)
     are recorded. :meth:`train` runs ``int(epochs * iter_per_epoch)`` steps
     and then prints the accuracy on the full test set.
+
+    The iteration itself (batch, update, loss after the update, evaluation
+    when due) is :class:`minigrad.train.TrainingLoop`'s, shared with
+    :class:`minigrad.train.Trainer`; this class supplies the book's pieces.
+    The two differ where the book does: it evaluates when ``step %
+    iter_per_epoch == 0`` (for a fractional ``iter_per_epoch`` that is rarer
+    than once an epoch), on leading samples only if asked, with the book's
+    optimizers (``update(params, grads)`` with ``network.gradient``), its
+    printed lines and no divergence checks, so the outer loop is its own.
 
     Parameters
     ----------
@@ -82,32 +91,7 @@ class Trainer:
 
     def train_step(self) -> None:
         """One update, the loss after it, and an evaluation at each epoch boundary."""
-        batch_mask = (np.random.choice(self.train_size, self.batch_size) if self._rng is None
-                      else self._rng.choice(self.train_size, self.batch_size))
-        x_batch = self.x_train[batch_mask]
-        t_batch = self.t_train[batch_mask]
-        grads = self.network.gradient(x_batch, t_batch)
-        self.optimizer.update(self.network.params, grads)
-        with no_grad():
-            loss = float(self.network.loss(x_batch, t_batch))
-        self.train_loss_list.append(loss)
-        if self.verbose:
-            print("train loss:" + str(loss))
-        if self.current_iter % self.iter_per_epoch == 0:
-            self.current_epoch += 1
-            x_train_sample, t_train_sample = self.x_train, self.t_train
-            x_test_sample, t_test_sample = self.x_test, self.t_test
-            if self.evaluate_sample_num_per_epoch is not None:
-                t = self.evaluate_sample_num_per_epoch
-                x_train_sample, t_train_sample = self.x_train[:t], self.t_train[:t]
-                x_test_sample, t_test_sample = self.x_test[:t], self.t_test[:t]
-            train_acc = self.network.accuracy(x_train_sample, t_train_sample)
-            test_acc = self.network.accuracy(x_test_sample, t_test_sample)
-            self.train_acc_list.append(train_acc)
-            self.test_acc_list.append(test_acc)
-            if self.verbose:
-                print("=== epoch:" + str(self.current_epoch) + ", train acc:" + str(train_acc)
-                      + ", test acc:" + str(test_acc) + " ===")
+        self._iteration(self.current_iter)
         self.current_iter += 1
 
     def train(self) -> None:
@@ -118,3 +102,42 @@ class Trainer:
         if self.verbose:
             print("=============== Final Test Accuracy ===============")
             print("test acc:" + str(test_acc))
+
+    # -- the book's pieces of the shared iteration (see TrainingLoop) --------------------
+    @property
+    def _loss_model(self) -> Any:
+        return self.network
+
+    @property
+    def _batch_rng(self) -> Any:
+        return self._rng
+
+    def _update(self, x_batch: np.ndarray, t_batch: np.ndarray, i: int) -> bool:
+        grads = self.network.gradient(x_batch, t_batch)
+        self.optimizer.update(self.network.params, grads)
+        return True
+
+    def _record_loss(self, i: int, value: float) -> bool:
+        self.train_loss_list.append(value)
+        if self.verbose:
+            print("train loss:" + str(value))
+        return True
+
+    def _eval_due(self, i: int) -> bool:
+        return bool(i % self.iter_per_epoch == 0)
+
+    def _evaluate_and_record(self, i: int) -> None:
+        self.current_epoch += 1
+        x_train_sample, t_train_sample = self.x_train, self.t_train
+        x_test_sample, t_test_sample = self.x_test, self.t_test
+        if self.evaluate_sample_num_per_epoch is not None:
+            t = self.evaluate_sample_num_per_epoch
+            x_train_sample, t_train_sample = self.x_train[:t], self.t_train[:t]
+            x_test_sample, t_test_sample = self.x_test[:t], self.t_test[:t]
+        train_acc = self.network.accuracy(x_train_sample, t_train_sample)
+        test_acc = self.network.accuracy(x_test_sample, t_test_sample)
+        self.train_acc_list.append(train_acc)
+        self.test_acc_list.append(test_acc)
+        if self.verbose:
+            print("=== epoch:" + str(self.current_epoch) + ", train acc:" + str(train_acc)
+                  + ", test acc:" + str(test_acc) + " ===")

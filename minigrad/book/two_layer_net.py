@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.book._net import BookNet, affine
-from minigrad.book.layers import Relu, SoftmaxWithLoss
+from minigrad.layerwise.layers import Relu, SoftmaxWithLoss
+from minigrad.layerwise.net import BookNet, affine
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Parameter
 from minigrad.tensor import Tensor

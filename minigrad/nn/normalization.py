@@ -11,6 +11,9 @@ The book's variants are in :mod:`minigrad.book.layers`:
 ``BatchNormalization`` (statistics per flattened feature, ``eps = 1e-6``,
 momentum 0.9 on the *old* value, running variance from 0 and biased) and
 ``Dropout`` (no scaling while training, ``x * (1 - ratio)`` at inference).
+
+All of them are thin layers over :func:`minigrad.ops.normalization.batch_norm`
+and :func:`minigrad.ops.normalization.dropout` (and their ``*_with_*`` forms).
 """
 
 from __future__ import annotations
@@ -22,9 +25,7 @@ import numpy as np
 from minigrad._validate import positive_int
 from minigrad.nn.layers import SeedLike, make_rng
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops.elementwise import sqrt
-from minigrad.ops.reduce import mean
-from minigrad.ops.shape import reshape
+from minigrad.ops.normalization import batch_norm, dropout_with_mask
 from minigrad.tensor import Tensor, as_tensor
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "Dropout"]
@@ -67,31 +68,16 @@ class _BatchNorm(Module):
         if x.shape[1] != self.num_features:
             raise ValueError(f"{name}: input has {x.shape[1]} channels (shape {x.shape}), "
                              f"expected {self.num_features}")
-        axes = (0, *range(2, x.ndim))
-        shape = (1, self.num_features) + (1,) * (x.ndim - 2)
-        use_batch = self.training or not self.track_running_stats
-        if use_batch:
-            n = x.size // self.num_features
-            if n < 2 and self.training:
-                raise ValueError(f"{name}: training mode needs more than one value per channel, "
-                                 f"got input shape {x.shape}")
-            mu = mean(x, axis=axes, keepdims=True)
-            xc = x - mu
-            var = mean(xc * xc, axis=axes, keepdims=True)
-            xn = xc / sqrt(var + self.eps)
-            if self.training and self.track_running_stats:
-                assert self.running_mean is not None and self.running_var is not None
-                m = self.momentum
-                self.running_mean = (1 - m) * self.running_mean + m * mu.data.reshape(-1)
-                self.running_var = ((1 - m) * self.running_var
-                                    + m * var.data.reshape(-1) * (n / (n - 1)))
-        else:
-            assert self.running_mean is not None and self.running_var is not None
-            xn = (x - self.running_mean.reshape(shape)) / np.sqrt(
-                self.running_var.reshape(shape) + self.eps)
-        if self.weight is not None and self.bias is not None:
-            xn = xn * reshape(self.weight, shape) + reshape(self.bias, shape)
-        return xn
+        if self.training and x.size // self.num_features < 2:
+            raise ValueError(f"{name}: training mode needs more than one value per channel, "
+                             f"got input shape {x.shape}")
+        if self.training or not self.track_running_stats:
+            # batch statistics; the running ones (if tracked) are updated while training
+            stats = (self.running_mean, self.running_var) if self.training else (None, None)
+            return batch_norm(x, *stats, self.weight, self.bias, training=True,
+                              momentum=self.momentum, eps=self.eps)
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          training=False, eps=self.eps)
 
     def extra_repr(self) -> str:
         """Return the settings for ``repr``."""
@@ -166,22 +152,12 @@ class Dropout(Module):
         self._rng = make_rng(rng)
         self.mask: np.ndarray | None = None
 
-    def _draw_mask(self, shape: tuple[int, ...]) -> np.ndarray:
-        rng = self._rng
-        r = rng.rand(*shape) if (rng is np.random or isinstance(rng, np.random.RandomState)) \
-            else rng.random(shape)
-        return np.asarray(r >= self.p)
-
     def forward(self, x: Any) -> Tensor:
         """Return ``x * mask / (1 - p)`` while training, ``x`` in evaluation mode."""
-        x = x if isinstance(x, Tensor) else as_tensor(np.asarray(x, dtype=np.float64))
-        if not self.training or self.p == 0.0:
-            return x
-        if self.p == 1.0:
-            self.mask = np.zeros(x.shape, dtype=bool)
-            return x * np.zeros(x.shape, dtype=x.dtype)
-        self.mask = self._draw_mask(x.shape)
-        return x * (self.mask.astype(x.dtype) / (1.0 - self.p))
+        out, mask = dropout_with_mask(x, self.p, self.training, self._rng)
+        if mask is not None:
+            self.mask = mask
+        return out
 
     def extra_repr(self) -> str:
         """Return ``p`` for ``repr``."""

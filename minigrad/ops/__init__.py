@@ -17,6 +17,7 @@ linalg          matmul, linear, einsum, dot, outer, tensordot
 conv            conv2d, conv_transpose2d, pooling, unfold/fold, im2col/col2im
 padding         pad, np_pad, interpolate
 activation      sigmoid, relu, softmax, gelu, silu, ... and normalize
+normalization   batch_norm and dropout (under nn's and the book's layers)
 loss            the book's and PyTorch's loss functions, accuracy
 attention       scaled_dot_product_attention
 creation        arange, linspace, eye, full, the ``*_like`` and random tensors
@@ -36,6 +37,7 @@ from minigrad.ops import (
     indexing,
     linalg,
     loss,
+    normalization,
     padding,
     reduce,
     shape,
@@ -43,7 +45,7 @@ from minigrad.ops import (
 from minigrad.tensor import Tensor
 
 __all__ = ["activation", "attention", "catalogue", "conv", "creation", "elementwise", "indexing",
-           "linalg", "loss", "padding", "reduce", "shape"]
+           "linalg", "loss", "normalization", "padding", "reduce", "shape"]
 
 # Every op module has declared its ops by now: give the Tensor its methods and operators.
 catalogue.install_methods(Tensor)

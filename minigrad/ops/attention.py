@@ -11,6 +11,7 @@ from minigrad.ops import indexing
 from minigrad.ops.activation import _zero, softmax
 from minigrad.ops.catalogue import op
 from minigrad.ops.linalg import _swap_last
+from minigrad.ops.normalization import dropout
 from minigrad.tensor import Tensor, as_tensor
 
 __all__ = ["scaled_dot_product_attention"]
@@ -101,7 +102,5 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     if dead is not None:
         attn = indexing.where(dead, _zero(attn), attn)
     if dropout_p > 0:
-        gen = make_generator(rng)
-        keep = (gen.random(attn.shape) >= dropout_p).astype(attn.dtype) / (1 - dropout_p)
-        attn = attn * keep
+        attn = dropout(attn, dropout_p, rng=make_generator(rng))
     return attn @ v

@@ -14,7 +14,8 @@ Everything else is derived from these declarations, in one place (this module):
   names. Where a PyTorch name means something else in NumPy (``transpose``), NumPy's
   meaning wins.
 * :mod:`minigrad.functional` holds the ops of ``torch.nn.functional``'s families
-  (activations, losses, convolution and pooling, padding, attention, linear algebra)
+  (activations, normalization, losses, convolution and pooling, padding, attention,
+  linear algebra)
   and the elementwise math PyTorch users reach for through ``torch.*``, under their
   PyTorch names.
 * The Tensor methods: an op declared ``method=True`` becomes a method under each of its
@@ -38,8 +39,8 @@ __all__ = ["Entry", "op", "entries", "namespace", "install_methods", "REFLECTED"
 #: The families whose ops are in ``mg.*`` (NumPy's namespace) by default.
 MG_FAMILIES = frozenset({"elementwise", "reduce", "shape", "indexing", "linalg", "creation"})
 #: The families whose ops are in ``minigrad.functional`` by default.
-FUNCTIONAL_FAMILIES = frozenset({"elementwise", "linalg", "activation", "loss", "conv",
-                                 "padding", "attention"})
+FUNCTIONAL_FAMILIES = frozenset({"elementwise", "linalg", "activation", "normalization", "loss",
+                                 "conv", "padding", "attention"})
 
 
 @dataclass(frozen=True)

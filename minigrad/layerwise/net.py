@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd import grad, no_grad
-from minigrad.book.layers import Affine, BatchNormalization, Relu, Sigmoid, SoftmaxWithLoss
+from minigrad.layerwise.layers import Affine, BatchNormalization, Relu, Sigmoid, SoftmaxWithLoss
 from minigrad.nn.layers import InitLike, SeedLike, _randn, init_std, make_rng
 from minigrad.nn.module import Module, Parameter
 from minigrad.numerical import numerical_gradient
