@@ -120,8 +120,9 @@ from minigrad.tensor import Tensor, as_tensor, ones, randn, tensor, zeros
 
 __version__ = "0.1.0"
 
-# Submodules available as mg.functional, mg.nn, mg.optim, mg.models (the core is loaded above).
-from minigrad import functional, models, nn, optim  # noqa: E402
+# Submodules available as mg.functional, mg.nn, mg.optim, mg.models (the core is loaded above);
+# viz also gives tensors their picture in Jupyter.
+from minigrad import functional, models, nn, optim, viz  # noqa: E402, F401
 
 # -- op library: elementwise math
 from minigrad.ops.elementwise import (  # noqa: E402

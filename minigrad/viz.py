@@ -670,3 +670,22 @@ def draw_graph(*outputs: Tensor, path: PathLike, format: str | None = None,  # n
 def dot_available() -> bool:
     """Return True when Graphviz's ``dot`` program is on PATH, so graphs can be rendered."""
     return shutil.which("dot") is not None
+
+
+# ---------------------------------------------------------------------------
+# Jupyter display
+
+
+def _tensor_mimebundle(t: Tensor, include: Any = None, exclude: Any = None) -> dict[str, str]:
+    """Show a tensor's graph in Jupyter when it has one, else its repr."""
+    if t.creator is not None:
+        try:
+            return to_dot(t)._repr_mimebundle_(include, exclude)  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - fall back to text without Graphviz
+            pass
+    return {"text/plain": repr(t)}
+
+
+# Jupyter asks an object for ``_repr_mimebundle_``: importing this module (``import
+# minigrad`` does) gives tensors their picture. The tensor module knows nothing of it.
+Tensor._repr_mimebundle_ = _tensor_mimebundle  # type: ignore[attr-defined]
