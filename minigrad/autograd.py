@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import enum
+import functools
 import gc
 import operator
 import weakref
@@ -48,6 +49,8 @@ __all__ = [
 ]
 
 _data = operator.attrgetter("data")
+_creator = operator.attrgetter("creator")
+_function = operator.attrgetter("function")
 _shared_needs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
 _shared_zeros: dict[tuple[int, ...], tuple[int, ...]] = {}
 
@@ -172,27 +175,37 @@ class Edge:
 _CUT = Edge(None, 0, None, None, None, None)
 
 # A parameter's edge is shared by every graph that uses it (a kept loss then costs no
-# edge per parameter). Keyed by id, weakly: the entry goes with the last graph using it.
-_param_edges: weakref.WeakValueDictionary[int, Edge] = weakref.WeakValueDictionary()
+# edge per parameter). Found by the parameter's id, held weakly: it goes with the last
+# graph that uses it (a WeakValueDictionary would do the same, but slower).
+_param_edges: dict[int, weakref.ref[Edge]] = {}
 
 
 def _edge_of(x: Tensor) -> Edge:
     """The :class:`Edge` of input ``x``."""
     d = x.data
+    shape, dtype = d.shape, d.dtype
     c = x.creator
     if c is not None:
         if len(c.outputs) == 1:
             if c._out_meta is None:  # the output's shape, known once the output is gone
-                c._out_meta = (d.shape, d.dtype)
-            return Edge(c, 0, None, d.shape, d.dtype, x.name)
+                c._out_meta = (shape, dtype)
+            return Edge(c, 0, None, shape, dtype, x.name)
         index = next(i for i, ref in enumerate(c.outputs) if ref() is x)
-        return Edge(c, index, None, d.shape, d.dtype, x.name)
+        return Edge(c, index, None, shape, dtype, x.name)
     if not x._rg:
-        return Edge(None, 0, None, d.shape, d.dtype, x.name)
-    e = _param_edges.get(id(x))
-    if e is None or e.shape != d.shape or e.dtype != d.dtype or e.name != x.name:
-        e = _param_edges[id(x)] = Edge(None, 0, x, d.shape, d.dtype, x.name)
+        return Edge(None, 0, None, shape, dtype, x.name)
+    key = id(x)
+    ref = _param_edges.get(key)
+    e = None if ref is None else ref()
+    if e is None or e.shape != shape or e.dtype is not dtype or e.name != x.name:
+        e = Edge(None, 0, x, shape, dtype, x.name)
+        _param_edges[key] = weakref.ref(e, functools.partial(_forget_param_edge, key))
     return e
+
+
+def _forget_param_edge(key: int, ref: weakref.ref[Edge]) -> None:
+    if _param_edges.get(key) is ref:
+        del _param_edges[key]
 
 
 class Function:
@@ -437,7 +450,7 @@ class Function:
             f = todo.pop()
             if f.inputs is None:
                 continue
-            edges = [_edge_of(x) for x in f.inputs]
+            edges = list(map(_edge_of, f.inputs))
             f.inputs = f._versions = None  # type: ignore[assignment]
             # the op's name (an interned string) stands for IN_PLACE: one slot less per node
             f._released = op if reason is Released.IN_PLACE and op else reason
@@ -518,8 +531,8 @@ def _op_error(f: Function, xs: Sequence[Tensor], e: Exception) -> Exception:
 def _producers(f: Function) -> list[Function | None]:
     """The function that made each input of ``f`` (None for a leaf or a constant)."""
     if f.inputs is not None:
-        return [x.creator for x in f.inputs]
-    return [e.function for e in f._edges or ()]
+        return list(map(_creator, f.inputs))
+    return list(map(_function, f._edges or ()))
 
 
 def walk(roots: Tensor | Sequence[Tensor]) -> list[Function]:
@@ -666,20 +679,41 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
             finished[r] = pending.pop(r)
     outer = _mode.in_backward
     for f in order:
-        ys = [ref() for ref in f.outputs]  # held here: f.backward may read its outputs
-        gys = _output_grads(f, ys, pending, finished, wanted)
-        if gys is None:
-            continue  # no gradient reached f
+        outs = f.outputs
+        if len(outs) == 1:  # (the common case, kept plain: it pays in benchmarks/overhead.py)
+            y = outs[0]()  # held here: f.backward may read its output
+            gy = None if y is None else pending.pop(y, None)
+            if gy is None:
+                continue  # no gradient reached f
+            if y._retain_grad or (wanted is not None and y in wanted):  # type: ignore[union-attr]
+                _add_to(finished, y, gy)  # type: ignore[arg-type]
+            gys: Any = (gy,)
+        else:
+            ys = [ref() for ref in outs]  # held here: f.backward may read its outputs
+            gys = _output_grads(f, ys, pending, finished, wanted)
+            if gys is None:
+                continue
         _mode.in_backward = f
         try:
-            gxs = _input_grads(f, f.backward(*gys))
+            gxs = f.backward(*gys)
         finally:
             _mode.in_backward = outer
+        xs = f.inputs
+        if type(gxs) is not tuple:
+            gxs = (gxs,)
+        fix = len(gxs) != len(xs)
+        for x, gx in zip(xs, gxs):
+            if gx is not None and (type(gx) is not Tensor or gx.data.shape != x.data.shape):
+                fix = True
+        if fix:  # a wrong count, an array to wrap or a broadcast to sum back
+            gxs = _input_grads(f, gxs)
         for hook in backward_hooks:
             hook(f, tuple(gys), gxs)
-        for x, gx, need in zip(f.inputs, gxs, f.needs_input_grad):
+        for x, gx, need in zip(xs, gxs, f.needs_input_grad):
             if gx is not None and need:
-                _add_to(finished if x.creator is None else pending, x, gx)
+                acc = finished if x.creator is None else pending
+                prev = acc.get(x)
+                acc[x] = gx if prev is None else prev + gx
         if not retain_graph:  # free the saved data, keep the structure
             f.release(Released.BY_BACKWARD)
     return finished
@@ -709,7 +743,7 @@ def _output_grads(f: Function, ys: list[Tensor | None], pending: dict[Tensor, Te
             for g, (shape, dtype) in zip(gys, f.output_meta())]
 
 
-def _input_grads(f: Function, gxs: Any) -> tuple[Any, ...]:
+def _input_grads(f: Function, gxs: tuple[Any, ...]) -> tuple[Any, ...]:
     """Check what ``f.backward`` returned: one gradient per input, each of its input's shape.
 
     An array is wrapped in a tensor. A gradient of the output's shape for an
@@ -717,15 +751,8 @@ def _input_grads(f: Function, gxs: Any) -> tuple[Any, ...]:
     summed back to the input's shape here, once for every op.
     """
     xs = f.inputs
-    if type(gxs) is not tuple:
-        gxs = (gxs,)
     if len(gxs) != len(xs):
         raise RuntimeError(f"{f.name}.backward returned {len(gxs)} gradients for {len(xs)} inputs")
-    for x, gx in zip(xs, gxs):
-        if gx is not None and (type(gx) is not Tensor or gx.data.shape != x.data.shape):
-            break
-    else:
-        return gxs  # the common case: tensors of the right shapes
     fixed = []
     for i, (x, gx, need) in enumerate(zip(xs, gxs, f.needs_input_grad)):
         if gx is not None and need:
