@@ -18,7 +18,7 @@ tools, anomaly mode, ``minigrad.book``, ``minigrad.models``) load on first use.
 import importlib as _importlib
 from typing import Any as _Any
 
-from minigrad import functional, nn, ops, optim
+from minigrad import functional, nn, ops, optim, viz  # noqa: F401 - viz: tensors' picture in Jupyter
 from minigrad.autograd import (
     Function,
     enable_grad,

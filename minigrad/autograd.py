@@ -1,4 +1,4 @@
-"""The autodiff engine: grad mode, :class:`Function` and the backward pass.
+"""The autodiff engine: :class:`Function`, the graph it records, and the backward pass.
 
 Every operation in minigrad, built-in or user-defined, is a :class:`Function`.
 Calling one runs its :meth:`Function.forward` on NumPy arrays and, when a
@@ -7,10 +7,15 @@ input tensors, each output keeps the function that made it (``creator``).
 Outputs are held only by weak reference, so a graph lives exactly as long
 as the tensors that can reach it, and frees itself by reference counting.
 
-:func:`backward` walks that graph once, without recursion, in topological
-order (Kahn's algorithm over the functions reachable from the roots), and
-calls each function's :meth:`Function.backward`, which is written with
-tensor operations so that gradients of gradients come for free.
+:func:`backward` orders the graph once with :func:`walk` (Kahn's algorithm,
+no recursion), calls each function's :meth:`Function.backward` (written with
+tensor operations, so gradients of gradients come for free), sums a
+broadcast input's gradient back to the input's shape, and frees each
+function's saved inputs as it goes, keeping one :class:`Edge` per input so
+that the graph's shape is still known afterwards.
+
+Grad mode (:func:`no_grad` and friends) lives in :mod:`minigrad.grad_mode`
+and is re-exported here.
 """
 
 from __future__ import annotations
@@ -18,16 +23,17 @@ from __future__ import annotations
 import contextlib
 import copy
 import enum
+import functools
 import gc
 import operator
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    from minigrad.tensor import Tensor
+from minigrad.grad_mode import _mode, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.tensor import Tensor, _as_input, _make, _root_grads
 
 __all__ = [
     "Function",
@@ -43,25 +49,16 @@ __all__ = [
     "broadcast_axes",
 ]
 
-class _GradMode:
-    """Global switches read on the hot path (a plain attribute is fastest)."""
-
-    __slots__ = ("enabled", "in_backward")
-
-    def __init__(self) -> None:
-        self.enabled = True
-        #: the function whose ``backward`` is running (None outside backward)
-        self.in_backward: Function | None = None
-
-
-_mode = _GradMode()
 _data = operator.attrgetter("data")
+_creator = operator.attrgetter("creator")
+_function = operator.attrgetter("function")
 _shared_needs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
 _shared_zeros: dict[tuple[int, ...], tuple[int, ...]] = {}
 
 #: Called as ``hook(function, inputs, outputs)`` after each recorded forward.
 forward_hooks: list[Callable[..., None]] = []
-#: Called as ``hook(function, grad_outputs, grad_inputs)`` after each backward step.
+#: Called as ``hook(function, grad_outputs, grad_inputs)`` after each backward step, with
+#: the gradients of the inputs as the engine will use them (a broadcast summed back).
 backward_hooks: list[Callable[..., None]] = []
 #: Called as ``hook(roots)`` when a backward pass starts (e.g. accumulation audits).
 backward_start_hooks: list[Callable[..., None]] = []
@@ -75,69 +72,7 @@ def running_backward() -> Function | None:
     Ops recorded while it is set belong to a gradient graph (``create_graph``);
     anomaly mode uses it to say so.
     """
-    return _mode.in_backward
-
-
-def is_grad_enabled() -> bool:
-    """Return True when operations are being recorded for backward."""
-    return _mode.enabled
-
-
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Turn graph recording on or off inside a ``with`` block or decorated function.
-
-    Parameters
-    ----------
-    mode : bool
-        True to record operations, False to compute values only.
-    """
-
-    def __init__(self, mode: bool) -> None:
-        self.mode = bool(mode)
-        self._prev: list[bool] = []
-
-    def __enter__(self) -> None:
-        self._prev.append(_mode.enabled)
-        _mode.enabled = self.mode
-
-    def __exit__(self, *exc: object) -> None:
-        _mode.enabled = self._prev.pop()
-
-
-class no_grad(set_grad_enabled):
-    """Context manager and decorator that disables graph recording.
-
-    Inside ``no_grad`` no function keeps its inputs, so no memory is held for
-    backward, and results have ``requires_grad=False``.
-
-    Examples
-    --------
-    >>> import minigrad as mg
-    >>> w = mg.tensor([1.0], requires_grad=True)
-    >>> with mg.no_grad():
-    ...     y = w * 2
-    >>> y.requires_grad
-    False
-
-    As a decorator it works with or without parentheses (``@mg.no_grad()``
-    or ``@mg.no_grad``).
-    """
-
-    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
-        """Create the context manager, or wrap ``func`` when used without parentheses."""
-        if func is not None:  # used as a bare decorator: @no_grad
-            return cls()(func)
-        return super().__new__(cls)
-
-    def __init__(self, func: Callable[..., Any] | None = None) -> None:
-        super().__init__(False)
-
-
-class enable_grad(set_grad_enabled):
-    """Context manager and decorator that re-enables graph recording (e.g. inside ``no_grad``)."""
-
-    def __init__(self) -> None:
-        super().__init__(True)
+    return _mode.in_backward  # type: ignore[no-any-return]
 
 
 def broadcast_axes(in_shape: Sequence[int], out_shape: Sequence[int]) -> tuple[int, ...]:
@@ -189,8 +124,17 @@ _FREED_BY_BACKWARD = (
 )
 
 
+_FREED_BY_BACKWARD = (
+    "trying to backward through the graph a second time; its saved tensors were freed by the "
+    "first backward(). Pass retain_graph=True to the first backward() to backpropagate twice."
+)
+
+
 class Edge:
     """Where one input of a recorded function comes from (kept after its saved data is freed).
+
+    The one record of an input: :attr:`Function.edges` gives one per input,
+    whether the function still holds its inputs or has released them.
 
     Attributes
     ----------
@@ -202,14 +146,14 @@ class Edge:
         The input itself when it is a leaf that requires grad (a parameter), else
         None: an edge never keeps a batch or an intermediate array alive.
     shape, dtype, name
-        The input's shape, dtype and name, for display (shape None: not known,
-        the ops above it were freed by an in-place change).
+        The input's shape, dtype and name, for display (all None: not known, the
+        ops above it were freed by an in-place change).
     """
 
-    __slots__ = ("function", "index", "tensor", "shape", "dtype", "name")
+    __slots__ = ("function", "index", "tensor", "shape", "dtype", "name", "__weakref__")
 
     def __init__(self, function: Function | None, index: int, tensor: Tensor | None,
-                 shape: tuple[int, ...] | None, dtype: np.dtype, name: str | None) -> None:
+                 shape: tuple[int, ...] | None, dtype: np.dtype | None, name: str | None) -> None:
         self.function = function
         self.index = index
         self.tensor = tensor
@@ -228,95 +172,41 @@ class Edge:
         return f"<Edge from {src} {self.shape} {self.dtype}>"
 
 
-class _Const:
-    """What a freed function remembers of an input that sends no gradient back."""
+#: The edge to an input whose producers were freed with it by an in-place change.
+_CUT = Edge(None, 0, None, None, None, None)
 
-    __slots__ = ("shape", "dtype", "name")
-
-    def __init__(self, x: Tensor | None, shape: tuple[int, ...] | None = (),
-                 dtype: np.dtype | None = None) -> None:
-        if x is not None:
-            shape, dtype, self.name = x.data.shape, x.data.dtype, x.name
-        else:
-            self.name = None
-        self.shape = shape
-        self.dtype = dtype
-
-
-#: The edge to a function freed with the graph above it (its shape is not kept either).
-_CUT = _Const(None, None, None)  # type: ignore[arg-type]
-
-
-def _compact_edge(x: Tensor) -> Any:
-    """The smallest record of input ``x`` (see :meth:`Function.release`)."""
-    c = x.creator
-    if c is None:
-        # a parameter is alive anyway; a 0-d constant (a number) costs less than its record
-        return x if x._rg or not x.data.ndim else _Const(x)
-    outs = c.outputs
-    if len(outs) == 1:
-        if c._out_meta is None:  # the output's shape, known once the output is gone
-            c._out_meta = x.data.shape, x.data.dtype  # type: ignore[assignment]
-        return c
-    for i, ref in enumerate(outs):
-        if ref() is x:
-            return (c, i)
-    return (c, 0)  # pragma: no cover - x is an output of its creator
-
-
-class _Tensor_like:  # noqa: N801 - a stand-in read like a tensor by walk()
-    """What :func:`walk` reads of a released function's input: its ``creator``."""
-
-    __slots__ = ("creator",)
-
-    def __init__(self, e: Any) -> None:
-        self.creator = _edge_function(e)
-
-
-def _backward_edge(x: Tensor) -> Any:
-    """:func:`_compact_edge` on backward's hot path (the common cases first)."""
-    c = x.creator
-    if c is None:
-        if x._rg or not x.data.ndim:
-            return x
-        return _Const(x)
-    if len(c.outputs) == 1:
-        if c._out_meta is None:
-            d = x.data
-            c._out_meta = d.shape, d.dtype  # type: ignore[assignment]
-        return c
-    return _compact_edge(x)
-
-
-def _edge_function(e: Any) -> Function | None:
-    """The function a compact edge leads to (None for a leaf or a constant)."""
-    if type(e) is tuple:
-        return e[0]  # type: ignore[no-any-return]
-    return e if isinstance(e, Function) else None
-
-
-def _expand_edge(e: Any) -> Edge:
-    if isinstance(e, _Const):
-        return Edge(None, 0, None, e.shape, e.dtype or np.dtype(np.float64), e.name)
-    if type(e) is tuple or isinstance(e, Function):
-        c, i = e if type(e) is tuple else (e, 0)
-        meta = c.output_meta()
-        shape, dtype = meta[i] if i < len(meta) else ((), np.dtype(np.float64))
-        return Edge(c, i, None, shape, dtype, None)
-    return Edge(None, 0, e if e._rg else None, e.data.shape, e.data.dtype, e.name)
+# A parameter's edge is shared by every graph that uses it (a kept loss then costs no
+# edge per parameter). Found by the parameter's id, held weakly: it goes with the last
+# graph that uses it (a WeakValueDictionary would do the same, but slower).
+_param_edges: dict[int, weakref.ref[Edge]] = {}
 
 
 def _edge_of(x: Tensor) -> Edge:
-    """The full edge of a live input ``x``."""
+    """The :class:`Edge` of input ``x``."""
+    d = x.data
+    shape, dtype = d.shape, d.dtype
     c = x.creator
-    if c is None:
-        return Edge(None, 0, x if x._rg else None, x.data.shape, x.data.dtype, x.name)
-    index = 0
-    if len(c.outputs) > 1:
-        for i, ref in enumerate(c.outputs):
-            if ref() is x:
-                index = i
-    return Edge(c, index, None, x.data.shape, x.data.dtype, x.name)
+    if c is not None:
+        if len(c.outputs) == 1:
+            if c._out_meta is None:  # the output's shape, known once the output is gone
+                c._out_meta = (shape, dtype)
+            return Edge(c, 0, None, shape, dtype, x.name)
+        index = next(i for i, ref in enumerate(c.outputs) if ref() is x)
+        return Edge(c, index, None, shape, dtype, x.name)
+    if not x._rg:
+        return Edge(None, 0, None, shape, dtype, x.name)
+    key = id(x)
+    ref = _param_edges.get(key)
+    e = None if ref is None else ref()
+    if e is None or e.shape != shape or e.dtype is not dtype or e.name != x.name:
+        e = Edge(None, 0, x, shape, dtype, x.name)
+        _param_edges[key] = weakref.ref(e, functools.partial(_forget_param_edge, key))
+    return e
+
+
+def _forget_param_edge(key: int, ref: weakref.ref[Edge]) -> None:
+    if _param_edges.get(key) is ref:
+        del _param_edges[key]
 
 
 class Function:
@@ -384,9 +274,9 @@ class Function:
         # output, no comprehensions, few attribute lookups)
         xs = inputs
         for x in inputs:
-            if type(x) is not _Tensor:  # numbers, arrays, lists: wrap as constants
+            if type(x) is not Tensor:  # numbers, arrays, lists: wrap as constants
                 try:
-                    xs = tuple([x if type(x) is _Tensor else _as_input(x, inputs)
+                    xs = tuple([x if type(x) is Tensor else _as_input(x, inputs)
                                 for x in inputs])
                 except TypeError as e:
                     raise TypeError(f"{self.name}: {e}") from None
@@ -506,18 +396,12 @@ class Function:
         """
         if self.inputs is not None:
             return tuple([_edge_of(x) for x in self.inputs])
-        if self._edges is None:
-            return ()
-        return tuple([_expand_edge(e) for e in self._edges])
+        return self._edges or ()
 
     @property
     def next_functions(self) -> tuple[Function, ...]:
         """The functions that made this one's inputs (each once, in input order)."""
-        if self.inputs is not None:
-            fs = [x.creator for x in self.inputs]
-        else:
-            fs = [_edge_function(e) for e in self._edges or ()]
-        return tuple(dict.fromkeys([c for c in fs if c is not None]))
+        return tuple(dict.fromkeys([c for c in _producers(self) if c is not None]))
 
     @property
     def released(self) -> Released | None:
@@ -553,30 +437,28 @@ class Function:
         """Free the saved inputs, keeping the structure (:attr:`edges`).
 
         A later backward through this call raises :attr:`release_message`.
-        After backward the whole structure stays (pictures and tools still see
-        every op). After an in-place change (``cause`` is the changed tensor,
-        ``op`` the in-place operation's name),
-        the functions upstream that no tensor can reach any more (their
-        outputs are gone) are freed entirely and the edge to them keeps only
-        the shape of what they made: a kept tensor never keeps a batch or an
-        intermediate array alive, and costs no more than before.
+        After backward (``reason`` BY_BACKWARD) only this function is freed and
+        the whole structure stays, so pictures and tools still see every op.
+        After an in-place change (IN_PLACE; ``cause`` is the changed tensor,
+        ``op`` the in-place operation's name) the functions upstream that no
+        tensor can reach any more (their outputs are gone) are freed too, and
+        the edge to them becomes a cut that keeps nothing: a kept tensor never
+        keeps a batch or an intermediate array alive. That loop follows only
+        dead functions, from this one upwards; it is not a walk of the graph.
         """
         todo = [self]
         while todo:
             f = todo.pop()
-            xs = f.inputs
-            if xs is None:
+            if f.inputs is None:
                 continue
-            edges = [_compact_edge(x) for x in xs]
-            f.inputs = None  # type: ignore[assignment]
-            f._versions = ()
+            edges = list(map(_edge_of, f.inputs))
+            f.inputs = f._versions = None  # type: ignore[assignment]
             # the op's name (an interned string) stands for IN_PLACE: one slot less per node
             f._released = op if reason is Released.IN_PLACE and op else reason
             f._release_message = cause
-            del xs
             if reason is Released.IN_PLACE:
                 for k, e in enumerate(edges):
-                    c = _edge_function(e)
+                    c = e.function
                     if c is not None and c.inputs is not None and not any(
                             ref() is not None for ref in c.outputs):
                         edges[k] = _CUT
@@ -645,31 +527,25 @@ def _op_error(f: Function, xs: Sequence[Tensor], e: Exception) -> Exception:
 
 
 # ---------------------------------------------------------------------------
-# Late binding of the Tensor class (tensor.py imports this module first).
-_Tensor: Any = None
-_make: Callable[[Any], Tensor]
-_as_input: Callable[[Any, Sequence[Any]], Tensor]
+# The backward engine: walk, then check, run and deliver.
 
+def _producers(f: Function) -> list[Function | None]:
+    """The function that made each input of ``f`` (None for a leaf or a constant)."""
+    if f.inputs is not None:
+        return list(map(_creator, f.inputs))
+    return list(map(_function, f._edges or ()))
 
-def _bind_tensor(tensor_cls: Any, make: Callable[[Any], Tensor],
-                 as_input: Callable[[Any, Sequence[Any]], Tensor]) -> None:
-    global _Tensor, _make, _as_input
-    _Tensor, _make, _as_input = tensor_cls, make, as_input
-
-
-# ---------------------------------------------------------------------------
-# The backward engine.
 
 def walk(roots: Tensor | Sequence[Tensor]) -> list[Function]:
     """Return every function reachable from ``roots``, in backward order.
 
     The one graph walk of minigrad: :func:`backward`, ``gradcheck``,
-    ``check_graph``, ``trace_backward``, ``graph_memory``, anomaly mode and
-    the graph pictures all use it. A function comes only after every
-    function that consumes one of its outputs (reverse the list for forward
-    order). Roots may repeat, and several outputs of one function may be
-    roots. Released functions are walked through their :attr:`Function.edges`,
-    so the shape of a graph is known after backward. Iterative (no recursion
+    ``check_graph``, ``graph_memory``, the accumulation audit of debug mode and
+    the graph pictures use it. A function comes only after every function
+    that consumes one of its outputs (reverse the list for forward order).
+    Roots may repeat, and several outputs of one function may be roots.
+    Released functions are walked through their :attr:`Function.edges`, so
+    the shape of a graph is known after backward. Iterative (no recursion
     limit), linear in the size of the graph.
 
     Parameters
@@ -682,61 +558,33 @@ def walk(roots: Tensor | Sequence[Tensor]) -> list[Function]:
     list of Function
         The functions, each once, consumers before producers.
     """
-    if isinstance(roots, _Tensor):
+    if isinstance(roots, Tensor):
         roots = (roots,)
-    # count, for each function, how many edges reach it (a root given twice, or
-    # several outputs of one function among the roots, seed it once)
-    consumers: dict[Function, int] = {}
+    # find every function, counting the edges that reach it from its consumers
     stack = list(dict.fromkeys([r.creator for r in roots if r.creator is not None]))
-    for f in stack:
-        consumers[f] = 0
+    waiting = dict.fromkeys(stack, 0)
+    producers = {}
     while stack:
         f = stack.pop()
-        xs = f.inputs
-        if xs is None:  # released: its structure is in the edges
-            xs = [_Tensor_like(e) for e in f._edges or ()]
-        for x in xs:
-            c = x.creator
+        producers[f] = ps = _producers(f)
+        for c in ps:
             if c is not None:
-                n = consumers.get(c)
-                if n is None:
-                    consumers[c] = 1
+                if c not in waiting:
+                    waiting[c] = 0
                     stack.append(c)
-                else:
-                    consumers[c] = n + 1
+                waiting[c] += 1
     # Kahn's algorithm: a function is ready once all its consumers came out
-    ready = [f for f, n in consumers.items() if n == 0]
+    ready = [f for f, n in waiting.items() if n == 0]
     order: list[Function] = []
     while ready:
         f = ready.pop()
         order.append(f)
-        xs = f.inputs
-        if xs is None:
-            xs = [_Tensor_like(e) for e in f._edges or ()]
-        for x in xs:
-            c = x.creator
+        for c in producers[f]:
             if c is not None:
-                n = consumers[c] - 1
-                consumers[c] = n
-                if n == 0:
+                waiting[c] -= 1
+                if waiting[c] == 0:
                     ready.append(c)
     return order
-
-
-def _check_saved(f: Function) -> tuple[Tensor, ...]:
-    """Return f's saved inputs, or raise if they were released or changed in place."""
-    inputs = f.inputs
-    if inputs is None:
-        raise RuntimeError(f"cannot backpropagate through {f.name}: {f.release_message}")
-    for i, x in enumerate(inputs):
-        v = f._versions[i]
-        if (x._version if x._base is None else x._base._version) != v:
-            raise RuntimeError(
-                f"one of the tensors needed for gradient computation has been modified by an "
-                f"in-place operation: input {i} of {f.name} (shape {x.shape}) is at version "
-                f"{x.version}, expected version {v}"
-            )
-    return inputs
 
 
 def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: bool = False,
@@ -744,10 +592,11 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
              ) -> list[Tensor | None] | None:
     """Backpropagate ``grads`` from ``roots`` through the recorded graph.
 
-    The pass has four named steps: :func:`walk` orders the functions, the
-    roots' gradients are seeded, each function's backward runs, and only
-    when every step succeeded are the gradients delivered (to ``.grad``, or
-    returned). A pass that fails part way changes no ``.grad``.
+    The pass has four steps: :func:`walk` orders the functions, each is
+    checked (its saved tensors still there and unchanged), each function's
+    backward runs (:func:`_run`), and only when every step succeeded are the
+    gradients delivered (:func:`_deliver`, to ``.grad``, or returned). A pass
+    that fails part way changes no ``.grad``.
 
     Parameters
     ----------
@@ -769,13 +618,15 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
     list of Tensor or None, or None
         The gradients of ``inputs`` when given, else None.
     """
-    if inputs is None and backward_start_hooks:
+    if inputs is None:
         for hook in backward_start_hooks:
             hook(roots)
     order = walk(roots)
     for f in order:  # refuse a freed or modified graph before any work is done
         _check_saved(f)
-    wanted = None if inputs is None else set(inputs)
+    pending: dict[Tensor, Tensor] = {}  # gradients still flowing, by tensor
+    for r, g in zip(roots, grads):
+        _add_to(pending, r, g)
     # The pass makes no reference cycles, so the cycle collector is paused while it
     # runs: otherwise its collections, set off by the gradients being made, would
     # scan the whole graph again and again and move it into the oldest generation.
@@ -783,8 +634,8 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
     gc.disable()
     try:
         with set_grad_enabled(create_graph):
-            pending = _seed(roots, grads)
-            finished = _run(order, pending, wanted, retain_graph)
+            finished = _run(order, pending, None if inputs is None else set(inputs),
+                            retain_graph)
     finally:
         if collecting:
             gc.enable()
@@ -794,101 +645,141 @@ def backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: 
     return None
 
 
+def _check_saved(f: Function) -> None:
+    """Raise if ``f``'s saved inputs were released or changed in place since it ran."""
+    if f.inputs is None:
+        raise RuntimeError(f"cannot backpropagate through {f.name}: {f.release_message}")
+    for i, (x, v) in enumerate(zip(f.inputs, f._versions)):
+        if (x._version if x._base is None else x._base._version) != v:
+            raise RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by an "
+                f"in-place operation: input {i} of {f.name} (shape {x.shape}) is at version "
+                f"{x.version}, expected version {v}"
+            )
+
+
 def _add_to(acc: dict[Tensor, Tensor], x: Tensor, g: Tensor) -> None:
     """Sum gradient ``g`` into ``acc[x]``."""
     prev = acc.get(x)
     acc[x] = g if prev is None else prev + g
 
 
-def _seed(roots: Sequence[Tensor], grads: Sequence[Tensor]) -> dict[Tensor, Tensor]:
-    """Step 2: the gradient of each root (a root given twice gets the sum)."""
-    pending: dict[Tensor, Tensor] = {}
-    for r, g in zip(roots, grads):
-        _add_to(pending, r, g)
-    return pending
-
-
 def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tensor] | None,
          retain_graph: bool) -> dict[Tensor, Tensor]:
-    """Step 3: run each function's backward in ``order``; return the finished gradients.
+    """Run each function's backward in ``order``; return the finished gradients.
 
-    The result holds the gradient of every leaf reached, of every non-leaf
-    that retains its gradient, and, when ``wanted`` is given, of those
-    tensors. Nothing outside the graph is changed here.
+    ``pending`` holds the gradients of the roots. The result holds the
+    gradient of every leaf reached, of every non-leaf that retains its
+    gradient, and, when ``wanted`` is given, of those tensors. Nothing
+    outside the graph is changed, except that functions are released
+    (unless ``retain_graph``).
     """
     finished: dict[Tensor, Tensor] = {}
     for r in list(pending):
         if r.creator is None:
             finished[r] = pending.pop(r)
-    mode = _mode
-    outer = mode.in_backward
+    outer = _mode.in_backward
     for f in order:
-        xs = f.inputs  # checked by the caller
-        # the gradients of f's outputs are complete: every consumer has run
         outs = f.outputs
-        if len(outs) == 1:  # the common case, kept plain
-            y = outs[0]()
+        if len(outs) == 1:  # (the common case, kept plain: it pays in benchmarks/overhead.py)
+            y = outs[0]()  # held here: f.backward may read its output
             gy = None if y is None else pending.pop(y, None)
             if gy is None:
-                continue
+                continue  # no gradient reached f
             if y._retain_grad or (wanted is not None and y in wanted):  # type: ignore[union-attr]
                 _add_to(finished, y, gy)  # type: ignore[arg-type]
             gys: Any = (gy,)
         else:
-            gys = []
-            for ref in outs:
-                y = ref()
-                gy = None if y is None else pending.pop(y, None)
-                if gy is not None and (y._retain_grad  # type: ignore[union-attr]
-                                       or (wanted is not None and y in wanted)):
-                    _add_to(finished, y, gy)  # type: ignore[arg-type]
-                gys.append(gy)
-            if any(g is None for g in gys):
-                if all(g is None for g in gys):
-                    continue
-                gys = [g if g is not None else _make(np.zeros(shape, dtype))
-                       for g, (shape, dtype) in zip(gys, f._out_meta)]
-        mode.in_backward = f
+            ys = [ref() for ref in outs]  # held here: f.backward may read its outputs
+            gys = _output_grads(f, ys, pending, finished, wanted)
+            if gys is None:
+                continue
+        _mode.in_backward = f
         try:
             gxs = f.backward(*gys)
         finally:
-            mode.in_backward = outer
+            _mode.in_backward = outer
+        xs = f.inputs
         if type(gxs) is not tuple:
             gxs = (gxs,)
-        if len(gxs) != len(xs):
-            raise RuntimeError(
-                f"{f.name}.backward returned {len(gxs)} gradients for {len(xs)} inputs"
-            )
-        if backward_hooks:
-            for hook in backward_hooks:
-                hook(f, tuple(gys), gxs)
+        fix = len(gxs) != len(xs)
+        for x, gx in zip(xs, gxs):
+            if gx is not None and (type(gx) is not Tensor or gx.data.shape != x.data.shape):
+                fix = True
+        if fix:  # a wrong count, an array to wrap or a broadcast to sum back
+            gxs = _input_grads(f, gxs)
+        for hook in backward_hooks:
+            hook(f, tuple(gys), gxs)
         for x, gx, need in zip(xs, gxs, f.needs_input_grad):
-            if gx is None or not need:
-                continue
-            if type(gx) is not _Tensor:
-                gx = _make(np.asarray(gx))
-            if gx.data.shape != x.data.shape:
-                raise RuntimeError(
-                    f"{f.name}.backward returned a gradient of shape {gx.shape} "
-                    f"for an input of shape {x.shape}"
-                )
-            acc = finished if x.creator is None else pending
-            prev = acc.get(x)
-            acc[x] = gx if prev is None else prev + gx
-        if not retain_graph:  # free the saved data, keep the structure (Function.release)
-            if len(xs) == 2:
-                f._edges = (_backward_edge(xs[0]), _backward_edge(xs[1]))
-            elif len(xs) == 1:
-                f._edges = (_backward_edge(xs[0]),)
-            else:
-                f._edges = tuple([_backward_edge(x) for x in xs])
-            f.inputs = f._versions = None  # type: ignore[assignment]
-            f._released = Released.BY_BACKWARD
+            if gx is not None and need:
+                acc = finished if x.creator is None else pending
+                prev = acc.get(x)
+                acc[x] = gx if prev is None else prev + gx
+        if not retain_graph:  # free the saved data, keep the structure
+            f.release(Released.BY_BACKWARD)
     return finished
 
 
+def _output_grads(f: Function, ys: list[Tensor | None], pending: dict[Tensor, Tensor],
+                  finished: dict[Tensor, Tensor], wanted: set[Tensor] | None
+                  ) -> list[Tensor] | None:
+    """Take the gradients of ``f``'s outputs ``ys``, complete now that every consumer ran.
+
+    None when no gradient reached ``f``; an output that got none gets zeros.
+    """
+    gys: list[Any] = []
+    got = 0
+    for y in ys:
+        gy = None if y is None else pending.pop(y, None)
+        if gy is not None:
+            got += 1
+            if y._retain_grad or (wanted is not None and y in wanted):  # type: ignore[union-attr]
+                _add_to(finished, y, gy)  # type: ignore[arg-type]
+        gys.append(gy)
+    if got == len(gys):
+        return gys
+    if got == 0:
+        return None
+    return [g if g is not None else _make(np.zeros(shape, dtype))
+            for g, (shape, dtype) in zip(gys, f.output_meta())]
+
+
+def _input_grads(f: Function, gxs: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Check what ``f.backward`` returned: one gradient per input, each of its input's shape.
+
+    An array is wrapped in a tensor. A gradient of the output's shape for an
+    input that ``f`` declares broadcast (:attr:`Function.broadcasting`) is
+    summed back to the input's shape here, once for every op.
+    """
+    xs = f.inputs
+    if len(gxs) != len(xs):
+        raise RuntimeError(f"{f.name}.backward returned {len(gxs)} gradients for {len(xs)} inputs")
+    fixed = []
+    for i, (x, gx, need) in enumerate(zip(xs, gxs, f.needs_input_grad)):
+        if gx is not None and need:
+            if type(gx) is not Tensor:
+                gx = _make(np.asarray(gx))
+            if gx.data.shape != x.data.shape:
+                gx = _sum_back(f, i, x, gx)
+        fixed.append(gx)
+    return tuple(fixed)
+
+
+def _sum_back(f: Function, i: int, x: Tensor, gx: Tensor) -> Tensor:
+    """Sum the gradient of broadcast input ``i`` back to its shape, or raise: a wrong shape."""
+    b = f.broadcasting
+    try:
+        fits = np.broadcast_shapes(x.shape, gx.shape) == gx.shape
+    except ValueError:
+        fits = False
+    if not (fits and (b is True or (b and i in b))):  # type: ignore[operator]
+        raise RuntimeError(f"{f.name}.backward returned a gradient of shape {gx.shape} "
+                           f"for an input of shape {x.shape}")
+    return gx.sum_to(x.shape)
+
+
 def _deliver(finished: dict[Tensor, Tensor], seeds: Sequence[Tensor], create_graph: bool) -> None:
-    """Step 4: add the finished gradients into ``.grad`` (leaves and retaining non-leaves)."""
+    """Add the finished gradients into ``.grad`` (leaves and retaining non-leaves)."""
     # ids of the arrays given as seeds or already stored in a .grad: two .grad
     # must not share one array (Add hands the same gradient to both inputs)
     stored = {id(g.data) for g in seeds}
@@ -946,14 +837,12 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     >>> gx.item(), mg.grad(gx, x)[0].item()
     (27.0, 18.0)
     """
-    from minigrad.tensor import _root_grads
-
-    outs = [outputs] if isinstance(outputs, _Tensor) else list(outputs)
-    ins = [inputs] if isinstance(inputs, _Tensor) else list(inputs)
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     for x in ins:
-        if not isinstance(x, _Tensor) or not x.requires_grad:
+        if not isinstance(x, Tensor) or not x.requires_grad:
             raise RuntimeError("grad: every input must be a Tensor with requires_grad=True")
-    if grad_outputs is None or isinstance(grad_outputs, (_Tensor, np.ndarray)):
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
         grad_outputs = [grad_outputs] * len(outs) if len(outs) == 1 or grad_outputs is None \
             else grad_outputs
     gs = _root_grads(outs, list(grad_outputs), "grad")
@@ -976,4 +865,3 @@ def _scope(name: str) -> Iterator[None]:
         yield
     finally:
         scope_stack.pop()
-

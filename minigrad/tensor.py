@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minigrad import autograd
-from minigrad.autograd import _mode
+from minigrad import printing
+from minigrad.grad_mode import _mode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from minigrad.autograd import Function
 
 __all__ = ["Tensor", "tensor", "as_tensor", "zeros", "ones", "randn"]
 
@@ -102,11 +105,11 @@ class Tensor:
         self.data: np.ndarray = _to_array(data, dtype)
         self.grad: Tensor | None = None
         self._rg = False
-        self.creator: autograd.Function | None = None
+        self.creator: Function | None = None
         self.name = name
         self._version = 0
         self._retain_grad = False
-        self._saved_by: weakref.WeakSet[autograd.Function] | None = None
+        self._saved_by: weakref.WeakSet[Function] | None = None
         # the tensor whose data this one aliases (detach(), views); None for an owner
         self._base: Tensor | None = None
         if requires_grad:
@@ -131,7 +134,7 @@ class Tensor:
         self._rg = bool(value)
 
     @property
-    def grad_fn(self) -> autograd.Function | None:
+    def grad_fn(self) -> Function | None:
         """The function that made this tensor (PyTorch's name for :attr:`creator`)."""
         return self.creator
 
@@ -178,6 +181,8 @@ class Tensor:
         create_graph : bool
             Record the backward pass, so that the gradients can be differentiated.
         """
+        from minigrad import autograd  # the engine (it imports this module, not the reverse)
+
         (g,) = _root_grads([self], [grad], "backward")
         if retain_graph is None:
             retain_graph = create_graph
@@ -262,8 +267,6 @@ class Tensor:
         return repr(self)
 
     def __repr__(self) -> str:
-        from minigrad import printing
-
         return printing.tensor_repr(self)
 
     __hash__ = object.__hash__
@@ -342,16 +345,6 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return _make(self.data >= _data(other))
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        """Show the tensor's graph in Jupyter when it has one, else its repr."""
-        if self.creator is not None:
-            try:
-                from minigrad import viz
-
-                return viz.to_dot(self)._repr_mimebundle_(include, exclude)  # type: ignore
-            except Exception:  # noqa: BLE001 - fall back to text without Graphviz
-                pass
-        return {"text/plain": repr(self)}
 
 
 # ---------------------------------------------------------------------------
@@ -564,8 +557,10 @@ def mark_modified(t: Tensor, opname: str) -> None:
     for holder in (t, owner) if owner is not t else (t,):
         saved = holder._saved_by
         if saved:
+            from minigrad.autograd import Released  # the engine imports this module
+
             for f in list(saved):
-                f.release(autograd.Released.IN_PLACE, holder, opname)  # message written if shown
+                f.release(Released.IN_PLACE, holder, opname)  # message written if shown
             saved.clear()
 
 
@@ -613,7 +608,3 @@ def randn(*shape: Any, rng: np.random.Generator | int | None = None,
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     return Tensor(standard_normal(make_rng(rng), tuple(shape)), requires_grad=requires_grad)
-
-
-autograd._bind_tensor(Tensor, _make, _as_input)
-

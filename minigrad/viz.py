@@ -45,15 +45,17 @@ import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import graphviz
 import numpy as np
 
 from minigrad import autograd
 from minigrad._fileio import PathLike, atomic_write_bytes
 from minigrad.autograd import Function, broadcast_axes
 from minigrad.tensor import Tensor
+
+if TYPE_CHECKING:  # pragma: no cover
+    import graphviz  # imported where used: ``import minigrad`` loads this module
 
 __all__ = [
     "to_dot", "draw_graph", "dot_available", "broadcast_axes", "GraphvizNotFoundError", "FORMATS",
@@ -210,6 +212,8 @@ def _node_ids(nodes: list[_Node]) -> list[str]:
 
 def _label(lines: Iterable[str]) -> str:
     """Join label lines for DOT, with any backslash or ``<...>`` in them shown literally."""
+    import graphviz
+
     return graphviz.nohtml("\\n".join(graphviz.escape(line) for line in lines))
 
 
@@ -574,6 +578,8 @@ def to_dot(*outputs: Tensor, show_shapes: bool = True, show_dtypes: bool = False
     opts = _Options(show_shapes, show_dtypes, show_values, show_grads, group_modules)
     drawing = _plan(_walk(outputs), outputs, opts, max_nodes, highlight)
 
+    import graphviz
+
     graph = graphviz.Digraph("minigrad")
     graph.attr(rankdir=rankdir, fontname=_FONT, fontsize="11")
     graph.attr("node", shape="ellipse", style="filled", fontname=_FONT, fontsize="11")
@@ -613,6 +619,8 @@ def _check_writable(path: Path) -> None:
 
 def _render(graph: graphviz.Digraph, fmt: str) -> bytes:
     """Run ``dot`` on the graph and return the picture's bytes."""
+    import graphviz
+
     try:
         return graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound as e:
@@ -670,3 +678,22 @@ def draw_graph(*outputs: Tensor, path: PathLike, format: str | None = None,  # n
 def dot_available() -> bool:
     """Return True when Graphviz's ``dot`` program is on PATH, so graphs can be rendered."""
     return shutil.which("dot") is not None
+
+
+# ---------------------------------------------------------------------------
+# Jupyter display
+
+
+def _tensor_mimebundle(t: Tensor, include: Any = None, exclude: Any = None) -> dict[str, str]:
+    """Show a tensor's graph in Jupyter when it has one, else its repr."""
+    if t.creator is not None:
+        try:
+            return to_dot(t)._repr_mimebundle_(include, exclude)  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - fall back to text without Graphviz
+            pass
+    return {"text/plain": repr(t)}
+
+
+# Jupyter asks an object for ``_repr_mimebundle_``: importing this module (``import
+# minigrad`` does) gives tensors their picture. The tensor module knows nothing of it.
+Tensor._repr_mimebundle_ = _tensor_mimebundle  # type: ignore[attr-defined]

@@ -849,3 +849,46 @@ def test_training_20000_steps_memory_stays_flat_and_no_warnings():
     if rss_early is not None:
         grown = rss_late - rss_early
         assert grown < 4 * 2**20, f"resident memory grew by {grown / 2**20:.1f} MiB"
+
+
+# -- the engine sums declared broadcasts; an op may read its output in backward ---------------
+
+
+def test_an_op_reads_its_output_in_backward_when_only_the_graph_holds_it():
+    x = leaf([0.5, -1.0])
+    x.tanh().sum().backward()  # nothing but the pass holds the output of tanh
+    np.testing.assert_allclose(x.grad.data, 1 - np.tanh([0.5, -1.0]) ** 2)
+
+
+class _ScaleBy(mg.Function):
+    """``x * s``; its backward leaves the broadcast of ``s`` to the engine."""
+
+    broadcasting = True
+
+    def forward(self, x, s):
+        return x * s
+
+    def backward(self, gy):
+        x, s = self.inputs
+        return gy * s, gy * x  # gy * x has x's shape, not s's
+
+
+class _NotDeclared(_ScaleBy):
+    broadcasting = False
+
+
+def test_the_engine_sums_a_declared_broadcast_back_once():
+    x, s = leaf(np.ones((4, 3))), leaf([1.0, 2.0, 3.0])
+    _ScaleBy()(x, s).sum().backward()
+    np.testing.assert_array_equal(s.grad.data, [4.0, 4.0, 4.0])
+    np.testing.assert_array_equal(x.grad.data, np.tile([1.0, 2.0, 3.0], (4, 1)))
+    (gs,) = mg.grad(_ScaleBy()(x, s).sum(), s, create_graph=True)  # differentiable: SumTo
+    assert gs.shape == (3,) and gs.creator is not None
+
+
+def test_a_gradient_of_the_wrong_shape_is_refused_without_a_declared_broadcast():
+    x, s = leaf(np.ones((4, 3))), leaf([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match=r"_NotDeclared.backward returned a gradient of shape "
+                                           r"\(4, 3\) for an input of shape \(3,\)"):
+        _NotDeclared()(x, s).sum().backward()
+    assert x.grad is None and s.grad is None
