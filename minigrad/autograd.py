@@ -53,6 +53,9 @@ _data = operator.attrgetter("data")
 _creator = operator.attrgetter("creator")
 _function = operator.attrgetter("function")
 _shared_needs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
+# the needs_input_grad of one and two inputs, by the inputs' requires_grad (shared tuples)
+_NEEDS1 = ((False,), (True,))
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 _shared_zeros: dict[tuple[int, ...], tuple[int, ...]] = {}
 
 #: Called as ``hook(function, inputs, outputs)`` after each recorded forward.
@@ -175,10 +178,12 @@ class Edge:
 #: The edge to an input whose producers were freed with it by an in-place change.
 _CUT = Edge(None, 0, None, None, None, None)
 
-# A parameter's edge is shared by every graph that uses it (a kept loss then costs no
-# edge per parameter). Found by the parameter's id, held weakly: it goes with the last
+# A leaf's edge (a parameter's or a constant's) is shared by every graph that uses it:
+# a kept loss then costs no edge per parameter, and a chain ``y = y * 1.0001`` no edge
+# per op for its constant. Found by the leaf's id, held weakly: it goes with the last
 # graph that uses it (a WeakValueDictionary would do the same, but slower).
-_param_edges: dict[int, weakref.ref[Edge]] = {}
+_leaf_edges: dict[int, weakref.ref[Edge]] = {}
+_ref = weakref.ref
 
 
 def _edge_of(x: Tensor) -> Edge:
@@ -187,26 +192,26 @@ def _edge_of(x: Tensor) -> Edge:
     shape, dtype = d.shape, d.dtype
     c = x.creator
     if c is not None:
-        if len(c.outputs) == 1:
+        if type(c._outs) is _ref:  # one output
             if c._out_meta is None:  # the output's shape, known once the output is gone
                 c._out_meta = (shape, dtype)
             return Edge(c, 0, None, shape, dtype, x.name)
-        index = next(i for i, ref in enumerate(c.outputs) if ref() is x)
+        index = next(i for i, ref in enumerate(c._outs) if ref() is x)  # type: ignore[union-attr, arg-type]
         return Edge(c, index, None, shape, dtype, x.name)
-    if not x._rg:
-        return Edge(None, 0, None, shape, dtype, x.name)
+    param = x if x._rg else None
     key = id(x)
-    ref = _param_edges.get(key)
+    ref = _leaf_edges.get(key)
     e = None if ref is None else ref()
-    if e is None or e.shape != shape or e.dtype is not dtype or e.name != x.name:
-        e = Edge(None, 0, x, shape, dtype, x.name)
-        _param_edges[key] = weakref.ref(e, functools.partial(_forget_param_edge, key))
+    if e is None or e.tensor is not param or e.shape != shape or e.dtype is not dtype \
+            or e.name != x.name:
+        e = Edge(None, 0, param, shape, dtype, x.name)
+        _leaf_edges[key] = _ref(e, functools.partial(_forget_leaf_edge, key))
     return e
 
 
-def _forget_param_edge(key: int, ref: weakref.ref[Edge]) -> None:
-    if _param_edges.get(key) is ref:
-        del _param_edges[key]
+def _forget_leaf_edge(key: int, ref: weakref.ref[Edge]) -> None:
+    if _leaf_edges.get(key) is ref:
+        del _leaf_edges[key]
 
 
 class Function:
@@ -245,11 +250,13 @@ class Function:
     # (the saved data) is None until recorded, and again once released (after
     # backward, or when one of them was changed in place); ``backward`` runs only
     # in between. The graph's structure outlives it: see :attr:`edges`.
-    __slots__ = ("inputs", "outputs", "needs_input_grad", "scope", "_versions", "_out_meta",
+    __slots__ = ("inputs", "_outs", "needs_input_grad", "scope", "_versions", "_out_meta",
                  "_edges", "_released", "_release_message", "__dict__",
                  "__weakref__")
     inputs: tuple[Tensor, ...]
-    outputs: tuple[weakref.ref[Tensor], ...]
+    # one output: its weak reference, not wrapped in a tuple (one object less per op for
+    # the cycle collector to scan); several: a tuple of them. See :attr:`outputs`.
+    _outs: weakref.ref[Tensor] | tuple[weakref.ref[Tensor], ...]
     needs_input_grad: tuple[bool, ...]
     scope: str | None
     _versions: tuple[int, ...]
@@ -320,12 +327,12 @@ class Function:
         versions: tuple[int, ...]
         if len(xs) == 2:
             x0, x1 = xs
-            needs = (x0._rg, x1._rg)
+            needs = _NEEDS2[x0._rg][x1._rg]
             versions = (x0._version if x0._base is None else x0._base._version,
                         x1._version if x1._base is None else x1._base._version)
         elif len(xs) == 1:
             x0 = xs[0]
-            needs = (x0._rg,)
+            needs = _NEEDS1[x0._rg]
             versions = (x0._version if x0._base is None else x0._base._version,)
         else:
             needs = tuple([x._rg for x in xs])
@@ -346,12 +353,12 @@ class Function:
         self.scope = scope_stack[-1] if scope_stack else None
         if len(outs) == 1:
             y = outs[0]
-            self.outputs = (weakref.ref(y),)
+            self._outs = _ref(y)
             if y.data.dtype.kind == "f":
                 y._rg = True
                 y.creator = self
         else:
-            self.outputs = tuple([weakref.ref(y) for y in outs])
+            self._outs = tuple([_ref(y) for y in outs])
             self._out_meta = tuple([(y.data.shape, y.data.dtype) for y in outs])
             for y in outs:
                 if y.data.dtype.kind == "f":
@@ -368,6 +375,12 @@ class Function:
     def backward(self, *gys: Any) -> Any:
         """Return the gradient of each input (a Tensor, or None) given the outputs' gradients."""
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
+
+    @property
+    def outputs(self) -> tuple[weakref.ref[Tensor], ...]:
+        """A weak reference to each output (called, it gives the tensor, or None once freed)."""
+        o = self._outs
+        return (o,) if type(o) is _ref else o  # type: ignore[return-value]
 
     def output(self, i: int = 0) -> Tensor:
         """Return output ``i`` of this call (alive whenever ``backward`` can be reached).
@@ -500,7 +513,7 @@ class Function:
 
 #: What a function that was never recorded reports for its graph state.
 _UNRECORDED: dict[str, Any] = {
-    "inputs": None, "outputs": (), "needs_input_grad": (), "scope": None, "_versions": (),
+    "inputs": None, "_outs": (), "needs_input_grad": (), "scope": None, "_versions": (),
     "_out_meta": None, "_edges": None, "_released": None, "_release_message": None,
 }
 
@@ -680,9 +693,9 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
             finished[r] = pending.pop(r)
     outer = _mode.in_backward
     for f in order:
-        outs = f.outputs
-        if len(outs) == 1:  # (the common case, kept plain: it pays in benchmarks/overhead.py)
-            y = outs[0]()  # held here: f.backward may read its output
+        outs = f._outs
+        if type(outs) is _ref:  # one output (the common case, kept plain: it pays)
+            y = outs()  # held here: f.backward may read its output
             gy = None if y is None else pending.pop(y, None)
             if gy is None:
                 continue  # no gradient reached f
@@ -690,7 +703,7 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
                 _add_to(finished, y, gy)  # type: ignore[arg-type]
             gys: Any = (gy,)
         else:
-            ys = [ref() for ref in outs]  # held here: f.backward may read its outputs
+            ys = [ref() for ref in outs]  # type: ignore[union-attr] # held: f.backward reads them
             gys = _output_grads(f, ys, pending, finished, wanted)
             if gys is None:
                 continue
