@@ -56,6 +56,7 @@ class _GradMode:
 
 _mode = _GradMode()
 _data = operator.attrgetter("data")
+_ref = weakref.ref
 _shared_needs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
 _shared_zeros: dict[tuple[int, ...], tuple[int, ...]] = {}
 
@@ -280,7 +281,7 @@ def _backward_edge(x: Tensor) -> Any:
         if x._rg or not x.data.ndim:
             return x
         return _Const(x)
-    if len(c.outputs) == 1:
+    if type(c._outs) is _ref:  # one output
         if c._out_meta is None:
             d = x.data
             c._out_meta = d.shape, d.dtype  # type: ignore[assignment]
@@ -355,11 +356,13 @@ class Function:
     # (the saved data) is None until recorded, and again once released (after
     # backward, or when one of them was changed in place); ``backward`` runs only
     # in between. The graph's structure outlives it: see :attr:`edges`.
-    __slots__ = ("inputs", "outputs", "needs_input_grad", "scope", "_versions", "_out_meta",
+    __slots__ = ("inputs", "_outs", "needs_input_grad", "scope", "_versions", "_out_meta",
                  "_edges", "_released", "_release_message", "__dict__",
                  "__weakref__")
     inputs: tuple[Tensor, ...]
-    outputs: tuple[weakref.ref[Tensor], ...]
+    # one output: its weak reference, not wrapped in a tuple (one object less per
+    # recorded op for the garbage collector to scan); several: a tuple of them
+    _outs: weakref.ref[Tensor] | tuple[weakref.ref[Tensor], ...]
     needs_input_grad: tuple[bool, ...]
     scope: str | None
     _versions: tuple[int, ...]
@@ -456,12 +459,12 @@ class Function:
         self.scope = scope_stack[-1] if scope_stack else None
         if len(outs) == 1:
             y = outs[0]
-            self.outputs = (weakref.ref(y),)
+            self._outs = weakref.ref(y)
             if y.data.dtype.kind == "f":
                 y._rg = True
                 y.creator = self
         else:
-            self.outputs = tuple([weakref.ref(y) for y in outs])
+            self._outs = tuple([weakref.ref(y) for y in outs])
             self._out_meta = tuple([(y.data.shape, y.data.dtype) for y in outs])
             for y in outs:
                 if y.data.dtype.kind == "f":
@@ -478,6 +481,12 @@ class Function:
     def backward(self, *gys: Any) -> Any:
         """Return the gradient of each input (a Tensor, or None) given the outputs' gradients."""
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
+
+    @property
+    def outputs(self) -> tuple[weakref.ref[Tensor], ...]:
+        """A weak reference to each output (called, it gives the tensor, or None once freed)."""
+        o = self._outs
+        return (o,) if type(o) is _ref else o  # type: ignore[return-value]
 
     def output(self, i: int = 0) -> Tensor:
         """Return output ``i`` of this call (alive whenever ``backward`` can be reached).
@@ -618,7 +627,7 @@ class Function:
 
 #: What a function that was never recorded reports for its graph state.
 _UNRECORDED: dict[str, Any] = {
-    "inputs": None, "outputs": (), "needs_input_grad": (), "scope": None, "_versions": (),
+    "inputs": None, "_outs": (), "needs_input_grad": (), "scope": None, "_versions": (),
     "_out_meta": None, "_edges": None, "_released": None, "_release_message": None,
 }
 
@@ -825,9 +834,9 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
     for f in order:
         xs = f.inputs  # checked by the caller
         # the gradients of f's outputs are complete: every consumer has run
-        outs = f.outputs
-        if len(outs) == 1:  # the common case, kept plain
-            y = outs[0]()
+        outs = f._outs
+        if type(outs) is _ref:  # one output, the common case, kept plain
+            y = outs()
             gy = None if y is None else pending.pop(y, None)
             if gy is None:
                 continue
@@ -836,7 +845,7 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
             gys: Any = (gy,)
         else:
             gys = []
-            for ref in outs:
+            for ref in outs:  # type: ignore[union-attr]
                 y = ref()
                 gy = None if y is None else pending.pop(y, None)
                 if gy is not None and (y._retain_grad  # type: ignore[union-attr]
