@@ -59,6 +59,24 @@ _data = operator.attrgetter("data")
 _ref = weakref.ref
 _shared_needs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
 _shared_zeros: dict[tuple[int, ...], tuple[int, ...]] = {}
+# the needs_input_grad of one and two inputs, indexed by the inputs' requires_grad
+_NEEDS1 = ((False,), (True,))
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
+_ZEROS1 = (0,)
+_ZEROS2 = (0, 0)
+for _t in (*_NEEDS1, *_NEEDS2[0], *_NEEDS2[1]):
+    _shared_needs[_t] = _t
+_shared_zeros[_ZEROS1] = _ZEROS1
+_shared_zeros[_ZEROS2] = _ZEROS2
+del _t
+
+
+def _saved_by_leaf(x: Tensor, f: Function) -> None:
+    """Remember that ``f`` saved leaf ``x``: an in-place update of ``x`` releases that graph."""
+    saved = x._saved_by
+    if saved is None:
+        saved = x._saved_by = weakref.WeakSet()
+    saved.add(f)
 
 #: Called as ``hook(function, inputs, outputs)`` after each recorded forward.
 forward_hooks: list[Callable[..., None]] = []
@@ -429,42 +447,52 @@ class Function:
 
     def _record(self, xs: tuple[Tensor, ...], outs: tuple[Tensor, ...]) -> None:
         """Link the call into the graph: keep the inputs, mark the outputs as made here."""
-        needs: tuple[bool, ...]
-        versions: tuple[int, ...]
-        if len(xs) == 2:
+        # needs_input_grad and all-zero versions are small tuples shared between calls:
+        # fewer long-lived objects for the garbage collector to scan while a graph is built
+        n = len(xs)
+        if n == 2:
             x0, x1 = xs
-            needs = (x0._rg, x1._rg)
-            versions = (x0._version if x0._base is None else x0._base._version,
-                        x1._version if x1._base is None else x1._base._version)
-        elif len(xs) == 1:
+            r0 = x0._rg
+            r1 = x1._rg
+            self.needs_input_grad = _NEEDS2[r0][r1]
+            b = x0._base
+            v0 = x0._version if b is None else b._version
+            b = x1._base
+            v1 = x1._version if b is None else b._version
+            self._versions = (v0, v1) if v0 or v1 else _ZEROS2
+            if r0 and x0.creator is None:
+                _saved_by_leaf(x0, self)
+            if r1 and x1.creator is None:
+                _saved_by_leaf(x1, self)
+        elif n == 1:
             x0 = xs[0]
-            needs = (x0._rg,)
-            versions = (x0._version if x0._base is None else x0._base._version,)
+            r0 = x0._rg
+            self.needs_input_grad = _NEEDS1[r0]
+            b = x0._base
+            v0 = x0._version if b is None else b._version
+            self._versions = (v0,) if v0 else _ZEROS1
+            if r0 and x0.creator is None:
+                _saved_by_leaf(x0, self)
         else:
             needs = tuple([x._rg for x in xs])
             versions = tuple([x._version if x._base is None else x._base._version for x in xs])
-        for x in xs:
-            if x._rg and x.creator is None:
-                # leaves remember who saved them: an in-place update releases those graphs
-                saved = x._saved_by
-                if saved is None:
-                    saved = x._saved_by = weakref.WeakSet()
-                saved.add(self)
+            self.needs_input_grad = _shared_needs.setdefault(needs, needs)
+            self._versions = (versions if any(versions)
+                              else _shared_zeros.setdefault(versions, versions))
+            for x in xs:
+                if x._rg and x.creator is None:
+                    _saved_by_leaf(x, self)
         self.inputs = xs
         self._edges = self._released = self._release_message = self._out_meta = None
-        # small tuples shared between calls: fewer long-lived objects for the
-        # garbage collector to scan while a graph is being built
-        self.needs_input_grad = _shared_needs.setdefault(needs, needs)
-        self._versions = versions if any(versions) else _shared_zeros.setdefault(versions, versions)
         self.scope = scope_stack[-1] if scope_stack else None
         if len(outs) == 1:
             y = outs[0]
-            self._outs = weakref.ref(y)
+            self._outs = _ref(y)
             if y.data.dtype.kind == "f":
                 y._rg = True
                 y.creator = self
         else:
-            self._outs = tuple([weakref.ref(y) for y in outs])
+            self._outs = tuple([_ref(y) for y in outs])
             self._out_meta = tuple([(y.data.shape, y.data.dtype) for y in outs])
             for y in outs:
                 if y.data.dtype.kind == "f":
