@@ -62,6 +62,8 @@ _shared_zeros: dict[tuple[int, ...], tuple[int, ...]] = {}
 # the needs_input_grad of one and two inputs, indexed by the inputs' requires_grad
 _NEEDS1 = ((False,), (True,))
 _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
+_ONE: Any = object()  # Function._x1 of a call with one input
+_TUPLE: Any = object()  # Function._x1 when _x0 holds the inputs' tuple (or None)
 _ZEROS1 = (0,)
 _ZEROS2 = (0, 0)
 for _t in (*_NEEDS1, *_NEEDS2[0], *_NEEDS2[1]):
@@ -374,10 +376,14 @@ class Function:
     # (the saved data) is None until recorded, and again once released (after
     # backward, or when one of them was changed in place); ``backward`` runs only
     # in between. The graph's structure outlives it: see :attr:`edges`.
-    __slots__ = ("inputs", "_outs", "needs_input_grad", "scope", "_versions", "_out_meta",
+    __slots__ = ("_x0", "_x1", "_outs", "needs_input_grad", "scope", "_versions", "_out_meta",
                  "_edges", "_released", "_release_message", "__dict__",
                  "__weakref__")
-    inputs: tuple[Tensor, ...]
+    # the inputs: one or two in _x0 and _x1 (_x1 is _ONE for one), not in a tuple (one
+    # object less per recorded op for the collector); else _x0 holds their tuple, or
+    # None, and _x1 is _TUPLE
+    _x0: Any
+    _x1: Any
     # one output: its weak reference, not wrapped in a tuple (one object less per
     # recorded op for the garbage collector to scan); several: a tuple of them
     _outs: weakref.ref[Tensor] | tuple[weakref.ref[Tensor], ...]
@@ -482,7 +488,14 @@ class Function:
             for x in xs:
                 if x._rg and x.creator is None:
                     _saved_by_leaf(x, self)
-        self.inputs = xs
+        if n == 2:
+            self._x0, self._x1 = xs
+        elif n == 1:
+            self._x0 = xs[0]
+            self._x1 = _ONE
+        else:
+            self._x0 = xs
+            self._x1 = _TUPLE
         self._edges = self._released = self._release_message = self._out_meta = None
         self.scope = scope_stack[-1] if scope_stack else None
         if len(outs) == 1:
@@ -509,6 +522,24 @@ class Function:
     def backward(self, *gys: Any) -> Any:
         """Return the gradient of each input (a Tensor, or None) given the outputs' gradients."""
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
+
+    @property
+    def inputs(self) -> tuple[Tensor, ...]:
+        """The input tensors, kept for backward.
+
+        None before the call is recorded, and once its saved data is released.
+        """
+        x1 = self._x1
+        if x1 is _TUPLE:
+            return self._x0  # type: ignore[no-any-return]
+        if x1 is _ONE:
+            return (self._x0,)
+        return (self._x0, x1)
+
+    @inputs.setter
+    def inputs(self, xs: tuple[Tensor, ...] | None) -> None:
+        self._x0 = xs
+        self._x1 = _TUPLE
 
     @property
     def outputs(self) -> tuple[weakref.ref[Tensor], ...]:
@@ -655,7 +686,8 @@ class Function:
 
 #: What a function that was never recorded reports for its graph state.
 _UNRECORDED: dict[str, Any] = {
-    "inputs": None, "_outs": (), "needs_input_grad": (), "scope": None, "_versions": (),
+    "_x0": None, "_x1": _TUPLE, "_outs": (), "needs_input_grad": (), "scope": None,
+    "_versions": (),
     "_out_meta": None, "_edges": None, "_released": None, "_release_message": None,
 }
 
@@ -729,7 +761,9 @@ def walk(roots: Tensor | Sequence[Tensor]) -> list[Function]:
         consumers[f] = 0
     while stack:
         f = stack.pop()
-        xs = f.inputs
+        # f.inputs, read from its slots without the property's call (the same below)
+        x1 = f._x1
+        xs = (f._x0 if x1 is _TUPLE else (f._x0,) if x1 is _ONE else (f._x0, x1))
         if xs is None:  # released: its structure is in the edges
             xs = [_Tensor_like(e) for e in f._edges or ()]
         for x in xs:
@@ -747,7 +781,8 @@ def walk(roots: Tensor | Sequence[Tensor]) -> list[Function]:
     while ready:
         f = ready.pop()
         order.append(f)
-        xs = f.inputs
+        x1 = f._x1
+        xs = (f._x0 if x1 is _TUPLE else (f._x0,) if x1 is _ONE else (f._x0, x1))
         if xs is None:
             xs = [_Tensor_like(e) for e in f._edges or ()]
         for x in xs:
@@ -762,7 +797,8 @@ def walk(roots: Tensor | Sequence[Tensor]) -> list[Function]:
 
 def _check_saved(f: Function) -> tuple[Tensor, ...]:
     """Return f's saved inputs, or raise if they were released or changed in place."""
-    inputs = f.inputs
+    x1 = f._x1
+    inputs = (f._x0 if x1 is _TUPLE else (f._x0,) if x1 is _ONE else (f._x0, x1))
     if inputs is None:
         raise RuntimeError(f"cannot backpropagate through {f.name}: {f.release_message}")
     for i, x in enumerate(inputs):
@@ -860,7 +896,9 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
     mode = _mode
     outer = mode.in_backward
     for f in order:
-        xs = f.inputs  # checked by the caller
+        x1 = f._x1  # f.inputs (checked by the caller)
+        xs: tuple[Tensor, ...] = (
+            f._x0 if x1 is _TUPLE else (f._x0,) if x1 is _ONE else (f._x0, x1))
         # the gradients of f's outputs are complete: every consumer has run
         outs = f._outs
         if type(outs) is _ref:  # one output, the common case, kept plain
