@@ -62,8 +62,6 @@ _shared_zeros: dict[tuple[int, ...], tuple[int, ...]] = {}
 # the needs_input_grad of one and two inputs, indexed by the inputs' requires_grad
 _NEEDS1 = ((False,), (True,))
 _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
-_ONE: Any = object()  # Function._x1 of a call with one input
-_TUPLE: Any = object()  # Function._x1 when _x0 holds the inputs' tuple (or None)
 _ZEROS1 = (0,)
 _ZEROS2 = (0, 0)
 for _t in (*_NEEDS1, *_NEEDS2[0], *_NEEDS2[1]):
@@ -71,6 +69,17 @@ for _t in (*_NEEDS1, *_NEEDS2[0], *_NEEDS2[1]):
 _shared_zeros[_ZEROS1] = _ZEROS1
 _shared_zeros[_ZEROS2] = _ZEROS2
 del _t
+
+
+class _Inputs(enum.Enum):
+    """What ``Function._x1`` holds when it is not the second input (kept by copies)."""
+
+    ONE = 1  # the call had one input, in _x0
+    TUPLE = 2  # _x0 holds the inputs' tuple (three or more), or None
+
+
+_ONE: Any = _Inputs.ONE
+_TUPLE: Any = _Inputs.TUPLE
 
 
 def _saved_by_leaf(x: Tensor, f: Function) -> None:
