@@ -89,6 +89,7 @@ def _saved_by_leaf(x: Tensor, f: Function) -> None:
         saved = x._saved_by = weakref.WeakSet()
     saved.add(f)
 
+
 #: Called as ``hook(function, inputs, outputs)`` after each recorded forward.
 forward_hooks: list[Callable[..., None]] = []
 #: Called as ``hook(function, grad_outputs, grad_inputs)`` after each backward step.
