@@ -87,6 +87,32 @@ def test_multi_output_function_with_one_output_unused():
     assert mg.gradcheck(lambda a, b: SplitSum()(a, b)[1] * 3, [a, b])
 
 
+def test_graph_state_of_one_two_and_three_inputs_kept_by_copies_and_release():
+    import copy
+
+    a, b, c = leaf([1.0, 2.0]), leaf([3.0, 4.0]), leaf([5.0, 6.0])
+    assert Square().inputs is None and Square().outputs == ()  # never recorded
+    one, two, three = Square()(a), a * b, mg.concatenate([a, b, c])
+    s, d = SplitSum()(a, b)
+
+    def same(xs, ys):
+        return type(xs) is tuple and len(xs) == len(ys) and all(x is y for x, y in zip(xs, ys))
+
+    assert same(one.creator.inputs, (a,)) and same(two.creator.inputs, (a, b))
+    assert same(three.creator.inputs, (a, b, c)) and same(s.creator.inputs, (a, b))
+    assert one.creator.outputs[0]() is one and len(one.creator.outputs) == 1
+    assert [r() for r in s.creator.outputs] == [s, d]
+    for y in (one, two, three):
+        f = y.creator
+        assert same(copy.copy(f).inputs, f.inputs)
+        g = copy.deepcopy(y).creator
+        assert [x.data.tolist() for x in g.inputs] == [x.data.tolist() for x in f.inputs]
+    f = two.creator
+    two.sum().backward()
+    assert f.inputs is None and f.outputs[0]() is two  # released, structure kept
+    assert [e.tensor for e in f.edges] == [a, b]
+
+
 def test_none_gradient_for_constant_input():
     x = leaf([1.0, 2.0])
     Scale()(x, np.array([3.0, 4.0])).sum().backward()
