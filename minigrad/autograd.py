@@ -53,15 +53,6 @@ _data = operator.attrgetter("data")
 _creator = operator.attrgetter("creator")
 _function = operator.attrgetter("function")
 _shared_needs: dict[tuple[bool, ...], tuple[bool, ...]] = {}
-class _Inputs(enum.Enum):
-    """What ``Function._x1`` holds when it is not the second input (copies keep it)."""
-
-    ONE = 1  # one input, in _x0
-    TUPLE = 2  # _x0 holds the inputs' tuple (three or more), or None
-
-
-_ONE: Any = _Inputs.ONE
-_TUPLE: Any = _Inputs.TUPLE
 # the needs_input_grad of one and two inputs, by the inputs' requires_grad (shared tuples)
 _NEEDS1 = ((False,), (True,))
 _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
@@ -259,14 +250,10 @@ class Function:
     # (the saved data) is None until recorded, and again once released (after
     # backward, or when one of them was changed in place); ``backward`` runs only
     # in between. The graph's structure outlives it: see :attr:`edges`.
-    __slots__ = ("_x0", "_x1", "_outs", "needs_input_grad", "scope", "_versions", "_out_meta",
+    __slots__ = ("inputs", "_outs", "needs_input_grad", "scope", "_versions", "_out_meta",
                  "_edges", "_released", "_release_message", "__dict__",
                  "__weakref__")
-    # the inputs (see :attr:`inputs`): one or two in _x0 and _x1 (_x1 is _ONE for one),
-    # not in a tuple (one object less per op for the cycle collector to scan); three or
-    # more, or None, in _x0 with _x1 set to _TUPLE
-    _x0: Any
-    _x1: Any
+    inputs: tuple[Tensor, ...]
     # one output: its weak reference, not wrapped in a tuple (one object less per op for
     # the cycle collector to scan); several: a tuple of them. See :attr:`outputs`.
     _outs: weakref.ref[Tensor] | tuple[weakref.ref[Tensor], ...]
@@ -388,26 +375,6 @@ class Function:
     def backward(self, *gys: Any) -> Any:
         """Return the gradient of each input (a Tensor, or None) given the outputs' gradients."""
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
-
-    @property
-    def inputs(self) -> tuple[Tensor, ...]:
-        """The input tensors, saved for backward.
-
-        None before the call is recorded, and once the saved data is released.
-        """
-        x1 = self._x1
-        if x1 is _TUPLE:
-            return self._x0  # type: ignore[no-any-return]
-        return (self._x0,) if x1 is _ONE else (self._x0, x1)
-
-    @inputs.setter
-    def inputs(self, xs: tuple[Tensor, ...] | None) -> None:
-        if xs is not None and len(xs) == 2:
-            self._x0, self._x1 = xs
-        elif xs is not None and len(xs) == 1:
-            self._x0, self._x1 = xs[0], _ONE
-        else:
-            self._x0, self._x1 = xs, _TUPLE
 
     @property
     def outputs(self) -> tuple[weakref.ref[Tensor], ...]:
@@ -546,7 +513,7 @@ class Function:
 
 #: What a function that was never recorded reports for its graph state.
 _UNRECORDED: dict[str, Any] = {
-    "_x0": None, "_x1": _TUPLE, "_outs": (), "needs_input_grad": (), "scope": None, "_versions": (),
+    "inputs": None, "_outs": (), "needs_input_grad": (), "scope": None, "_versions": (),
     "_out_meta": None, "_edges": None, "_released": None, "_release_message": None,
 }
 
