@@ -178,10 +178,11 @@ class Edge:
 #: The edge to an input whose producers were freed with it by an in-place change.
 _CUT = Edge(None, 0, None, None, None, None)
 
-# A leaf's edge (a parameter's or a constant's) is shared by every graph that uses it:
-# a kept loss then costs no edge per parameter, and a chain ``y = y * 1.0001`` no edge
-# per op for its constant. Found by the leaf's id, held weakly: it goes with the last
-# graph that uses it (a WeakValueDictionary would do the same, but slower).
+# A parameter's edge, or a shared read-only constant's (a Python number beside a tensor,
+# see tensor._constant), is shared by every graph that uses it: a kept loss then costs no
+# edge per parameter, and a chain ``y = y * 1.0001`` no edge per op for its constant.
+# Found by the leaf's id, held weakly: it goes with the last graph that uses it (a
+# WeakValueDictionary would do the same, but slower).
 _leaf_edges: dict[int, weakref.ref[Edge]] = {}
 _ref = weakref.ref
 
@@ -199,6 +200,8 @@ def _edge_of(x: Tensor) -> Edge:
         index = next(i for i, ref in enumerate(c._outs) if ref() is x)  # type: ignore[union-attr, arg-type]
         return Edge(c, index, None, shape, dtype, x.name)
     param = x if x._rg else None
+    if param is None and d.flags.writeable:  # a batch or another one-off constant
+        return Edge(None, 0, None, shape, dtype, x.name)
     key = id(x)
     ref = _leaf_edges.get(key)
     e = None if ref is None else ref()
@@ -729,8 +732,17 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
                 prev = acc.get(x)
                 acc[x] = gx if prev is None else prev + gx
         if not retain_graph:  # free the saved data, keep the structure
-            f.release(Released.BY_BACKWARD)
+            if type(f).release is _release:  # (Function.release's first case, inlined)
+                f._edges = tuple(map(_edge_of, xs))
+                f.inputs = f._versions = None  # type: ignore[assignment]
+                f._released = Released.BY_BACKWARD
+                f._release_message = None
+            else:
+                f.release(Released.BY_BACKWARD)
     return finished
+
+
+_release = Function.release
 
 
 def _output_grads(f: Function, ys: list[Tensor | None], pending: dict[Tensor, Tensor],

@@ -25,7 +25,7 @@ import numpy as np
 from minigrad.autograd import Function
 from minigrad.ops.catalogue import REFLECTED, op
 from minigrad.ops.indexing import Where, _array, _broadcast_shape
-from minigrad.ops.shape import pick_alias, sum_to
+from minigrad.ops.shape import pick_alias
 from minigrad.tensor import Tensor, _float_operand, _make, as_tensor
 
 __all__ = [
@@ -57,7 +57,7 @@ class Add(Function):
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.inputs
         na, nb = self.needs_input_grad
-        return (sum_to(gy, a.shape) if na else None, sum_to(gy, b.shape) if nb else None)
+        return (gy if na else None, gy if nb else None)
 
 
 class Sub(Function):
@@ -72,7 +72,7 @@ class Sub(Function):
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.inputs
         na, nb = self.needs_input_grad
-        return (sum_to(gy, a.shape) if na else None, sum_to(-gy, b.shape) if nb else None)
+        return (gy if na else None, -gy if nb else None)
 
 
 class Mul(Function):
@@ -87,7 +87,7 @@ class Mul(Function):
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.inputs
         na, nb = self.needs_input_grad
-        return (sum_to(gy * b, a.shape) if na else None, sum_to(gy * a, b.shape) if nb else None)
+        return (gy * b if na else None, gy * a if nb else None)
 
 
 class Div(Function):
@@ -102,8 +102,8 @@ class Div(Function):
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.inputs
         na, nb = self.needs_input_grad
-        ga = sum_to(gy / b, a.shape) if na else None
-        gb = sum_to(-gy * a / (b * b), b.shape) if nb else None
+        ga = gy / b if na else None
+        gb = -gy * a / (b * b) if nb else None
         return ga, gb
 
 
@@ -163,13 +163,13 @@ class PowTensor(Function):
             # exponent b - 1 is raised to 0, so no 0 * inf appears (elsewhere b * ... is 0)
             b0 = (b.data == 0) & (a.data == 0)
             e = b - 1 + b0.astype(b.dtype) if b0.any() else b - 1
-            ga = sum_to(gy * b * a ** e, a.shape)
+            ga = gy * b * a ** e
         if nb:
             # and d/db a**b is 0 where a == 0 and b >= 0 (log(0) is replaced by log(1))
             with np.errstate(invalid="ignore"):
                 a0 = (a.data == 0) & (b.data >= 0)
             safe_a = a + a0.astype(a.dtype) if a0.any() else a
-            gb = sum_to(gy * self.output() * safe_a.log(), b.shape)
+            gb = gy * self.output() * safe_a.log()
         return ga, gb
 
 
@@ -630,7 +630,7 @@ class Atan2(_Binary):
         a, b = self.inputs
         na, nb = self.needs_input_grad
         g = gy / (a * a + b * b)
-        return (sum_to(g * b, a.shape) if na else None, sum_to(-g * a, b.shape) if nb else None)
+        return (g * b if na else None, -g * a if nb else None)
 
 
 class Sinh(_Unary):
@@ -728,9 +728,9 @@ class Lerp(Function):
     def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
         start, end, weight = self.inputs
         ns, ne, nw = self.needs_input_grad
-        return (sum_to(gy * (1 - weight), start.shape) if ns else None,
-                sum_to(gy * weight, end.shape) if ne else None,
-                sum_to(gy * (end - start), weight.shape) if nw else None)
+        return (gy * (1 - weight) if ns else None,
+                gy * weight if ne else None,
+                gy * (end - start) if nw else None)
 
 
 class LogAddExp(_Binary):
@@ -743,8 +743,8 @@ class LogAddExp(_Binary):
         a, b = self.inputs
         na, nb = self.needs_input_grad
         y = self.output()
-        return (sum_to(gy * exp(a - y), a.shape) if na else None,
-                sum_to(gy * exp(b - y), b.shape) if nb else None)
+        return (gy * exp(a - y) if na else None,
+                gy * exp(b - y) if nb else None)
 
 
 class Hypot(_Binary):
@@ -760,7 +760,7 @@ class Hypot(_Binary):
         a, b = self.inputs
         na, nb = self.needs_input_grad
         g = gy / self.output()
-        return (sum_to(g * a, a.shape) if na else None, sum_to(g * b, b.shape) if nb else None)
+        return (g * a if na else None, g * b if nb else None)
 
 
 class CopySign(_Binary):
@@ -781,7 +781,7 @@ class CopySign(_Binary):
             ad, y = a.data, np.copysign(a.data, b.data)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(ad == 0, 0.0, y / np.where(ad == 0, 1.0, ad))
-            ga = sum_to(gy * ratio.astype(gy.dtype, copy=False), a.shape)
+            ga = gy * ratio.astype(gy.dtype, copy=False)
         if nb:
             gb = _zeros_like(b)
         return ga, gb
@@ -802,8 +802,8 @@ class Mod(_Binary):
         gb = None
         if nb:
             q = np.floor_divide(a.data, b.data)
-            gb = sum_to(-gy * q.astype(gy.dtype, copy=False), b.shape)
-        return (sum_to(gy, a.shape) if na else None, gb)
+            gb = -gy * q.astype(gy.dtype, copy=False)
+        return (gy if na else None, gb)
 
 
 class Fmod(_Binary):
@@ -821,8 +821,8 @@ class Fmod(_Binary):
         gb = None
         if nb:
             q = _trunc_divide_array(a.data, b.data)
-            gb = sum_to(-gy * q.astype(gy.dtype, copy=False), b.shape)
-        return (sum_to(gy, a.shape) if na else None, gb)
+            gb = -gy * q.astype(gy.dtype, copy=False)
+        return (gy if na else None, gb)
 
 
 class RoundedDivide(_Binary):
@@ -1297,7 +1297,7 @@ class Clip(Function):
             inside &= x.data <= hi.data
         zero = np.zeros((), dtype=gy.dtype)
         grads: list[Tensor | None] = [
-            sum_to(Where(inside)(gy, zero), x.shape) if self.needs_input_grad[0] else None]
+            Where(inside)(gy, zero) if self.needs_input_grad[0] else None]
         for t, below in ((lo, True), (hi, False)):
             if t is None:
                 continue
@@ -1305,7 +1305,7 @@ class Clip(Function):
             if lo is not None and hi is not None:  # lo > hi: hi wins, lo gets nothing
                 mask = mask & (lo.data < hi.data) if below else mask | (hi.data < lo.data)
             i = len(grads)
-            grads.append(sum_to(Where(np.broadcast_to(mask, shape))(gy, zero), t.shape)
+            grads.append(Where(np.broadcast_to(mask, shape))(gy, zero)
                          if self.needs_input_grad[i] else None)
         return tuple(grads)
 
@@ -1354,8 +1354,8 @@ class Maximum(Function):
         wa = (ad > bd) + 0.5 * (ad == bd)
         wa = wa.astype(gy.dtype)
         na, nb = self.needs_input_grad
-        ga = sum_to(gy * wa, a.shape) if na else None
-        gb = sum_to(gy * (1 - wa), b.shape) if nb else None
+        ga = gy * wa if na else None
+        gb = gy * (1 - wa) if nb else None
         return ga, gb
 
 

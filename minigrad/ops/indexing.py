@@ -22,7 +22,6 @@ from minigrad.ops.shape import (
     normalize_one_axis,
     pick_alias,
     reshape,
-    sum_to,
 )
 from minigrad.tensor import Tensor, _make, zeros
 
@@ -68,8 +67,8 @@ class Where(Function):
         a, b = self.inputs
         na, nb = self.needs_input_grad
         zero = np.zeros((), dtype=gy.dtype)
-        ga = sum_to(Where(self.cond)(gy, zero), a.shape) if na else None
-        gb = sum_to(Where(self.cond)(zero, gy), b.shape) if nb else None
+        ga = Where(self.cond)(gy, zero) if na else None
+        gb = Where(self.cond)(zero, gy) if nb else None
         return ga, gb
 
     def attrs(self) -> dict[str, Any]:

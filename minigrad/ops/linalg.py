@@ -84,7 +84,7 @@ class Linear(Function):
                 gW = reshape(x, (-1, x.shape[-1])).T @ reshape(gy, (-1, gy.shape[-1]))
         if len(self.inputs) == 2:
             return gx, gW
-        gb = sum_to(gy, self.inputs[2].shape) if needs[2] else None
+        gb = gy if needs[2] else None
         return gx, gW, gb
 
 
