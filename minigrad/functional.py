@@ -24,7 +24,6 @@ from minigrad.ops.activation import (  # noqa: F401
     LogSoftmax,
     Softmax,
 )
-from minigrad.ops.conv import conv_output_size  # noqa: F401
 from minigrad.ops.loss import (  # noqa: F401
     CROSS_ENTROPY_DELTA,
     BinaryCrossEntropy,
@@ -35,7 +34,7 @@ from minigrad.ops.loss import (  # noqa: F401
 _OPS = _catalogue.namespace("functional")
 globals().update(_OPS)
 
-__all__ = sorted([*_OPS, "sum_squared_error", "conv_output_size"])
+__all__ = sorted({*_OPS, "sum_squared_error"})
 
 
 def __getattr__(name: str) -> Any:
