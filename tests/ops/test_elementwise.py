@@ -21,6 +21,7 @@ from strategies import (
     VALUES,
     away_from_zero,
     broadcastable_pairs,
+    distinct_arrays,
     float_arrays,
     shapes,
 )
@@ -587,3 +588,54 @@ def test_astype_between_floats_is_differentiable_and_casts_the_gradient_back(lea
     z = x.astype(np.float64)
     assert z.requires_grad and z is not x
     assert not x.astype(np.int64).requires_grad
+
+
+# -- clip, maximum and minimum ------------------------------------------------------------------
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_maximum_minimum_gradcheck(data):
+    sa, sb = data.draw(broadcastable_pairs())
+    a = data.draw(distinct_arrays(sa))
+    b = data.draw(distinct_arrays(sb)) + 0.05  # no ties
+    for op, ref in ((mg.maximum, np.maximum), (mg.minimum, np.minimum)):
+        np.testing.assert_array_equal(op(a, b).data, ref(a, b))
+        assert mg.gradcheck(op, [leaf(a), leaf(b)])
+
+
+def test_maximum_minimum_ties_split_the_gradient():
+    for op in (mg.maximum, mg.minimum):
+        a, b = leaf([1.0, 2.0, 3.0]), leaf([1.0, 5.0, 0.0])
+        op(a, b).backward(np.ones(3))
+        big = op is mg.maximum
+        np.testing.assert_array_equal(a.grad.data, [0.5, 0.0 if big else 1.0, 1.0 if big else 0.0])
+        np.testing.assert_array_equal(b.grad.data, [0.5, 1.0 if big else 0.0, 0.0 if big else 1.0])
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_clip_gradcheck_and_values(data):
+    x = data.draw(float_arrays(data.draw(shapes())))
+    x = np.where(np.abs(np.abs(x) - 1) < 1e-3, 0.5, x)  # away from the kinks of clip(-1, 1)
+    x = np.where(np.abs(x * x - 0.5) < 1e-3, 0.25, x)  # and of (x * x).clamp(min=0.5)
+    y = leaf(x).clip(-1.0, 1.0)
+    np.testing.assert_array_equal(y.data, np.clip(x, -1.0, 1.0))
+    assert mg.gradcheck(lambda t: t.clip(-1, 1), [leaf(x)])
+    assert mg.gradgradcheck(lambda t: (t * t).clamp(min=0.5), [leaf(x)])
+
+
+def test_clip_gradient_is_one_at_the_boundaries():
+    x = leaf([-2.0, -1.0, 0.0, 1.0, 2.0])
+    x.clip(-1.0, 1.0).backward(np.ones(5))
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0, 1.0, 0.0])
+
+
+def test_clip_with_tensor_bounds_is_differentiable_in_them():
+    x, lo, hi = leaf([-2.0, 0.0, 3.0]), leaf(-1.0), leaf([1.0, 1.0, 2.0])
+    mg.clip(x, lo, hi).backward(np.ones(3))
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+    assert lo.grad.item() == 1.0
+    np.testing.assert_array_equal(hi.grad.data, [0.0, 0.0, 1.0])
+    assert mg.gradcheck(lambda a, b, c: mg.clip(a, b, c), [leaf([-2.0, 0.0, 3.0]), leaf(-1.0),
+                                                            leaf([1.0, 1.0, 2.0])])
