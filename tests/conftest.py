@@ -9,6 +9,7 @@ folder then shows as a failure, never as a quiet skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -112,14 +113,14 @@ def primed():
     return a, b
 
 
-@pytest.fixture
-def read_only_mount(tmp_path):
-    """An empty folder on a read-only tmpfs: not writable even by root (needs root and mount)."""
+@contextlib.contextmanager
+def mounted_tmpfs(mnt: Path, options: str, what: str):
+    """Mount a tmpfs with ``options`` on the new folder ``mnt`` for the block (needs root
+    and mount(8); the test skips without them, one of the skips CI accepts)."""
     if os.name != "posix" or os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("needs root and mount(8) to mount a read-only tmpfs")
-    mnt = tmp_path / "read_only"
+        pytest.skip(f"needs root and mount(8) to mount {what}")
     mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mnt)],
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mnt)],
                        capture_output=True, text=True)
     if r.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
@@ -127,3 +128,10 @@ def read_only_mount(tmp_path):
         yield mnt
     finally:
         subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+@pytest.fixture
+def read_only_mount(tmp_path):
+    """An empty folder on a read-only tmpfs: not writable even by root (needs root and mount)."""
+    with mounted_tmpfs(tmp_path / "read_only", "ro,size=64k", "a read-only tmpfs") as mnt:
+        yield mnt

@@ -4,7 +4,6 @@ options, the convnets), resuming, SIGTERM, divergence, sizes, locks, full disks.
 import errno
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MNIST_DIR  # the suite's one MNIST location
+from conftest import MNIST_DIR, mounted_tmpfs  # the suite's one MNIST location
 from training_support import at_iteration, synthetic_data, weights
 
 import minigrad as mg
@@ -447,18 +446,8 @@ def test_disk_full_while_saving_a_checkpoint_simulated(tmp_path, data_dir, monke
 
 @pytest.fixture
 def tiny_tmpfs(tmp_path):
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("needs root and mount(8) to mount a tiny tmpfs")
-    mnt = tmp_path / "tiny"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "tiny", "size=256k", "a tiny tmpfs") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", str(mnt)], check=False)
 
 
 def test_disk_full_on_a_real_tiny_tmpfs(tiny_tmpfs, data_dir, monkeypatch, capsys):
@@ -591,16 +580,15 @@ def test_epochs_instead_of_iters(tmp_path, capsys):
     assert rc == 2 and "either --epochs or --iters" in capsys.readouterr().err
 
 
-@needs_mnist
-def test_resume_multi_layer_with_batchnorm_and_dropout_is_bitwise(tmp_path, monkeypatch, capsys):
-    common = [*MULTI, "--iters", "16", "--batch-size", "50", "--data-dir", str(MNIST_DIR),
-              "--seed", "5", "--no-progress", "--no-figures"]
+def _full_and_resumed_runs(common, stop_at, tmp_path, monkeypatch, capsys):
+    """Run ``minigrad train`` whole, and again interrupted after iteration ``stop_at`` then
+    resumed from its checkpoint; return the two output folders."""
     full = tmp_path / "full"
     assert cli.main(["train", *common, "--out", str(full)]) == 0, capsys.readouterr().err
 
     def interrupting_saver(every, path):
         def cb(state):
-            if state.iteration == 7:
+            if state.iteration == stop_at:
                 raise KeyboardInterrupt
         return cb
 
@@ -611,6 +599,14 @@ def test_resume_multi_layer_with_batchnorm_and_dropout_is_bitwise(tmp_path, monk
     assert (part / "checkpoint.npz").exists()
     assert cli.main(["train", "--resume", str(part / "checkpoint.npz"), "--no-progress",
                      "--no-figures"]) == 0, capsys.readouterr().err
+    return full, part
+
+
+@needs_mnist
+def test_resume_multi_layer_with_batchnorm_and_dropout_is_bitwise(tmp_path, monkeypatch, capsys):
+    common = [*MULTI, "--iters", "16", "--batch-size", "50", "--data-dir", str(MNIST_DIR),
+              "--seed", "5", "--no-progress", "--no-figures"]
+    full, part = _full_and_resumed_runs(common, 7, tmp_path, monkeypatch, capsys)
     with np.load(full / "weights.npz") as a, np.load(part / "weights.npz") as b:
         assert sorted(a.files) == sorted(b.files)
         assert "BatchNorm1.running_mean" in a.files and "gamma2" in a.files
@@ -687,21 +683,7 @@ def test_resume_deep_convnet_is_bitwise(tmp_path, monkeypatch, capsys, small_mni
     """Dropout masks come from (seed, step): a resumed run ends with the same weights."""
     common = ["--model", "deep-convnet", "--iters", "4", "--data-dir", str(MNIST_DIR),
               "--seed", "5", "--no-progress", "--no-figures"]
-    full = tmp_path / "full"
-    assert cli.main(["train", *common, "--out", str(full)]) == 0, capsys.readouterr().err
-
-    def interrupting_saver(every, path):
-        def cb(state):
-            if state.iteration == 2:
-                raise KeyboardInterrupt
-        return cb
-
-    part = tmp_path / "part"
-    with monkeypatch.context() as m:
-        m.setattr(cli, "_checkpoint_saver", interrupting_saver)
-        assert cli.main(["train", *common, "--out", str(part)]) == 130
-    assert cli.main(["train", "--resume", str(part / "checkpoint.npz"), "--no-progress",
-                     "--no-figures"]) == 0, capsys.readouterr().err
+    full, part = _full_and_resumed_runs(common, 2, tmp_path, monkeypatch, capsys)
     with np.load(full / "weights.npz") as a, np.load(part / "weights.npz") as b:
         assert sorted(a.files) == sorted(b.files) and int(a["dropout_step"]) == 4
         for k in a.files:
