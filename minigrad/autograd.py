@@ -732,17 +732,8 @@ def _run(order: list[Function], pending: dict[Tensor, Tensor], wanted: set[Tenso
                 prev = acc.get(x)
                 acc[x] = gx if prev is None else prev + gx
         if not retain_graph:  # free the saved data, keep the structure
-            if type(f).release is _release:  # (Function.release's first case, inlined)
-                f._edges = tuple(map(_edge_of, xs))
-                f.inputs = f._versions = None  # type: ignore[assignment]
-                f._released = Released.BY_BACKWARD
-                f._release_message = None
-            else:
-                f.release(Released.BY_BACKWARD)
+            f.release(Released.BY_BACKWARD)
     return finished
-
-
-_release = Function.release
 
 
 def _output_grads(f: Function, ys: list[Tensor | None], pending: dict[Tensor, Tensor],
