@@ -28,7 +28,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_TITLES = {"Output", "출력"}
-PICTURES = {".svg", ".png", ".pdf"}
+PICTURES = {".svg", ".png", ".pdf", ".html"}  # .html: the backward stepper's player
 # A page whose code writes the pictures it shows names their folder (relative to the page).
 _FIGURES = re.compile(r"<!--\s*figures:\s*(?P<folder>[\w./-]+)\s*-->")
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
