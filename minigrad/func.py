@@ -4,17 +4,17 @@ Each transform takes a function of tensors and differentiates it with the engine
 (:func:`minigrad.autograd.grad`); nothing here has a gradient formula of its own.
 The transforms follow PyTorch's two functional APIs, each where it has the name:
 
-============================================  ======================================
-minigrad.func                                 follows
-============================================  ======================================
-``grad(func, argnums=0, has_aux=False)``      ``torch.func.grad``: returns a function
-``grad_and_value(func, argnums, has_aux)``    ``torch.func.grad_and_value``
-``vjp(func, *primals, has_aux=False)``        ``torch.func.vjp``: ``(output, vjp_fn)``
-``jvp(func, primals, tangents, has_aux)``     ``torch.func.jvp``: ``(output, jvp_out)``
-``jacobian(func, inputs, create_graph)``      ``torch.autograd.functional.jacobian``
-``hessian(func, inputs, create_graph)``       ``torch.autograd.functional.hessian``
-``hvp(func, inputs, v, create_graph)``        ``torch.autograd.functional.hvp``
-============================================  ======================================
+* ``grad(func, argnums=0, has_aux=False)``: ``torch.func.grad`` (returns a function);
+* ``grad_and_value(func, argnums=0, has_aux=False)``: ``torch.func.grad_and_value``;
+* ``vjp(func, *primals, has_aux=False)``: ``torch.func.vjp``, ``(output, vjp_fn)``;
+* ``jvp(func, primals, tangents, has_aux=False)``: ``torch.func.jvp``,
+  ``(output, jvp_out)``;
+* ``jacobian(func, inputs, create_graph=False, strict=False)``:
+  ``torch.autograd.functional.jacobian``;
+* ``hessian(func, inputs, create_graph=False, strict=False)``:
+  ``torch.autograd.functional.hessian``;
+* ``hvp(func, inputs, v=None, create_graph=False, strict=False)``:
+  ``torch.autograd.functional.hvp``.
 
 (``torch.func.hessian(f)(x)`` is ``hessian(f, x)`` here, and ``torch.func.jacrev(f)(x)``
 is ``jacobian(f, x)``.)
