@@ -66,9 +66,10 @@ class OpCheck:
     passed : bool
         False when some element is out of tolerance, or the op could not be checked.
     nondifferentiable : bool
-        True when the numerical derivative jumps at the op's input (relu or abs at 0,
-        max or min with ties): the one-sided differences disagree and the analytic
-        gradient lies between them. Such elements are flagged, not failed.
+        True when the derivative jumps at the op's input (relu or abs at 0, max or
+        min with ties): the one-sided derivatives, extrapolated from steps ``eps``
+        and ``eps / 2``, disagree and the analytic gradient lies between them.
+        Such elements are flagged, not failed.
     failing_inputs : tuple of int
         The checked inputs with elements out of tolerance.
     n_elements : int
@@ -79,7 +80,8 @@ class OpCheck:
         How many of them sit at a point where the op is not differentiable.
     error : str or None
         Why the op could not be checked (its forward or backward raised, an
-        input changed in place since the op ran), else None.
+        input changed in place since the op ran, its forward is not
+        deterministic), else None.
     """
 
     index: int
