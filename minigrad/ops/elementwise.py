@@ -35,7 +35,7 @@ __all__ = [
     "sign", "floor", "ceil", "round", "trunc",
     "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
     "erf", "lerp", "hypot", "logaddexp", "copysign", "mod", "remainder", "fmod", "floor_divide",
-    "divide", "isnan", "isinf", "isfinite", "isclose",
+    "divide", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose",
     "logical_and", "logical_or", "logical_xor", "logical_not",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "invert",
     "left_shift", "right_shift",
@@ -1156,6 +1156,18 @@ def isinf(x: Any) -> Tensor:
 def isfinite(x: Any) -> Tensor:
     """Elementwise test for a finite value (a bool tensor, not differentiable)."""
     return _make(np.isfinite(as_tensor(x).data))
+
+
+@op("isposinf", torch="isposinf", method=True)
+def isposinf(x: Any) -> Tensor:
+    """Elementwise test for +infinity (a bool tensor, not differentiable)."""
+    return _make(np.isposinf(as_tensor(x).data))
+
+
+@op("isneginf", torch="isneginf", method=True)
+def isneginf(x: Any) -> Tensor:
+    """Elementwise test for -infinity (a bool tensor, not differentiable)."""
+    return _make(np.isneginf(as_tensor(x).data))
 
 
 @op("isclose", torch="isclose", method=True)

@@ -537,3 +537,48 @@ def norm(x: Tensor, ord: float = 2, axis: Axis = None, keepdims: bool = False, *
     if not (ord == np.inf or (isinstance(ord, (int, float)) and ord > 0)):
         raise ValueError(f"norm: ord must be a number > 0 or inf, got {ord!r}")
     return Norm(axes, keepdims, float(ord))(x)
+
+
+# -- variance and mean together (PyTorch's var_mean / std_mean) ----------------------------------
+
+__all__ += ["var_mean", "std_mean"]
+
+
+def _correction(unbiased: bool | None, correction: float | None, where: str) -> float:
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{where}: give unbiased or correction, not both")
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    return 1 if correction is None else correction
+
+
+@op(torch="var_mean")
+def var_mean(x: Tensor, axis: Axis = None, unbiased: bool | None = None,
+             keepdims: bool = False, *, correction: float | None = None, dim: Axis = None,
+             keepdim: bool | None = None) -> tuple[Tensor, Tensor]:
+    """The variance and the mean over ``axis``, as PyTorch's ``var_mean``.
+
+    PyTorch's default, ``correction=1`` (the sample variance; ``unbiased=False`` or
+    ``correction=0`` give the population variance). Both are differentiable.
+    """
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "var_mean")
+    c = _correction(unbiased, correction, "var_mean")
+    return Var(axes, keepdims, c)(x), mean(x, axes, keepdims)
+
+
+@op(torch="std_mean")
+def std_mean(x: Tensor, axis: Axis = None, unbiased: bool | None = None,
+             keepdims: bool = False, *, correction: float | None = None, dim: Axis = None,
+             keepdim: bool | None = None) -> tuple[Tensor, Tensor]:
+    """The standard deviation and the mean over ``axis``, as PyTorch's ``std_mean``.
+
+    PyTorch's default, ``correction=1``. The standard deviation is not differentiable
+    where the variance is 0 (nan/inf, as PyTorch).
+    """
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "std_mean")
+    c = _correction(unbiased, correction, "std_mean")
+    return sqrt(Var(axes, keepdims, c)(x)), mean(x, axes, keepdims)

@@ -783,3 +783,43 @@ def view(x: Tensor, *shape: Any) -> Tensor:
 
 # ``tril`` and ``triu`` lived here; they are in minigrad.ops.indexing now.
 __getattr__ = forward_names(__name__, dict.fromkeys(["tril", "triu"], "minigrad.ops.indexing"))
+
+
+# -- sliding windows (PyTorch's Tensor.unfold) -------------------------------------------------
+
+__all__ += ["unfold_windows"]
+
+
+@op(torch="unfold", method={"unfold": True})
+def unfold_windows(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of ``size`` along ``dimension``, ``step`` apart (``Tensor.unfold``).
+
+    ``x.unfold(dim, size, step)`` replaces axis ``dim`` (length ``n``) by the
+    ``(n - size) // step + 1`` windows and appends an axis of length ``size`` holding
+    each window, as PyTorch's ``Tensor.unfold``. (``F.unfold`` is the im2col of
+    convolutions, another op.) Differentiable: overlapping windows add their
+    gradients.
+    """
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    for name, v in (("size", size), ("step", step)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"unfold: {name} must be an int, got {type(v).__name__}")
+    if step <= 0:
+        raise ValueError(f"unfold: step must be positive, got {step}")
+    if size < 0:
+        raise ValueError(f"unfold: size must be non-negative, got {size}")
+    if x.ndim == 0:
+        normalize_axis(dimension, 0, "unfold")
+        if size > 1:
+            raise ValueError(f"unfold: size {size} is larger than the 0-d tensor (at most 1)")
+        return getitem(reshape(x, (1,)), slice(0, size))
+    ax = normalize_one_axis(dimension, x.ndim, "unfold")
+    n = x.shape[ax]
+    if size > n:
+        raise ValueError(f"unfold: size {size} is larger than axis {dimension} of length {n} "
+                         f"(shape {x.shape})")
+    starts = np.arange(0, n - size + 1, step)
+    windows = starts[:, None] + np.arange(size)[None, :]  # (L, size)
+    picked = getitem(x, (slice(None),) * ax + (windows,))  # (..., L, size, ...)
+    return moveaxis(picked, ax + 1, -1)

@@ -279,7 +279,7 @@ def test_floor_divide_and_tests_of_values():
     np.testing.assert_array_equal((mg.tensor(a) // b).data, (ta // tb).numpy())
     np.testing.assert_array_equal((3.0 // mg.tensor(b)).data, (3.0 // tb).numpy())
     x = np.array([1.0, np.nan, np.inf, -np.inf, 0.0])
-    for name in ("isnan", "isinf", "isfinite"):
+    for name in ("isnan", "isinf", "isfinite", "isposinf", "isneginf"):
         np.testing.assert_array_equal(getattr(mg, name)(x).data,
                                       getattr(torch, name)(torch.tensor(x)).numpy())
     y = x + 1e-9

@@ -219,3 +219,21 @@ def test_empty_reductions_match_torch():
     compare("prod empty", lambda t: t.prod(0), lambda t: t.prod(0), [x], 0)
     compare("lse empty", lambda t: t.logsumexp(1), lambda t: torch.logsumexp(t, 1), [x], 0)
     compare("cumsum empty", lambda t: t.cumsum(0), lambda t: t.cumsum(0), [x], 0)
+
+
+@pytest.mark.parametrize("which", ["var_mean", "std_mean"])
+@DIFF
+@given(data=st.data(), seed=seeds, correction=st.sampled_from([None, 0, 1, 2]))
+def test_var_mean_std_mean(which, data, seed, correction):
+    shape = data.draw(shapes(min_dims=1))
+    axis, keepdims = data.draw(axes_keepdims(len(shape)))
+    dims = torch_dims(axis, len(shape))
+    n = int(np.prod([shape[d] for d in dims]))
+    assume(n - (1 if correction is None else correction) > 0 and n > 1)
+    x = data.draw(distinct(shape))
+    kw = {} if correction is None else {"correction": correction}
+    for part in (0, 1):
+        compare(f"{which}[{part}]",
+                lambda t, p=part: getattr(mg, which)(t, axis, keepdims=keepdims, **kw)[p],
+                lambda t, p=part: getattr(torch, which)(t, dims, keepdim=keepdims, **kw)[p],
+                [x], seed)

@@ -194,6 +194,10 @@ def test_tests_of_values():
     np.testing.assert_array_equal(x.isnan().data, [False, True, False, False])
     np.testing.assert_array_equal(mg.isinf(x).data, [False, False, True, True])
     np.testing.assert_array_equal(mg.isfinite(x).data, [True, False, False, False])
+    np.testing.assert_array_equal(x.isposinf().data, [False, False, True, False])
+    np.testing.assert_array_equal(mg.isneginf(x).data, [False, False, False, True])
+    np.testing.assert_array_equal(mg.isposinf(np.array([3, -3])).data, [False, False])
+    assert not mg.isneginf(leaf([1.0])).requires_grad
     np.testing.assert_array_equal(mg.isclose(x, x, equal_nan=True).data, [True] * 4)
     assert mg.isnan(x).dtype == np.bool_ and not mg.isnan(leaf([1.0])).requires_grad
 

@@ -402,3 +402,44 @@ def test_bad_axis(call):
 def test_reductions_of_empty_tensors():
     with pytest.raises(ValueError, match=r"max.*\(0,\)"):
         mg.tensor(np.zeros(0)).max()
+
+
+# -- var_mean and std_mean (PyTorch's defaults) ---------------------------------------------------
+
+@pytest.mark.parametrize("which", ["var_mean", "std_mean"])
+@GRADGRADCHECK
+@given(data=st.data(), correction=st.sampled_from([None, 0, 1]))
+def test_var_mean_std_mean_values_and_gradcheck(which, data, correction):
+    shape = data.draw(shapes(min_dims=1))
+    axis, keepdims = data.draw(axes_keepdims(len(shape)))
+    n = int(np.prod(shape if axis is None else [shape[a] for a in np.atleast_1d(axis)]))
+    c = 1 if correction is None else correction
+    assume(n - c > 0 and n > 1)  # a variance above 0: the std is differentiable
+    x = data.draw(distinct_arrays(shape))
+    f = getattr(mg, which)
+    spread, centre = f(mg.tensor(x), axis, keepdims=keepdims, correction=correction)
+    expected = np.var(x, axis=axis, ddof=c, keepdims=keepdims)
+    np.testing.assert_allclose(spread.data, expected if which == "var_mean" else np.sqrt(expected),
+                               rtol=1e-12)
+    np.testing.assert_allclose(centre.data, np.mean(x, axis=axis, keepdims=keepdims), rtol=1e-12)
+
+    def both(t):
+        s, m = f(t, axis, keepdims=keepdims, correction=correction)
+        return s * 2.0 + m * m
+
+    assert mg.gradcheck(both, [leaf(x)])
+    assert mg.gradgradcheck(both, [leaf(x)])
+
+
+def test_var_mean_arguments():
+    x = mg.tensor([[1.0, 2.0, 4.0], [0.0, 3.0, 9.0]])
+    v, m = mg.var_mean(x)  # PyTorch's default: correction=1
+    assert v.item() == pytest.approx(np.var(x.data, ddof=1)) and m.item() == x.data.mean()
+    v0, _ = mg.var_mean(x, 1, False, True)  # PyTorch's (input, dim, unbiased, keepdim)
+    np.testing.assert_allclose(v0.data, np.var(x.data, axis=1, keepdims=True))
+    v2, _ = mg.std_mean(x, dim=0, correction=0, keepdim=True)
+    np.testing.assert_allclose(v2.data, np.std(x.data, axis=0, keepdims=True))
+    with pytest.raises(TypeError, match="var_mean: give unbiased or correction, not both"):
+        mg.var_mean(x, 0, True, correction=1)
+    with pytest.raises(mg.AxisError, match="std_mean"):
+        mg.std_mean(x, 2)

@@ -366,3 +366,40 @@ def test_bad_shapes(call, words):
     msg = str(info.value).replace(" ", "")  # NumPy prints (4,2), minigrad (4, 2)
     for w in words:
         assert w.replace(" ", "") in msg
+
+
+# -- Tensor.unfold: PyTorch's sliding windows -----------------------------------------------------
+
+@GRADCHECK
+@given(data=st.data())
+def test_unfold_windows_values_and_gradcheck(data):
+    shape = data.draw(shapes(min_dims=1))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    n = shape[axis]
+    size = data.draw(st.integers(0, n))
+    step = data.draw(st.integers(1, 3))
+    x = data.draw(float_arrays(shape))
+    y = mg.tensor(x).unfold(axis, size, step)
+    windows = np.lib.stride_tricks.sliding_window_view(x, size, axis=axis % len(shape))
+    expected = np.take(windows, np.arange(0, n - size + 1, step), axis=axis % len(shape))
+    np.testing.assert_array_equal(y.data, expected)
+    assert mg.gradcheck(lambda t: t.unfold(axis, size, step), [leaf(x)])
+    assert mg.gradgradcheck(lambda t: (t * t).unfold(axis, size, step), [leaf(x)])
+
+
+def test_unfold_windows_overlap_and_bad_input():
+    x = leaf(np.arange(5.0))
+    y = x.unfold(0, 3, 1)  # windows [0..2], [1..3], [2..4]
+    assert y.shape == (3, 3)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 2.0, 3.0, 2.0, 1.0])
+    assert mg.tensor(3.0).unfold(0, 1, 1).shape == (1,)
+    assert F.unfold is not mg.unfold  # F.unfold stays the im2col of convolutions
+    with pytest.raises(ValueError, match=r"unfold: size 6 is larger than axis 0 of length 5"):
+        x.unfold(0, 6, 1)
+    with pytest.raises(ValueError, match="unfold: step must be positive, got 0"):
+        x.unfold(0, 2, 0)
+    with pytest.raises(mg.AxisError, match="unfold"):
+        x.unfold(1, 2, 1)
+    with pytest.raises(TypeError, match="unfold: size must be an int, got float"):
+        x.unfold(0, 2.0, 1)
