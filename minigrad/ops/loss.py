@@ -113,6 +113,8 @@ def softmax_cross_entropy(logits: Any, t: Any) -> Tensor:
         tt = reshape(tt, (1, tt.size)) if tt.size == x.size else reshape(tt, (1,))
     if x.ndim != 2:
         raise ValueError(f"softmax_cross_entropy: logits must be 1-D or 2-D, got shape {x.shape}")
+    if x.shape[0] == 0 and tt.shape in (x.shape, (0,)):
+        return NoTargetCounted()(x, tt)  # the mean over an empty batch
     if tt.shape == x.shape and not tt.requires_grad:
         labels = _labels_if_one_hot(tt.data)
         if labels is not None:  # the same targets, kept (and saved for backward) smaller
@@ -369,6 +371,22 @@ def _class_axis(x: Tensor, where: str) -> int:
     return 0 if x.ndim == 1 else 1
 
 
+class NoTargetCounted(Function):
+    """The mean loss over no counted target: NaN, with a zero gradient (as PyTorch).
+
+    When every target equals ``ignore_index`` (or the batch is empty), the mean is
+    0/0; PyTorch returns NaN but leaves the gradients 0 (of the input, and of
+    differentiable targets), so that one such batch does not turn every weight into NaN.
+    """
+
+    def forward(self, x: np.ndarray, *targets: np.ndarray) -> np.ndarray:
+        return np.full((), np.nan, dtype=x.dtype)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
+        return tuple(Tensor(np.zeros(a.shape, dtype=a.dtype)) if need else None
+                     for a, need in zip(self.inputs, self.needs_input_grad))
+
+
 def _nll(logp: Tensor, labels: np.ndarray, valid: np.ndarray, w: np.ndarray | None,
          reduction: str) -> Tensor:
     """``-w[t] * logp[..., t, ...]`` over the counted samples, reduced as PyTorch does."""
@@ -403,7 +421,8 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     ignore_index : int
         Targets equal to it add nothing and are not counted in the mean.
     reduction : {"mean", "sum", "none"}
-        ``"mean"`` divides by the summed weights of the counted targets (NaN if none).
+        ``"mean"`` divides by the summed weights of the counted targets: NaN if no
+        target is counted, with a zero gradient (as PyTorch).
 
     Returns
     -------
@@ -415,6 +434,8 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     ax = _class_axis(x, "nll_loss")
     c = x.shape[ax]
     labels, valid = _labels(target, x.shape, ax, c, ignore_index, "nll_loss")
+    if reduction == "mean" and not valid.any():
+        return NoTargetCounted()(x)
     return _nll(x, labels, valid, _class_weight(weight, c, x.dtype, "nll_loss"), reduction)
 
 
@@ -435,8 +456,9 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     ignore_index : int
         Labels equal to it add nothing and are not counted (labels only).
     reduction : {"mean", "sum", "none"}
-        For labels, ``"mean"`` divides by the summed weights of the counted targets; for
-        probabilities, by the number of samples (N * d1 * ...).
+        For labels, ``"mean"`` divides by the summed weights of the counted targets (NaN
+        with a zero gradient if none is counted, as PyTorch); for probabilities, by the
+        number of samples (N * d1 * ...).
     label_smoothing : float
         In [0, 1]: the target becomes ``(1 - s) * target + s / C``.
 
@@ -476,9 +498,13 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
             logp = logp * w.reshape((c,) + (1,) * (x.ndim - ax - 1))
         loss = -(logp * t).sum(axis=ax)
         if reduction == "mean":
-            return loss.sum() / (x.size // c if c else 0)
+            if x.size == 0:
+                return NoTargetCounted()(x, t)
+            return loss.sum() / (x.size // c)
         return loss.sum() if reduction == "sum" else loss
     labels, valid = _labels(tdata, x.shape, ax, c, ignore_index, "cross_entropy")
+    if reduction == "mean" and not valid.any():
+        return NoTargetCounted()(x)
     if (x.ndim == 2 and w is None and reduction == "mean" and label_smoothing == 0
             and valid.all() and x.shape[0]):
         return SoftmaxCrossEntropy()(x, labels)  # the fused op
