@@ -333,6 +333,13 @@ def _pair(input: Any, target: Any, where: str, same_shape: bool = False) -> tupl
     return x, t
 
 
+def _constant(value: Any, x: Tensor) -> Any:
+    """A constant weight in the input's dtype (as PyTorch); a weight with a gradient as is."""
+    if value is None or (isinstance(value, Tensor) and value.requires_grad):
+        return value
+    return np.asarray(value.data if isinstance(value, Tensor) else value, dtype=x.dtype)
+
+
 def _labels(target: Any, shape: tuple[int, ...], class_axis: int, n_classes: int,
             ignore_index: int, where: str) -> tuple[np.ndarray, np.ndarray]:
     """Validated class labels (ignored ones set to 0) and the mask of the counted ones."""
@@ -515,7 +522,8 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     wv = None if w is None else w.reshape((c,) + (1,) * (x.ndim - ax - 1))
     smooth = -(logp if wv is None else logp * wv).sum(axis=ax) * valid.astype(x.dtype)
     if reduction == "mean":
-        counted = w[labels][valid].sum() if w is not None else valid.sum()
+        # a Python number: a NumPy int64 or float64 scalar would make float32 float64
+        counted = float(w[labels][valid].sum() if w is not None else valid.sum())
         with np.errstate(invalid="ignore", divide="ignore"):
             smooth = smooth.sum() / counted
     elif reduction == "sum":
@@ -560,6 +568,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
     if x.size and ((x.data < 0).any() or (x.data > 1).any() or np.isnan(x.data).any()):
         raise ValueError("binary_cross_entropy: every element of input must lie in [0, 1]")
     loss = BinaryCrossEntropy()(x, t)
+    weight = _constant(weight, x)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -577,6 +586,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     """
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     x, t = _pair(input, target, "binary_cross_entropy_with_logits", same_shape=True)
+    weight, pos_weight = _constant(weight, x), _constant(pos_weight, x)
     if pos_weight is None:
         loss = (1 - t) * x - logsigmoid(x)
     else:
