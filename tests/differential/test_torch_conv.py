@@ -204,3 +204,30 @@ def test_np_pad_matches_numpy_modes():
     v = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     mg.pad(v, (2, 1), mode="reflect").sum().backward()
     np.testing.assert_array_equal(v.grad.data, [1.0, 3.0, 2.0])
+
+
+ZERO_KERNEL = {
+    "conv2d": (lambda x, k: F.conv2d(x, np.ones((3, 2, *k))),
+               lambda x, k: TF.conv2d(x, torch.ones((3, 2, *k), dtype=x.dtype))),
+    "conv_transpose2d": (lambda x, k: F.conv_transpose2d(x, np.ones((2, 3, *k))),
+                         lambda x, k: TF.conv_transpose2d(x, torch.ones((2, 3, *k),
+                                                                        dtype=x.dtype))),
+    "max_pool2d": (lambda x, k: F.max_pool2d(x, k, stride=1),
+                   lambda x, k: TF.max_pool2d(x, k, stride=1)),
+    "avg_pool2d": (lambda x, k: F.avg_pool2d(x, k, stride=1),
+                   lambda x, k: TF.avg_pool2d(x, k, stride=1)),
+    "unfold": (lambda x, k: F.unfold(x, k), lambda x, k: TF.unfold(x, k)),
+    "fold": (lambda x, k: F.fold(np.ones((1, 4, 9)), (4, 4), k),
+             lambda x, k: TF.fold(torch.ones((1, 4, 9), dtype=x.dtype), (4, 4), k)),
+}
+
+
+@pytest.mark.parametrize("kernel", [(0, 0), (0, 2), (2, 0)], ids=str)
+@pytest.mark.parametrize("op", sorted(ZERO_KERNEL))
+def test_zero_size_kernel_is_refused_as_by_torch(op, kernel):
+    ours, theirs = ZERO_KERNEL[op]
+    x = np.ones((1, 2, 5, 5))
+    with pytest.raises(RuntimeError):
+        theirs(torch.from_numpy(x), kernel)
+    with pytest.raises(ValueError, match=f"{op}: the kernel size must be greater than zero"):
+        ours(mg.tensor(x), kernel)
