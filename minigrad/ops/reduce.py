@@ -8,6 +8,7 @@ Every reduction takes NumPy's ``axis=``/``keepdims=`` and PyTorch's
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
@@ -181,13 +182,23 @@ class Var(_Reduction):
         self.ddof = ddof
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x.var(axis=self.axes, keepdims=self.keepdims, ddof=self.ddof)
+        # ddof >= n: NumPy warns "Degrees of freedom <= 0" once, not also of the 0 divisor
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x.var(axis=self.axes, keepdims=self.keepdims, ddof=self.ddof)
 
     def backward(self, gy: Tensor) -> Tensor:
         x = self.inputs[0]
-        n = _count(x.shape, self.axes)
+        dof = _count(x.shape, self.axes) - self.ddof
         centred = x - mean(x, self.axes, keepdims=True)
-        return self._grad_to_input(gy) * centred * (2.0 / (n - self.ddof))
+        g = self._grad_to_input(gy)
+        if dof > 0:
+            return g * centred * (2.0 / dof)
+        # no degree of freedom left: PyTorch's gradients, inf and nan, never an exception
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.axes is None:  # over every element: inf, nan where x is the mean
+                return g * np.where(centred.data == 0, np.nan, np.inf).astype(x.dtype)
+            # over given axes: 2 (x - mean) / (n - ddof), +-inf or nan at n == ddof
+            return g * centred * (math.inf if dof == 0 else 2.0 / dof)
 
     def attrs(self) -> dict[str, Any]:
         return {**super().attrs(), "ddof": self.ddof}
@@ -200,7 +211,9 @@ def var(x: Tensor, axis: Axis = None, ddof: float | None = None, keepdims: bool 
     """Variance over ``axis`` with ``ddof`` (``correction=`` accepted).
 
     NumPy's default ``ddof=0`` (population variance); PyTorch's default is
-    ``correction=1``. With ``n - ddof <= 0`` the result is inf or nan, as both give.
+    ``correction=1``. With ``n - ddof <= 0`` the result is inf or nan, as both give,
+    and so is the gradient, as PyTorch's: over every element (``axis=None``) inf, nan
+    where ``x`` equals the mean; over given axes ``2 (x - mean) / (n - ddof)``.
     """
     axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "var")
     d = pick_alias(ddof, correction, "ddof", "correction", "var", default=0)

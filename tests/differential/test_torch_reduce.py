@@ -219,3 +219,32 @@ def test_empty_reductions_match_torch():
     compare("prod empty", lambda t: t.prod(0), lambda t: t.prod(0), [x], 0)
     compare("lse empty", lambda t: t.logsumexp(1), lambda t: torch.logsumexp(t, 1), [x], 0)
     compare("cumsum empty", lambda t: t.cumsum(0), lambda t: t.cumsum(0), [x], 0)
+
+
+_NO_DOF = [np.array([1.0, 2.0, 4.0]), np.array([[1.0, 2.0, 4.0], [1.0, 1.0, 1.0]]),
+           np.array([[[1.0, 2.0], [3.0, 5.0]]]), np.array(2.0)]
+
+
+def _no_dof_cases():
+    for x in _NO_DOF:
+        axes = [None, *range(x.ndim)] + ([tuple(range(x.ndim)), (0, -1)] if x.ndim > 1 else [])
+        for axis in axes:
+            dims = (axis,) if isinstance(axis, int) else axis
+            n = x.size if axis is None else int(np.prod([x.shape[d] for d in dims]))
+            for ddof in (n, n + 1, n + 0.5):
+                yield pytest.param(x, axis, ddof, id=f"{x.shape}-axis={axis}-ddof={ddof}")
+
+
+@pytest.mark.filterwarnings("ignore:Degrees of freedom")
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0")
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize(("x", "axis", "ddof"), list(_no_dof_cases()))
+def test_var_std_without_degrees_of_freedom(x, axis, ddof, name):
+    """ddof >= n: the value is inf/nan as NumPy's, the gradient inf/nan as PyTorch's."""
+    with np.errstate(all="ignore"):
+        expected = getattr(np, name)(x, axis=axis, ddof=ddof)
+    y = getattr(mg, name)(mg.tensor(x), axis=axis, ddof=ddof)
+    np.testing.assert_array_equal(y.data, expected)
+    compare(f"{name} with ddof={ddof}", lambda t: getattr(mg, name)(t, axis=axis, ddof=ddof),
+            lambda t: getattr(torch, name)(t, dim=axis, correction=ddof), [x], 0,
+            second_order=False)

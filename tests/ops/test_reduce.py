@@ -402,3 +402,40 @@ def test_bad_axis(call):
 def test_reductions_of_empty_tensors():
     with pytest.raises(ValueError, match=r"max.*\(0,\)"):
         mg.tensor(np.zeros(0)).max()
+
+
+def _no_dof_cases():
+    """var/std with ddof >= n: every shape's axis choices, ddof at n, above n and fractional."""
+    for shape in [(3,), (2, 3), (1, 2, 2), ()]:
+        ndim = len(shape)
+        for axis in [None, *range(ndim)] + ([tuple(range(ndim)), (0, -1)] if ndim > 1 else []):
+            dims = (axis,) if isinstance(axis, int) else axis
+            n = int(np.prod(shape)) if axis is None else int(np.prod([shape[d] for d in dims]))
+            for ddof in (n, n + 1, n + 0.5):
+                yield pytest.param(shape, axis, n, ddof, id=f"{shape}-axis={axis}-ddof={ddof}")
+
+
+@pytest.mark.filterwarnings("ignore:Degrees of freedom <= 0")
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize(("shape", "axis", "n", "ddof"), list(_no_dof_cases()))
+def test_var_std_without_degrees_of_freedom_never_raise(shape, axis, n, ddof, name):
+    """The value is NumPy's (inf or nan); the gradient is PyTorch's (inf, nan), no exception.
+
+    Over every element (``axis=None``) var's gradient is inf, nan where x is the mean;
+    over given axes it is ``2 (x - mean) / (n - ddof)``; std's is var's over ``2 std``.
+    """
+    data = np.arange(1.0, 1.0 + int(np.prod(shape))).reshape(shape) ** 2
+    data.reshape(-1)[-1:] = data.mean()  # one element at the mean (where 0 * inf is nan)
+    x = leaf(data)
+    y = getattr(mg, name)(x, axis=axis, ddof=ddof)
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(y.data, getattr(np, name)(data, axis=axis, ddof=ddof))
+        (g,) = mg.grad(y.sum(), [x])
+        centred = data - data.mean(axis=axis, keepdims=True)
+        if axis is None:
+            expected = np.where(centred == 0, np.nan, np.inf)
+        else:
+            expected = centred * (np.inf if n == ddof else 2.0 / (n - ddof))
+        if name == "std":
+            expected = expected / (2 * np.var(data, axis=axis, ddof=ddof, keepdims=True) ** 0.5)
+    np.testing.assert_allclose(g.data, np.broadcast_to(expected, shape), rtol=1e-12)
