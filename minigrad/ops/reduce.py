@@ -22,6 +22,7 @@ from minigrad.ops.shape import (
     Axis,
     AxisError,
     broadcast_to,
+    check_reduced_axes_not_empty,
     flip,
     moveaxis,
     normalize_axis,
@@ -78,7 +79,9 @@ class Mean(_Reduction):
     """Mean over axes."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x.mean(axis=self.axes, keepdims=self.keepdims)
+        # over an empty axis: nan, with NumPy's "Mean of empty slice" warning only
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x.mean(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, gy: Tensor) -> Tensor:
         x = self.inputs[0]
@@ -156,8 +159,7 @@ def max(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
     the tied elements, as ``torch.amax`` does (``torch.max(dim)`` gives it to one).
     """
     axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "max")
-    if x.size == 0:
-        raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
+    check_reduced_axes_not_empty(x.shape, axes, "max")
     return Max(axes, keepdims)(x)
 
 
@@ -169,8 +171,7 @@ def min(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
     At ties the gradient is split evenly, as ``torch.amin`` does.
     """
     axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "min")
-    if x.size == 0:
-        raise ValueError(f"min: cannot reduce an empty tensor of shape {x.shape}")
+    check_reduced_axes_not_empty(x.shape, axes, "min")
     return Min(axes, keepdims)(x)
 
 
@@ -235,8 +236,9 @@ class LogSumExp(_Reduction):
     """``log(sum(exp(x)))`` over axes, with the maximum subtracted first."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        if x.size == 0:
-            return np.log(np.exp(x).sum(axis=self.axes, keepdims=self.keepdims))
+        if x.size == 0:  # log(0) = -inf over an empty axis, as PyTorch, without a warning
+            with np.errstate(divide="ignore"):
+                return np.log(np.exp(x).sum(axis=self.axes, keepdims=self.keepdims))
         m = x.max(axis=self.axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         y = np.log(np.exp(x - m).sum(axis=self.axes, keepdims=True)) + m
@@ -531,7 +533,7 @@ class Norm(_Reduction):
 
 def _ties_share(a: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
     """1/k at each of the k positions holding the maximum of ``a`` over ``axes``, else 0."""
-    m = a == a.max(axis=axes, keepdims=True)
+    m = a == a.max(axis=axes, keepdims=True, initial=0.0)  # |x| >= 0; 0 over an empty axis
     return (m / m.sum(axis=axes, keepdims=True)).astype(a.dtype)
 
 

@@ -17,7 +17,7 @@ from minigrad.ops.catalogue import op
 from minigrad.tensor import Tensor, _alias, zeros
 
 __all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "getitem", "sum_to_array",
-           "AxisError", "normalize_axis", "normalize_one_axis",
+           "AxisError", "normalize_axis", "normalize_one_axis", "check_reduced_axes_not_empty",
            "concatenate", "cat", "stack", "split", "chunk", "squeeze", "expand_dims",
            "unsqueeze", "flatten", "unflatten", "permute", "swapaxes", "moveaxis", "expand",
            "tile", "repeat", "repeat_interleave", "flip", "roll", "diagonal",
@@ -64,6 +64,23 @@ def normalize_axis(axis: Axis, ndim: int, where: str) -> tuple[int, ...] | None:
     if ndim == 0:
         return None  # the tensor itself: reduce over "all" (no) axes
     return tuple(sorted(out))
+
+
+def check_reduced_axes_not_empty(shape: tuple[int, ...], axes: tuple[int, ...] | None,
+                                 where: str) -> None:
+    """Refuse to reduce over an empty axis for a reduction with no identity (max, argmax, ...).
+
+    ``axes`` as :func:`normalize_axis` returns them (None: every axis). Reducing over the
+    live axes of an empty tensor is fine (the result is empty too, as in NumPy and
+    PyTorch); only the maximum (or minimum, ...) of no element is undefined.
+    """
+    for a in range(len(shape)) if axes is None else axes:
+        if shape[a] == 0:
+            which = "axis" if axes is None or len(axes) == 1 else "axes"
+            raise ValueError(
+                f"{where}: cannot reduce over the empty axis {a} of a tensor of shape {shape} "
+                f"(the {where} of no element is undefined); reduce over a non-empty "
+                f"{which} instead")
 
 
 def normalize_one_axis(axis: int, ndim: int, where: str) -> int:

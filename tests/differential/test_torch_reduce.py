@@ -248,3 +248,57 @@ def test_var_std_without_degrees_of_freedom(x, axis, ddof, name):
     compare(f"{name} with ddof={ddof}", lambda t: getattr(mg, name)(t, axis=axis, ddof=ddof),
             lambda t: getattr(torch, name)(t, dim=axis, correction=ddof), [x], 0,
             second_order=False)
+
+
+#: Reductions over a live axis of an empty batch, against PyTorch (dim=None: every axis).
+EMPTY_VS_TORCH = {
+    "sum": (lambda x, a: x.sum(axis=a), lambda t, a: t.sum(dim=a)),
+    "mean": (lambda x, a: x.mean(axis=a), lambda t, a: t.mean(dim=a)),
+    "amax": (lambda x, a: mg.amax(x, a), lambda t, a: t.amax(dim=a)),
+    "amin": (lambda x, a: mg.amin(x, a), lambda t, a: t.amin(dim=a)),
+    "var": (lambda x, a: x.var(axis=a), lambda t, a: t.var(dim=a, correction=0)),
+    "std": (lambda x, a: x.std(axis=a), lambda t, a: t.std(dim=a, correction=0)),
+    "logsumexp": (lambda x, a: mg.logsumexp(x, a), lambda t, a: torch.logsumexp(t, a)),
+    "prod": (lambda x, a: x.prod(axis=a), lambda t, a: t.prod() if a is None else t.prod(a)),
+    "norm": (lambda x, a: mg.norm(x, axis=a), lambda t, a: torch.linalg.vector_norm(t, dim=a)),
+    "cumsum": (lambda x, a: x.cumsum(a), lambda t, a: t.cumsum(a)),
+    "cumprod": (lambda x, a: x.cumprod(a), lambda t, a: t.cumprod(a)),
+    "logcumsumexp": (lambda x, a: x.logcumsumexp(a), lambda t, a: t.logcumsumexp(a)),
+    "cummax": (lambda x, a: x.cummax(a)[0], lambda t, a: t.cummax(a)[0]),
+    "cummin": (lambda x, a: x.cummin(a)[0], lambda t, a: t.cummin(a)[0]),
+    "softmax": (lambda x, a: F.softmax(x, a), lambda t, a: torch.softmax(t, a)),
+    "log_softmax": (lambda x, a: F.log_softmax(x, a), lambda t, a: torch.log_softmax(t, a)),
+}
+_NO_IDENTITY = {"amax": (mg.amax, torch.amax), "amin": (mg.amin, torch.amin),
+                "argmax": (mg.argmax, torch.argmax), "argmin": (mg.argmin, torch.argmin)}
+_SINGLE_AXIS = {"logsumexp", "cumsum", "cumprod", "logcumsumexp", "cummax", "cummin",
+                "softmax", "log_softmax"}
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:Degrees of freedom <= 0",
+                            "ignore:.*degrees of freedom is <= 0")
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (2, 0, 3)], ids=str)
+@pytest.mark.parametrize("op", sorted(EMPTY_VS_TORCH))
+def test_reductions_over_live_axes_of_empty_tensors(op, shape):
+    ours, theirs = EMPTY_VS_TORCH[op]
+    for axis in range(len(shape)):
+        if op in _NO_IDENTITY and shape[axis] == 0:
+            continue  # refused by both: below
+        compare(f"{op} over axis {axis} of shape {shape}", lambda x, a=axis: ours(x, a),
+                lambda t, a=axis: theirs(t, a), [np.zeros(shape)], 0)
+    if op not in _SINGLE_AXIS and op not in _NO_IDENTITY:
+        compare(f"{op} over every axis of shape {shape}", lambda x: ours(x, None),
+                lambda t: theirs(t, None), [np.zeros(shape)], 0)
+
+
+@pytest.mark.parametrize("op", sorted(_NO_IDENTITY))
+def test_no_identity_reductions_refuse_an_empty_axis_as_torch(op):
+    ours, theirs = _NO_IDENTITY[op]
+    x = np.zeros((2, 0, 3))
+    np.testing.assert_array_equal(ours(mg.tensor(x), 2).data,
+                                  theirs(torch.from_numpy(x), 2).numpy())
+    with pytest.raises((IndexError, RuntimeError)):
+        theirs(torch.from_numpy(x), 1)
+    with pytest.raises(ValueError, match=f"{op.replace('a', '', 1) if op.startswith('am') else op}"
+                                         ": cannot reduce over the empty axis 1"):
+        ours(mg.tensor(x), 1)

@@ -4,6 +4,8 @@ aliases; 0-d axes; axis errors."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from conftest import make_leaf as leaf  # the suite's one leaf maker
@@ -439,3 +441,84 @@ def test_var_std_without_degrees_of_freedom_never_raise(shape, axis, n, ddof, na
         if name == "std":
             expected = expected / (2 * np.var(data, axis=axis, ddof=ddof, keepdims=True) ** 0.5)
     np.testing.assert_allclose(g.data, np.broadcast_to(expected, shape), rtol=1e-12)
+
+
+# -- empty tensors: every reduction, forward and backward --------------------------------------
+
+#: Each reduction of the catalogue (and the other ops that reduce along an axis), its NumPy
+#: reference, whether it takes a tuple of axes, and whether it has an identity (the value
+#: over no element: 0 for sum, 1 for prod, nan for mean, ...). Without one, reducing over
+#: an empty axis is an error; over the live axes of an empty tensor it never is.
+EMPTY_REDUCTIONS = {
+    "sum": (mg.sum, np.sum, True, True),
+    "mean": (mg.mean, np.mean, True, True),
+    "max": (mg.max, np.max, True, False),
+    "min": (mg.min, np.min, True, False),
+    "var": (mg.var, np.var, True, True),
+    "std": (mg.std, np.std, True, True),
+    "logsumexp": (mg.logsumexp, lambda a, axis: np.log(np.exp(a).sum(axis=axis)), True, True),
+    "prod": (mg.prod, np.prod, True, True),
+    "cumsum": (mg.cumsum, np.cumsum, False, True),
+    "cumprod": (mg.cumprod, np.cumprod, False, True),
+    "logcumsumexp": (mg.logcumsumexp, lambda a, axis: np.logaddexp.accumulate(
+        a.reshape(-1) if axis is None else a, axis=0 if axis is None else axis), False, True),
+    "cummax": (lambda x, axis: mg.cummax(x, axis)[0], np.maximum.accumulate, False, True),
+    "cummin": (lambda x, axis: mg.cummin(x, axis)[0], np.minimum.accumulate, False, True),
+    "any": (mg.any, np.any, True, True),
+    "all": (mg.all, np.all, True, True),
+    "norm": (lambda x, axis: mg.norm(x, axis=axis),
+             lambda a, axis: np.sqrt((a * a).sum(axis=axis)), True, True),
+    "norm inf": (lambda x, axis: mg.norm(x, np.inf, axis=axis),
+                 lambda a, axis: np.abs(a).max(axis=axis, initial=0.0), True, True),
+    "argmax": (mg.argmax, np.argmax, False, False),
+    "argmin": (mg.argmin, np.argmin, False, False),
+    "softmax": (F.softmax, lambda a, axis: a, False, True),
+    "log_softmax": (F.log_softmax, lambda a, axis: a, False, True),
+}
+_NEEDS_AXIS = {"cummax", "cummin", "softmax", "log_softmax"}
+
+
+def _empty_cases():
+    for shape in [(0,), (0, 3), (3, 0), (2, 0, 3)]:
+        for name, (_, _, tuples, _) in EMPTY_REDUCTIONS.items():
+            axes = [*range(len(shape)), -1] + ([(0, -1)] if tuples and len(shape) > 1 else [])
+            for axis in ([] if name in _NEEDS_AXIS else [None]) + axes:
+                yield pytest.param(name, shape, axis, id=f"{name}-{shape}-axis={axis}")
+
+
+def test_every_reduction_is_tried_on_empty_tensors():
+    family = {e.name for e in mg.ops.catalogue.entries() if e.family == "reduce"}
+    assert family <= set(EMPTY_REDUCTIONS)
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:Degrees of freedom <= 0")
+@pytest.mark.parametrize(("name", "shape", "axis"), list(_empty_cases()))
+def test_reductions_of_empty_tensors_as_numpy(name, shape, axis):
+    """Over the live axes of an empty batch: NumPy's shape and value, an empty gradient.
+
+    Over an empty axis: the identity (0, 1, nan, -inf, ...), or for max, min, argmax and
+    argmin, which have none, a ValueError naming the op and the axis.
+    """
+    fn, ref, _, identity = EMPTY_REDUCTIONS[name]
+    data = np.zeros(shape)
+    dims = range(len(shape)) if axis is None else [axis] if isinstance(axis, int) else axis
+    reduces_empty = any(shape[d] == 0 for d in dims)
+    x = leaf(data)
+    if reduces_empty and not identity:
+        first = [d % len(shape) for d in dims if shape[d] == 0][0]
+        with pytest.raises(ValueError, match=rf"{name}: cannot reduce over the empty axis "
+                                             rf"{first} of a tensor of shape \({shape[0]},"):
+            fn(x, axis)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.filterwarnings("ignore", "Mean of empty slice")
+        warnings.filterwarnings("ignore", "Degrees of freedom <= 0")
+        y = fn(x, axis)
+        with np.errstate(all="ignore"):
+            expected = ref(data, axis=axis)
+        assert y.shape == np.shape(expected)
+        np.testing.assert_array_equal(y.data, expected)
+        if y.requires_grad:
+            (g,) = mg.grad(y.sum(), [x])
+            assert g.shape == shape and g.dtype == np.float64
