@@ -17,7 +17,7 @@ from minigrad.autograd import Function
 from minigrad.ops import indexing
 from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import abs as _abs
-from minigrad.ops.elementwise import exp, sqrt
+from minigrad.ops.elementwise import exp
 from minigrad.ops.shape import (
     Axis,
     AxisError,
@@ -188,6 +188,9 @@ class Var(_Reduction):
             return x.var(axis=self.axes, keepdims=self.keepdims, ddof=self.ddof)
 
     def backward(self, gy: Tensor) -> Tensor:
+        return self._var_grad(gy)
+
+    def _var_grad(self, gy: Tensor) -> Tensor:
         x = self.inputs[0]
         dof = _count(x.shape, self.axes) - self.ddof
         centred = x - mean(x, self.axes, keepdims=True)
@@ -203,6 +206,27 @@ class Var(_Reduction):
 
     def attrs(self) -> dict[str, Any]:
         return {**super().attrs(), "ddof": self.ddof}
+
+
+class Std(Var):
+    """Standard deviation over axes, ``sqrt(var)``; the gradient is 0 where it is 0.
+
+    ``d std = d var / (2 std)``, and where ``std`` is 0 (a constant slice) the
+    gradient is 0, as PyTorch (``sqrt`` alone would give nan there).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.sqrt(super().forward(x))
+
+    def backward(self, gy: Tensor) -> Tensor:
+        y = self.output()
+        zero = y.data == 0
+        if not zero.any():
+            return self._var_grad(gy / (y * 2))
+        one = np.ones((), dtype=y.dtype)
+        g = indexing.where(zero, np.zeros((), dtype=y.dtype),
+                           gy / (indexing.where(zero, one, y) * 2))
+        return self._var_grad(g)
 
 
 @op("var", method=True)
@@ -227,9 +251,11 @@ def std(x: Tensor, axis: Axis = None, ddof: float | None = None, keepdims: bool 
         keepdim: bool | None = None) -> Tensor:
     """Standard deviation, ``sqrt(var(...))`` (same arguments as :func:`var`).
 
-    Not differentiable where the variance is 0 (the gradient is nan/inf, as PyTorch).
+    Not differentiable where the variance is 0; the gradient there is 0, as PyTorch's.
     """
-    return sqrt(var(x, axis, ddof, keepdims, dim=dim, correction=correction, keepdim=keepdim))
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "std")
+    d = pick_alias(ddof, correction, "ddof", "correction", "std", default=0)
+    return Std(axes, keepdims, d)(x)
 
 
 class LogSumExp(_Reduction):

@@ -302,3 +302,15 @@ def test_no_identity_reductions_refuse_an_empty_axis_as_torch(op):
     with pytest.raises(ValueError, match=f"{op.replace('a', '', 1) if op.startswith('am') else op}"
                                          ": cannot reduce over the empty axis 1"):
         ours(mg.tensor(x), 1)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_std_at_zero_variance(axis, ddof):
+    """std's gradient (and second derivative) where a slice is constant: PyTorch's 0."""
+    x = np.array([[2.0, 2.0, 2.0], [1.0, 4.0, 2.0]]) if axis in (1, None) else \
+        np.array([[2.0, 1.0], [2.0, 3.0]])
+    if axis in (None, (0, 1)):
+        x = np.full((2, 3), 2.0)
+    compare("std at zero variance", lambda t: mg.std(t, axis=axis, ddof=ddof),
+            lambda t: t.std(dim=axis, correction=ddof), [x], 0)

@@ -522,3 +522,28 @@ def test_reductions_of_empty_tensors_as_numpy(name, shape, axis):
         if y.requires_grad:
             (g,) = mg.grad(y.sum(), [x])
             assert g.shape == shape and g.dtype == np.float64
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 1)])
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_std_gradient_is_zero_where_the_variance_is_zero(axis, ddof):
+    """A constant slice: std's gradient is 0 there (PyTorch's), not nan; elsewhere exact."""
+    data = np.array([[2.0, 2.0, 2.0], [1.0, 4.0, 2.0]])
+    if axis == 0:
+        data = np.array([[2.0, 1.0, 5.0], [2.0, 4.0, 5.0]])
+    if axis is None or axis == (0, 1):
+        data = np.full((2, 3), 2.0)
+    x = leaf(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = mg.std(x, axis=axis, ddof=ddof)
+        (g,) = mg.grad(y.sum(), [x], create_graph=True)
+        (gg,) = mg.grad((g * g).sum(), [x])
+    s = data.std(axis=axis, ddof=ddof, keepdims=True)
+    n = data.size // np.size(data.std(axis=axis))
+    centred = data - data.mean(axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.where(s == 0, 0.0, centred / (s * (n - ddof)))
+    np.testing.assert_allclose(g.data, expected, rtol=1e-12)
+    assert np.isfinite(gg.data).all()
+    assert (g.data[np.broadcast_to(s == 0, data.shape)] == 0).all()

@@ -366,3 +366,61 @@ def test_bad_shapes(call, words):
     msg = str(info.value).replace(" ", "")  # NumPy prints (4,2), minigrad (4, 2)
     for w in words:
         assert w.replace(" ", "") in msg
+
+
+#: The results that share their input's data, each with the NumPy view it matches.
+VIEWS = {
+    "reshape": (lambda a: a.reshape(6), lambda a: a.reshape(6)),
+    "view": (lambda a: a.view(6), lambda a: a.reshape(6)),
+    "flatten": (lambda a: a.flatten(), lambda a: a.reshape(-1)),
+    "basic slice": (lambda a: a[0, 1:], lambda a: a[0, 1:]),
+    "T": (lambda a: a.T, lambda a: a.T),
+    "swapaxes": (lambda a: a.swapaxes(0, 1), lambda a: a.swapaxes(0, 1)),
+    "permute": (lambda a: a.permute(1, 0), lambda a: a.transpose(1, 0)),
+    "moveaxis": (lambda a: mg.moveaxis(a, 0, 1), lambda a: np.moveaxis(a, 0, 1)),
+    "squeeze": (lambda a: a[None].squeeze(0), lambda a: a[None].squeeze(0)),
+    "unsqueeze": (lambda a: a.unsqueeze(0), lambda a: a[None]),
+    "flip": (lambda a: a.flip(0), lambda a: np.flip(a, 0)),
+    "split": (lambda a: mg.split(a, 2)[1], lambda a: np.split(a, 2)[1]),
+    "chunk": (lambda a: mg.chunk(a, 2)[0], lambda a: np.split(a, 2)[0]),
+    "detach": (lambda a: a.detach(), lambda a: a),
+}
+
+
+@pytest.mark.parametrize("requires_grad", [True, False])
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_writing_into_a_view_changes_its_input_as_numpy(name, requires_grad):
+    """Under no_grad (or outside any graph) ``b += 1`` writes through, as NumPy's views."""
+    ours, numpy_view = VIEWS[name]
+    a = mg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=requires_grad)
+    expected = np.arange(6.0).reshape(2, 3)
+    nb = numpy_view(expected)
+    nb += 1
+    if requires_grad:
+        with mg.no_grad():
+            b = ours(a)
+            b += 1
+    else:
+        b = ours(a)
+        b += 1
+    np.testing.assert_array_equal(a.data, expected)
+    assert a.version == b.version == 1  # one change, seen by both
+
+
+@pytest.mark.parametrize("name", sorted(set(VIEWS) - {"detach"}))
+def test_in_place_update_in_a_graph_leaves_the_input_alone(name):
+    ours, _ = VIEWS[name]
+    a = mg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    b = ours(a)
+    b += 1  # a new tensor for b
+    np.testing.assert_array_equal(a.data, np.arange(6.0).reshape(2, 3))
+    assert a.version == 0
+
+
+@pytest.mark.parametrize("copy", [lambda a: a[[0, 1]], lambda a: a[a.data > 2],
+                                  lambda a: a.diagonal()], ids=["fancy", "mask", "diagonal"])
+def test_results_that_copy_leave_their_input_alone(copy):
+    a = mg.tensor(np.arange(6.0).reshape(2, 3))
+    b = copy(a)
+    b += 1
+    np.testing.assert_array_equal(a.data, np.arange(6.0).reshape(2, 3))
