@@ -723,22 +723,33 @@ class Roll(Function):
 @op("roll", torch="roll", method=True)
 def roll(x: Tensor, shift: int | Sequence[int], axis: int | Sequence[int] | None = None, *,
          dims: Any = None) -> Tensor:
-    """Shift elements along ``axis`` cyclically (``axis=None``: over the flattened tensor)."""
+    """Shift elements along ``axis`` cyclically (``axis=None``: over the flattened tensor).
+
+    ``shift`` is an int or a sequence of ints, one per axis (or one for all of them).
+    With ``axis=None`` a sequence rolls the flattened tensor by its sum, as NumPy does
+    (a one-element sequence is the same as its element, as in PyTorch).
+    """
     axis = pick_alias(axis, dims, "axis", "dims", "roll")
+    shifts = _roll_shifts(shift)
     if axis is not None:
         axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         for a in axes:
             normalize_one_axis(a, x.ndim, "roll")
-        shifts = (shift,) if isinstance(shift, (int, np.integer)) else tuple(shift)
         if len(shifts) != len(axes) and len(shifts) != 1 and len(axes) != 1:
             raise ValueError(f"roll: {len(shifts)} shifts for {len(axes)} axes")
+        if not shifts:
+            raise ValueError("roll: shift is an empty sequence; give one shift per axis")
         axis = axes if len(axes) > 1 else axes[0]
-        shift = tuple(int(s) for s in shifts) if len(shifts) > 1 else int(shifts[0])
-    elif not isinstance(shift, (int, np.integer)):
-        raise ValueError(f"roll: with axis=None, shift must be an int, got {shift!r}")
-    else:
-        shift = int(shift)
-    return Roll(shift, axis)(x)
+        return Roll(shifts if len(shifts) > 1 else shifts[0], axis)(x)
+    return Roll(sum(shifts), None)(x)
+
+
+def _roll_shifts(shift: Any) -> tuple[int, ...]:
+    """``roll``'s shift as a tuple of ints (an int, a sequence or a 0-d/1-d integer array)."""
+    arr = np.asarray(shift)
+    if arr.ndim > 1 or (arr.dtype.kind not in "iu" and arr.size) or isinstance(shift, bool):
+        raise TypeError(f"roll: shift must be an int or a sequence of ints, got {shift!r}")
+    return tuple(int(s) for s in arr.reshape(-1))
 
 
 @op("diagonal", torch="diagonal", method=True)

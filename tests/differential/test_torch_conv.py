@@ -231,3 +231,37 @@ def test_zero_size_kernel_is_refused_as_by_torch(op, kernel):
         theirs(torch.from_numpy(x), kernel)
     with pytest.raises(ValueError, match=f"{op}: the kernel size must be greater than zero"):
         ours(mg.tensor(x), kernel)
+
+
+def _negative_pad_cases():
+    """Widths with negatives (crops) on 1-, 2- and 3-D inputs, every mode, as PyTorch takes them."""
+    one = [(-1, 2), (2, -1), (-3, 2), (-2, 3), (-4, 1), (3, -1), (-2, -2), (-1, -1)]
+    for mode in ("constant", "reflect", "replicate", "circular"):
+        for pads in one:
+            if mode == "circular" and pads[0] + pads[1] + 5 < 1:
+                continue
+            yield pytest.param((1, 2, 5), pads, mode, id=f"{mode}-{pads}")
+        for pads in [(-1, 2, 0, -1), (1, -2, -2, 1), (-2, -2, 2, 1)]:
+            yield pytest.param((1, 2, 4, 5), pads, mode, id=f"{mode}-{pads}")
+    for pads in [(-1, 0), (0, -3), (-2, 1, 1, -1, -1, 0)]:
+        yield pytest.param((3, 4, 5), pads, "constant", id=f"constant-3d-{pads}")
+
+
+@pytest.mark.parametrize(("shape", "pads", "mode"), list(_negative_pad_cases()))
+def test_pad_with_negative_widths_crops_as_torch(shape, pads, mode):
+    x = np.random.default_rng(0).standard_normal(shape)
+    kw = {"value": 0.5} if mode == "constant" else {}
+    compare(f"pad {pads} {mode}", lambda a: F.pad(a, pads, mode, **kw),
+            lambda a: TF.pad(a, pads, mode, **kw), [x], 0)
+
+
+@pytest.mark.parametrize(("pads", "mode"), [
+    ((-6, 0), "constant"), ((-6, 1), "constant"), ((-5, 0), "reflect"), ((-6, 1), "reflect"),
+    ((-5, 0), "replicate"), ((0, -5), "replicate"), ((-1, 5), "reflect"), ((-6, 0), "circular"),
+])
+def test_pad_with_too_negative_widths_is_refused_as_by_torch(pads, mode):
+    x = np.ones((1, 2, 5))
+    with pytest.raises(RuntimeError):
+        TF.pad(torch.from_numpy(x), pads, mode)
+    with pytest.raises(ValueError, match=r"pad: .*\(-?\d+, -?\d+\)"):
+        F.pad(x, pads, mode)

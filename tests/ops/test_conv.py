@@ -288,3 +288,33 @@ def test_zero_size_kernel_is_refused_naming_the_op(name, kernel):
     with pytest.raises(ValueError, match=rf"{where}: the kernel size must be greater than zero, "
                                          rf"got {kernel[0]}x{kernel[1]}"):
         _zero_kernel_calls(*kernel)[name]()
+
+
+@pytest.mark.parametrize(("pads", "mode", "expected"), [
+    ((-1, 2), "constant", [2.0, 3.0, 4.0, 5.0, 9.0, 9.0]),
+    ((2, -3), "constant", [9.0, 9.0, 1.0, 2.0]),
+    ((-2, -2), "constant", [3.0]),
+    ((-5, 0), "constant", []),
+    ((-3, 2), "reflect", [4.0, 5.0, 4.0, 3.0]),       # pad, then crop
+    ((-5, 1), "replicate", [5.0]),
+    ((-1, 2), "circular", [2.0, 3.0, 4.0, 5.0, 2.0, 3.0]),  # crop, then wrap
+    ((2, -1), "circular", [3.0, 4.0, 1.0, 2.0, 3.0, 4.0]),
+])
+def test_pad_negative_widths_crop(pads, mode, expected):
+    x = mg.tensor(np.arange(1.0, 6.0), requires_grad=True)
+    y = F.pad(x, pads, mode, **({"value": 9.0} if mode == "constant" else {}))
+    np.testing.assert_array_equal(y.data, expected)
+    assert mg.gradcheck(lambda a: F.pad(a, pads, mode) * mg.tensor(np.arange(y.size)), [x])
+
+
+@pytest.mark.parametrize(("pads", "mode", "match"), [
+    ((-6, 1), "constant", r"negative widths \(-6, 1\) of axis 0 crop 6 elements from its 5"),
+    ((-5, 0), "reflect", r"widths \(-5, 0\) of axis 0 \(size 5\) leave 0 elements"),
+    ((0, -6), "replicate", r"leave -1 elements; replicate padding keeps at least one"),
+    ((-5, 1), "circular", "circular padding .* must be at most 0 for its size 0"),
+    ((-1, 5), "circular", "circular padding .* must be at most 4 for its size 4"),
+    ((1.5, 0), "constant", "must hold ints"),
+])
+def test_pad_refuses_widths_that_crop_too_much(pads, mode, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        F.pad(np.arange(1.0, 6.0), pads, mode)

@@ -424,3 +424,34 @@ def test_results_that_copy_leave_their_input_alone(copy):
     b = copy(a)
     b += 1
     np.testing.assert_array_equal(a.data, np.arange(6.0).reshape(2, 3))
+
+
+_ROLL_SHIFTS = [(1,), [2], (-4,), np.array([1]), (1, 2), (), np.int64(2), np.array(3)]
+
+
+@pytest.mark.parametrize(("shift", "axis"), [
+    pytest.param(shift, axis, id=f"{shift!r}-axis={axis}")
+    for shift in _ROLL_SHIFTS for axis in [None, 0, 1, (0, 1)]
+    if axis is None or np.size(shift) in (1, np.size(axis))])  # NumPy refuses the others too
+def test_roll_takes_numpys_shifts(shift, axis):
+    """An int, a sequence or an integer array; with axis=None a sequence rolls by its sum."""
+    x = leaf(np.arange(6.0).reshape(2, 3))
+    y = mg.roll(x, shift, axis)
+    np.testing.assert_array_equal(y.data, np.roll(x.data, shift, axis))
+    (g,) = mg.grad((y * mg.tensor(np.arange(6.0).reshape(2, 3))).sum(), [x])
+    np.testing.assert_array_equal(g.data, np.roll(np.arange(6.0).reshape(2, 3),
+                                                  -np.asarray(shift), axis)
+                                  if axis is not None else
+                                  np.roll(np.arange(6.0), -int(np.sum(shift))).reshape(2, 3))
+
+
+@pytest.mark.parametrize(("shift", "axis", "error", "match"), [
+    (1.5, None, TypeError, "roll: shift must be an int or a sequence of ints, got 1.5"),
+    (True, 0, TypeError, "roll: shift must be an int or a sequence of ints"),
+    ([[1]], None, TypeError, "roll: shift must be"),
+    ((), 0, ValueError, "roll: shift is an empty sequence"),
+    ((1, 2, 3), (0, 1), ValueError, "roll: 3 shifts for 2 axes"),
+])
+def test_roll_names_a_bad_shift(shift, axis, error, match):
+    with pytest.raises(error, match=match):
+        mg.roll(mg.tensor(np.ones((2, 3))), shift, axis)
