@@ -17,7 +17,7 @@ from minigrad.ops.catalogue import op
 from minigrad.tensor import Tensor, _alias, zeros
 
 __all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "getitem", "sum_to_array",
-           "AxisError", "normalize_axis", "normalize_one_axis", "check_reduced_axes_not_empty",
+           "AxisError", "normalize_axis", "normalize_one_axis",
            "concatenate", "cat", "stack", "split", "chunk", "squeeze", "expand_dims",
            "unsqueeze", "flatten", "unflatten", "permute", "swapaxes", "moveaxis", "expand",
            "tile", "repeat", "repeat_interleave", "flip", "roll", "diagonal",
