@@ -34,6 +34,9 @@ an option given with the default's value counts as given.
 refused (exit 2, naming the option and the model), never ignored, so
 ``history.json`` records what the run used.
 
+The progress bar is shown only when its output (stderr) is a terminal; in a
+log or a pipe only the per-epoch lines are printed.
+
 Errors print a message on stderr, without a traceback, and end the command
 with one of the exit statuses of :data:`minigrad.cli.errors.EXIT_CODES`, the
 list that ``minigrad train --help`` prints. On Ctrl-C or SIGTERM the run

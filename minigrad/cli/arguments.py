@@ -177,7 +177,8 @@ def _train_parser(subparsers: Any) -> argparse.ArgumentParser:
     io_group.add_argument("--overwrite", action="store_true",
                           help="write into --out even while another minigrad train holds its "
                                "lock (by default the second run refuses)")
-    io_group.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    io_group.add_argument("--no-progress", action="store_true",
+                          help="hide the progress bar (shown only when stderr is a terminal)")
     io_group.add_argument("--no-figures", action="store_true",
                           help="do not write loss.png, accuracy.png and loss_graph.svg")
     io_group.add_argument("--profile-memory", action="store_true",
