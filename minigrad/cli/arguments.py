@@ -105,7 +105,8 @@ def _train_parser(subparsers: Any) -> argparse.ArgumentParser:
             "sigmoid, 10000 iterations, batch 100, learning rate 0.1. Training and test "
             "accuracy are printed every epoch; the history, weights and figures are written "
             "to the output folder. --model multi-layer trains chapter 6's network instead "
-            "(--hidden-sizes, --batchnorm, --dropout, --weight-decay)."),
+            "(--hidden-sizes, --batchnorm, --dropout, --weight-decay). An option the chosen "
+            "model cannot use is refused, never ignored."),
         epilog=EXIT_CODES_HELP,
         formatter_class=_EpilogAsIs,
     )
