@@ -151,7 +151,13 @@ def _load_data(args: argparse.Namespace) -> Any:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Run ``minigrad train`` with parsed arguments; returns the exit status."""
+    """Run ``minigrad train`` with parsed arguments; returns the exit status.
+
+    ``args.given`` names the options given on the command line (:func:`main` sets
+    it); without it, the options whose value differs from the default count as
+    given. A model's preset fills only the options neither given nor restored by
+    ``--resume``, and a given option the model cannot use is refused (exit 2).
+    """
     parser = build_parser()
     given = _given_or_changed(args, parser)
     ckpt = _read_resume_checkpoint(args, parser) if args.resume is not None else None
