@@ -43,7 +43,10 @@ from minigrad.ops.shape import reshape
 from minigrad.tensor import Tensor, as_tensor
 
 __all__ = [
-    "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+    "max_unpool1d", "max_unpool2d", "max_unpool3d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "unfold", "fold", "im2col", "col2im",
     "conv_output_size",
 ]
@@ -69,17 +72,34 @@ def _pair(v: Any, name: str, where: str, minimum: int | None) -> Pair:
     return p
 
 
-def _check_kernel(kernel: tuple[int, ...], where: str, what: str) -> Pair:
+def _check_kernel(kernel: tuple[int, ...], where: str, what: str) -> Any:
     """Refuse a kernel with a side below 1: the one check of every conv, pool and fold op.
 
     ``what`` says where the size came from (``"kernel_size=0"``, ``"weight of shape
-    (4, 3, 0, 0)"``); PyTorch refuses such kernels too.
+    (4, 3, 0, 0)"``); PyTorch refuses such kernels too. Returns the sizes as a tuple of
+    ints (of any length: one per spatial dimension).
     """
-    kh, kw = int(kernel[0]), int(kernel[1])
-    if kh < 1 or kw < 1:
-        raise ValueError(f"{where}: the kernel size must be greater than zero, got {kh}x{kw} "
-                         f"({what})")
-    return kh, kw
+    k = tuple(int(i) for i in kernel)
+    if any(i < 1 for i in k):
+        raise ValueError(f"{where}: the kernel size must be greater than zero, got "
+                         f"{'x'.join(map(str, k))} ({what})")
+    return k
+
+
+def _ntuple(v: Any, n: int, name: str, where: str, minimum: int | None) -> tuple[int, ...]:
+    """Return ``v`` (an int or a tuple of ``n`` ints) as a tuple of ``n`` ints, each >= minimum."""
+    if n == 2:
+        return _pair(v, name, where, minimum)
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        t = (int(v),) * n
+    elif isinstance(v, (tuple, list)) and len(v) == n and all(
+            isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in v):
+        t = tuple(int(i) for i in v)
+    else:
+        raise TypeError(f"{where}: {name} must be an int or a tuple of {n} ints, got {v!r}")
+    if minimum is not None and any(i < minimum for i in t):
+        raise ValueError(f"{where}: {name} must be >= {minimum}, got {v!r}")
+    return t
 
 
 def _kernel_size(v: Any, name: str, where: str) -> Pair:
@@ -371,64 +391,125 @@ def col2im(col: Any, input_shape: tuple[int, ...], filter_h: int, filter_w: int,
 
 
 # ---------------------------------------------------------------------------
-# Convolution: conv2d, conv_transpose2d and the weight gradient, closed under backward.
+# Convolution of any number of spatial dimensions: the forward, the transposed
+# convolution and the weight gradient, closed under backward. ``conv1d``, ``conv2d``
+# and ``conv3d`` (and the transposed ones) are thin wrappers of the one N-d op.
+
+Pads = tuple[tuple[int, int], ...]
+
+
+def _as_pads(p: Any) -> Pads:
+    """Padding as ``((before, after), ...)`` per spatial dimension (ints mean both sides)."""
+    return tuple((int(i), int(i)) if isinstance(i, (int, np.integer)) else (int(i[0]), int(i[1]))
+                 for i in p)
+
+
+def _show_pads(p: Pads) -> Any:
+    """Padding as the user wrote it: one int per dimension where both sides are equal."""
+    if all(a == b for a, b in p):
+        return tuple(a for a, _ in p)
+    return p
+
+
+def _dims(nd: int) -> str:
+    return "x".join(map(str, range(nd)))
+
 
 class _ConvParams:
-    """Stride, padding, dilation and groups of one convolution."""
+    """Stride, padding (before and after, per spatial dimension), dilation and groups."""
 
     __slots__ = ("stride", "padding", "dilation", "groups")
 
-    def __init__(self, stride: Pair, padding: Pair, dilation: Pair, groups: int) -> None:
-        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+    def __init__(self, stride: tuple[int, ...], padding: Any, dilation: tuple[int, ...],
+                 groups: int) -> None:
+        self.stride, self.dilation, self.groups = tuple(stride), tuple(dilation), groups
+        self.padding: Pads = _as_pads(padding)
+
+    @property
+    def nd(self) -> int:
+        """The number of spatial dimensions."""
+        return len(self.stride)
 
     def attrs(self) -> dict[str, Any]:
-        return {"stride": self.stride, "padding": self.padding, "dilation": self.dilation,
-                "groups": self.groups}
+        return {"stride": self.stride, "padding": _show_pads(self.padding),
+                "dilation": self.dilation, "groups": self.groups}
 
-    def output_padding(self, in_hw: tuple[int, ...], out_hw: tuple[int, ...],
-                       k: tuple[int, ...]) -> Pair:
-        """The ``output_padding`` that makes a transposed convolution of out_hw give in_hw."""
-        s, p, d = self.stride, self.padding, self.dilation
-        return (in_hw[0] + 2 * p[0] - ((out_hw[0] - 1) * s[0] + d[0] * (k[0] - 1) + 1),
-                in_hw[1] + 2 * p[1] - ((out_hw[1] - 1) * s[1] + d[1] * (k[1] - 1) + 1))
+    def output_padding(self, in_sp: tuple[int, ...], out_sp: tuple[int, ...],
+                       k: tuple[int, ...]) -> tuple[int, ...]:
+        """The ``output_padding`` that makes a transposed convolution of out_sp give in_sp."""
+        return tuple(
+            n + a + b - ((o - 1) * s + d * (kk - 1) + 1)
+            for n, o, kk, s, (a, b), d in zip(in_sp, out_sp, k, self.stride, self.padding,
+                                              self.dilation))
 
 
-def _im2col_cm(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out: Pair) -> np.ndarray:
-    """The transposed im2col matrix (C*KH*KW, N*OH*OW) used by the convolutions (one copy).
+def _out_sizes(shape: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], p: Pads,
+               d: tuple[int, ...], where: str) -> tuple[int, ...]:
+    """Output sizes of a convolution over the last ``len(k)`` axes of ``shape``; refuses < 1."""
+    sp = shape[len(shape) - len(k):]
+    out = tuple((n + a + b - dd * (kk - 1) - 1) // ss + 1
+                for n, kk, ss, (a, b), dd in zip(sp, k, s, p, d))
+    if min(out) < 1:
+        x = "x".join
+        raise ValueError(
+            f"{where}: a kernel of {x(map(str, k))} (dilation {d}) does not fit the input of "
+            f"spatial size {x(map(str, sp))} padded by {_show_pads(p)}: the output would be "
+            f"{x(map(str, out))}")
+    return out
 
-    Row order (channel, kernel row, kernel column) as the book's columns; column order
-    (image, output row, output column) as the book's rows. Copying in this order reads
-    the input along its rows (the output column is the innermost axis), which measured
-    faster than the book's order, whose innermost axis is the short kernel row.
+
+def _pad_nd(x: np.ndarray, p: Pads, value: float = 0.0) -> np.ndarray:
+    """``x`` (N, C, *spatial) padded by ``p`` (before, after) per spatial axis, C-contiguous."""
+    if not any(a or b for a, b in p):
+        return np.ascontiguousarray(x)
+    sp = x.shape[2:]
+    out = np.full(x.shape[:2] + tuple(n + a + b for n, (a, b) in zip(sp, p)), value,
+                  dtype=x.dtype)
+    out[(slice(None), slice(None)) + tuple(slice(a, a + n) for n, (a, _) in zip(sp, p))] = x
+    return out
+
+
+def _im2col_cm(x: np.ndarray, k: tuple[int, ...], s: tuple[int, ...], p: Any,
+               d: tuple[int, ...], out: tuple[int, ...]) -> np.ndarray:
+    """The transposed im2col matrix (C*prod(K), N*prod(OUT)) used by the convolutions (one copy).
+
+    Row order (channel, kernel position) as the book's columns; column order (image,
+    output position) as the book's rows. Copying in this order reads the input along
+    its rows (the last output axis is the innermost one), which measured faster than
+    the book's order, whose innermost axis is the short kernel row.
     """
-    xp = x if p == (0, 0) else _pad_array(x, p)
-    sn, sc, sh, sw = xp.strides
+    pads = _as_pads(p)
+    xp = x if not any(a or b for a, b in pads) else _pad_nd(x, pads)
+    st = xp.strides
     n, c = xp.shape[:2]
-    v = as_strided(xp, (c, k[0], k[1], n, out[0], out[1]),
-                   (sc, sh * d[0], sw * d[1], sn, sh * s[0], sw * s[1]), writeable=False)
-    return v.reshape(c * k[0] * k[1], n * out[0] * out[1])
+    sp = st[2:]
+    v = as_strided(xp, (c, *k, n, *out),
+                   (st[1], *(a * b for a, b in zip(sp, d)), st[0],
+                    *(a * b for a, b in zip(sp, s))), writeable=False)
+    return v.reshape(c * int(np.prod(k)), n * int(np.prod(out)))
 
 
-def _col2im_cm(col: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair, d: Pair,
-               out: Pair) -> np.ndarray:
-    """Add the columns of a (C*KH*KW, N*OH*OW) matrix back into an image of ``shape``.
+def _col2im_cm(col: np.ndarray, shape: tuple[int, ...], k: tuple[int, ...],
+               s: tuple[int, ...], p: Any, d: tuple[int, ...],
+               out: tuple[int, ...]) -> np.ndarray:
+    """Add the columns of a (C*prod(K), N*prod(OUT)) matrix back into an image of ``shape``.
 
-    The adjoint of :func:`_im2col_cm`; the result is an (N, C, H, W) view of a
+    The adjoint of :func:`_im2col_cm`; the result is an (N, C, *spatial) view of a
     channel-major array.
     """
-    n, c, h, w = shape
-    oh, ow = out
-    img = np.zeros((c, n, h + 2 * p[0], w + 2 * p[1]), dtype=col.dtype)
-    t = col.reshape(c, k[0], k[1], n, oh, ow)
-    for ky in range(k[0]):
-        y0 = ky * d[0]
-        ys = slice(y0, y0 + s[0] * (oh - 1) + 1, s[0])
-        for kx in range(k[1]):
-            x0 = kx * d[1]
-            img[:, :, ys, x0:x0 + s[1] * (ow - 1) + 1:s[1]] += t[:, ky, kx]
-    if p != (0, 0):
-        img = img[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
-    return img.transpose(1, 0, 2, 3)
+    pads = _as_pads(p)
+    n, c = shape[:2]
+    sp = shape[2:]
+    img = np.zeros((c, n) + tuple(m + a + b for m, (a, b) in zip(sp, pads)), dtype=col.dtype)
+    t = col.reshape(c, *k, n, *out)
+    both = (slice(None), slice(None))
+    for pos in np.ndindex(*k):
+        idx = tuple(slice(q * dd, q * dd + ss * (o - 1) + 1, ss)
+                    for q, dd, ss, o in zip(pos, d, s, out))
+        img[both + idx] += t[(slice(None),) + pos]
+    if any(a or b for a, b in pads):
+        img = img[both + tuple(slice(a, a + m) for m, (a, _) in zip(sp, pads))]
+    return img.transpose(1, 0, *range(2, img.ndim))
 
 
 def _block_matmul(a: np.ndarray, b: np.ndarray, groups: int) -> np.ndarray:
@@ -447,19 +528,19 @@ def _block_matmul(a: np.ndarray, b: np.ndarray, groups: int) -> np.ndarray:
 
 def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, cp: _ConvParams,
                   where: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return conv2d(x, w) + b in NCHW and the (transposed) im2col matrix it used."""
+    """Return conv(x, w) + b in (N, C, *spatial) and the (transposed) im2col matrix it used."""
     n, c = x.shape[:2]
-    fn, cg, kh, kw = w.shape
-    _check_kernel((kh, kw), where, f"weight of shape {w.shape}")
+    fn, cg = w.shape[:2]
+    k = _check_kernel(w.shape[2:], where, f"weight of shape {w.shape}")
     g = cp.groups
     if c != cg * g or fn % g:
         raise ValueError(
             f"{where}: input with {c} channels and weight of shape {w.shape} with groups={g} "
             f"do not match (need C == weight.shape[1] * groups and weight.shape[0] divisible "
             f"by groups)")
-    oh, ow = _out_hw(x.shape, (kh, kw), cp.stride, cp.padding, cp.dilation, where)
-    col = _im2col_cm(x, (kh, kw), cp.stride, cp.padding, cp.dilation, (oh, ow))
-    y = _block_matmul(w.reshape(fn, cg * kh * kw), col, g)  # (FN, N*OH*OW)
+    out = _out_sizes(x.shape, k, cp.stride, cp.padding, cp.dilation, where)
+    col = _im2col_cm(x, k, cp.stride, cp.padding, cp.dilation, out)
+    y = _block_matmul(w.reshape(fn, cg * int(np.prod(k))), col, g)  # (FN, N*prod(OUT))
     if b is not None:
         if b.shape != (fn,):
             raise ValueError(f"{where}: bias must have shape ({fn},), got {b.shape}")
@@ -467,32 +548,34 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, cp: _ConvP
             y += b[:, None]  # in place: no second output-sized array
         else:
             y = y + b[:, None]
-    return y.reshape(fn, n, oh, ow).transpose(1, 0, 2, 3), col
+    return y.reshape(fn, n, *out).transpose(1, 0, *range(2, 2 + len(out))), col
 
 
 def _conv_transpose_forward(x: np.ndarray, w: np.ndarray, cp: _ConvParams,
-                            out_hw: Pair) -> np.ndarray:
-    """Return the transposed convolution of x (N, Cin, H, W) with w (Cin, Coutg, KH, KW)."""
-    n, cin, h, wd = x.shape
-    _, coutg, kh, kw = w.shape
+                            out_sp: tuple[int, ...]) -> np.ndarray:
+    """The transposed convolution of x (N, Cin, *spatial) with w (Cin, Coutg, *K)."""
+    n, cin = x.shape[:2]
+    sp = x.shape[2:]
+    coutg = w.shape[1]
+    k = w.shape[2:]
     g = cp.groups
-    rows = x.transpose(1, 0, 2, 3).reshape(cin, n * h * wd)
+    rows = x.transpose(1, 0, *range(2, x.ndim)).reshape(cin, n * int(np.prod(sp)))
     cing = cin // g
-    w3 = w.reshape(g, cing, coutg * kh * kw).transpose(0, 2, 1).reshape(g * coutg * kh * kw,
-                                                                       cing)
-    col = _block_matmul(w3, rows, g)  # (Cout*KH*KW, N*H*W)
-    return _col2im_cm(col, (n, g * coutg) + tuple(out_hw), (kh, kw), cp.stride, cp.padding,
-                      cp.dilation, (h, wd))
+    kk = int(np.prod(k))
+    w3 = w.reshape(g, cing, coutg * kk).transpose(0, 2, 1).reshape(g * coutg * kk, cing)
+    col = _block_matmul(w3, rows, g)  # (Cout*prod(K), N*prod(spatial))
+    return _col2im_cm(col, (n, g * coutg) + tuple(out_sp), k, cp.stride, cp.padding,
+                      cp.dilation, sp)
 
 
 def _weight_grad(col: np.ndarray, gy: np.ndarray, wshape: tuple[int, ...],
                  groups: int) -> np.ndarray:
-    """dL/dW of a convolution from its (transposed) im2col matrix and gy (N, FN, OH, OW)."""
-    fn, cg, kh, kw = wshape
-    rows = gy.transpose(1, 0, 2, 3).reshape(fn, -1)  # (FN, N*OH*OW)
+    """dL/dW of a convolution from its (transposed) im2col matrix and gy (N, FN, *OUT)."""
+    fn = wshape[0]
+    rows = gy.transpose(1, 0, *range(2, gy.ndim)).reshape(fn, -1)  # (FN, N*prod(OUT))
     if groups == 1:
         return (rows @ col.T).reshape(wshape)
-    fng, k = fn // groups, cg * kh * kw
+    fng, k = fn // groups, int(np.prod(wshape[1:]))
     out = np.empty((fn, k), dtype=np.result_type(rows, col))
     for g in range(groups):
         np.matmul(rows[g * fng:(g + 1) * fng], col[g * k:(g + 1) * k].T,
@@ -500,38 +583,46 @@ def _weight_grad(col: np.ndarray, gy: np.ndarray, wshape: tuple[int, ...],
     return out.reshape(wshape)
 
 
-class Conv2d(Function):
-    """2-D cross-correlation of NCHW images (PyTorch's ``conv2d``), via im2col and one matmul.
+class ConvNd(Function):
+    """Cross-correlation of (N, C, *spatial) inputs (PyTorch's ``conv1d/2d/3d``) by im2col.
 
-    Inputs ``x`` (N, C, H, W), ``weight`` (FN, C/groups, KH, KW) and an
-    optional ``bias`` (FN,). The im2col matrix of the forward pass is kept
-    for the weight gradient (as the book's ``Convolution`` keeps ``col``)
-    and dropped by the first backward (a retained graph recomputes it).
+    Inputs ``x`` (N, C, *spatial), ``weight`` (FN, C/groups, *K) and an
+    optional ``bias`` (FN,); the number of spatial dimensions is that of the
+    parameters. The im2col matrix of the forward pass is kept for the weight
+    gradient (as the book's ``Convolution`` keeps ``col``) and dropped by the
+    first backward (a retained graph recomputes it). Shown as ``Conv1d``,
+    ``Conv2d`` or ``Conv3d``.
     """
 
     def __init__(self, cp: _ConvParams) -> None:
         self.cp = cp
         self._col: np.ndarray | None = None
 
+    @property
+    def name(self) -> str:
+        """``Conv1d``, ``Conv2d``, ... by the number of spatial dimensions."""
+        return f"Conv{self.cp.nd}d"
+
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
-        y, col = _conv_forward(x, w, b, self.cp, "conv2d")
+        y, col = _conv_forward(x, w, b, self.cp, f"conv{self.cp.nd}d")
         self._col = col
         return y
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
         x, w = self.inputs[0], self.inputs[1]
         needs = self.needs_input_grad
+        nd = self.cp.nd
         gx = gw = None
         if needs[0]:
-            op = self.cp.output_padding(x.shape[-2:], gy.shape[-2:], w.shape[-2:])
-            gx = ConvTranspose2d(self.cp, op)(gy, w)
+            op = self.cp.output_padding(x.shape[2:], gy.shape[2:], w.shape[2:])
+            gx = ConvTransposeNd(self.cp, op)(gy, w)
         if needs[1]:
             # the kept matrix serves the first backward only (a retained graph recomputes it)
             col, self._col = self._col, None
-            gw = Conv2dWeightGrad(self.cp, w.shape, col)(x, gy)
+            gw = ConvWeightGrad(self.cp, w.shape, col)(x, gy)
         if len(self.inputs) == 2:
             return gx, gw
-        gb = gy.sum(axis=(0, 2, 3)) if needs[2] else None
+        gb = gy.sum(axis=(0, *range(2, 2 + nd))) if needs[2] else None
         return gx, gw, gb
 
     def release(self, reason: Released, cause: Any = None, op: str = "") -> None:
@@ -543,37 +634,41 @@ class Conv2d(Function):
         return self.cp.attrs()
 
 
-class ConvTranspose2d(Function):
-    """Transposed convolution (PyTorch's ``conv_transpose2d``): the adjoint of :class:`Conv2d` in x.
+class ConvTransposeNd(Function):
+    """Transposed convolution (PyTorch's ``conv_transpose1d/2d/3d``), the adjoint of ConvNd.
 
-    Inputs ``x`` (N, Cin, H, W), ``weight`` (Cin, Cout/groups, KH, KW) and an
+    Inputs ``x`` (N, Cin, *spatial), ``weight`` (Cin, Cout/groups, *K) and an
     optional ``bias`` (Cout,).
     """
 
-    def __init__(self, cp: _ConvParams, output_padding: Pair) -> None:
+    def __init__(self, cp: _ConvParams, output_padding: tuple[int, ...]) -> None:
         self.cp = cp
-        self.output_padding = output_padding
+        self.output_padding = tuple(output_padding)
+
+    @property
+    def name(self) -> str:
+        """``ConvTranspose1d``, ``ConvTranspose2d``, ... by the number of spatial dimensions."""
+        return f"ConvTranspose{self.cp.nd}d"
 
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         cp = self.cp
-        _check_kernel(w.shape[2:], "conv_transpose2d", f"weight of shape {w.shape}")
+        where = f"conv_transpose{cp.nd}d"
+        k = _check_kernel(w.shape[2:], where, f"weight of shape {w.shape}")
         if x.shape[1] != w.shape[0] or w.shape[0] % cp.groups:
             raise ValueError(
-                f"conv_transpose2d: input with {x.shape[1]} channels and weight of shape "
+                f"{where}: input with {x.shape[1]} channels and weight of shape "
                 f"{w.shape} with groups={cp.groups} do not match (need C == weight.shape[0], "
                 f"divisible by groups)")
-        out = tuple(
-            (x.shape[2 + i] - 1) * cp.stride[i] - 2 * cp.padding[i]
-            + cp.dilation[i] * (w.shape[2 + i] - 1) + self.output_padding[i] + 1
-            for i in range(2))
-        if out[0] < 1 or out[1] < 1:
-            raise ValueError(f"conv_transpose2d: the output size would be {out}")
-        y = _conv_transpose_forward(x, w, cp, (out[0], out[1]))
+        out = tuple((n - 1) * s - a - b_ + d * (kk - 1) + op + 1
+                    for n, s, (a, b_), d, kk, op in zip(x.shape[2:], cp.stride, cp.padding,
+                                                        cp.dilation, k, self.output_padding))
+        if min(out) < 1:
+            raise ValueError(f"{where}: the output size would be {out}")
+        y = _conv_transpose_forward(x, w, cp, out)
         if b is not None:
             if b.shape != (y.shape[1],):
-                raise ValueError(
-                    f"conv_transpose2d: bias must have shape ({y.shape[1]},), got {b.shape}")
-            y += b.reshape(-1, 1, 1)
+                raise ValueError(f"{where}: bias must have shape ({y.shape[1]},), got {b.shape}")
+            y += b.reshape((-1,) + (1,) * cp.nd)
         return y
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
@@ -581,19 +676,19 @@ class ConvTranspose2d(Function):
         needs = self.needs_input_grad
         gx = gw = None
         if needs[0]:
-            gx = Conv2d(self.cp)(gy, w)
+            gx = ConvNd(self.cp)(gy, w)
         if needs[1]:
-            gw = Conv2dWeightGrad(self.cp, w.shape, None)(gy, x)
+            gw = ConvWeightGrad(self.cp, w.shape, None)(gy, x)
         if len(self.inputs) == 2:
             return gx, gw
-        gb = gy.sum(axis=(0, 2, 3)) if needs[2] else None
+        gb = gy.sum(axis=(0, *range(2, 2 + self.cp.nd))) if needs[2] else None
         return gx, gw, gb
 
     def attrs(self) -> dict[str, Any]:
         return {**self.cp.attrs(), "output_padding": self.output_padding}
 
 
-class Conv2dWeightGrad(Function):
+class ConvWeightGrad(Function):
     """The weight gradient of a convolution: ``(x, gy) -> dL/dW``, bilinear in both.
 
     Its backward is again a convolution (for ``gy``) and a transposed
@@ -607,40 +702,118 @@ class Conv2dWeightGrad(Function):
         self.wshape = wshape
         self._col = col
 
+    @property
+    def name(self) -> str:
+        """``Conv1dWeightGrad``, ``Conv2dWeightGrad``, ... by the number of dimensions."""
+        return f"Conv{self.cp.nd}dWeightGrad"
+
     def forward(self, x: np.ndarray, gy: np.ndarray) -> np.ndarray:
         col = self._col
         self._col = None
         if col is None:
-            kh, kw = self.wshape[2], self.wshape[3]
-            col = _im2col_cm(x, (kh, kw), self.cp.stride, self.cp.padding, self.cp.dilation,
-                             (gy.shape[2], gy.shape[3]))
+            col = _im2col_cm(x, tuple(self.wshape[2:]), self.cp.stride, self.cp.padding,
+                             self.cp.dilation, gy.shape[2:])
         return _weight_grad(col, gy, self.wshape, self.cp.groups)
 
     def backward(self, ggw: Tensor) -> tuple[Tensor | None, Tensor | None]:
         x, gy = self.inputs
         gx = ggy = None
         if self.needs_input_grad[0]:
-            op = self.cp.output_padding(x.shape[-2:], gy.shape[-2:], self.wshape[-2:])
-            gx = ConvTranspose2d(self.cp, op)(gy, ggw)
+            op = self.cp.output_padding(x.shape[2:], gy.shape[2:], self.wshape[2:])
+            gx = ConvTransposeNd(self.cp, op)(gy, ggw)
         if self.needs_input_grad[1]:
-            ggy = Conv2d(self.cp)(x, ggw)
+            ggy = ConvNd(self.cp)(x, ggw)
         return gx, ggy
 
     def attrs(self) -> dict[str, Any]:
         return {**self.cp.attrs(), "weight_shape": self.wshape}
 
 
-def _conv_params(stride: Any, padding: Any, dilation: Any, groups: Any,
-                 where: str) -> _ConvParams:
+#: The names of the 2-D ops before they took any number of dimensions.
+Conv2d, ConvTranspose2d, Conv2dWeightGrad = ConvNd, ConvTransposeNd, ConvWeightGrad
+
+
+def _groups(groups: Any, where: str) -> int:
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"{where}: groups must be a positive int, got {groups!r}")
-    return _ConvParams(_pair(stride, "stride", where, 1), _pair(padding, "padding", where, 0),
-                       _pair(dilation, "dilation", where, 1), int(groups))
+    return int(groups)
+
+
+def _conv_padding(padding: Any, nd: int, where: str, k: tuple[int, ...] | None = None,
+                  s: tuple[int, ...] = (), d: tuple[int, ...] = ()) -> Pads:
+    """A convolution's ``padding`` as (before, after) per spatial dimension.
+
+    An int or one int per dimension pads both sides; ``2 * nd`` ints are per-side
+    widths in :func:`~minigrad.functional.pad`'s order (last dimension first);
+    ``"valid"`` is no padding and ``"same"`` (stride 1 only, as PyTorch) keeps the
+    input size, the odd element of an even total going after, as PyTorch puts it.
+    """
+    if isinstance(padding, str):
+        if k is None:
+            raise ValueError(f"{where}: padding must be ints, got {padding!r}")
+        if padding == "valid":
+            return ((0, 0),) * nd
+        if padding == "same":
+            if any(i != 1 for i in s):
+                raise ValueError(f"{where}: padding='same' needs stride 1 (as in PyTorch), "
+                                 f"got stride {s}")
+            total = [dd * (kk - 1) for dd, kk in zip(d, k)]
+            return tuple((t // 2, t - t // 2) for t in total)
+        raise ValueError(f"{where}: padding must be an int, a tuple of ints, 'same' or "
+                         f"'valid', got {padding!r}")
+    if (isinstance(padding, (tuple, list)) and len(padding) == 2 * nd
+            and all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+                    for i in padding)):
+        if any(i < 0 for i in padding):
+            raise ValueError(f"{where}: padding must be >= 0, got {padding!r}")
+        return tuple((int(padding[2 * (nd - 1 - i)]), int(padding[2 * (nd - 1 - i) + 1]))
+                     for i in range(nd))
+    try:
+        p = _ntuple(padding, nd, "padding", where, 0)
+    except TypeError:
+        raise TypeError(f"{where}: padding must be an int, a tuple of {nd} ints (one per "
+                        f"dimension), {2 * nd} ints (per side, last dimension first), 'same' "
+                        f"or 'valid', got {padding!r}") from None
+    return tuple((i, i) for i in p)
+
+
+def _check_nd(x: Tensor, nd: int, what: str, where: str) -> None:
+    if x.ndim != nd + 2:
+        axes = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}[nd]
+        raise ValueError(f"{where}: {what} must be {nd + 2}-D {axes}, got shape {x.shape}")
+
+
+def _conv(nd: int, input: Any, weight: Any, bias: Any, stride: Any,  # noqa: A002
+          padding: Any, dilation: Any, groups: Any) -> Tensor:
+    where = f"conv{nd}d"
+    x, w = as_tensor(input), as_tensor(weight)
+    _check_nd(x, nd, "input", where)
+    _check_nd(w, nd, "weight", where)
+    k = _check_kernel(w.shape[2:], where, f"weight of shape {w.shape}")
+    s = _ntuple(stride, nd, "stride", where, 1)
+    d = _ntuple(dilation, nd, "dilation", where, 1)
+    g = _groups(groups, where)
+    f = ConvNd(_ConvParams(s, _conv_padding(padding, nd, where, k, s, d), d, g))
+    return f(x, w) if bias is None else f(x, w, bias)
+
+
+
+
+@op(torch="conv1d")
+def conv1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,  # noqa: A002
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-D convolution of (N, C, L) inputs, PyTorch's ``F.conv1d``.
+
+    ``weight`` is (FN, C/groups, K); the other parameters are those of
+    :func:`conv2d`, with one int per dimension (``padding`` may be 2 per-side
+    widths ``(left, right)``, ``"same"`` or ``"valid"``).
+    """
+    return _conv(1, input, weight, bias, stride, padding, dilation, groups)
 
 
 @op(torch="conv2d")
-def conv2d(input: Any, weight: Any, bias: Any = None, stride: IntOrPair = 1,  # noqa: A002
-           padding: IntOrPair = 0, dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
+def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,  # noqa: A002
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation, no kernel flip), PyTorch's ``F.conv2d``.
 
     Parameters
@@ -651,21 +824,28 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: IntOrPair = 1,  # 
         Filters (FN, C/groups, KH, KW).
     bias : Tensor, optional
         One value per filter, shape (FN,).
-    stride, padding, dilation : int or pair of ints
-        Step of the window, zero padding on both sides, spacing of kernel taps.
+    stride, dilation : int or pair of ints
+        Step of the window, spacing of kernel taps.
+    padding : int, tuple of ints, "same" or "valid"
+        Zero padding: one int for every side, a pair (H, W) for both sides of
+        each dimension, or 4 per-side widths ``(left, right, top, bottom)`` in
+        :func:`pad`'s order (PyTorch takes those only through ``F.pad``).
+        ``"same"`` keeps the size (stride 1 only; an odd total puts the extra
+        element after, as PyTorch), ``"valid"`` is no padding.
     groups : int
         Split the channels into ``groups`` independent convolutions.
 
     Returns
     -------
     Tensor
-        Shape (N, FN, OH, OW) with ``OH = (H + 2P - D(KH-1) - 1) // S + 1``.
+        Shape (N, FN, OH, OW) with ``OH = (H + top + bottom - D(KH-1) - 1) // S + 1``.
 
     Notes
     -----
     Computed as the book does: ``im2col(x) @ W.reshape(FN, -1).T``, then
     reshaped to (N, OH, OW, FN) and transposed to NCHW (the result is that
-    transposed view, as in the book's ``Convolution``).
+    transposed view, as in the book's ``Convolution``). :func:`conv1d` and
+    :func:`conv3d` are the same op with one and three spatial dimensions.
 
     Examples
     --------
@@ -674,20 +854,63 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: IntOrPair = 1,  # 
     >>> F.conv2d(x, np.ones((1, 1, 3, 3))).data[0, 0]
     array([[45., 54.],
            [81., 90.]])
+    >>> F.conv2d(x, np.ones((1, 1, 2, 2)), padding="same").shape
+    (1, 1, 4, 4)
     """
+    return _conv(2, input, weight, bias, stride, padding, dilation, groups)
+
+
+@op(torch="conv3d")
+def conv3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,  # noqa: A002
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-D convolution of (N, C, D, H, W) inputs, PyTorch's ``F.conv3d``.
+
+    ``weight`` is (FN, C/groups, KD, KH, KW); the other parameters are those of
+    :func:`conv2d`, with three ints per tuple (``padding`` may be 6 per-side
+    widths in :func:`pad`'s order, ``"same"`` or ``"valid"``).
+    """
+    return _conv(3, input, weight, bias, stride, padding, dilation, groups)
+
+
+
+
+def _conv_transpose(nd: int, input: Any, weight: Any, bias: Any, stride: Any,  # noqa: A002
+                    padding: Any, output_padding: Any, groups: Any, dilation: Any) -> Tensor:
+    where = f"conv_transpose{nd}d"
     x, w = as_tensor(input), as_tensor(weight)
-    _check_4d(x, "input", "conv2d")
-    _check_4d(w, "weight", "conv2d")
-    _check_kernel(w.shape[2:], "conv2d", f"weight of shape {w.shape}")
-    f = Conv2d(_conv_params(stride, padding, dilation, groups, "conv2d"))
+    _check_nd(x, nd, "input", where)
+    _check_nd(w, nd, "weight", where)
+    _check_kernel(w.shape[2:], where, f"weight of shape {w.shape}")
+    s = _ntuple(stride, nd, "stride", where, 1)
+    d = _ntuple(dilation, nd, "dilation", where, 1)
+    cp = _ConvParams(s, _conv_padding(padding, nd, where), d, _groups(groups, where))
+    op = _ntuple(output_padding, nd, "output_padding", where, 0)
+    if any(o >= max(ss, dd) for o, ss, dd in zip(op, s, d)):
+        raise ValueError(f"{where}: output_padding {op} must be smaller than the stride {s} "
+                         f"or the dilation {d} (in each dimension)")
+    f = ConvTransposeNd(cp, op)
     return f(x, w) if bias is None else f(x, w, bias)
+
+
+
+
+@op(torch="conv_transpose1d")
+def conv_transpose1d(input: Any, weight: Any, bias: Any = None,  # noqa: A002
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """1-D transposed convolution of (N, Cin, L) inputs, PyTorch's ``F.conv_transpose1d``.
+
+    ``weight`` is (Cin, Cout/groups, K); the other parameters are those of
+    :func:`conv_transpose2d`, with one int per dimension.
+    """
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
 
 
 @op(torch="conv_transpose2d")
 def conv_transpose2d(input: Any, weight: Any, bias: Any = None,  # noqa: A002
-                     stride: IntOrPair = 1, padding: IntOrPair = 0,
-                     output_padding: IntOrPair = 0, groups: int = 1,
-                     dilation: IntOrPair = 1) -> Tensor:
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
     """Transposed convolution (the gradient of :func:`conv2d` w.r.t. its input), PyTorch's.
 
     Parameters
@@ -699,10 +922,11 @@ def conv_transpose2d(input: Any, weight: Any, bias: Any = None,  # noqa: A002
     bias : Tensor, optional
         Shape (Cout,).
     stride, padding, dilation : int or pair of ints
-        Those of the convolution this transposes.
+        Those of the convolution this transposes (``padding`` may also be 4
+        per-side widths, as in :func:`conv2d`).
     output_padding : int or pair of ints
-        Extra rows/columns on the bottom/right; must be smaller than the
-        stride (stricter than PyTorch, which also allows it below the dilation).
+        Extra rows/columns on the bottom/right; each must be smaller than the
+        stride or the dilation of its dimension (PyTorch's limit).
     groups : int
         Channel groups.
 
@@ -711,57 +935,111 @@ def conv_transpose2d(input: Any, weight: Any, bias: Any = None,  # noqa: A002
     Tensor
         Shape (N, Cout, (H-1)S - 2P + D(KH-1) + output_padding + 1, ...).
     """
-    x, w = as_tensor(input), as_tensor(weight)
-    _check_4d(x, "input", "conv_transpose2d")
-    _check_4d(w, "weight", "conv_transpose2d")
-    _check_kernel(w.shape[2:], "conv_transpose2d", f"weight of shape {w.shape}")
-    cp = _conv_params(stride, padding, dilation, groups, "conv_transpose2d")
-    op = _pair(output_padding, "output_padding", "conv_transpose2d", 0)
-    if op[0] >= cp.stride[0] or op[1] >= cp.stride[1]:
-        raise ValueError(f"conv_transpose2d: output_padding {op} must be smaller than the "
-                         f"stride {cp.stride}")
-    f = ConvTranspose2d(cp, op)
-    return f(x, w) if bias is None else f(x, w, bias)
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+@op(torch="conv_transpose3d")
+def conv_transpose3d(input: Any, weight: Any, bias: Any = None,  # noqa: A002
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """3-D transposed convolution of (N, Cin, D, H, W) inputs, PyTorch's ``F.conv_transpose3d``.
+
+    ``weight`` is (Cin, Cout/groups, KD, KH, KW); the other parameters are those
+    of :func:`conv_transpose2d`, with three ints per tuple.
+    """
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
 
 
 # ---------------------------------------------------------------------------
 # Pooling.
 
-class MaxPool2d(Function):
+def _pool_sizes(sp: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...],
+                p: tuple[int, ...], d: tuple[int, ...], ceil_mode: bool,
+                where: str) -> tuple[tuple[int, ...], Pads]:
+    """Output sizes of a pooling and the (before, after) padding its windows read.
+
+    With ``ceil_mode`` the last window may run past the padded input (PyTorch's rule:
+    it must start inside the input or the left padding); the padding after grows
+    to hold it.
+    """
+    out, pads = [], []
+    for n, kk, ss, pp, dd in zip(sp, k, s, p, d):
+        span = n + 2 * pp - dd * (kk - 1) - 1
+        if ceil_mode:
+            o = -(-span // ss) + 1
+            if (o - 1) * ss >= n + pp:
+                o -= 1
+        else:
+            o = span // ss + 1
+        out.append(o)
+        pads.append((pp, max(pp, (o - 1) * ss + dd * (kk - 1) + 1 - n - pp)))
+    if min(out) < 1:
+        x = "x".join
+        raise ValueError(
+            f"{where}: a kernel of {x(map(str, k))} (dilation {d}) does not fit the input of "
+            f"spatial size {x(map(str, sp))} padded by {p}: the output would be "
+            f"{x(map(str, out))}")
+    return tuple(out), tuple(pads)
+
+
+class MaxPoolNd(Function):
     """Max pooling over windows; ties go to the first maximum (row-major in the window).
 
     This is both PyTorch's CPU convention and the book's ``Pooling``
-    (item 7.5). Padding is with ``-inf``. The flat index (``h*W + w``) of each
-    window's maximum in its (n, c) image is kept as ``self.indices``.
+    (item 7.5). Padding is with ``-inf``. The flat index (``h*W + w`` in 2-D) of
+    each window's maximum in its (n, c) input is kept as ``self.indices``. Shown
+    as ``MaxPool1d``, ``MaxPool2d`` or ``MaxPool3d``.
     """
 
-    def __init__(self, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) -> None:
-        self.kernel = _check_kernel(kernel, "MaxPool2d", f"kernel={kernel}")
-        self.stride, self.padding, self.dilation = stride, padding, dilation
+    def __init__(self, kernel: tuple[int, ...], stride: tuple[int, ...],
+                 padding: tuple[int, ...], dilation: tuple[int, ...],
+                 ceil_mode: bool = False) -> None:
+        nd = len(kernel)
+        self.kernel = _check_kernel(kernel, f"MaxPool{nd}d", f"kernel={kernel}")
+        self.stride, self.padding, self.dilation = tuple(stride), tuple(padding), tuple(dilation)
+        self.ceil_mode = ceil_mode
         self.indices: np.ndarray | None = None
+
+    @property
+    def name(self) -> str:
+        """``MaxPool1d``, ``MaxPool2d``, ... by the number of spatial dimensions."""
+        return f"MaxPool{len(self.kernel)}d"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         k, s, p, d = self.kernel, self.stride, self.padding, self.dilation
-        n, c, h, w = x.shape
-        oh, ow = _out_hw(x.shape, k, s, p, d, "max_pool2d")
-        for axis, (size, o) in enumerate(((h, oh), (w, ow))):
-            pos = np.arange(o)[:, None] * s[axis] + np.arange(k[axis]) * d[axis] - p[axis]
+        nd = len(k)
+        where = f"max_pool{nd}d"
+        n, c = x.shape[:2]
+        sp = x.shape[2:]
+        out, pads = _pool_sizes(sp, k, s, p, d, self.ceil_mode, where)
+        for size, o, kk, ss, pp, dd in zip(sp, out, k, s, p, d):
+            pos = np.arange(o)[:, None] * ss + np.arange(kk) * dd - pp
             if not ((pos >= 0) & (pos < size)).any(axis=1).all():
                 raise ValueError(
-                    f"max_pool2d: some windows lie entirely in the padding (kernel {k}, stride "
-                    f"{s}, padding {p}, dilation {d}, input {h}x{w})")
+                    f"{where}: some windows lie entirely in the padding (kernel {k}, stride "
+                    f"{s}, padding {p}, dilation {d}, input {'x'.join(map(str, sp))})")
         low = -np.inf if x.dtype.kind == "f" else (np.iinfo(x.dtype).min if x.dtype.kind in "iu"
                                                    else 0)
-        xp = _pad_array(x, p, low)
-        v = _windows(xp, k, s, d, (oh, ow)).transpose(0, 3, 1, 2, 4, 5)  # N, C, OH, OW, KH, KW
-        col = v.reshape(n, c, oh, ow, k[0] * k[1])
+        xp = _pad_nd(x, pads, low)
+        st = xp.strides
+        v = as_strided(xp, (n, c, *out, *k),
+                       (st[0], st[1], *(a * b for a, b in zip(st[2:], s)),
+                        *(a * b for a, b in zip(st[2:], d))), writeable=False)
+        col = v.reshape(n, c, *out, int(np.prod(k)))
         arg = col.argmax(axis=-1)
         y = np.take_along_axis(col, arg[..., None], axis=-1)[..., 0]
-        # window position -> flat index into the unpadded image
-        ky, kx = np.divmod(arg, k[1])
-        iy = np.arange(oh).reshape(-1, 1) * s[0] + ky * d[0] - p[0]
-        ix = np.arange(ow) * s[1] + kx * d[1] - p[1]
-        self.indices = iy * w + ix
+        # window position -> flat index into the unpadded input
+        kpos = np.unravel_index(arg, k) if nd > 1 else (arg,)
+        flat: Any = 0
+        for i in range(nd):
+            start = (np.arange(out[i]) * s[i] - p[i]).reshape((-1,) + (1,) * (nd - 1 - i))
+            term = kpos[i] * d[i] + start if d[i] != 1 else kpos[i] + start
+            flat = term if i == 0 else flat * sp[i] + term
+        self.indices = flat
         return y
 
     def backward(self, gy: Tensor) -> Tensor:
@@ -770,13 +1048,18 @@ class MaxPool2d(Function):
 
     def attrs(self) -> dict[str, Any]:
         return {"kernel_size": self.kernel, "stride": self.stride, "padding": self.padding,
-                "dilation": self.dilation}
+                "dilation": self.dilation, "ceil_mode": self.ceil_mode}
+
+
+#: The name of the 2-D op before it took any number of dimensions.
+MaxPool2d = MaxPoolNd
 
 
 def _flat_index(idx: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Global flat indices into an (N, C, H, W) array from per-image indices (N, C, OH, OW)."""
-    n, c, h, w = shape
-    base = (np.arange(n * c).reshape(n, c, 1, 1)) * (h * w)
+    """Global flat indices into an (N, C, *spatial) array from per-image indices (N, C, *out)."""
+    n, c = shape[:2]
+    size = int(np.prod(shape[2:]))
+    base = np.arange(n * c).reshape((n, c) + (1,) * (idx.ndim - 2)) * size
     return (idx + base).ravel()
 
 
@@ -817,9 +1100,49 @@ class MaxPoolGather(Function):
         return {"shape": self.shape}
 
 
+def _pool_args(nd: int, kernel_size: Any, stride: Any, padding: Any, where: str,
+               ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    k = _check_kernel(_ntuple(kernel_size, nd, "kernel_size", where, None), where,
+                      f"kernel_size={kernel_size!r}")
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) \
+        else _ntuple(stride, nd, "stride", where, 1)
+    p = _ntuple(padding, nd, "padding", where, 0)
+    if any(pp > kk // 2 for pp, kk in zip(p, k)):
+        raise ValueError(f"{where}: padding {p} must be at most half the kernel size {k}")
+    return k, s, p
+
+
+def _max_pool(nd: int, input: Any, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
+              dilation: Any, ceil_mode: bool, return_indices: bool) -> Any:
+    where = f"max_pool{nd}d"
+    x = as_tensor(input)
+    _check_nd(x, nd, "input", where)
+    k, s, p = _pool_args(nd, kernel_size, stride, padding, where)
+    f = MaxPoolNd(k, s, p, _ntuple(dilation, nd, "dilation", where, 1), bool(ceil_mode))
+    y = f(x)
+    if return_indices:
+        return y, f.indices
+    return y
+
+
+
+
+@op(torch="max_pool1d")
+def max_pool1d(input: Any, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """Max pooling of (N, C, L) inputs, PyTorch's ``F.max_pool1d``.
+
+    Parameters as in :func:`max_pool2d`, one int per dimension; the indices are
+    positions along L.
+    """
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
 @op(torch="max_pool2d")
-def max_pool2d(input: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None,  # noqa: A002
-               padding: IntOrPair = 0, dilation: IntOrPair = 1, ceil_mode: bool = False,
+def max_pool2d(input: Any, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
                return_indices: bool = False) -> Any:
     """Max pooling of NCHW images, PyTorch's ``F.max_pool2d``.
 
@@ -836,7 +1159,8 @@ def max_pool2d(input: Any, kernel_size: IntOrPair, stride: IntOrPair | None = No
     dilation : int or pair of ints
         Spacing of the window's elements.
     ceil_mode : bool
-        Only False is supported.
+        Round the output size up (PyTorch's rule: a last, partial window is
+        kept when it starts inside the input or the padding before it).
     return_indices : bool
         Also return the flat index (``h*W + w``) of each maximum.
 
@@ -851,52 +1175,308 @@ def max_pool2d(input: Any, kernel_size: IntOrPair, stride: IntOrPair | None = No
     order gets the value's whole gradient (PyTorch's CPU rule and the book's
     ``Pooling`` rule); gradients of overlapping windows add up.
     """
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+@op(torch="max_pool3d")
+def max_pool3d(input: Any, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """Max pooling of (N, C, D, H, W) inputs, PyTorch's ``F.max_pool3d``.
+
+    Parameters as in :func:`max_pool2d`, three ints per tuple; the indices are
+    ``(d*H + h)*W + w``.
+    """
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+
+
+def _window_slices(pos: tuple[int, ...], s: tuple[int, ...], out: tuple[int, ...],
+                   ) -> tuple[slice, ...]:
+    """The elements that kernel position ``pos`` reads for every output position."""
+    return (slice(None), slice(None)) + tuple(
+        slice(q, q + ss * (o - 1) + 1, ss) for q, ss, o in zip(pos, s, out))
+
+
+class WindowSum(Function):
+    """The sum of each window of (N, C, *spatial) (zero padding), the core of average pooling.
+
+    One strided add per kernel position; the backward spreads the gradient back
+    (:class:`WindowSpread`), whose backward is this op again.
+    """
+
+    def __init__(self, kernel: tuple[int, ...], stride: tuple[int, ...], padding: Pads,
+                 out: tuple[int, ...]) -> None:
+        self.kernel, self.stride, self.padding, self.out = kernel, stride, padding, out
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        xp = _pad_nd(x, self.padding)
+        y = None
+        for pos in np.ndindex(*self.kernel):
+            part = xp[_window_slices(pos, self.stride, self.out)]
+            if y is None:
+                y = np.array(part)
+            else:
+                y += part
+        assert y is not None
+        return y
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return WindowSpread(self.kernel, self.stride, self.padding, self.inputs[0].shape)(gy)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"kernel_size": self.kernel, "stride": self.stride,
+                "padding": _show_pads(self.padding)}
+
+
+class WindowSpread(Function):
+    """Add each value to every element of its window (the adjoint of :class:`WindowSum`)."""
+
+    def __init__(self, kernel: tuple[int, ...], stride: tuple[int, ...], padding: Pads,
+                 shape: tuple[int, ...]) -> None:
+        self.kernel, self.stride, self.padding, self.shape = kernel, stride, padding, shape
+
+    def forward(self, g: np.ndarray) -> np.ndarray:
+        sp = self.shape[2:]
+        img = np.zeros(self.shape[:2] + tuple(n + a + b for n, (a, b) in zip(sp, self.padding)),
+                       dtype=g.dtype)
+        for pos in np.ndindex(*self.kernel):
+            img[_window_slices(pos, self.stride, g.shape[2:])] += g
+        if any(a or b for a, b in self.padding):
+            img = img[(slice(None), slice(None)) + tuple(
+                slice(a, a + n) for n, (a, _) in zip(sp, self.padding))]
+        return img
+
+    def backward(self, gg: Tensor) -> Tensor:
+        out = tuple(self.out_shape)
+        return WindowSum(self.kernel, self.stride, self.padding, out)(gg)
+
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        """The spatial size of the windowed side (the gradient's)."""
+        return tuple(self.inputs[0].shape[2:])
+
+    def attrs(self) -> dict[str, Any]:
+        return {"kernel_size": self.kernel, "stride": self.stride,
+                "padding": _show_pads(self.padding), "shape": self.shape}
+
+
+def _avg_pool(nd: int, input: Any, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
+              ceil_mode: bool, count_include_pad: bool, divisor_override: Any) -> Tensor:
+    where = f"avg_pool{nd}d"
     x = as_tensor(input)
-    _check_4d(x, "input", "max_pool2d")
-    if ceil_mode:
-        raise NotImplementedError("max_pool2d: ceil_mode=True is not supported")
-    k = _kernel_size(kernel_size, "kernel_size", "max_pool2d")
-    s = k if stride is None else _pair(stride, "stride", "max_pool2d", 1)
-    p = _pair(padding, "padding", "max_pool2d", 0)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ValueError(f"max_pool2d: padding {p} must be at most half the kernel size {k}")
-    f = MaxPool2d(k, s, p, _pair(dilation, "dilation", "max_pool2d", 1))
-    y = f(x)
-    if return_indices:
-        return y, f.indices
-    return y
+    _check_nd(x, nd, "input", where)
+    k, s, p = _pool_args(nd, kernel_size, stride, padding, where)
+    if divisor_override is not None and (
+            isinstance(divisor_override, bool)
+            or not isinstance(divisor_override, (int, np.integer)) or divisor_override < 1):
+        raise ValueError(f"{where}: divisor_override must be a positive int, got "
+                         f"{divisor_override!r}")
+    n, c = x.shape[:2]
+    sp = x.shape[2:]
+    out, pads = _pool_sizes(sp, k, s, p, (1,) * nd, bool(ceil_mode), where)
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    total = WindowSum(k, s, pads, out)(x)
+    if divisor_override is not None:
+        return total / dt.type(divisor_override)
+    # the divisor of each window, separable by dimension (PyTorch's rule)
+    count = np.ones((), dtype=dt)
+    for size, o, kk, ss, pp in zip(sp, out, k, s, p):
+        start = np.arange(o) * ss - pp
+        end = np.minimum(start + kk, size + pp)
+        if count_include_pad:
+            m = end - start
+        else:
+            m = np.minimum(end, size) - np.maximum(start, 0)
+        count = np.multiply.outer(count, m.astype(dt))
+    if count.size and (count == count.flat[0]).all():
+        return total / count.flat[0]  # every window the same size: one scalar
+    return total / count
+
+
+
+
+@op(torch="avg_pool1d")
+def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """Average pooling of (N, C, L) inputs, PyTorch's ``F.avg_pool1d``.
+
+    Parameters as in :func:`avg_pool2d` (PyTorch's ``avg_pool1d`` has no
+    ``divisor_override``).
+    """
+    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     None)
 
 
 @op(torch="avg_pool2d")
-def avg_pool2d(input: Any, kernel_size: IntOrPair, stride: IntOrPair | None = None,  # noqa: A002
-               padding: IntOrPair = 0, ceil_mode: bool = False,
-               count_include_pad: bool = True) -> Tensor:
+def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """Average pooling of NCHW images, PyTorch's ``F.avg_pool2d``.
 
-    Computed as the mean of :func:`unfold`'s windows, so it is differentiable
-    any number of times. Padding is with zeros, counted in the average
-    (``count_include_pad=True``, PyTorch's default; False divides by the
-    number of real elements of each window).
+    Computed as a convolution of each channel with a kernel of ones divided by
+    the size of each window, so it is differentiable any number of times.
+
+    Parameters
+    ----------
+    input : Tensor
+        Shape (N, C, H, W).
+    kernel_size : int or pair of ints
+        The window.
+    stride : int or pair of ints, optional
+        Defaults to ``kernel_size``.
+    padding : int or pair of ints
+        Zero padding, at most half the kernel.
+    ceil_mode : bool
+        Round the output size up, as in :func:`max_pool2d`; the part of a
+        last window that lies past the padding is not counted.
+    count_include_pad : bool
+        Count the zero padding in the average (PyTorch's default); False
+        divides by the number of real elements of each window.
+    divisor_override : int, optional
+        Divide every window's sum by this instead.
+
+    Returns
+    -------
+    Tensor
+        The pooled images.
     """
+    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+@op(torch="avg_pool3d")
+def avg_pool3d(input: Any, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """Average pooling of (N, C, D, H, W) inputs, PyTorch's ``F.avg_pool3d``.
+
+    Parameters as in :func:`avg_pool2d`, three ints per tuple.
+    """
+    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+
+
+class MaxUnpool(Function):
+    """Put each value at its index in a zero output (the inverse of max pooling's indices).
+
+    Several values at one index (overlapping windows with a common maximum)
+    hold the same value; it is written once, as in PyTorch. The backward reads
+    the gradient at the indices.
+    """
+
+    def __init__(self, indices: np.ndarray, shape: tuple[int, ...]) -> None:
+        self.indices = indices
+        self.shape = shape
+
+    @property
+    def name(self) -> str:
+        """``MaxUnpool1d``, ``MaxUnpool2d``, ... by the number of spatial dimensions."""
+        return f"MaxUnpool{len(self.shape) - 2}d"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = np.zeros(int(np.prod(self.shape)), dtype=x.dtype)
+        out[_flat_index(self.indices, self.shape)] = x.ravel()
+        return out.reshape(self.shape)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return MaxPoolGather(self.indices, self.shape)(g)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"shape": self.shape}
+
+
+def _max_unpool(nd: int, input: Any, indices: Any, kernel_size: Any, stride: Any,  # noqa: A002
+                padding: Any, output_size: Any) -> Tensor:
+    where = f"max_unpool{nd}d"
     x = as_tensor(input)
-    _check_4d(x, "input", "avg_pool2d")
-    if ceil_mode:
-        raise NotImplementedError("avg_pool2d: ceil_mode=True is not supported")
-    k = _kernel_size(kernel_size, "kernel_size", "avg_pool2d")
-    s = k if stride is None else _pair(stride, "stride", "avg_pool2d", 1)
-    p = _pair(padding, "padding", "avg_pool2d", 0)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ValueError(f"avg_pool2d: padding {p} must be at most half the kernel size {k}")
-    n, c, h, w = x.shape
-    oh, ow = _out_hw(x.shape, k, s, p, (1, 1), "avg_pool2d")
-    cols = reshape(Unfold(k, s, p, (1, 1))(x), (n, c, k[0] * k[1], oh * ow))
-    if count_include_pad or p == (0, 0):
-        y = cols.mean(axis=2)
+    _check_nd(x, nd, "input", where)
+    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    if idx.dtype.kind not in "iu" or idx.shape != x.shape:
+        raise ValueError(f"{where}: indices must be integers of the input's shape {x.shape}, "
+                         f"got {idx.dtype} of shape {idx.shape}")
+    k = _check_kernel(_ntuple(kernel_size, nd, "kernel_size", where, None), where,
+                      f"kernel_size={kernel_size!r}")
+    s = k if stride is None else _ntuple(stride, nd, "stride", where, 1)
+    p = _ntuple(padding, nd, "padding", where, 0)
+    sp = x.shape[2:]
+    default = tuple((n - 1) * ss - 2 * pp + kk for n, ss, pp, kk in zip(sp, s, p, k))
+    if output_size is None:
+        size = default
     else:
-        ones = np.ones((1, 1, h, w), dtype=x.dtype)
-        counts = Unfold(k, s, p, (1, 1)).forward(ones).reshape(1, k[0] * k[1], oh * ow).sum(1)
-        y = cols.sum(axis=2) / counts
-    return reshape(y, (n, c, oh, ow))
+        size = tuple(int(i) for i in output_size)
+        if len(size) == nd + 2:
+            size = size[2:]
+        if len(size) != nd:
+            raise ValueError(f"{where}: output_size must have {nd} (or {nd + 2}) elements, "
+                             f"got {output_size!r}")
+        if any(not (d - ss < o < d + ss) for o, d, ss in zip(size, default, s)):
+            raise ValueError(f"{where}: output_size {size} must be within a stride {s} of "
+                             f"{default}")
+    total = int(np.prod(size))
+    if idx.size and (idx.min() < 0 or idx.max() >= total):
+        raise ValueError(f"{where}: indices must lie in [0, {total}) for the output size "
+                         f"{size}, got values in [{idx.min()}, {idx.max()}]")
+    return MaxUnpool(idx.astype(np.int64, copy=False), x.shape[:2] + size)(x)
+
+
+
+
+@op(torch="max_unpool1d")
+def max_unpool1d(input: Any, indices: Any, kernel_size: Any, stride: Any = None,  # noqa: A002
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """Undo :func:`max_pool1d`: each value back at its index, PyTorch's ``F.max_unpool1d``.
+
+    Parameters as in :func:`max_unpool2d`, one int per dimension.
+    """
+    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size)
+
+
+@op(torch="max_unpool2d")
+def max_unpool2d(input: Any, indices: Any, kernel_size: Any, stride: Any = None,  # noqa: A002
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """Undo :func:`max_pool2d`: each value back at its index, zeros elsewhere.
+
+    PyTorch's ``F.max_unpool2d``; the gradient is read back at the indices.
+
+    Parameters
+    ----------
+    input : Tensor
+        The pooled values, shape (N, C, H, W).
+    indices : array_like of ints
+        The flat indices that ``max_pool2d(..., return_indices=True)`` gave, of
+        the input's shape.
+    kernel_size, stride, padding : int or pair of ints
+        Those of the pooling (``stride`` defaults to ``kernel_size``).
+    output_size : tuple of ints, optional
+        The spatial size of the result (the pooling's input size, within a
+        stride of the default); by default ``(H - 1) * stride - 2 * padding +
+        kernel_size`` per dimension.
+
+    Returns
+    -------
+    Tensor
+        Shape (N, C, *output_size).
+    """
+    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
+
+
+@op(torch="max_unpool3d")
+def max_unpool3d(input: Any, indices: Any, kernel_size: Any, stride: Any = None,  # noqa: A002
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """Undo :func:`max_pool3d`: each value back at its index, PyTorch's ``F.max_unpool3d``.
+
+    Parameters as in :func:`max_unpool2d`, three ints per tuple.
+    """
+    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
+
+
 
 
 def _adaptive_matrix(n_in: int, n_out: int, dtype: Any) -> np.ndarray:
@@ -909,25 +1489,63 @@ def _adaptive_matrix(n_in: int, n_out: int, dtype: Any) -> np.ndarray:
     return a
 
 
+def _separable(x: Tensor, mats: list[np.ndarray]) -> Tensor:
+    """Apply one (out, in) matrix along each spatial axis of ``x`` (N, C, *spatial)."""
+    if len(mats) == 1:
+        return matmul(x, mats[0].T)
+    if len(mats) == 2:
+        return matmul(matmul(mats[0], x), mats[1].T)
+    n, c, d = x.shape[:3]
+    rest = x.shape[3:]
+    y = matmul(mats[0], reshape(x, (n, c, d, int(np.prod(rest)))))
+    return _separable(reshape(y, (n, c * mats[0].shape[0]) + rest), mats[1:]).reshape(
+        (n, c, mats[0].shape[0]) + tuple(m.shape[0] for m in mats[1:]))
+
+
+def _adaptive_avg_pool(nd: int, input: Any, output_size: Any) -> Tensor:  # noqa: A002
+    where = f"adaptive_avg_pool{nd}d"
+    x = as_tensor(input)
+    _check_nd(x, nd, "input", where)
+    if isinstance(output_size, (tuple, list)) and len(output_size) == nd:
+        output_size = tuple(x.shape[2 + i] if v is None else v
+                            for i, v in enumerate(output_size))
+    o = _ntuple(output_size, nd, "output_size", where, 1)
+    dt = x.dtype if x.dtype.kind == "f" else np.float64
+    return _separable(x, [_adaptive_matrix(n, m, dt) for n, m in zip(x.shape[2:], o)])
+
+
+
+
+@op(torch="adaptive_avg_pool1d")
+def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:  # noqa: A002
+    """Average pooling of (N, C, L) to a given length, PyTorch's ``F.adaptive_avg_pool1d``.
+
+    The windows of :func:`adaptive_avg_pool2d`, along one axis.
+    """
+    return _adaptive_avg_pool(1, input, output_size)
+
+
 @op(torch="adaptive_avg_pool2d")
-def adaptive_avg_pool2d(input: Any, output_size: IntOrPair) -> Tensor:  # noqa: A002
+def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:  # noqa: A002
     """Average pooling to a given output size, PyTorch's ``F.adaptive_avg_pool2d``.
 
     Window ``i`` of a length-``n`` axis covers ``floor(i*n/m)`` to
     ``ceil((i+1)*n/m)``; the pooling is computed as ``A_h @ x @ A_w.T`` with
     averaging matrices, so it is exact and twice differentiable.
     """
-    x = as_tensor(input)
-    _check_4d(x, "input", "adaptive_avg_pool2d")
-    if isinstance(output_size, (tuple, list)):
-        oh = x.shape[2] if output_size[0] is None else output_size[0]
-        ow = x.shape[3] if output_size[1] is None else output_size[1]
-        output_size = (oh, ow)
-    o = _pair(output_size, "output_size", "adaptive_avg_pool2d", 1)
-    dt = x.dtype if x.dtype.kind == "f" else np.float64
-    ah = _adaptive_matrix(x.shape[2], o[0], dt)
-    aw = _adaptive_matrix(x.shape[3], o[1], dt)
-    return matmul(matmul(ah, x), aw.T)
+    return _adaptive_avg_pool(2, input, output_size)
+
+
+@op(torch="adaptive_avg_pool3d")
+def adaptive_avg_pool3d(input: Any, output_size: Any) -> Tensor:  # noqa: A002
+    """Average pooling of (N, C, D, H, W) to a given size, PyTorch's ``F.adaptive_avg_pool3d``.
+
+    The windows of :func:`adaptive_avg_pool2d`, along three axes (``None`` in
+    ``output_size`` keeps that axis).
+    """
+    return _adaptive_avg_pool(3, input, output_size)
+
+
 
 
 # ``pad``, ``np_pad`` and ``interpolate`` lived here; they are in minigrad.ops.padding now.

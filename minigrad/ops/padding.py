@@ -13,8 +13,7 @@ import numpy as np
 
 from minigrad.autograd import Function
 from minigrad.ops.catalogue import op
-from minigrad.ops.conv import IntOrPair, _check_4d, _pair
-from minigrad.ops.linalg import matmul
+from minigrad.ops.conv import _adaptive_avg_pool, _ntuple, _separable
 from minigrad.ops.shape import getitem
 from minigrad.tensor import Tensor, as_tensor
 
@@ -184,76 +183,150 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
     return y if crop_first else _crop(y, cut)
 
 
+#: The modes of :func:`interpolate` and the numbers of spatial dimensions each takes.
+_INTERP_MODES = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "linear": (1,),
+                 "bilinear": (2,), "bicubic": (2,), "trilinear": (3,), "area": (1, 2, 3)}
+_ALIGNING = ("linear", "bilinear", "bicubic", "trilinear")
+
+
+def _cubic_weights(t: np.ndarray) -> np.ndarray:
+    """Keys' cubic convolution weights (A = -0.75, PyTorch's) of taps -1, 0, 1, 2 at offset t."""
+    a = -0.75
+
+    def near(v: np.ndarray) -> np.ndarray:  # |v| <= 1
+        return ((a + 2) * v - (a + 3)) * v * v + 1
+
+    def far(v: np.ndarray) -> np.ndarray:  # 1 < |v| < 2
+        return ((a * v - 5 * a) * v + 8 * a) * v - 4 * a
+
+    return np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], axis=-1)
+
+
 def _interp_matrix(n_in: int, n_out: int, mode: str, scale: float | None,
                    align_corners: bool | None, dtype: Any) -> np.ndarray:
-    """(n_out, n_in) matrix of PyTorch's nearest or linear interpolation along one axis."""
-    a = np.zeros((n_out, n_in), dtype=dtype)
-    dst = np.arange(n_out, dtype=np.float64)
-    if mode == "nearest":
-        ratio = n_in / n_out if scale is None else 1.0 / scale
-        src = np.minimum(np.floor(dst * ratio).astype(np.int64), n_in - 1)
-        a[np.arange(n_out), src] = 1.0
-        return a
-    if align_corners:
-        src = dst * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
-    else:
-        ratio = n_in / n_out if scale is None else 1.0 / scale
-        src = np.maximum((dst + 0.5) * ratio - 0.5, 0.0)
-    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
-    i1 = np.minimum(i0 + 1, n_in - 1)
-    lam = src - i0
+    """(n_out, n_in) matrix of PyTorch's interpolation along one axis.
+
+    ``scale`` is the user's scale factor (None: from the sizes). Nearest modes
+    compute the source index in float32 and take PyTorch's shortcuts for equal and
+    doubled sizes, so that they pick the very elements PyTorch picks.
+    """
+    a = np.zeros((n_out, n_in), dtype=np.float64)
     rows = np.arange(n_out)
+    dst = np.arange(n_out, dtype=np.float64)
+    if mode in ("nearest", "nearest-exact"):
+        ratio = np.float32(n_in / n_out if not scale else 1.0 / scale)
+        if mode == "nearest" and n_out == n_in:
+            src = rows
+        elif mode == "nearest" and n_out == 2 * n_in:
+            src = rows >> 1
+        elif mode == "nearest":
+            src = np.floor(dst.astype(np.float32) * ratio).astype(np.int64)
+        else:
+            src = np.floor(((dst + 0.5) * np.float64(ratio)).astype(np.float32)).astype(np.int64)
+        a[rows, np.minimum(src, n_in - 1)] = 1.0
+        return a.astype(dtype, copy=False)
+    if align_corners:
+        ratio = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        real = dst * ratio
+    else:
+        ratio = n_in / n_out if not scale else 1.0 / scale
+        real = (dst + 0.5) * ratio - 0.5
+    if mode == "bicubic":
+        i0 = np.minimum(np.floor(real).astype(np.int64), n_in - 1)
+        t = np.clip(real - i0, 0.0, 1.0)
+        w = _cubic_weights(t)
+        for j in range(4):
+            np.add.at(a, (rows, np.clip(i0 - 1 + j, 0, n_in - 1)), w[:, j])
+        return a.astype(dtype, copy=False)
+    if n_out == n_in:
+        return np.eye(n_in, dtype=dtype)
+    real = np.maximum(real, 0.0)
+    i0 = np.minimum(np.floor(real).astype(np.int64), n_in - 1)
+    lam = np.clip(real - i0, 0.0, 1.0)
     np.add.at(a, (rows, i0), 1.0 - lam)
-    np.add.at(a, (rows, i1), lam)
-    return a
+    np.add.at(a, (rows, np.minimum(i0 + 1, n_in - 1)), lam)
+    return a.astype(dtype, copy=False)
 
 
 @op(torch="interpolate")
-def interpolate(input: Any, size: IntOrPair | None = None,  # noqa: A002
-                scale_factor: float | tuple[float, float] | None = None,
-                mode: str = "nearest", align_corners: bool | None = None) -> Tensor:
-    """Resize NCHW images, PyTorch's ``F.interpolate`` (modes ``nearest`` and ``bilinear``).
+def interpolate(input: Any, size: Any = None,  # noqa: A002
+                scale_factor: Any = None, mode: str = "nearest",
+                align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None) -> Tensor:
+    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) inputs, PyTorch's ``F.interpolate``.
 
-    Each axis is resized by a fixed interpolation matrix (``A_h @ x @ A_w.T``),
-    exactly PyTorch's sampling rule, so the result is linear in ``input`` and
-    differentiable any number of times.
+    Each spatial axis is resized by a fixed interpolation matrix (``A_h @ x @ A_w.T``
+    in 2-D), exactly PyTorch's sampling rule, so the result is linear in ``input``
+    and differentiable any number of times.
 
     Parameters
     ----------
     input : Tensor
-        Shape (N, C, H, W).
-    size : int or pair of ints, optional
-        The output's (H, W).
-    scale_factor : float or pair of floats, optional
-        Multiplier of H and W (exactly one of ``size`` and ``scale_factor``).
-    mode : {"nearest", "bilinear"}
-        Interpolation.
+        Shape (N, C, *spatial) with 1, 2 or 3 spatial dimensions.
+    size : int or tuple of ints, optional
+        The output's spatial size.
+    scale_factor : float or tuple of floats, optional
+        Multiplier of each spatial size, the output size rounded down (exactly one
+        of ``size`` and ``scale_factor``).
+    mode : str
+        ``"nearest"`` (PyTorch's: ``floor(i * in / out)``), ``"nearest-exact"``
+        (pixel centres: ``floor((i + 0.5) * in / out)``), ``"linear"`` (3-D input),
+        ``"bilinear"`` or ``"bicubic"`` (4-D; Keys' cubic with ``A = -0.75``, edges
+        replicated), ``"trilinear"`` (5-D), ``"area"`` (adaptive average pooling).
     align_corners : bool, optional
-        Bilinear only: map corner pixels onto corner pixels (default False).
+        Linear and cubic modes only: map corner pixels onto corner pixels (default
+        False, pixel centres).
+    recompute_scale_factor : bool, optional
+        True samples with the ratio of the sizes instead of the given
+        ``scale_factor`` (they differ when ``in * scale_factor`` is not whole).
+
+    Returns
+    -------
+    Tensor
+        Shape (N, C, *size).
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad.functional as F
+    >>> F.interpolate(np.array([[[0.0, 1.0]]]), scale_factor=2, mode="linear").data
+    array([[[0.  , 0.25, 0.75, 1.  ]]])
     """
     x = as_tensor(input)
-    _check_4d(x, "input", "interpolate")
-    if mode not in ("nearest", "bilinear"):
-        raise ValueError(f"interpolate: mode must be 'nearest' or 'bilinear', got {mode!r}")
-    if mode == "nearest" and align_corners is not None:
-        raise ValueError("interpolate: align_corners only applies to mode 'bilinear'")
+    if x.ndim not in (3, 4, 5):
+        raise ValueError(f"interpolate: input must be 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
+                         f"(N, C, D, H, W), got shape {x.shape}")
+    nd = x.ndim - 2
+    if mode not in _INTERP_MODES:
+        raise ValueError(f"interpolate: mode must be one of {list(_INTERP_MODES)}, got {mode!r}")
+    if nd not in _INTERP_MODES[mode]:
+        want = " or ".join(f"{n + 2}-D" for n in _INTERP_MODES[mode])
+        raise ValueError(f"interpolate: mode {mode!r} takes {want} input, got shape {x.shape}")
+    if align_corners is not None and mode not in _ALIGNING:
+        raise ValueError(f"interpolate: align_corners only applies to the modes "
+                         f"{list(_ALIGNING)}, not {mode!r}")
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: give exactly one of size and scale_factor")
-    h, w = x.shape[2], x.shape[3]
-    scales: tuple[float | None, float | None] = (None, None)
+    sp = x.shape[2:]
+    scales: tuple[float | None, ...] = (None,) * nd
     if size is not None:
-        o = _pair(size, "size", "interpolate", 1)
+        if recompute_scale_factor:
+            raise ValueError("interpolate: recompute_scale_factor applies to scale_factor, "
+                             "not to an explicit size")
+        o = _ntuple(size, nd, "size", "interpolate", 1)
     else:
-        assert scale_factor is not None
         sf = (tuple(scale_factor) if isinstance(scale_factor, (tuple, list))
-              else (scale_factor, scale_factor))
-        if len(sf) != 2 or any(not float(v) > 0 for v in sf):
-            raise ValueError(f"interpolate: scale_factor must be positive, got {scale_factor!r}")
-        o = (int(np.floor(h * float(sf[0]))), int(np.floor(w * float(sf[1]))))
-        if o[0] < 1 or o[1] < 1:
-            raise ValueError(f"interpolate: scale_factor {scale_factor!r} gives an empty output")
-        scales = (float(sf[0]), float(sf[1]))
+              else (scale_factor,) * nd)
+        if len(sf) != nd or any(isinstance(v, bool) or not float(v) > 0 for v in sf):
+            raise ValueError(f"interpolate: scale_factor must be a positive number or {nd} of "
+                             f"them, got {scale_factor!r}")
+        o = tuple(int(np.floor(n * float(v))) for n, v in zip(sp, sf))
+        if min(o) < 1:
+            raise ValueError(f"interpolate: scale_factor {scale_factor!r} gives the empty "
+                             f"output size {o} for the input size {sp}")
+        if not recompute_scale_factor:
+            scales = tuple(float(v) for v in sf)
+    if mode == "area":
+        return _adaptive_avg_pool(nd, x, o)
     dt = x.dtype if x.dtype.kind == "f" else np.float64
-    ah = _interp_matrix(h, o[0], mode, scales[0], bool(align_corners), dt)
-    aw = _interp_matrix(w, o[1], mode, scales[1], bool(align_corners), dt)
-    return matmul(matmul(ah, x), aw.T)
+    mats = [_interp_matrix(n, m, mode, sc, align_corners, dt) for n, m, sc in zip(sp, o, scales)]
+    return _separable(x, mats)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+import minigrad.functional as F
 from minigrad.autograd import Function
 from minigrad.ops import catalogue
 
@@ -198,13 +199,38 @@ FLOAT32_CALLS = {
     "avg_pool2d": [lambda: ((_IMG(), 2), {}),
                    lambda: ((_IMG(), 3), {"padding": 1, "count_include_pad": False})],
     "adaptive_avg_pool2d": lambda: ((_IMG(), 3), {}),
+    "conv1d": [lambda: ((_f32(1, 2, 5), _f32(3, 2, 2), _f32(3)), {}),
+               lambda: ((_f32(1, 2, 5), _f32(3, 2, 2)), {"padding": "same"})],
+    "conv3d": [lambda: ((_f32(1, 2, 3, 4, 4), _f32(3, 2, 2, 2, 2), _f32(3)), {}),
+               lambda: ((_f32(1, 2, 3, 4, 4), _f32(3, 2, 2, 2, 2)),
+                        {"padding": (1, 0, 0, 1, 1, 0)})],
+    "conv_transpose1d": lambda: ((_f32(1, 2, 3), _f32(2, 3, 2), _f32(3)), {"stride": 2}),
+    "conv_transpose3d": lambda: ((_f32(1, 2, 2, 3, 3), _f32(2, 3, 2, 2, 2), _f32(3)),
+                                 {"stride": 2, "output_padding": 1}),
+    "max_pool1d": [lambda: ((_f32(1, 2, 5), 2), {}),
+                   lambda: ((_f32(1, 2, 5), 2), {"ceil_mode": True})],
+    "max_pool3d": lambda: ((_f32(1, 2, 3, 4, 4), 2), {"ceil_mode": True}),
+    "avg_pool1d": lambda: ((_f32(1, 2, 5), 2), {"ceil_mode": True}),
+    "avg_pool3d": [lambda: ((_f32(1, 2, 3, 4, 4), 2), {"ceil_mode": True, "padding": 1}),
+                   lambda: ((_f32(1, 2, 3, 4, 4), 2), {"divisor_override": 3})],
+    "max_unpool1d": lambda: ((*F.max_pool1d(_f32(1, 2, 6), 2, return_indices=True), 2), {}),
+    "max_unpool2d": lambda: ((*F.max_pool2d(_f32(1, 2, 4, 4), 2, return_indices=True), 2), {}),
+    "max_unpool3d": lambda: ((*F.max_pool3d(_f32(1, 2, 2, 4, 4), 2, return_indices=True), 2),
+                             {}),
+    "adaptive_avg_pool1d": lambda: ((_f32(1, 2, 5), 3), {}),
+    "adaptive_avg_pool3d": lambda: ((_f32(1, 2, 3, 4, 5), (2, None, 3)), {}),
     # padding
     "np_pad": [lambda: ((_X(), 1), {}), lambda: ((_X(), 1), {"mode": "reflect"})],
     "pad": [lambda: ((_IMG(), (1, 1)), {"value": 0.5}),
             lambda: ((_IMG(), (1, 1, 2, 0)), {"mode": "reflect"})],
     "interpolate": [lambda: ((_IMG(),), {"scale_factor": 2}),
                     lambda: ((_IMG(),), {"size": 3, "mode": "bilinear",
-                                         "align_corners": False})],
+                                         "align_corners": False}),
+                    lambda: ((_IMG(),), {"size": 5, "mode": "bicubic"}),
+                    lambda: ((_f32(1, 2, 3),), {"scale_factor": 1.5, "mode": "linear"}),
+                    lambda: ((_f32(1, 2, 2, 3, 3),), {"size": 4, "mode": "trilinear"}),
+                    lambda: ((_f32(1, 2, 5),), {"size": 3, "mode": "nearest-exact"}),
+                    lambda: ((_IMG(),), {"size": 3, "mode": "area"})],
     # losses
     "softmax_cross_entropy": [lambda: ((_f32(3, 4), _labels(3, 4)), {}),
                               lambda: ((_f32(3, 4), np.eye(4)[:3]), {}),

@@ -252,6 +252,8 @@ def _zero_kernel_calls(kh, kw):
         "conv_transpose2d": lambda: F.conv_transpose2d(_IMG, np.ones((2, 3, kh, kw))),
         "max_pool2d": lambda: F.max_pool2d(_IMG, k),
         "avg_pool2d": lambda: F.avg_pool2d(_IMG, k),
+        "max_unpool2d": lambda: F.max_unpool2d(np.ones((1, 2, 2, 2)), np.zeros((1, 2, 2, 2), int),
+                                               k, 1, output_size=(2, 2)),
         "unfold": lambda: F.unfold(_IMG, k),
         "fold": lambda: F.fold(np.ones((1, 4, 9)), (4, 4), k),
         "im2col": lambda: F.im2col(_IMG, kh, kw),
@@ -268,12 +270,43 @@ def _zero_kernel_calls(kh, kw):
 
 #: The conv family's ops that take no kernel, and why.
 NO_KERNEL = {"conv_output_size": "arithmetic on sizes (a 0 filter is a formula's input)",
-             "adaptive_avg_pool2d": "takes an output size; its windows follow from it"}
+             **dict.fromkeys([f"adaptive_avg_pool{n}d" for n in (1, 2, 3)],
+                             "takes an output size; its windows follow from it")}
+
+
+def _nd_zero_kernel_calls(k):
+    """The 1-D and 3-D ops (and layers) with a kernel ``k`` of one or three sides."""
+    nd = len(k)
+    x = np.ones((1, 2) + (5,) * nd)
+    pooled = (np.ones((1, 2) + (2,) * nd), np.zeros((1, 2) + (2,) * nd, int))
+    return {
+        f"conv{nd}d": lambda: F.__dict__[f"conv{nd}d"](x, np.ones((3, 2) + k)),
+        f"conv_transpose{nd}d": lambda: F.__dict__[f"conv_transpose{nd}d"](x, np.ones((2, 3) + k)),
+        f"max_pool{nd}d": lambda: F.__dict__[f"max_pool{nd}d"](x, k),
+        f"avg_pool{nd}d": lambda: F.__dict__[f"avg_pool{nd}d"](x, k),
+        f"max_unpool{nd}d": lambda: F.__dict__[f"max_unpool{nd}d"](*pooled, k, 1,
+                                                                   output_size=(2,) * nd),
+        f"nn.Conv{nd}d": lambda: mg.nn.__dict__[f"Conv{nd}d"](2, 3, k),
+        f"nn.ConvTranspose{nd}d": lambda: mg.nn.__dict__[f"ConvTranspose{nd}d"](2, 3, k),
+    }
 
 
 def test_every_conv_op_is_checked_for_a_zero_kernel():
     family = {e.name for e in mg.ops.catalogue.entries() if e.family == "conv"}
-    assert family == (set(_zero_kernel_calls(1, 1)) & family) | set(NO_KERNEL)
+    checked = set(_zero_kernel_calls(1, 1)) | set(_nd_zero_kernel_calls((1,))) | set(
+        _nd_zero_kernel_calls((1, 1, 1)))
+    assert family == (checked & family) | set(NO_KERNEL)
+
+
+@pytest.mark.parametrize("kernel", [(0,), (0, 2, 2), (2, 2, 0)], ids=str)
+@pytest.mark.parametrize("name", ["conv", "conv_transpose", "max_pool", "avg_pool", "max_unpool",
+                                  "nn.Conv", "nn.ConvTranspose"])
+def test_zero_size_kernel_is_refused_in_1d_and_3d(name, kernel):
+    nd = len(kernel)
+    where = {"nn.Conv": "conv", "nn.ConvTranspose": "conv_transpose"}.get(name, name) + f"{nd}d"
+    with pytest.raises(ValueError, match=rf"{where}: the kernel size must be greater than "
+                                         rf"zero, got {'x'.join(map(str, kernel))}"):
+        _nd_zero_kernel_calls(kernel)[f"{name}{nd}d"]()
 
 
 _WEIGHT_KERNELS = {"conv2d", "conv_transpose2d", "Conv2d op"}  # the kernel is a weight's shape
