@@ -583,6 +583,18 @@ def _weight_grad(col: np.ndarray, gy: np.ndarray, wshape: tuple[int, ...],
     return out.reshape(wshape)
 
 
+def _crop_to(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``t`` cut to the spatial size of ``shape``.
+
+    A transposed convolution whose ``output_padding`` reaches the stride (allowed
+    below the dilation) has output elements that no input window reads; the
+    convolution that is its adjoint computes outputs for them, which are dropped.
+    """
+    if t.shape[2:] == tuple(shape[2:]):
+        return t
+    return t[(slice(None), slice(None)) + tuple(slice(0, n) for n in shape[2:])]
+
+
 class ConvNd(Function):
     """Cross-correlation of (N, C, *spatial) inputs (PyTorch's ``conv1d/2d/3d``) by im2col.
 
@@ -676,7 +688,7 @@ class ConvTransposeNd(Function):
         needs = self.needs_input_grad
         gx = gw = None
         if needs[0]:
-            gx = ConvNd(self.cp)(gy, w)
+            gx = _crop_to(ConvNd(self.cp)(gy, w), x.shape)
         if needs[1]:
             gw = ConvWeightGrad(self.cp, w.shape, None)(gy, x)
         if len(self.inputs) == 2:
@@ -722,7 +734,7 @@ class ConvWeightGrad(Function):
             op = self.cp.output_padding(x.shape[2:], gy.shape[2:], self.wshape[2:])
             gx = ConvTransposeNd(self.cp, op)(gy, ggw)
         if self.needs_input_grad[1]:
-            ggy = ConvNd(self.cp)(x, ggw)
+            ggy = _crop_to(ConvNd(self.cp)(x, ggw), gy.shape)
         return gx, ggy
 
     def attrs(self) -> dict[str, Any]:

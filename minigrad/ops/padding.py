@@ -203,21 +203,22 @@ def _cubic_weights(t: np.ndarray) -> np.ndarray:
 
 
 def _interp_matrix(n_in: int, n_out: int, mode: str, scale: float | None,
-                   align_corners: bool | None, dtype: Any) -> np.ndarray:
+                   align_corners: bool | None, dtype: Any, shortcuts: bool = True) -> np.ndarray:
     """(n_out, n_in) matrix of PyTorch's interpolation along one axis.
 
     ``scale`` is the user's scale factor (None: from the sizes). Nearest modes
-    compute the source index in float32 and take PyTorch's shortcuts for equal and
-    doubled sizes, so that they pick the very elements PyTorch picks.
+    compute the source index in float32 and, with ``shortcuts`` (PyTorch's 2-D
+    kernel), copy for equal sizes and halve the index for doubled ones, so that they
+    pick the very elements PyTorch picks.
     """
     a = np.zeros((n_out, n_in), dtype=np.float64)
     rows = np.arange(n_out)
     dst = np.arange(n_out, dtype=np.float64)
     if mode in ("nearest", "nearest-exact"):
         ratio = np.float32(n_in / n_out if not scale else 1.0 / scale)
-        if mode == "nearest" and n_out == n_in:
+        if mode == "nearest" and shortcuts and n_out == n_in:
             src = rows
-        elif mode == "nearest" and n_out == 2 * n_in:
+        elif mode == "nearest" and shortcuts and n_out == 2 * n_in:
             src = rows >> 1
         elif mode == "nearest":
             src = np.floor(dst.astype(np.float32) * ratio).astype(np.int64)
@@ -328,5 +329,6 @@ def interpolate(input: Any, size: Any = None,  # noqa: A002
     if mode == "area":
         return _adaptive_avg_pool(nd, x, o)
     dt = x.dtype if x.dtype.kind == "f" else np.float64
-    mats = [_interp_matrix(n, m, mode, sc, align_corners, dt) for n, m, sc in zip(sp, o, scales)]
+    mats = [_interp_matrix(n, m, mode, sc, align_corners, dt, nd == 2)
+            for n, m, sc in zip(sp, o, scales)]
     return _separable(x, mats)

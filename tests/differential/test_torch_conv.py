@@ -265,3 +265,191 @@ def test_pad_with_too_negative_widths_is_refused_as_by_torch(pads, mode):
         TF.pad(torch.from_numpy(x), pads, mode)
     with pytest.raises(ValueError, match=r"pad: .*\(-?\d+, -?\d+\)"):
         F.pad(x, pads, mode)
+
+
+# -- one, two and three spatial dimensions, every padding form, ceil_mode, output_padding ------
+
+NDS = [1, 2, 3]
+
+
+def _sides(draw, nd, low, high):
+    return tuple(draw(st.integers(low, high)) for _ in range(nd))
+
+
+@st.composite
+def nd_conv_cases(draw, nd):
+    """A convolution of ``nd`` spatial dimensions; the padding an int, a tuple, "same",
+    "valid" or per-side widths (PyTorch gets those through F.pad)."""
+    groups = draw(st.integers(1, 2))
+    cin, cout = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    k = _sides(draw, nd, 1, 3)
+    d = _sides(draw, nd, 1, 2)
+    kind = draw(st.sampled_from(["int", "tuple", "same", "valid", "sides"]))
+    s = (1,) * nd if kind == "same" else _sides(draw, nd, 1, 3)
+    padding = {"int": draw(st.integers(0, 2)), "tuple": _sides(draw, nd, 0, 2), "same": "same",
+               "valid": "valid", "sides": _sides(draw, 2 * nd, 0, 2)}[kind]
+    sp = _sides(draw, nd, 1, 6 if nd < 3 else 4)
+    ext = [sum(padding[2 * (nd - 1 - i):2 * (nd - i)]) if kind == "sides" else 0
+           for i in range(nd)]
+    per_dim = (padding,) * nd if kind == "int" else padding if kind == "tuple" else (0,) * nd
+    if kind == "same":
+        assume(all(n >= 1 for n in sp))
+    else:
+        assume(all((n + 2 * p + e - dd * (kk - 1) - 1) // ss + 1 >= 1
+                   for n, p, e, dd, kk, ss in zip(sp, per_dim, ext, d, k, s)))
+    return ((draw(st.integers(1, 2)), cin) + sp, (cout, cin // groups) + k, s, padding, kind, d,
+            groups, draw(st.booleans()))
+
+
+@pytest.mark.parametrize("nd", NDS)
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_conv_nd_every_padding(nd, data, seed):
+    xs, ws, s, padding, kind, d, g, bias = data.draw(nd_conv_cases(nd))
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(xs), rng.standard_normal(ws)]
+    if bias:
+        arrays.append(rng.standard_normal(ws[0]))
+    ours, theirs = getattr(F, f"conv{nd}d"), getattr(TF, f"conv{nd}d")
+    if kind == "sides":
+        def torch_fn(x, *wb):
+            return theirs(TF.pad(x, padding), *wb, stride=s, dilation=d, groups=g)
+    else:
+        def torch_fn(x, *wb):
+            return theirs(x, *wb, stride=s, padding=padding, dilation=d, groups=g)
+    compare(f"conv{nd}d s={s} padding={padding!r} d={d} g={g}",
+            lambda *a: ours(*a, stride=s, padding=padding, dilation=d, groups=g), torch_fn,
+            arrays, seed)
+
+
+@pytest.mark.parametrize("nd", NDS)
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_conv_transpose_nd_with_output_padding_up_to_the_limit(nd, data, seed):
+    g = data.draw(st.integers(1, 2))
+    cin, coutg = g * data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2))
+    k, s, d = _sides(data.draw, nd, 1, 3), _sides(data.draw, nd, 1, 3), _sides(data.draw, nd, 1, 3)
+    p = _sides(data.draw, nd, 0, 2)
+    op = tuple(data.draw(st.integers(0, max(ss, dd) - 1)) for ss, dd in zip(s, d))
+    sp = _sides(data.draw, nd, 1, 4 if nd < 3 else 3)
+    assume(all((n - 1) * ss - 2 * pp + dd * (kk - 1) + o + 1 >= 1
+               for n, ss, pp, dd, kk, o in zip(sp, s, p, d, k, op)))
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal((data.draw(st.integers(1, 2)), cin) + sp),
+              rng.standard_normal((cin, coutg) + k)]
+    if data.draw(st.booleans()):
+        arrays.append(rng.standard_normal(coutg * g))
+    kw = {"stride": s, "padding": p, "output_padding": op, "groups": g, "dilation": d}
+    compare(f"conv_transpose{nd}d {kw}", lambda *a: getattr(F, f"conv_transpose{nd}d")(*a, **kw),
+            lambda *a: getattr(TF, f"conv_transpose{nd}d")(*a, **kw), arrays, seed)
+
+
+@st.composite
+def nd_pool_cases(draw, nd, dilation=True):
+    k = _sides(draw, nd, 1, 3)
+    s = _sides(draw, nd, 1, 3)
+    p = tuple(draw(st.integers(0, kk // 2)) for kk in k)
+    d = _sides(draw, nd, 1, 2) if dilation else (1,) * nd
+    sp = _sides(draw, nd, 1, 7 if nd < 3 else 4)
+    assume(all(_out(n, kk, ss, pp, dd) >= 1 and _windows_touch_input(n, kk, ss, pp, dd)
+               for n, kk, ss, pp, dd in zip(sp, k, s, p, d)))
+    return (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + sp, k, s, p, d, draw(st.booleans())
+
+
+@pytest.mark.parametrize("nd", NDS)
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_max_pool_nd_with_ceil_mode(nd, data, seed):
+    shape, k, s, p, d, ceil = data.draw(nd_pool_cases(nd))
+    x = data.draw(distinct(shape))
+    ours, theirs = getattr(F, f"max_pool{nd}d"), getattr(TF, f"max_pool{nd}d")
+    compare(f"max_pool{nd}d k={k} s={s} p={p} d={d} ceil={ceil}",
+            lambda a: ours(a, k, s, p, d, ceil_mode=ceil),
+            lambda a: theirs(a, k, s, p, d, ceil_mode=ceil), [x], seed)
+    _, idx = ours(mg.tensor(x), k, s, p, d, ceil_mode=ceil, return_indices=True)
+    _, tidx = theirs(torch.tensor(x), k, s, p, d, ceil_mode=ceil, return_indices=True)
+    np.testing.assert_array_equal(idx, tidx.numpy())
+
+
+@pytest.mark.parametrize("nd", NDS)
+@DIFF
+@given(data=st.data(), seed=seeds, include=st.booleans())
+def test_avg_pool_nd_with_ceil_mode(nd, data, seed, include):
+    shape, k, s, p, _, ceil = data.draw(nd_pool_cases(nd, dilation=False))
+    if nd == 3:  # PyTorch's avg_pool3d refuses an input smaller than the kernel, padded or not
+        assume(all(n >= kk for n, kk in zip(shape[2:], k)))
+    kw = {"ceil_mode": ceil, "count_include_pad": include}
+    if nd > 1 and data.draw(st.booleans()):
+        kw["divisor_override"] = data.draw(st.integers(1, 5))
+    x = np.random.default_rng(seed).standard_normal(shape)
+    compare(f"avg_pool{nd}d k={k} s={s} p={p} {kw}",
+            lambda a: getattr(F, f"avg_pool{nd}d")(a, k, s, p, **kw),
+            lambda a: getattr(TF, f"avg_pool{nd}d")(a, k, s, p, **kw), [x], seed)
+
+
+@pytest.mark.parametrize("nd", NDS)
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_max_unpool_nd(nd, data, seed):
+    shape, k, _, p, _, ceil = data.draw(nd_pool_cases(nd, dilation=False))
+    s = tuple(kk + data.draw(st.integers(0, 1)) for kk in k)  # windows that do not overlap
+    assume(all(_out(n, kk, ss, pp, 1) >= 1 for n, kk, ss, pp in zip(shape[2:], k, s, p)))
+    x = data.draw(distinct(shape))
+    y, idx = getattr(F, f"max_pool{nd}d")(x, k, s, p, return_indices=True)
+    default = tuple((o - 1) * ss - 2 * pp + kk for o, ss, pp, kk in zip(y.shape[2:], s, p, k))
+    size = None if default == shape[2:] and data.draw(st.booleans()) else shape[2:]
+    compare(f"max_unpool{nd}d k={k} s={s} p={p} size={size}",
+            lambda a: getattr(F, f"max_unpool{nd}d")(a, idx, k, s, p, size),
+            lambda a: getattr(TF, f"max_unpool{nd}d")(a, torch.tensor(idx), k, s, p, size),
+            [y.data], seed)
+
+
+@pytest.mark.parametrize("nd", NDS)
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_adaptive_avg_pool_nd(nd, data, seed):
+    sp, out = _sides(data.draw, nd, 1, 7), _sides(data.draw, nd, 1, 4)
+    x = np.random.default_rng(seed).standard_normal((2, 2) + sp)
+    compare(f"adaptive_avg_pool{nd}d {sp} -> {out}",
+            lambda a: getattr(F, f"adaptive_avg_pool{nd}d")(a, out),
+            lambda a: getattr(TF, f"adaptive_avg_pool{nd}d")(a, out), [x], seed)
+
+
+INTERP_MODES = [(1, "nearest"), (2, "nearest"), (3, "nearest"), (1, "nearest-exact"),
+                (2, "nearest-exact"), (3, "nearest-exact"), (1, "linear"), (2, "bilinear"),
+                (3, "trilinear"), (2, "bicubic"), (1, "area"), (2, "area"), (3, "area")]
+
+
+@pytest.mark.parametrize(("nd", "mode"), INTERP_MODES)
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_interpolate_nd(nd, mode, data, seed):
+    sp = _sides(data.draw, nd, 1, 5)
+    kw = {}
+    if mode in ("linear", "bilinear", "bicubic", "trilinear"):
+        kw["align_corners"] = data.draw(st.sampled_from([None, False, True]))
+    if data.draw(st.booleans()):
+        kw["size"] = _sides(data.draw, nd, 1, 7)
+    else:
+        sf = tuple(data.draw(st.sampled_from([0.5, 0.7, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0]))
+                   for _ in range(nd))
+        assume(all(int(n * f) >= 1 for n, f in zip(sp, sf)))
+        kw["scale_factor"] = sf if nd > 1 and data.draw(st.booleans()) else sf[0]
+        if isinstance(kw["scale_factor"], float):
+            assume(all(int(n * sf[0]) >= 1 for n in sp))
+        kw["recompute_scale_factor"] = data.draw(st.sampled_from([None, False, True]))
+        if mode == "nearest" and nd != 2 and not kw["recompute_scale_factor"]:
+            # PyTorch's 1-D and 3-D nearest kernels sample with the given scale, but their
+            # backward copies (equal sizes) or halves the index (doubled sizes) as the 2-D
+            # kernel does: its gradient is then not that of its forward
+            f = kw["scale_factor"]
+            out = [int(n * v) for n, v in zip(sp, f if isinstance(f, tuple) else (f,) * nd)]
+            assume(not any(o in (n, 2 * n) for o, n in zip(out, sp)))
+        if mode == "bicubic" and not kw["recompute_scale_factor"]:
+            # the same for PyTorch's bicubic backward, which copies when the sizes are equal
+            f = kw["scale_factor"]
+            out = [int(n * v) for n, v in zip(sp, f if isinstance(f, tuple) else (f,) * nd)]
+            assume(out != list(sp))
+    x = np.random.default_rng(seed).standard_normal((2, 2) + sp)
+    compare(f"interpolate {mode} {sp} {kw}", lambda a: F.interpolate(a, mode=mode, **kw),
+            lambda a: TF.interpolate(a, mode=mode, **kw), [x], seed)

@@ -351,3 +351,179 @@ def test_pad_negative_widths_crop(pads, mode, expected):
 def test_pad_refuses_widths_that_crop_too_much(pads, mode, match):
     with pytest.raises((ValueError, TypeError), match=match):
         F.pad(np.arange(1.0, 6.0), pads, mode)
+
+
+# -- one, two and three spatial dimensions ---------------------------------------------------
+
+def _sides(draw, n, low, high):
+    return tuple(draw(st.integers(low, high)) for _ in range(n))
+
+
+@st.composite
+def nd_setups(draw):
+    """A small problem of 1 to 3 spatial dimensions with random window settings."""
+    nd = draw(st.integers(1, 3))
+    k = _sides(draw, nd, 1, 2 if nd == 3 else 3)
+    s, d = _sides(draw, nd, 1, 2), _sides(draw, nd, 1, 2)
+    p = tuple(draw(st.integers(0, kk // 2)) for kk in k)
+    sp = _sides(draw, nd, 2, 3 if nd == 3 else 5)
+    assume(all(n + 2 * pp - dd * (kk - 1) - 1 >= 0 for n, pp, dd, kk in zip(sp, p, d, k)))
+    return nd, sp, k, s, p, d, draw(st.booleans()), draw(st.integers(0, 2**16))
+
+
+@GRADCHECK
+@given(setup=nd_setups(), padding=st.sampled_from(["int", "same", "valid", "sides"]))
+def test_conv_nd_gradcheck_and_gradgradcheck(setup, padding):
+    nd, sp, k, s, _, d, bias, seed = setup
+    pad = {"int": 1, "same": "same", "valid": "valid", "sides": (1, 0) * nd}[padding]
+    if padding == "same":
+        s = (1,) * nd
+    if padding == "valid":
+        assume(all(n - dd * (kk - 1) - 1 >= 0 for n, dd, kk in zip(sp, d, k)))
+    g = 2 if seed % 2 else 1
+    x, w = leaf((1, 2) + sp, seed), leaf((2, 2 // g) + k, seed + 1)
+    conv = getattr(F, f"conv{nd}d")
+    args = [x, w] + ([leaf((2,), seed + 2)] if bias else [])
+
+    def fn(*a):
+        return conv(*a, stride=s, padding=pad, dilation=d, groups=g)
+
+    assert mg.gradcheck(fn, args)
+    assert mg.gradgradcheck(fn, args)
+
+
+@GRADCHECK
+@given(setup=nd_setups())
+def test_conv_transpose_nd_gradcheck_and_gradgradcheck(setup):
+    nd, sp, k, s, p, d, bias, seed = setup
+    op = tuple(max(ss, dd) - 1 for ss, dd in zip(s, d))  # the largest output_padding allowed
+    x, w = leaf((1, 2) + sp, seed), leaf((2, 1) + k, seed + 1)
+    tconv = getattr(F, f"conv_transpose{nd}d")
+    args = [x, w] + ([leaf((1,), seed + 2)] if bias else [])
+
+    def fn(*a):
+        return tconv(*a, stride=s, padding=p, output_padding=op, dilation=d)
+
+    assert mg.gradcheck(fn, args)
+    assert mg.gradgradcheck(fn, args)
+
+
+@GRADCHECK
+@given(setup=nd_setups())
+def test_pools_nd_gradcheck_and_gradgradcheck(setup):
+    nd, sp, k, s, p, d, ceil, seed = setup
+    x = distinct((1, 2) + sp, seed)
+    mp, ap = getattr(F, f"max_pool{nd}d"), getattr(F, f"avg_pool{nd}d")
+    for fn in (lambda a: mp(a, k, s, p, d, ceil_mode=ceil),
+               lambda a: ap(a, k, s, p, ceil_mode=ceil, count_include_pad=not ceil),
+               lambda a: getattr(F, f"adaptive_avg_pool{nd}d")(a, k)):
+        assert mg.gradcheck(fn, [x])
+        assert mg.gradgradcheck(fn, [x])
+    y, idx = mp(x, k, k, ceil_mode=False, return_indices=True)
+    unpool = getattr(F, f"max_unpool{nd}d")
+    y = leaf(y.shape, seed)
+    assert mg.gradcheck(lambda a: unpool(a, idx, k, output_size=sp), [y])
+    assert mg.gradgradcheck(lambda a: unpool(a, idx, k, output_size=sp), [y])
+
+
+@GRADCHECK
+@given(nd=st.integers(1, 3), seed=st.integers(0, 2**16), data=st.data())
+def test_interpolate_nd_gradcheck_and_gradgradcheck(nd, seed, data):
+    mode = data.draw(st.sampled_from(["nearest", "nearest-exact", "area",
+                                      {1: "linear", 2: "bicubic", 3: "trilinear"}[nd]]))
+    x = leaf((1, 1) + _sides(data.draw, nd, 1, 3), seed)
+    size = _sides(data.draw, nd, 1, 4)
+    ac = data.draw(st.booleans()) if mode in ("linear", "bicubic", "trilinear") else None
+    assert mg.gradcheck(lambda a: F.interpolate(a, size, mode=mode, align_corners=ac), [x])
+    assert mg.gradgradcheck(lambda a: F.interpolate(a, size, mode=mode, align_corners=ac), [x])
+
+
+def test_avg_pool_ceil_mode_worked_example():
+    """A 5-long row pooled by 2 with ceil_mode: the last window holds one element."""
+    x = np.arange(5.0).reshape(1, 1, 5)
+    np.testing.assert_array_equal(F.avg_pool1d(x, 2, ceil_mode=True).data[0, 0],
+                                  [0.5, 2.5, 4.0])
+    np.testing.assert_array_equal(F.max_pool1d(x, 2, ceil_mode=True).data[0, 0], [1, 3, 4])
+    np.testing.assert_array_equal(F.max_pool1d(x, 2).data[0, 0], [1, 3])
+
+
+def test_conv_same_padding_puts_the_odd_element_after():
+    x = np.arange(4.0).reshape(1, 1, 4)
+    y = F.conv1d(x, np.array([[[1.0, 10.0]]]), padding="same").data[0, 0]
+    np.testing.assert_array_equal(y, [10.0, 21.0, 32.0, 3.0])  # zero padding after only
+
+
+def test_float32_stays_float32_in_every_dimension():
+    x1, x3 = np.ones((1, 2, 5), np.float32), np.ones((1, 2, 3, 4, 4), np.float32)
+    assert F.conv1d(x1, np.ones((3, 2, 2), np.float32), padding="same").dtype == np.float32
+    assert F.conv3d(x3, np.ones((3, 2, 2, 2, 2), np.float32)).dtype == np.float32
+    assert F.avg_pool3d(x3, 2, ceil_mode=True).dtype == np.float32
+    assert F.interpolate(x3, scale_factor=1.5, mode="trilinear").dtype == np.float32
+    assert F.interpolate(x1, size=7, mode="linear").dtype == np.float32
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: F.conv1d(np.ones((1, 2, 5, 5)), np.ones((3, 2, 2))),
+     r"conv1d: input must be 3-D \(N, C, L\), got shape \(1, 2, 5, 5\)"),
+    (lambda: F.conv3d(np.ones((1, 2, 3, 3, 3)), np.ones((3, 2, 2, 2))),
+     r"conv3d: weight must be 5-D \(N, C, D, H, W\), got shape \(3, 2, 2, 2\)"),
+    (lambda: F.conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), stride=2, padding="same"),
+     r"conv2d: padding='same' needs stride 1 \(as in PyTorch\), got stride \(2, 2\)"),
+    (lambda: F.conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), padding="full"),
+     r"conv2d: padding must be an int, a tuple of ints, 'same' or 'valid', got 'full'"),
+    (lambda: F.conv3d(np.ones((1, 1, 3, 3, 3)), np.ones((1, 1, 1, 1, 1)), padding=(1, 1)),
+     r"conv3d: padding must be an int, a tuple of 3 ints \(one per dimension\), 6 ints"),
+    (lambda: F.conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), padding=(1, -1, 0, 0)),
+     r"conv2d: padding must be >= 0, got \(1, -1, 0, 0\)"),
+    (lambda: F.conv1d(np.ones((1, 1, 2)), np.ones((1, 1, 3))),
+     r"conv1d: a kernel of 3 \(dilation \(1,\)\) does not fit the input of spatial size 2"),
+    (lambda: F.conv_transpose2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), stride=2,
+                                dilation=3, output_padding=(3, 0)),
+     r"conv_transpose2d: output_padding \(3, 0\) must be smaller than the stride \(2, 2\) "
+     r"or the dilation \(3, 3\)"),
+    (lambda: F.max_pool3d(np.ones((1, 1, 4, 4, 4)), 2, padding=(0, 2, 0)),
+     r"max_pool3d: padding \(0, 2, 0\) must be at most half the kernel size \(2, 2, 2\)"),
+    (lambda: F.avg_pool1d(np.ones((1, 1, 4)), (2, 2)),
+     r"avg_pool1d: kernel_size must be an int or a tuple of 1 ints, got \(2, 2\)"),
+    (lambda: F.avg_pool2d(np.ones((1, 1, 4, 4)), 2, divisor_override=0),
+     r"avg_pool2d: divisor_override must be a positive int, got 0"),
+    (lambda: F.max_unpool2d(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 2, 3), int), 2),
+     r"max_unpool2d: indices must be integers of the input's shape \(1, 1, 2, 2\)"),
+    (lambda: F.max_unpool1d(np.ones((1, 1, 2)), np.array([[[0, 9]]]), 2),
+     r"max_unpool1d: indices must lie in \[0, 4\) for the output size \(4,\), got values in "
+     r"\[0, 9\]"),
+    (lambda: F.max_unpool1d(np.ones((1, 1, 2)), np.array([[[0, 1]]]), 2, output_size=(9,)),
+     r"max_unpool1d: output_size \(9,\) must be within a stride \(2,\) of \(4,\)"),
+    (lambda: F.interpolate(np.ones((1, 1, 3)), size=4, mode="bilinear"),
+     r"interpolate: mode 'bilinear' takes 4-D input, got shape \(1, 1, 3\)"),
+    (lambda: F.interpolate(np.ones((1, 1, 3)), size=4, mode="cubic"),
+     r"interpolate: mode must be one of \['nearest', .*\], got 'cubic'"),
+    (lambda: F.interpolate(np.ones((1, 1, 3)), size=4, align_corners=True),
+     r"interpolate: align_corners only applies to the modes \['linear', 'bilinear', "
+     r"'bicubic', 'trilinear'\], not 'nearest'"),
+    (lambda: F.interpolate(np.ones((1, 3)), size=4), r"interpolate: input must be 3-D"),
+    (lambda: F.interpolate(np.ones((1, 1, 3)), size=4, recompute_scale_factor=True),
+     r"interpolate: recompute_scale_factor applies to scale_factor, not to an explicit size"),
+    (lambda: F.interpolate(np.ones((1, 1, 3, 3)), scale_factor=(2.0,)),
+     r"interpolate: scale_factor must be a positive number or 2 of them, got \(2.0,\)"),
+])
+def test_nd_bad_input_names_the_op_and_the_option(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_nn_layers_of_every_dimension_use_pytorchs_parameter_names():
+    model = mg.nn.Sequential(mg.nn.Conv1d(2, 4, 3, padding="same", rng=0), mg.nn.MaxPool1d(2),
+                             mg.nn.AvgPool1d(2, ceil_mode=True),
+                             mg.nn.ConvTranspose1d(4, 1, 2, stride=2, rng=1),
+                             mg.nn.Upsample(size=9, mode="linear"))
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "3.weight", "3.bias"]
+    assert model[0].weight.shape == (4, 2, 3) and model[3].weight.shape == (4, 1, 2)
+    assert model(np.ones((2, 2, 8))).shape == (2, 1, 9)
+    pool, unpool = mg.nn.MaxPool3d(2, return_indices=True), mg.nn.MaxUnpool3d(2)
+    x = mg.tensor(np.random.default_rng(0).permutation(np.arange(64.0)).reshape(1, 1, 4, 4, 4))
+    y = unpool(*pool(x))
+    np.testing.assert_array_equal(y.data != 0, x.data >= np.repeat(np.repeat(np.repeat(
+        F.max_pool3d(x, 2).data, 2, 2), 2, 3), 2, 4))
+    assert mg.nn.Conv3d(2, 4, (1, 2, 3), rng=0).weight.shape == (4, 2, 1, 2, 3)
+    assert mg.nn.AvgPool3d(2)(np.ones((1, 1, 4, 4, 4))).shape == (1, 1, 2, 2, 2)
