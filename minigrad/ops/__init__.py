@@ -14,7 +14,7 @@ shape           reshape, transpose, broadcasting, views, indexing ``x[...]``,
 indexing        where, masked_fill, gather/scatter, sort, topk, one_hot, argmax,
                 the triangles tril and triu
 linalg          matmul, linear, einsum, dot, outer, tensordot
-conv            conv2d, conv_transpose2d, pooling, unfold/fold, im2col/col2im
+conv            conv1d/2d/3d and transposed, pooling, unpooling, unfold/fold, im2col/col2im
 padding         pad, np_pad, interpolate
 activation      sigmoid, relu, softmax, gelu, silu, ... and normalize
 normalization   batch_norm and dropout (under nn's and the book's layers)

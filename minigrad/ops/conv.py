@@ -1,4 +1,4 @@
-"""Convolution, pooling and unfold/fold of NCHW images (padding and resizing: ``padding``).
+"""Convolution, pooling and unfold/fold of (N, C, *spatial) inputs (padding, resizing: ``padding``).
 
 Everything here works the way the book's chapter 7 teaches: the windows of
 the input are copied into one matrix (*im2col*) and a convolution becomes
@@ -12,20 +12,29 @@ whose innermost axis is a 3-element kernel row. The product is one BLAS
 with one strided ``+=`` per kernel position. ``im2col``/``col2im`` (the
 book's layout) and ``unfold``/``fold`` (PyTorch's) are there as ops.
 
+The convolutions and pools are written once for any number of spatial
+dimensions (the strided view has one window axis and one output axis per
+dimension); ``conv1d``, ``conv2d`` and ``conv3d`` (and the transposed
+convolutions, pools and unpools) are wrappers of that one op, which shows
+itself as ``Conv1d``, ``Conv2d`` or ``Conv3d``. Padding is kept as (before,
+after) per dimension, so ``padding="same"`` with an even kernel and per-side
+widths need no separate padding op.
+
 Each op is one :class:`~minigrad.Function` whose ``backward`` is written
 with the other ops, so gradients of gradients work:
 
-* ``conv2d``'s input gradient is ``conv_transpose2d`` of the output
-  gradient, its weight gradient is :class:`Conv2dWeightGrad`, and the
-  backward of each of these is again made of ``conv2d`` and
-  ``conv_transpose2d``;
+* a convolution's input gradient is the transposed convolution of the
+  output gradient, its weight gradient is :class:`ConvWeightGrad`, and the
+  backward of each of these is again made of convolutions and transposed
+  convolutions;
 * ``unfold`` / ``fold`` and ``im2col`` / ``col2im`` are adjoint pairs (the
-  backward of one is the other);
-* ``max_pool2d``'s backward scatters to the recorded argmax positions, and
-  the backward of the scatter gathers from them;
-* ``avg_pool2d`` and ``adaptive_avg_pool2d`` are compositions of those
-  ops, ``matmul``, ``mean`` and indexing (as are ``interpolate`` and the
-  index padding modes, in :mod:`minigrad.ops.padding`).
+  backward of one is the other), as are :class:`WindowSum` (the sums of
+  average pooling) and :class:`WindowSpread`;
+* max pooling's backward scatters to the recorded argmax positions, and
+  the backward of the scatter gathers from them; ``max_unpool`` writes to
+  given positions and its backward gathers from them;
+* ``adaptive_avg_pool*`` are products with averaging matrices (as is
+  ``interpolate``, in :mod:`minigrad.ops.padding`).
 """
 
 from __future__ import annotations
