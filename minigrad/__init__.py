@@ -50,7 +50,7 @@ _LAZY = {
     "save": "minigrad.serialization",
 }
 _LAZY_MODULES = ("models", "book", "debug", "serialization", "plotting", "viz", "datasets",
-                 "train", "cli", "anomaly")
+                 "train", "cli", "anomaly", "func", "data")
 
 
 def __getattr__(name: str) -> _Any:
