@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import sys
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
 from minigrad.autograd import grad
 from minigrad.book._convnet import ConvNet, labels_or_one_hot
+from minigrad.book.layers import *  # noqa: F403
+from minigrad.book.layers import __all__ as _layers_all
 from minigrad.layerwise.layers import Affine, Convolution, Dropout, Pooling, Relu, SoftmaxWithLoss
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Module, Parameter
 from minigrad.tensor import Tensor
 
-__all__ = ["DeepConvNet"]
+# what a star import of the book's module brings (its imports included)
+__all__ = ["sys", "os", "pickle", "OrderedDict", *_layers_all, "DeepConvNet"]
 
 _CONV_DEFAULTS = [
     {"filter_num": 16, "filter_size": 3, "pad": 1, "stride": 1},

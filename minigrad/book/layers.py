@@ -22,6 +22,9 @@ array([[1., 0.],
        [0., 1.]])
 """
 
+import numpy as np
+
+from minigrad.book.util import col2im, im2col
 from minigrad.layerwise.layers import (
     Affine,
     BatchNormalization,
@@ -34,5 +37,16 @@ from minigrad.layerwise.layers import (
     as_parameter,
 )
 
-__all__ = ["Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "BatchNormalization", "Dropout",
+try:  # the book's common/functions.py, which its layers module star-imports
+    from minigrad.book.functions import *  # type: ignore[import-not-found,unused-ignore]  # noqa: F403
+    from minigrad.book.functions import (  # type: ignore[import-not-found,unused-ignore]
+        __all__ as _functions_all,
+    )
+except ImportError:  # pragma: no cover - present once the chapter 3-4 module is
+    _functions_all = []
+
+# what a star import of the book's module brings (it has no __all__): numpy, the
+# functions of common/functions.py, im2col/col2im and the layers
+__all__ = ["np", *(n for n in _functions_all if n != "np"), "im2col", "col2im",
+           "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "BatchNormalization", "Dropout",
            "as_parameter", "Convolution", "Pooling"]

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections import OrderedDict
 from typing import Any
 
+from minigrad.book.gradient import numerical_gradient
+from minigrad.book.layers import *  # noqa: F403
+from minigrad.book.layers import __all__ as _layers_all
 from minigrad.layerwise.net import ACTIVATION_LAYERS, BookNet, affine
 from minigrad.nn.layers import InitLike, SeedLike
 from minigrad.tensor import Tensor
 
-__all__ = ["MultiLayerNet", "ACTIVATION_LAYERS"]
+# what a star import of the book's module brings (its imports included)
+__all__ = ["sys", "os", "OrderedDict", *_layers_all, "numerical_gradient", "MultiLayerNet",
+           "ACTIVATION_LAYERS"]
 
 
 class MultiLayerNet(BookNet):

@@ -41,7 +41,8 @@ import numpy as np
 from minigrad.autograd import no_grad
 from minigrad.tensor import Tensor
 
-__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "BOOK_OPTIMIZERS"]
+# The book's module has no ``__all__``: a star import of it brings ``np`` too (scripts use it).
+__all__ = ["np", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "BOOK_OPTIMIZERS"]
 
 
 def _array(value: Any, where: str) -> np.ndarray:

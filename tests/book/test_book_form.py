@@ -1,0 +1,102 @@
+"""What the book's own scripts rely on, held in ``minigrad.book`` (their imports changed only).
+
+Each test re-expresses one behaviour of the book's code (oreilly-japan/deep-learning-from-scratch)
+that a script depends on: the names a star import brings, plain numbers in the optimizers,
+NumPy's types in the naive layers, losses as numbers, the book's loss formula, the order of
+gradient keys, plain arrays into the layers and item assignment into ``params``, and the
+book's pickled weight files.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+
+# The names a star import of each of the book's modules brings (its top-level definitions
+# and imports; the book's modules have no __all__). ``FUNCTIONS`` are common/functions.py's,
+# which common/layers.py star-imports.
+FUNCTIONS = ["identity_function", "step_function", "sigmoid", "sigmoid_grad", "relu",
+             "relu_grad", "softmax", "sum_squared_error", "cross_entropy_error", "softmax_loss"]
+LAYERS = ["np", "im2col", "col2im", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout",
+          "BatchNormalization", "Convolution", "Pooling"]
+OPTIMIZERS = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+BOOK_NAMES = {
+    "layer_naive": ["MulLayer", "AddLayer"],
+    "layers": LAYERS,
+    "gradient": ["np", "numerical_gradient_2d", "numerical_gradient"],
+    "optimizer": ["np", *OPTIMIZERS],
+    "trainer": ["sys", "os", "np", *OPTIMIZERS, "Trainer"],
+    "util": ["np", "smooth_curve", "shuffle_dataset", "conv_output_size", "im2col", "col2im"],
+    "two_layer_net": ["sys", "os", "OrderedDict", *LAYERS, "numerical_gradient", "TwoLayerNet"],
+    "multi_layer_net": ["sys", "os", "OrderedDict", *LAYERS, "numerical_gradient",
+                        "MultiLayerNet"],
+    "multi_layer_net_extend": ["sys", "os", "OrderedDict", *LAYERS, "numerical_gradient",
+                               "MultiLayerNetExtend"],
+    "simple_convnet": ["sys", "os", "pickle", "OrderedDict", *LAYERS, "numerical_gradient",
+                       "SimpleConvNet"],
+    "deep_convnet": ["sys", "os", "pickle", "OrderedDict", *LAYERS, "DeepConvNet"],
+}
+# modules whose book counterpart star-imports common/layers.py (and so common/functions.py)
+WITH_FUNCTIONS = ["layers", "two_layer_net", "multi_layer_net", "multi_layer_net_extend",
+                  "simple_convnet", "deep_convnet"]
+
+
+def star(module: str) -> dict:
+    namespace: dict = {}
+    exec(f"from minigrad.book.{module} import *", namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("module", sorted(BOOK_NAMES))
+def test_star_import_brings_what_the_books_module_brings(module):
+    namespace = star(module)
+    missing = [n for n in BOOK_NAMES[module] if n not in namespace]
+    assert missing == [], f"from minigrad.book.{module} import * lacks {missing}"
+    assert namespace["np"] is np if "np" in BOOK_NAMES[module] else True
+    for name in ("sys", "os", "pickle"):
+        if name in BOOK_NAMES[module]:
+            assert namespace[name] is importlib.import_module(name)
+
+
+@pytest.mark.parametrize("module", WITH_FUNCTIONS)
+def test_star_import_of_layers_brings_the_book_functions(module):
+    pytest.importorskip("minigrad.book.functions")
+    namespace = star(module)
+    assert [n for n in FUNCTIONS if n not in namespace] == []
+
+
+def test_optimizer_star_import_serves_a_script_that_uses_np():
+    # ch06/optimizer_compare_mnist.py uses np after star-importing the optimizers only
+    namespace = star("optimizer")
+    exec("opt = SGD(lr=0.5)\np = {'W': np.ones(2)}\nopt.update(p, {'W': np.ones(2)})",
+         namespace)
+    np.testing.assert_array_equal(namespace["p"]["W"], [0.5, 0.5])
+
+
+def test_util_conv_helpers_match_the_books_definitions(rng):
+    from minigrad.book.util import col2im, conv_output_size, im2col
+
+    from tests.book_conv_reference import col2im as book_col2im
+    from tests.book_conv_reference import im2col as book_im2col
+
+    assert conv_output_size(28, 5) == 24.0 and isinstance(conv_output_size(7, 2, 2), float)
+    assert conv_output_size(7, 2, 2) == 3.5  # the book's true division
+    x = rng.standard_normal((2, 3, 7, 6))
+    col = im2col(x, 3, 2, stride=2, pad=1)
+    np.testing.assert_array_equal(col, book_im2col(x, 3, 2, 2, 1))
+    np.testing.assert_array_equal(im2col(np.arange(16).reshape(1, 1, 4, 4), 2, 2).dtype,
+                                  np.float64)
+    np.testing.assert_allclose(col2im(col, x.shape, 3, 2, 2, 1),
+                               book_col2im(col, x.shape, 3, 2, 2, 1), rtol=1e-15, atol=0)
+
+
+def test_numerical_gradient_2d_rows():
+    from minigrad.book.gradient import numerical_gradient_2d
+
+    x = np.array([[1.0, -2.0], [3.0, 0.5]])
+    g = numerical_gradient_2d(lambda v: float(np.sum(v ** 2)), x)
+    np.testing.assert_allclose(g, 2 * x, rtol=1e-8)
+    np.testing.assert_allclose(numerical_gradient_2d(lambda v: float(np.sum(v ** 3)),
+                                                     np.array([1.0, 2.0])), [3, 12], rtol=1e-7)
