@@ -77,7 +77,6 @@ def test_optimizer_star_import_serves_a_script_that_uses_np():
 
 def test_util_conv_helpers_match_the_books_definitions(rng):
     from minigrad.book.util import col2im, conv_output_size, im2col
-
     from tests.book_conv_reference import col2im as book_col2im
     from tests.book_conv_reference import im2col as book_im2col
 
@@ -100,3 +99,85 @@ def test_numerical_gradient_2d_rows():
     np.testing.assert_allclose(g, 2 * x, rtol=1e-8)
     np.testing.assert_allclose(numerical_gradient_2d(lambda v: float(np.sum(v ** 3)),
                                                      np.array([1.0, 2.0])), [3, 12], rtol=1e-7)
+
+
+# --- plain numbers in the optimizers (ch06/optimizer_compare_naive.py) ----------------------
+
+def _book_path(opt, start=(-7.0, 2.0), steps=30):
+    """The naive comparison: params are Python floats, the gradient of x**2/20 + y**2."""
+    params = {"x": start[0], "y": start[1]}
+    history = []
+    for _ in range(steps):
+        history.append((params["x"], params["y"]))
+        grads = {"x": params["x"] / 10.0, "y": 2.0 * params["y"]}
+        opt.update(params, grads)
+    return params, history
+
+
+def _reference_update(name, state, params, grads, lr):
+    """The book's rules written out for scalars (the same operations, the same order)."""
+    for key in params:
+        g = grads[key]
+        if name == "SGD":
+            params[key] -= lr * g
+        elif name == "Momentum":
+            state.setdefault(key, 0.0)
+            state[key] = 0.9 * state[key] - lr * g
+            params[key] += state[key]
+        elif name == "AdaGrad":
+            state[key] = state.get(key, 0.0) + g * g
+            params[key] -= lr * g / (np.sqrt(state[key]) + 1e-7)
+        elif name == "Adam":
+            m, v = state.get(key, (0.0, 0.0))
+            m += (1 - 0.9) * (g - m)
+            v += (1 - 0.999) * (g ** 2 - v)
+            state[key] = (m, v)
+            it = state["iter"]
+            lr_t = lr * np.sqrt(1.0 - 0.999 ** it) / (1.0 - 0.9 ** it)
+            params[key] -= lr_t * m / (np.sqrt(v) + 1e-7)
+
+
+@pytest.mark.parametrize("name,lr", [("SGD", 0.95), ("Momentum", 0.1), ("AdaGrad", 1.5),
+                                     ("Adam", 0.3)])
+def test_optimizers_update_plain_floats_in_the_dict(name, lr):
+    from minigrad.book import optimizer
+
+    params, history = _book_path(getattr(optimizer, name)(lr=lr))
+    ref = {"x": -7.0, "y": 2.0}
+    state: dict = {"iter": 0}
+    for got in history:
+        assert got == (ref["x"], ref["y"])  # bitwise the book's path
+        state["iter"] += 1
+        _reference_update(name, state, ref, {"x": ref["x"] / 10.0, "y": 2.0 * ref["y"]}, lr)
+    assert (params["x"], params["y"]) == (ref["x"], ref["y"])
+    assert all(isinstance(v, float) for v in params.values())
+
+
+def test_sgd_keeps_a_python_float_a_python_float():
+    from minigrad.book.optimizer import SGD
+
+    params = {"x": -7.0}
+    SGD(lr=0.95).update(params, {"x": -0.7})
+    assert type(params["x"]) is float and params["x"] == -7.0 - 0.95 * -0.7
+
+
+def test_optimizers_still_update_arrays_and_tensors_in_place():
+    import minigrad as mg
+    from minigrad.book.optimizer import Momentum
+
+    arr, t = np.array([1.0, 2.0]), mg.tensor([1.0, 2.0], requires_grad=True)
+    params = {"a": arr, "t": t, "x": 3.0}
+    Momentum(lr=0.5).update(params, {"a": np.ones(2), "t": mg.tensor([1.0, 1.0]), "x": 1.0})
+    assert params["a"] is arr and params["t"] is t
+    np.testing.assert_array_equal(arr, [0.5, 1.5])
+    np.testing.assert_array_equal(t.data, [0.5, 1.5])
+    assert params["x"] == 2.5
+
+
+def test_optimizer_refuses_what_is_not_a_number():
+    from minigrad.book.optimizer import SGD
+
+    with pytest.raises(TypeError, match=r"params\['x'\] must be a number, an ndarray or a Tensor"):
+        SGD().update({"x": "7"}, {"x": 1.0})
+    with pytest.raises(TypeError, match=r"grads\['x'\]"):
+        SGD().update({"x": 7.0}, {"x": None})
