@@ -181,3 +181,49 @@ def test_optimizer_refuses_what_is_not_a_number():
         SGD().update({"x": "7"}, {"x": 1.0})
     with pytest.raises(TypeError, match=r"grads\['x'\]"):
         SGD().update({"x": 7.0}, {"x": None})
+
+
+# --- NumPy's types in the naive layers (ch05/buy_apple.py, buy_apple_orange.py) --------------
+
+def test_buy_apple_keeps_python_integers():
+    from minigrad.book.layer_naive import MulLayer
+
+    mul_apple, mul_tax = MulLayer(), MulLayer()
+    apple_price = mul_apple.forward(100, 2)
+    price = mul_tax.forward(apple_price, 1.1)
+    assert type(apple_price) is int and apple_price == 200
+    assert type(price) is float and price == 100 * 2 * 1.1
+    dapple_price, dtax = mul_tax.backward(1)
+    dapple, dapple_num = mul_apple.backward(dapple_price)
+    assert type(dtax) is int and str(dtax) == "200"  # the book prints "dTax: 200"
+    assert (type(dapple_price), type(dapple), type(dapple_num)) == (float, float, float)
+    assert (dapple_price, dapple, dapple_num) == (1 * 1.1, 1.1 * 2, 1.1 * 100)
+
+
+def test_buy_apple_orange_types_are_the_books():
+    from minigrad.book.layer_naive import AddLayer, MulLayer
+
+    mul_apple, mul_orange, add, mul_tax = MulLayer(), MulLayer(), AddLayer(), MulLayer()
+    all_price = add.forward(mul_apple.forward(100, 2), mul_orange.forward(150, 3))
+    assert type(all_price) is int and all_price == 650
+    mul_tax.forward(all_price, 1.1)
+    dall_price, dtax = mul_tax.backward(1)
+    assert type(dtax) is int and dtax == 650
+    assert add.backward(dall_price) == (1.1, 1.1)
+    assert add.backward(3) == (3, 3) and type(add.backward(3)[0]) is int
+
+
+def test_naive_layers_keep_numpy_dtypes():
+    from minigrad.book.layer_naive import AddLayer, MulLayer
+
+    mul = MulLayer()
+    out = mul.forward(np.int32(3), 4)
+    assert type(out) is np.int32 and out == 12
+    dx, dy = mul.backward(np.int64(2))
+    assert (type(dx), type(dy)) == (np.int64, np.int64) and (dx, dy) == (8, 6)
+    arr = mul.forward(np.array([1, 2], dtype=np.int16), 3)
+    assert arr.dtype == np.int16 and arr.tolist() == [3, 6]
+    add = AddLayer()
+    half = add.forward(np.float32(1.5), 2)
+    assert type(half) is np.float32 and half == 3.5
+    assert type(add.backward(1.0)[0]) is float
