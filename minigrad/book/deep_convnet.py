@@ -13,8 +13,9 @@ import numpy as np
 from minigrad.autograd import grad
 from minigrad.book._convnet import ConvNet, labels_or_one_hot
 from minigrad.book.layers import *  # noqa: F403
+from minigrad.book.layers import SoftmaxWithLoss
 from minigrad.book.layers import __all__ as _layers_all
-from minigrad.layerwise.layers import Affine, Convolution, Dropout, Pooling, Relu, SoftmaxWithLoss
+from minigrad.layerwise.layers import Affine, Convolution, Dropout, Pooling, Relu
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Module, Parameter
 from minigrad.tensor import Tensor
@@ -153,7 +154,7 @@ class DeepConvNet(ConvNet):
     def loss(self, x: Any, t: Any) -> Tensor:
         """Return the cross-entropy in training mode (dropout on, the logits' included)."""
         y = self.predict(x, train_flg=True)
-        return self.lastLayer.forward(y, labels_or_one_hot(t, y.shape[-1]))
+        return self.lastLayer.loss_tensor(y, labels_or_one_hot(t, y.shape[-1]))
 
     def gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:
         """Return the loss gradient (training mode) by autodiff, keyed ``W1`` ... ``b8``.

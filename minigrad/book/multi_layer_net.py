@@ -9,6 +9,7 @@ from typing import Any
 
 from minigrad.book.gradient import numerical_gradient
 from minigrad.book.layers import *  # noqa: F403
+from minigrad.book.layers import SoftmaxWithLoss
 from minigrad.book.layers import __all__ as _layers_all
 from minigrad.layerwise.net import ACTIVATION_LAYERS, BookNet, affine
 from minigrad.nn.layers import InitLike, SeedLike
@@ -54,6 +55,8 @@ class MultiLayerNet(BookNet):
     ['Affine1', 'Activation_function1', 'Affine2', 'Activation_function2', 'Affine3']
     """
 
+    loss_layer = SoftmaxWithLoss
+
     def __init__(self, input_size: int, hidden_size_list: list[int], output_size: int,
                  activation: str = "relu", weight_init_std: InitLike = "relu",
                  weight_decay_lambda: float = 0, seed: SeedLike = None) -> None:
@@ -75,4 +78,4 @@ class MultiLayerNet(BookNet):
 
     def loss(self, x: Any, t: Any) -> Tensor:
         """Return the cross-entropy plus ``0.5 * lambda * sum(W**2)`` over every ``W``."""
-        return self.lastLayer.forward(self.predict(x), t) + self._decay()
+        return self.lastLayer.loss_tensor(self.predict(x), t) + self._decay()

@@ -13,8 +13,9 @@ import numpy as np
 from minigrad.book._convnet import ConvNet, labels_or_one_hot
 from minigrad.book.gradient import numerical_gradient
 from minigrad.book.layers import *  # noqa: F403
+from minigrad.book.layers import SoftmaxWithLoss
 from minigrad.book.layers import __all__ as _layers_all
-from minigrad.layerwise.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+from minigrad.layerwise.layers import Affine, Convolution, Pooling, Relu
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Parameter
 from minigrad.tensor import Tensor
@@ -109,4 +110,4 @@ class SimpleConvNet(ConvNet):
     def loss(self, x: Any, t: Any) -> Tensor:
         """Return the batch-mean cross-entropy of ``softmax(predict(x))`` against ``t``."""
         y = self.predict(x)
-        return self.lastLayer.forward(y, labels_or_one_hot(t, y.shape[-1]))
+        return self.lastLayer.loss_tensor(y, labels_or_one_hot(t, y.shape[-1]))

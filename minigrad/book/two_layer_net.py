@@ -11,8 +11,9 @@ import numpy as np
 
 from minigrad.book.gradient import numerical_gradient
 from minigrad.book.layers import *  # noqa: F403
+from minigrad.book.layers import SoftmaxWithLoss
 from minigrad.book.layers import __all__ as _layers_all
-from minigrad.layerwise.layers import Relu, SoftmaxWithLoss
+from minigrad.layerwise.layers import Relu
 from minigrad.layerwise.net import BookNet, affine
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Parameter
@@ -81,4 +82,4 @@ class TwoLayerNet(BookNet):
 
     def loss(self, x: Any, t: Any) -> Tensor:
         """Return the softmax cross-entropy of the logits against ``t``."""
-        return self.lastLayer.forward(self.predict(x), t)
+        return self.lastLayer.loss_tensor(self.predict(x), t)

@@ -227,3 +227,73 @@ def test_naive_layers_keep_numpy_dtypes():
     half = add.forward(np.float32(1.5), 2)
     assert type(half) is np.float32 and half == 3.5
     assert type(add.backward(1.0)[0]) is float
+
+
+# --- the book's cross-entropy, 1e-7 inside the log (common/functions.py) --------------------
+
+def _book_loss(logits, t, eps=1e-7):
+    """The book's value written out: softmax, then -sum(log(p_t + 1e-7)) / N."""
+    z = logits - logits.max(axis=-1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+    if p.ndim == 1:
+        p, t = p[None, :], np.reshape(t, (1, -1))
+    labels = t.argmax(axis=1) if t.size == p.size else t
+    return -np.log(p[np.arange(p.shape[0]), labels] + eps).sum() / p.shape[0]
+
+
+@pytest.mark.parametrize("form", ["labels", "one-hot", "one sample"])
+def test_softmax_with_loss_is_the_books_formula(rng, form):
+    from minigrad.book.layers import SoftmaxWithLoss
+
+    x = rng.standard_normal((6, 10)) * 4  # some confident rows: y_t far from 1 and from 0
+    labels = rng.integers(0, 10, 6)
+    t = {"labels": labels, "one-hot": np.eye(10)[labels], "one sample": np.eye(10)[labels[0]]}[
+        form]
+    if form == "one sample":
+        x = x[0]
+    layer = SoftmaxWithLoss()
+    loss = layer.forward(x, t)
+    assert type(loss) is np.float64 and loss == layer.loss
+    assert loss == pytest.approx(_book_loss(x, t), rel=1e-12, abs=1e-12)
+    # the fused loss without the 1e-7 is measurably different here
+    fused = _book_loss(x, t, eps=0.0)
+    assert abs(loss - fused) > 1e-9
+    # backward is the book's (y - t) / N, which ignores the 1e-7
+    n = 1 if form == "one sample" else 6
+    expected = layer.y.reshape(n, 10) - (np.eye(10)[labels[:n]])
+    np.testing.assert_allclose(np.reshape(layer.backward(), (n, 10)), expected / n,
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_networks_losses_are_the_books_formula(rng):
+    from minigrad.book.multi_layer_net import MultiLayerNet
+    from minigrad.book.multi_layer_net_extend import MultiLayerNetExtend
+    from minigrad.book.simple_convnet import SimpleConvNet
+    from minigrad.book.two_layer_net import TwoLayerNet
+
+    x, t = rng.random((5, 16)), rng.integers(0, 4, 5)
+    for net in (TwoLayerNet(16, 8, 4, weight_init_std=1.0, seed=0),
+                MultiLayerNet(16, [8, 8], 4, weight_decay_lambda=0.1, seed=0),
+                MultiLayerNetExtend(16, [8, 8], 4, use_batchnorm=True, seed=0)):
+        logits = net.predict(x).data
+        decay = sum(0.5 * net.weight_decay_lambda * np.sum(p.data ** 2)
+                    for k, p in net.params.items() if k.startswith("W"))
+        assert float(net.loss(x, t)) == pytest.approx(_book_loss(logits, t) + decay,
+                                                      rel=1e-12)
+    conv = SimpleConvNet((1, 6, 6), {"filter_num": 2, "filter_size": 3, "pad": 0, "stride": 1},
+                         hidden_size=5, output_size=3, weight_init_std=0.5, seed=0)
+    xi, ti = rng.random((4, 1, 6, 6)), rng.integers(0, 3, 4)
+    assert float(conv.loss(xi, ti)) == pytest.approx(_book_loss(conv.predict(xi).data, ti),
+                                                     rel=1e-12)
+
+
+def test_fused_softmax_with_loss_outside_the_book_is_unchanged(rng):
+    import minigrad.functional as F
+    from minigrad.layerwise.layers import SoftmaxWithLoss
+    from minigrad.models import MultiLayerNet
+
+    x, t = rng.standard_normal((4, 5)) * 4, np.array([0, 1, 2, 3])
+    fused = F.softmax_cross_entropy(x, t).item()
+    assert SoftmaxWithLoss().forward(x, t).item() == fused
+    net = MultiLayerNet(5, [4], 5, seed=0)
+    assert type(net.lastLayer) is SoftmaxWithLoss

@@ -65,7 +65,9 @@ def test_weight_decay_in_loss_and_gradient(rng):
         np.testing.assert_allclose(g1[k], g0[k] + 0.1 * net1.params[k].data, rtol=1e-10)
     for k in ("b1", "b2", "b3"):
         np.testing.assert_allclose(g1[k], g0[k])
-    assert max_mean_diff(net1, x, t) < 1e-8
+    # the numerical gradient is of the book's loss, with 1e-7 inside the log, which the
+    # backward (the book's and autodiff's of the fused loss) leaves out
+    assert max_mean_diff(net1, x, t) < 1e-6
 
 
 def test_extend_layer_order_names_and_modes(rng):
