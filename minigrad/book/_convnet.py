@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd import is_grad_enabled, no_grad
-from minigrad.layerwise.net import BookNet
+from minigrad.book._form import BookFormNet
 from minigrad.nn.module import Module, assign_
 from minigrad.serialization import CheckpointError, load, save
 
@@ -24,7 +24,7 @@ def labels_or_one_hot(t: Any, n_classes: int) -> Any:
     return t
 
 
-class ConvNet(BookNet):
+class ConvNet(BookFormNet):
     """Base of :class:`SimpleConvNet` and :class:`DeepConvNet` (not used directly)."""
 
     @property
@@ -32,8 +32,10 @@ class ConvNet(BookNet):
         """The final :class:`~minigrad.book.layers.SoftmaxWithLoss` (the book's ``last_layer``)."""
         return self.lastLayer
 
-    def accuracy(self, x: Any, t: Any, batch_size: int = 100) -> float:
+    def accuracy(self, x: Any, t: Any, batch_size: int = 100) -> Any:  # type: ignore[override]
         """Return the accuracy over ``int(N / batch_size)`` batches, divided by N (the book's G6).
+
+        An ``np.float64``, as the book's.
 
         As in the book, samples after the last full batch are not counted (but
         N still divides), so N should be a multiple of ``batch_size``.
@@ -42,14 +44,14 @@ class ConvNet(BookNet):
         if t.ndim != 1:
             t = np.argmax(t, axis=1)
         x = np.asarray(x)
-        acc = 0.0
+        acc: Any = 0.0
         with no_grad():
             for i in range(int(x.shape[0] / batch_size)):
                 tx = x[i * batch_size:(i + 1) * batch_size]
                 tt = t[i * batch_size:(i + 1) * batch_size]
                 y = self.predict(tx, train_flg=False).data  # type: ignore[call-arg]
-                acc += float(np.sum(np.argmax(y, axis=1) == tt))
-        return acc / x.shape[0]
+                acc += np.sum(np.argmax(y, axis=1) == tt)
+        return np.float64(acc) / x.shape[0]
 
     def save_params(self, file_name: str | os.PathLike[str] = "params.npz") -> None:
         """Save ``params`` (name -> array) to a minigrad checkpoint (npz, no pickle), atomically."""
@@ -134,7 +136,7 @@ class FlatImageModel(Module):
             for layer in self._dropouts:
                 layer.__dict__["_rng"] = mask_rng
             step += 1
-        return self.net.loss(self._images(x), t)  # type: ignore[attr-defined]
+        return self.net.loss_tensor(self._images(x), t)
 
     def accuracy(self, x: Any, t: Any) -> float:
         """Accuracy on the first ``evaluate`` samples, in batches of 100 (the book's Trainer)."""

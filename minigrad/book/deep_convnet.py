@@ -151,8 +151,11 @@ class DeepConvNet(ConvNet):
         """Same as :meth:`predict` in inference mode."""
         return self.predict(x)
 
-    def loss(self, x: Any, t: Any) -> Tensor:
-        """Return the cross-entropy in training mode (dropout on, the logits' included)."""
+    def loss_tensor(self, x: Any, t: Any) -> Tensor:
+        """Return the cross-entropy in training mode (dropout on, the logits' included), a Tensor.
+
+        :meth:`loss` returns its value as a number, as the book's ``loss`` does.
+        """
         y = self.predict(x, train_flg=True)
         return self.lastLayer.loss_tensor(y, labels_or_one_hot(t, y.shape[-1]))
 
@@ -162,7 +165,7 @@ class DeepConvNet(ConvNet):
         The parameter layers' ``dW``/``db`` are set too, as after the book's backward.
         """
         keys = list(self.params)
-        grads = grad(self.loss(x, t), [self.params[k] for k in keys])
+        grads = grad(self.loss_tensor(x, t), [self.params[k] for k in keys])
         out = {k: (np.zeros_like(self.params[k].data) if g is None else g.data)
                for k, g in zip(keys, grads)}
         for i, layer_idx in enumerate(PARAM_LAYER_INDEX):

@@ -7,11 +7,12 @@ import sys
 from collections import OrderedDict
 from typing import Any
 
+from minigrad.book._form import BookFormNet
 from minigrad.book.gradient import numerical_gradient
 from minigrad.book.layers import *  # noqa: F403
 from minigrad.book.layers import SoftmaxWithLoss
 from minigrad.book.layers import __all__ as _layers_all
-from minigrad.layerwise.net import ACTIVATION_LAYERS, BookNet, affine
+from minigrad.layerwise.net import ACTIVATION_LAYERS, affine
 from minigrad.nn.layers import InitLike, SeedLike
 from minigrad.tensor import Tensor
 
@@ -20,7 +21,7 @@ __all__ = ["sys", "os", "OrderedDict", *_layers_all, "numerical_gradient", "Mult
            "ACTIVATION_LAYERS"]
 
 
-class MultiLayerNet(BookNet):
+class MultiLayerNet(BookFormNet):
     """A fully connected network of any depth with weight decay.
 
     Layers: ``Affine{i} -> Activation_function{i}`` for each hidden layer,
@@ -76,6 +77,9 @@ class MultiLayerNet(BookNet):
         """Same as :meth:`predict`."""
         return self.predict(x)
 
-    def loss(self, x: Any, t: Any) -> Tensor:
-        """Return the cross-entropy plus ``0.5 * lambda * sum(W**2)`` over every ``W``."""
+    def loss_tensor(self, x: Any, t: Any) -> Tensor:
+        """Return the cross-entropy plus ``0.5 * lambda * sum(W**2)`` over every ``W``, a Tensor.
+
+        :meth:`loss` returns its value as a number, as the book's ``loss`` does.
+        """
         return self.lastLayer.loss_tensor(self.predict(x), t) + self._decay()

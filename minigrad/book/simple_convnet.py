@@ -107,7 +107,10 @@ class SimpleConvNet(ConvNet):
         """Same as :meth:`predict`."""
         return self.predict(x)
 
-    def loss(self, x: Any, t: Any) -> Tensor:
-        """Return the batch-mean cross-entropy of ``softmax(predict(x))`` against ``t``."""
+    def loss_tensor(self, x: Any, t: Any) -> Tensor:
+        """Return the book's cross-entropy of ``softmax(predict(x))`` against ``t``, a Tensor.
+
+        :meth:`loss` returns its value as a number, as the book's ``loss`` does.
+        """
         y = self.predict(x)
         return self.lastLayer.loss_tensor(y, labels_or_one_hot(t, y.shape[-1]))

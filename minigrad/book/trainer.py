@@ -130,7 +130,7 @@ class Trainer(TrainingLoop):
         return True
 
     def _record_loss(self, i: int, value: float) -> bool:
-        self.train_loss_list.append(value)
+        self.train_loss_list.append(np.float64(value))  # the book's loss() gives np.float64
         if self.verbose:
             print("train loss:" + str(value))
         return True

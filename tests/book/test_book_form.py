@@ -297,3 +297,52 @@ def test_fused_softmax_with_loss_outside_the_book_is_unchanged(rng):
     assert SoftmaxWithLoss().forward(x, t).item() == fused
     net = MultiLayerNet(5, [4], 5, seed=0)
     assert type(net.lastLayer) is SoftmaxWithLoss
+
+
+# --- losses and accuracies are numbers, as the book's (ch06/weight_init_compare.py) ---------
+
+def _book_networks():
+    from minigrad.book.deep_convnet import DeepConvNet
+    from minigrad.book.multi_layer_net import MultiLayerNet
+    from minigrad.book.multi_layer_net_extend import MultiLayerNetExtend
+    from minigrad.book.simple_convnet import SimpleConvNet
+    from minigrad.book.two_layer_net import TwoLayerNet
+
+    flat, images = np.random.default_rng(1).random((4, 784)), np.random.default_rng(2).random(
+        (100, 1, 28, 28))
+    return [
+        (TwoLayerNet(784, 10, 10, seed=0), flat),
+        (MultiLayerNet(784, [10, 10], 10, seed=0), flat),
+        (MultiLayerNet(784, [10], 10, weight_decay_lambda=0.1, seed=0), flat),
+        (MultiLayerNetExtend(784, [10, 10], 10, use_batchnorm=True, use_dropout=True, seed=0),
+         flat),
+        (SimpleConvNet(seed=0), images),
+        (DeepConvNet(seed=0), images[:2]),
+    ]
+
+
+def test_every_networks_loss_and_accuracy_are_numpy_floats():
+    for net, x in _book_networks():
+        t = np.arange(len(x)) % 10
+        name = type(net).__name__
+        loss = net.loss(x, t)
+        assert type(loss) is np.float64, name  # the book's np.float64, printed as a number
+        assert str(loss) == str(float(loss)) and "Tensor" not in str(loss), name
+        assert type(net.accuracy(x, t)) is np.float64, name
+        if name == "MultiLayerNetExtend":
+            assert type(net.loss(x, t, train_flg=True)) is np.float64
+        # the Tensor that autodiff differentiates is there for whoever wants it
+        assert net.loss_tensor(x, t).requires_grad
+
+
+def test_book_trainer_lists_hold_numpy_floats(rng):
+    from minigrad.book.multi_layer_net import MultiLayerNet
+    from minigrad.book.trainer import Trainer
+
+    x, t = rng.random((20, 6)), rng.integers(0, 3, 20)
+    trainer = Trainer(MultiLayerNet(6, [5], 3, seed=0), x, t, x, t, epochs=1,
+                      mini_batch_size=10, verbose=False, rng=np.random.default_rng(0))
+    trainer.train()
+    lists = trainer.train_loss_list + trainer.train_acc_list + trainer.test_acc_list
+    assert lists and all(type(v) is np.float64 for v in lists)
+
