@@ -73,3 +73,11 @@ class BookFormNet(BookNet):
         if t.ndim != 1:
             t = np.argmax(t, axis=1)
         return np.sum(y == t) / float(np.asarray(x).shape[0])
+
+    def numerical_gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:
+        """The loss gradient by central differences, keyed layer by layer as in the book."""
+        return book_key_order(super().numerical_gradient(x, t))
+
+    def gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:
+        """The loss gradient by autodiff, keyed layer by layer as in the book."""
+        return book_key_order(super().gradient(x, t))

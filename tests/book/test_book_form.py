@@ -346,3 +346,21 @@ def test_book_trainer_lists_hold_numpy_floats(rng):
     lists = trainer.train_loss_list + trainer.train_acc_list + trainer.test_acc_list
     assert lists and all(type(v) is np.float64 for v in lists)
 
+
+# --- gradient keys layer by layer (ch06/batch_norm_gradient_check.py) ------------------------
+
+def test_gradient_keys_come_layer_by_layer_as_the_books(rng):
+    from minigrad.book.multi_layer_net_extend import MultiLayerNetExtend
+
+    net = MultiLayerNetExtend(6, [5, 4], 3, use_batchnorm=True, seed=0)
+    x, t = rng.random((3, 6)), np.eye(3)[[0, 2, 1]]
+    book_order = ["W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2", "beta2", "W3", "b3"]
+    assert list(net.gradient(x, t)) == book_order
+    assert list(net.numerical_gradient(x, t)) == book_order
+    # params keep the book's order (every W, b first, then gamma, beta)
+    assert list(net.params) == ["W1", "b1", "W2", "b2", "W3", "b3", "gamma1", "beta1",
+                                "gamma2", "beta2"]
+    for net, x in _book_networks():
+        t = np.arange(len(x)) % 10
+        if not any(k.startswith("gamma") for k in net.params):
+            assert list(net.gradient(x, t)) == list(net.params), type(net).__name__
