@@ -1,14 +1,16 @@
-"""Shared surface of the book's convolutional networks: batched accuracy, npz parameters."""
+"""Shared surface of the book's convolutional networks: batched accuracy, saved parameters."""
 
 from __future__ import annotations
 
 import os
+import zipfile
 from typing import Any
 
 import numpy as np
 
 from minigrad.autograd import is_grad_enabled, no_grad
 from minigrad.book._form import BookFormNet
+from minigrad.book.weights import load_pickle
 from minigrad.nn.module import Module, assign_
 from minigrad.serialization import CheckpointError, load, save
 
@@ -59,32 +61,55 @@ class ConvNet(BookFormNet):
               "params": {k: p.data for k, p in self.params.items()}}, file_name)
 
     def load_params(self, file_name: str | os.PathLike[str] = "params.npz") -> None:
-        """Load parameters saved by :meth:`save_params` into ``params`` in place.
+        """Load parameters into ``params`` in place, from a checkpoint or the book's pickle.
 
-        The layers share the same tensors, so they see the new values. Every
-        name and shape is checked before anything is changed.
+        A minigrad checkpoint written by :meth:`save_params` (npz), or a pickle
+        of a dict name -> ndarray (the book's ``params.pkl`` and
+        ``deep_convnet_params.pkl``), read by
+        :func:`minigrad.book.weights.load_pickle`, which never runs a pickle's
+        code. The format is told by the file's content, not its name. The
+        layers share the same tensors, so they see the new values (converted
+        to the network's dtype). Every name and shape is checked before
+        anything is changed.
 
         Raises
         ------
         CheckpointError
-            If the file is not such a checkpoint or its names/shapes differ.
+            If the file is neither, names a global outside the pickle
+            allow-list, or its names/shapes differ from the network's.
         """
-        obj = load(file_name)
-        if not isinstance(obj, dict) or obj.get("kind") != PARAMS_KIND:
-            raise CheckpointError(f"{os.fspath(file_name)}: not a parameter file written by "
-                                  "save_params")
-        arrays = obj["params"]
+        name = os.fspath(file_name)
+        if zipfile.is_zipfile(name):
+            obj = load(file_name)
+            if not isinstance(obj, dict) or obj.get("kind") != PARAMS_KIND:
+                raise CheckpointError(f"{name}: not a parameter file written by save_params")
+            arrays = obj["params"]
+        else:
+            arrays = load_pickle(name)
+            if not isinstance(arrays, dict) or not all(
+                    isinstance(k, str) and isinstance(v, np.ndarray) for k, v in arrays.items()):
+                raise CheckpointError(f"{name}: a parameter pickle holds a dict of name -> "
+                                      f"ndarray, got {_describe(arrays)}")
         if set(arrays) != set(self.params):
             raise CheckpointError(
-                f"{os.fspath(file_name)}: parameters {sorted(arrays)} do not match the "
+                f"{name}: parameters {sorted(arrays)} do not match the "
                 f"network's {sorted(self.params)}")
         for k, p in self.params.items():
             a = np.asarray(arrays[k])
             if a.shape != p.shape:
-                raise CheckpointError(f"{os.fspath(file_name)}: {k} has shape {a.shape}, the "
+                raise CheckpointError(f"{name}: {k} has shape {a.shape}, the "
                                       f"network's has {p.shape}")
+            if a.dtype.kind not in "fiub":
+                raise CheckpointError(f"{name}: {k} has dtype {a.dtype}, not a number type")
         for k, p in self.params.items():
             assign_(p, np.asarray(arrays[k]).astype(p.dtype, copy=False))
+
+
+def _describe(obj: Any) -> str:
+    if isinstance(obj, dict):
+        kinds = sorted({f"{type(k).__name__} -> {type(v).__name__}" for k, v in obj.items()})
+        return "a dict of " + ", ".join(kinds)
+    return f"a {type(obj).__name__}"
 
 
 class FlatImageModel(Module):
