@@ -10,12 +10,14 @@ import numpy as np
 
 from minigrad.autograd import is_grad_enabled, no_grad
 from minigrad.book._form import BookFormNet
-from minigrad.book.weights import load_pickle
+from minigrad.book.weights import load_pickle, save_pickle
 from minigrad.nn.module import Module, assign_
 from minigrad.serialization import CheckpointError, load, save
 
 #: The checkpoint kind written by :meth:`ConvNet.save_params`.
 PARAMS_KIND = "book-params"
+#: File name suffixes :meth:`ConvNet.save_params` writes as the book's pickle.
+PICKLE_SUFFIXES = (".pkl", ".pickle")
 
 
 def labels_or_one_hot(t: Any, n_classes: int) -> Any:
@@ -56,9 +58,19 @@ class ConvNet(BookFormNet):
         return np.float64(acc) / x.shape[0]
 
     def save_params(self, file_name: str | os.PathLike[str] = "params.npz") -> None:
-        """Save ``params`` (name -> array) to a minigrad checkpoint (npz, no pickle), atomically."""
-        save({"kind": PARAMS_KIND, "model": type(self).__name__,
-              "params": {k: p.data for k, p in self.params.items()}}, file_name)
+        """Save ``params`` (name -> array), atomically, in the format the name's suffix says.
+
+        ``.pkl`` or ``.pickle``: a pickle of a dict of ndarrays, the book's
+        ``params.pkl`` layout, which the book's ``load_params`` reads (and
+        :meth:`load_params` reads safely). Any other name: a minigrad
+        checkpoint (npz, no pickle; see :func:`minigrad.save`).
+        """
+        arrays = {k: np.array(p.data) for k, p in self.params.items()}
+        if os.fspath(file_name).lower().endswith(PICKLE_SUFFIXES):
+            save_pickle(arrays, file_name)
+        else:
+            save({"kind": PARAMS_KIND, "model": type(self).__name__, "params": arrays},
+                 file_name)
 
     def load_params(self, file_name: str | os.PathLike[str] = "params.npz") -> None:
         """Load parameters into ``params`` in place, from a checkpoint or the book's pickle.

@@ -166,3 +166,37 @@ def test_save_pickle_refuses_what_it_could_not_read_back(tmp_path):
     with pytest.raises(CheckpointError, match="is a Tensor"):
         save_pickle({"W": mg.tensor([1.0])}, tmp_path / "t.pkl")
     assert not (tmp_path / "t.pkl").exists()
+
+
+@pytest.mark.parametrize("suffix", [".pkl", ".pickle", ".PKL"])
+def test_save_params_pkl_writes_the_books_pickle(tmp_path, rng, suffix):
+    net = SimpleConvNet(**SMALL, seed=0)
+    for p in net.params.values():
+        p.data[...] = rng.standard_normal(p.shape)
+    path = tmp_path / f"params{suffix}"
+    net.save_params(path)
+    assert path.read_bytes()[:1] == b"\x80"  # a pickle, not an npz under a .pkl name
+    with open(path, "rb") as fh:
+        plain = pickle.load(fh)  # noqa: S301 - what the book's load_params does
+    assert type(plain) is dict and list(plain) == list(net.params)
+    for k, p in net.params.items():
+        assert type(plain[k]) is np.ndarray and plain[k] is not p.data
+        np.testing.assert_array_equal(plain[k], p.data)
+    # and back into a fresh network, safely
+    other = SimpleConvNet(**SMALL, seed=1)
+    other.load_params(path)
+    for k, p in net.params.items():
+        np.testing.assert_array_equal(other.params[k].data, p.data)
+
+
+def test_save_params_other_names_stay_a_minigrad_checkpoint(tmp_path):
+    import zipfile
+
+    net = SimpleConvNet(**SMALL, seed=0)
+    net.save_params(tmp_path / "params.npz")
+    net.save_params(tmp_path / "params.bin")
+    for name in ("params.npz", "params.bin"):
+        assert zipfile.is_zipfile(tmp_path / name)
+        other = SimpleConvNet(**SMALL, seed=1)
+        other.load_params(tmp_path / name)
+        np.testing.assert_array_equal(other.params["W1"].data, net.params["W1"].data)
