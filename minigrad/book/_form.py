@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd import no_grad
+from minigrad.book.layers import BookParameter
 from minigrad.layerwise.net import BookNet
+from minigrad.nn.module import Parameter
 from minigrad.tensor import Tensor
 
 _KEY = re.compile(r"([A-Za-z_]+?)(\d+)$")
@@ -53,6 +55,20 @@ class BookFormNet(BookNet):
     returns its value as a number, and the gradient dictionaries come in the
     book's key order.
     """
+
+    def _register(self) -> None:
+        self._book_params()
+        super()._register()
+
+    def _book_params(self) -> None:
+        """Make every parameter a :class:`~minigrad.book.layers.BookParameter` (in place).
+
+        The same objects (shared with the layers) gain item assignment, as the
+        book's ndarray ``params`` have.
+        """
+        for p in self.params.values():
+            if type(p) is Parameter:
+                p.__class__ = BookParameter
 
     def loss_tensor(self, x: Any, t: Any) -> Tensor:
         """Return the loss as a Tensor recorded for autodiff; implemented by subclasses."""

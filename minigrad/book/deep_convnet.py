@@ -13,9 +13,8 @@ import numpy as np
 from minigrad.autograd import grad
 from minigrad.book._convnet import ConvNet, labels_or_one_hot
 from minigrad.book.layers import *  # noqa: F403
-from minigrad.book.layers import SoftmaxWithLoss
+from minigrad.book.layers import Affine, Convolution, Dropout, Pooling, Relu, SoftmaxWithLoss
 from minigrad.book.layers import __all__ as _layers_all
-from minigrad.layerwise.layers import Affine, Convolution, Dropout, Pooling, Relu
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Module, Parameter
 from minigrad.tensor import Tensor
@@ -125,6 +124,7 @@ class DeepConvNet(ConvNet):
             Affine(p["W8"], p["b8"]), Dropout(0.5, rng=dropout_rng),
         ]
         self.lastLayer = SoftmaxWithLoss()
+        self._book_params()
         for name, param in self.params.items():
             self.register_parameter(name, param)
         for i, layer in enumerate(self.layers):

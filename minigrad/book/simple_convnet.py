@@ -13,9 +13,8 @@ import numpy as np
 from minigrad.book._convnet import ConvNet, labels_or_one_hot
 from minigrad.book.gradient import numerical_gradient
 from minigrad.book.layers import *  # noqa: F403
-from minigrad.book.layers import SoftmaxWithLoss
+from minigrad.book.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
 from minigrad.book.layers import __all__ as _layers_all
-from minigrad.layerwise.layers import Affine, Convolution, Pooling, Relu
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Parameter
 from minigrad.tensor import Tensor

@@ -55,6 +55,9 @@ def test_star_import_brings_what_the_books_module_brings(module):
     missing = [n for n in BOOK_NAMES[module] if n not in namespace]
     assert missing == [], f"from minigrad.book.{module} import * lacks {missing}"
     assert namespace["np"] is np if "np" in BOOK_NAMES[module] else True
+    layers = importlib.import_module("minigrad.book.layers")
+    for name in set(LAYERS) & set(BOOK_NAMES[module]):
+        assert namespace[name] is getattr(layers, name), (module, name)
     for name in ("sys", "os", "pickle"):
         if name in BOOK_NAMES[module]:
             assert namespace[name] is importlib.import_module(name)
@@ -364,3 +367,78 @@ def test_gradient_keys_come_layer_by_layer_as_the_books(rng):
         t = np.arange(len(x)) % 10
         if not any(k.startswith("gamma") for k in net.params):
             assert list(net.gradient(x, t)) == list(net.params), type(net).__name__
+
+
+# --- plain arrays into the layers, item assignment into params (ch07/apply_filter.py,
+#     ch08/half_float_network.py) ------------------------------------------------------------
+
+def test_convolution_of_a_trained_filter_with_an_integer_bias(rng):
+    from minigrad.book.layers import Convolution
+    from minigrad.book.simple_convnet import SimpleConvNet
+    from tests.book_conv_reference import Convolution as BookConvolution
+
+    net = SimpleConvNet(seed=0)
+    img = rng.random((1, 1, 28, 28))
+    for i in (0, 7):
+        w = net.params["W1"][i]  # a slice of a parameter: a Tensor, not a Parameter
+        w = w.reshape(1, *w.shape)
+        conv = Convolution(w, 0)
+        assert np.shares_memory(conv.W.data, net.params["W1"].data)
+        out = conv.forward(img)
+        out = out.reshape(out.shape[2], out.shape[3])
+        expected = BookConvolution(net.params["W1"].data[i][None], 0).forward(img)[0, 0]
+        np.testing.assert_allclose(np.asarray(out.data), expected, rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(conv.b.data, [0.0])
+
+
+def test_affine_and_batchnorm_take_integer_arrays_and_number_biases():
+    from minigrad.book.layers import Affine, BatchNormalization
+
+    aff = Affine(np.array([[1, 2], [3, 4]]), 1)
+    np.testing.assert_array_equal(aff.forward(np.array([[1.0, 1.0]])).data, [[5.0, 7.0]])
+    aff.backward(np.ones((1, 2)))
+    np.testing.assert_array_equal(aff.db, [1.0, 1.0])
+    bn = BatchNormalization(np.array([1, 1]), np.array([0, 0]))
+    out = bn.forward(np.array([[1.0, 2.0], [3.0, 6.0]]))
+    np.testing.assert_allclose(out.data, [[-1, -1], [1, 1]], atol=1e-5)
+    with pytest.raises(TypeError, match="Affine: W: expected numbers, got dtype <U1"):
+        Affine(np.array([["a"]]), 0)
+
+
+def test_params_take_item_assignment_as_the_books_arrays(rng):
+    from minigrad.autograd import grad
+    from minigrad.book.deep_convnet import DeepConvNet
+    from tests.book_conv_reference import DeepConvNet as BookDeepConvNet
+
+    net = DeepConvNet(seed=0)
+    x, t = rng.random((20, 1, 28, 28)), np.arange(20) % 10
+    stale = net.loss_tensor(x[:2], t[:2])
+    for param in net.params.values():
+        param[...] = param.astype(np.float16)  # the half-float script's loop
+    for p in net.params.values():
+        assert p.dtype == np.float64  # written into, as an ndarray: its dtype stays
+        np.testing.assert_array_equal(p.data, p.data.astype(np.float16).astype(np.float64))
+    assert net.layers[0].W is net.params["W1"]  # the layers see the new values
+    with pytest.raises(RuntimeError):  # a graph that saved the old values is refused
+        grad(stale, [net.params["W1"]])
+    book = BookDeepConvNet()
+    for k in book.params:
+        book.params[k][...] = net.params[k].data
+    x16 = x.astype(np.float16)
+    np.testing.assert_allclose(net.predict(x16).data, book.predict(x16), rtol=1e-9, atol=1e-12)
+    assert net.accuracy(x16, t, batch_size=10) == np.sum(
+        book.predict(x16).argmax(axis=1) == t) / 20
+
+
+def test_item_assignment_and_plain_arrays_stay_book_only():
+    import minigrad as mg
+    from minigrad.layerwise.layers import Convolution
+    from minigrad.models import MultiLayerNet
+
+    p = mg.nn.Parameter(np.zeros(2))
+    with pytest.raises(TypeError):
+        p[0] = 1.0
+    with pytest.raises(TypeError, match="non-parameter Tensor"):
+        Convolution(mg.tensor(np.ones((1, 1, 2, 2))), np.zeros(1))
+    net = MultiLayerNet(4, [3], 2, seed=0)
+    assert all(type(q) is mg.nn.Parameter for q in net.params.values())
