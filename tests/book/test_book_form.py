@@ -428,6 +428,10 @@ def test_params_take_item_assignment_as_the_books_arrays(rng):
     np.testing.assert_allclose(net.predict(x16).data, book.predict(x16), rtol=1e-9, atol=1e-12)
     assert net.accuracy(x16, t, batch_size=10) == np.sum(
         book.predict(x16).argmax(axis=1) == t) / 20
+    from minigrad.book.layers import BookParameter
+
+    for other, _ in _book_networks():
+        assert all(type(q) is BookParameter for q in other.params.values()), type(other)
 
 
 def test_item_assignment_and_plain_arrays_stay_book_only():
