@@ -419,6 +419,8 @@ def test_pools_nd_gradcheck_and_gradgradcheck(setup):
                lambda a: getattr(F, f"adaptive_avg_pool{nd}d")(a, k)):
         assert mg.gradcheck(fn, [x])
         assert mg.gradgradcheck(fn, [x])
+    if any(n < kk for n, kk in zip(sp, k)):
+        return  # no window of the unpadded pooling below fits
     y, idx = mp(x, k, k, ceil_mode=False, return_indices=True)
     unpool = getattr(F, f"max_unpool{nd}d")
     y = leaf(y.shape, seed)
