@@ -377,7 +377,10 @@ class Module:
         ----------
         state_dict : mapping of str to array_like or Tensor
             As returned by :meth:`state_dict` (an ``np.load`` of a saved
-            ``.npz`` works too).
+            ``.npz``, :func:`minigrad.load_safetensors` and a PyTorch model's
+            ``state_dict()`` of CPU tensors work too). Keys under the old
+            names of a layer's parameters (``Linear``'s ``W`` and ``b``) are
+            mapped to the new ones, with a :class:`DeprecationWarning`.
         strict : bool
             Also reject missing and unexpected keys (shape and dtype mismatches
             are always rejected).

@@ -66,6 +66,9 @@ class Linear(Function):
     def __init__(self, out_in: bool = False) -> None:
         self.out_in = out_in
 
+    def attrs(self) -> dict[str, Any]:
+        return {"weight": "(out, in)"} if self.out_in else {}
+
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:  # noqa: N803
         y = x @ (W.T if self.out_in else W)
         if b is not None:
