@@ -79,8 +79,13 @@ class Conv2d(Module):
                              f"({out_channels}) must be divisible by groups ({groups})")
         self.kernel_size = C._kernel_size(kernel_size, "kernel_size", "Conv2d")
         self.stride = C._pair(stride, "stride", "Conv2d", 1)
-        self.padding = C._pair(padding, "padding", "Conv2d", 0)
         self.dilation = C._pair(dilation, "dilation", "Conv2d", 1)
+        if isinstance(padding, str) or (isinstance(padding, (tuple, list)) and len(padding) == 4):
+            # "same", "valid" or per-side widths, checked as conv2d checks them
+            C._conv_padding(padding, 2, "Conv2d", self.kernel_size, self.stride, self.dilation)
+            self.padding: Any = padding
+        else:
+            self.padding = C._pair(padding, "padding", "Conv2d", 0)
         shape = (out_channels, in_channels // groups) + self.kernel_size
         std = init_std(weight_init_std, int(np.prod(shape[1:])))
         self.weight = Parameter((std * _randn(make_rng(rng), shape)).astype(dtype, copy=False))
@@ -159,39 +164,50 @@ class MaxPool2d(Module):
     """
 
     def __init__(self, kernel_size: C.IntOrPair, stride: C.IntOrPair | None = None,
-                 padding: C.IntOrPair = 0, dilation: C.IntOrPair = 1) -> None:
+                 padding: C.IntOrPair = 0, dilation: C.IntOrPair = 1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
         self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
 
-    def forward(self, x: Any) -> Tensor:
-        """Return the pooled ``x``."""
-        y: Tensor = C.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
-        return y
+    def forward(self, x: Any) -> Any:
+        """Return the pooled ``x`` (and the indices, with ``return_indices``)."""
+        return C.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
         """Return the configuration for ``repr``."""
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
-                f"padding={self.padding}, dilation={self.dilation}")
+                f"padding={self.padding}, dilation={self.dilation}"
+                + (", ceil_mode=True" if self.ceil_mode else ""))
 
 
 class AvgPool2d(Module):
-    """Average pooling layer (zero padding counted, as PyTorch); stride defaults to the kernel."""
+    """Average pooling layer (zero padding counted, as PyTorch); stride defaults to the kernel.
+
+    ``ceil_mode`` and ``divisor_override`` are those of
+    :func:`minigrad.functional.avg_pool2d` (they follow ``count_include_pad`` here).
+    """
 
     def __init__(self, kernel_size: C.IntOrPair, stride: C.IntOrPair | None = None,
-                 padding: C.IntOrPair = 0, count_include_pad: bool = True) -> None:
+                 padding: C.IntOrPair = 0, count_include_pad: bool = True,
+                 ceil_mode: bool = False, divisor_override: int | None = None) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
         self.count_include_pad = count_include_pad
+        self.ceil_mode = ceil_mode
+        self.divisor_override = divisor_override
 
     def forward(self, x: Any) -> Tensor:
         """Return the pooled ``x``."""
-        return C.avg_pool2d(x, self.kernel_size, self.stride, self.padding,
-                            count_include_pad=self.count_include_pad)
+        return C.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
 
     def extra_repr(self) -> str:
         """Return the configuration for ``repr``."""

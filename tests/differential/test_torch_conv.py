@@ -453,3 +453,27 @@ def test_interpolate_nd(nd, mode, data, seed):
     x = np.random.default_rng(seed).standard_normal((2, 2) + sp)
     compare(f"interpolate {mode} {sp} {kw}", lambda a: F.interpolate(a, mode=mode, **kw),
             lambda a: TF.interpolate(a, mode=mode, **kw), [x], seed)
+
+
+@pytest.mark.parametrize("nd", NDS)
+def test_nn_layers_of_every_dimension_load_into_torch(nd):
+    """The 1-D and 3-D layers' state_dict keys and layouts are PyTorch's: same outputs."""
+    tnn = torch.nn
+    ours = mg.nn.Sequential(
+        getattr(mg.nn, f"Conv{nd}d")(2, 4, 3, padding="same", rng=0),
+        getattr(mg.nn, f"MaxPool{nd}d")(2, ceil_mode=True),
+        getattr(mg.nn, f"ConvTranspose{nd}d")(4, 3, 2, stride=2, output_padding=1, dilation=2,
+                                             rng=1),
+        getattr(mg.nn, f"AvgPool{nd}d")(2, padding=1, count_include_pad=False))
+    theirs = tnn.Sequential(
+        getattr(tnn, f"Conv{nd}d")(2, 4, 3, padding="same"),
+        getattr(tnn, f"MaxPool{nd}d")(2, ceil_mode=True),
+        getattr(tnn, f"ConvTranspose{nd}d")(4, 3, 2, stride=2, output_padding=1, dilation=2),
+        getattr(tnn, f"AvgPool{nd}d")(2, padding=1, count_include_pad=False)).double()
+    rng = np.random.default_rng(nd)
+    state = {k: rng.standard_normal(v.shape) for k, v in ours.state_dict().items()}
+    ours.load_state_dict(state)
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+    x = rng.standard_normal((2, 2) + (5,) * nd)
+    np.testing.assert_allclose(ours(x).data, theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-12, atol=1e-12)
