@@ -302,6 +302,7 @@ def nd_conv_cases(draw, nd):
 
 
 @pytest.mark.parametrize("nd", NDS)
+@pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")  # PyTorch's own note
 @DIFF
 @given(data=st.data(), seed=seeds)
 def test_conv_nd_every_padding(nd, data, seed):
