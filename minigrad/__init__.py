@@ -49,7 +49,7 @@ _LAZY = {
     "CheckpointError": "minigrad.serialization", "load": "minigrad.serialization",
     "save": "minigrad.serialization",
 }
-_LAZY_MODULES = ("models", "book", "debug", "serialization", "plotting", "viz", "datasets",
+_LAZY_MODULES = ("models", "book", "book2", "debug", "serialization", "plotting", "viz", "datasets",
                  "train", "cli", "anomaly", "func", "data")
 
 
