@@ -35,33 +35,37 @@ def read_words(path: str | os.PathLike[str]) -> list[str]:
         return fh.read().replace("\n", "<eos>").strip().split()
 
 
-def _path(data_type: str, data_dir: Any) -> Any:
+def _path(data_type: str, data_dir: Any, verify: bool) -> Any:
     name = FILES[data_type]
-    return locate(name, URL + name, SHA256[name], data_dir)
+    return locate(name, URL + name, SHA256[name] if verify else None, data_dir)
 
 
-def load_vocab(data_dir: str | os.PathLike[str] | None = None) -> tuple[dict[str, int],
-                                                                       dict[int, str]]:
-    """Return ``(word_to_id, id_to_word)`` built from the training file."""
+def load_vocab(data_dir: str | os.PathLike[str] | None = None,
+               verify: bool = True) -> tuple[dict[str, int], dict[int, str]]:
+    """Return ``(word_to_id, id_to_word)`` built from the training file.
+
+    ``data_dir`` names the folder with the files; ``verify=False`` skips the
+    SHA-256 check of local copies (for texts of one's own in PTB's format).
+    """
     word_to_id: dict[str, int] = {}
     id_to_word: dict[int, str] = {}
-    for word in read_words(_path("train", data_dir)):
+    for word in read_words(_path("train", data_dir, verify)):
         if word not in word_to_id:
             id_to_word[len(word_to_id)] = word
             word_to_id[word] = len(word_to_id)
     return word_to_id, id_to_word
 
 
-def load_data(data_type: str = "train", data_dir: str | os.PathLike[str] | None = None
-              ) -> tuple[np.ndarray, dict[str, int], dict[int, str]]:
+def load_data(data_type: str = "train", data_dir: str | os.PathLike[str] | None = None,
+              verify: bool = True) -> tuple[np.ndarray, dict[str, int], dict[int, str]]:
     """Return ``(corpus, word_to_id, id_to_word)`` of ``'train'``, ``'val'`` or ``'test'``."""
     if data_type == "val":
         data_type = "valid"
     if data_type not in FILES:
         raise ValueError(f"ptb.load_data: data_type must be 'train', 'val' or 'test', "
                          f"got {data_type!r}")
-    word_to_id, id_to_word = load_vocab(data_dir)
-    words = read_words(_path(data_type, data_dir))
+    word_to_id, id_to_word = load_vocab(data_dir, verify)
+    words = read_words(_path(data_type, data_dir, verify))
     missing = sorted({w for w in words if w not in word_to_id})
     if missing:
         raise ValueError(f"ptb.load_data: {data_type} has words outside the training vocabulary: "
