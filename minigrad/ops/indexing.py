@@ -17,6 +17,7 @@ from minigrad.autograd import Function
 from minigrad.ops.catalogue import op
 from minigrad.ops.shape import (
     broadcast_to,
+    check_reduced_axes_not_empty,
     getitem,
     normalize_axis,
     normalize_one_axis,
@@ -369,9 +370,7 @@ def _arg_extreme(op: Any, x: Any, axis: int | None, keepdims: bool, dim: int | N
             axis = None
         else:
             axis = normalize_one_axis(axis, x.ndim, where)
-    if x.size == 0:
-        raise ValueError(f"{where}: cannot take the {where} of an empty tensor of shape "
-                         f"{x.shape}")
+    check_reduced_axes_not_empty(x.shape, None if axis is None else (axis,), where)
     return _make(np.asarray(op(x.data, axis=axis, keepdims=keepdims)).astype(np.int64))
 
 

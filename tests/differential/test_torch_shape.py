@@ -328,3 +328,10 @@ def test_unfold_windows(data, seed):
     x = data.draw(floats(shape))
     compare("Tensor.unfold", lambda t: t.unfold(axis, size, step),
             lambda t: t.unfold(axis, size, step), [x], seed)
+@pytest.mark.parametrize("shift", [(1,), [-2], (4,)], ids=str)
+@pytest.mark.parametrize("axis", [None, 0, (1,)], ids=str)
+def test_roll_one_element_shift_sequence(shift, axis):
+    """A one-element shift sequence, with or without an axis, as torch.roll."""
+    x = np.arange(6.0).reshape(2, 3) / 7
+    compare("roll", lambda t: mg.roll(t, shift, axis),
+            lambda t: torch.roll(t, tuple(shift), () if axis is None else axis), [x], 0)
