@@ -18,14 +18,18 @@ the book                                   minigrad
 ``common/trainer.py``                      :mod:`minigrad.book2.trainer`
 ``common/util.py``                         :mod:`minigrad.book2.util`
 ``common/base_model.py``                   :mod:`minigrad.book2.base_model`
+``ch01/two_layer_net.py``                  :mod:`minigrad.book2.two_layer_net`
 ``ch03/simple_cbow.py``                    :mod:`minigrad.book2.simple_cbow`
+``ch03/simple_skip_gram.py``               :mod:`minigrad.book2.simple_skip_gram`
 ``ch04/negative_sampling_layer.py``        :mod:`minigrad.book2.negative_sampling_layer`
 ``ch04/cbow.py``                           :mod:`minigrad.book2.cbow`
+``ch04/skip_gram.py``                      :mod:`minigrad.book2.skip_gram`
 ``ch05/simple_rnnlm.py``                   :mod:`minigrad.book2.simple_rnnlm`
 ``ch06/rnnlm.py``                         :mod:`minigrad.book2.rnnlm`
 ``ch06/better_rnnlm.py``                  :mod:`minigrad.book2.better_rnnlm`
 ``ch07/seq2seq.py``                       :mod:`minigrad.book2.seq2seq`
 ``ch07/peeky_seq2seq.py``                 :mod:`minigrad.book2.peeky_seq2seq`
+``ch07/rnnlm_gen.py``                      :mod:`minigrad.book2.rnnlm_gen`
 ``ch08/attention_layer.py``                :mod:`minigrad.book2.attention_layer`
 ``ch08/attention_seq2seq.py``              :mod:`minigrad.book2.attention_seq2seq`
 ``dataset/ptb.py`` etc.                    :mod:`minigrad.book2.dataset`

@@ -35,7 +35,8 @@ from minigrad.tensor import Tensor
 
 __all__ = ["RNN", "TimeRNN", "LSTM", "TimeLSTM", "GRU", "TimeGRU", "TimeEmbedding", "TimeAffine",
            "TimeSoftmaxWithLoss", "TimeSigmoidWithLoss", "TimeDropout", "TimeBiLSTM",
-           "Sigmoid", "SigmoidWithLoss", "sigmoid", "softmax"]
+           "Sigmoid", "SigmoidWithLoss", "sigmoid", "softmax", "Simple_TimeAffine",
+           "Simple_TimeSoftmaxWithLoss"]
 
 
 def _rnn_step(x_w: Tensor, h: Tensor, Wh: Tensor, b: Tensor) -> Tensor:  # noqa: N803
@@ -320,7 +321,7 @@ class TimeSoftmaxWithLoss(Layer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.ignore_label = -1
+        self.ignore_label: int | None = -1
 
     def forward(self, xs: Any, ts: Any) -> float:
         """Return the mean loss of scores ``xs`` ``(N, T, V)``."""
@@ -334,7 +335,8 @@ class TimeSoftmaxWithLoss(Layer):
             raise ValueError(f"TimeSoftmaxWithLoss: targets of shape {np.shape(ts)} do not "
                              f"match scores of shape {xt.shape}")
         t = t.reshape(N * T)
-        mask = t != self.ignore_label
+        mask = (np.ones(t.shape, dtype=bool) if self.ignore_label is None
+                else t != self.ignore_label)
         logp = F.log_softmax(xt.reshape(N * T, V), axis=1)
         picked = logp[np.arange(N * T), np.where(mask, t, 0)] * mask.astype(xt.dtype)
         loss = -picked.sum() / max(int(mask.sum()), 1)
@@ -426,3 +428,15 @@ class TimeBiLSTM:
         dx2 = self.backward_lstm.backward(dhs[:, :, H:][:, ::-1])
         assert dx1 is not None and dx2 is not None
         return dx1 + dx2[:, ::-1]
+
+
+class Simple_TimeAffine(TimeAffine):  # noqa: N801 - the book's name
+    """The book's step-by-step affine; the same result as :class:`TimeAffine`."""
+
+
+class Simple_TimeSoftmaxWithLoss(TimeSoftmaxWithLoss):  # noqa: N801 - the book's name
+    """The book's step-by-step loss: the mean over every step, no label ignored."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ignore_label = None

@@ -246,3 +246,12 @@ def test_unigram_sampler_distribution_and_exclusion():
     assert neg.shape == (60, 2) and neg.dtype == np.int32
     assert not (neg == target[:, None]).any()
     assert (neg[:, 0] != neg[:, 1]).all()
+
+
+def test_simple_time_softmax_with_loss_ignores_no_label():
+    from minigrad.book2.time_layers import Simple_TimeSoftmaxWithLoss
+
+    xs = np.random.default_rng(0).normal(size=(2, 3, 4))
+    ts = np.array([[0, 1, 2], [3, 0, 1]])
+    assert Simple_TimeSoftmaxWithLoss().forward(xs, ts) == pytest.approx(
+        TimeSoftmaxWithLoss().forward(xs, ts))

@@ -179,3 +179,57 @@ def test_attention_seq2seq_on_dates_loss_falls(book2_data):
     trainer.fit(x[:2560], t[:2560], max_epoch=2, batch_size=128, max_grad=5.0, eval_interval=10)
     assert trainer.loss_list[0] > 3.0
     assert trainer.loss_list[-1] < 0.85 * trainer.loss_list[0]
+
+
+def test_chapter1_spiral_training_reproduces_the_books_records(capsys):
+    from minigrad.book2.two_layer_net import TwoLayerNet
+
+    x, t = spiral.load_data(seed=1984)
+    model = TwoLayerNet(2, 10, 3)
+    trainer = Trainer(model, SGD(lr=1.0))
+    trainer.fit(x, t, max_epoch=300, batch_size=30, eval_interval=10)
+    records = trainer.loss_list
+    assert len(records) == 300
+    assert [round(r, 3) for r in records[:3]] == [1.098, 1.119, 1.130]
+    assert round(records[99], 3) == 0.469 and round(records[199], 3) == 0.142
+    assert round(records[-1], 3) == 0.109
+    assert (model.predict(x).argmax(axis=1) == t.argmax(axis=1)).mean() >= 0.97
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "| epoch 1 |  iter 1 / 10 | time 0[s] | loss 1.10"
+    assert out[-1].startswith("| epoch 300 |  iter 1 / 10 | time ")
+    assert out[-1].endswith("| loss 0.11")
+
+
+def test_skip_gram_initial_losses():
+    from minigrad.book2.simple_skip_gram import SimpleSkipGram
+    from minigrad.book2.skip_gram import SkipGram
+    from minigrad.book2.util import convert_one_hot
+
+    np.random.seed(0)
+    corpus, word_to_id, _ = preprocess("You say goodbye and I say hello.")
+    contexts, target = create_contexts_target(corpus)
+    simple = SimpleSkipGram(7, 5)
+    assert simple.forward(contexts, convert_one_hot(target, 7)) == pytest.approx(2 * np.log(7),
+                                                                                 abs=1e-3)
+    simple.backward()
+    assert all(np.abs(g).sum() > 0 for g in simple.grads)
+    corpus = np.tile(np.arange(20), 5)
+    contexts, target = create_contexts_target(corpus, 2)
+    model = SkipGram(20, 8, 2, corpus)
+    assert model.forward(contexts, target) == pytest.approx(4 * 6 * np.log(2), abs=1e-2)
+    model.backward()
+    assert np.abs(model.grads[0]).sum() > 0
+
+
+def test_rnnlm_gen_skips_the_given_ids():
+    from minigrad.book2.rnnlm_gen import BetterRnnlmGen, RnnlmGen
+
+    np.random.seed(0)
+    model = RnnlmGen(12, 4, 4)
+    ids = model.generate(3, skip_ids=[0, 1, 2], sample_size=30)
+    assert len(ids) == 30 and ids[0] == 3 and not {0, 1, 2} & set(ids[1:])
+    h, c = model.get_state()
+    assert h.shape == c.shape == (1, 4)
+    better = BetterRnnlmGen(12, 4, 4)
+    assert len(better.generate(5, sample_size=10)) == 10
+    assert len(better.get_state()) == 2
