@@ -64,6 +64,12 @@ def _gru_step(x: Tensor, h: Tensor, Wx: Tensor, Wh: Tensor, b: Tensor) -> Tensor
     return (1 - z) * h + z * h_hat
 
 
+def _project(xs: Tensor, W: Tensor) -> Tensor:  # noqa: N803
+    """``xs @ W`` for ``xs`` ``(N, T, D)`` as one 2-D matrix product."""
+    N, T, D = xs.shape  # noqa: N806
+    return mg.matmul(xs.reshape(N * T, D), W).reshape(N, T, W.shape[1])
+
+
 def _check_3d(xs: np.ndarray, where: str) -> None:
     if xs.ndim != 3:
         raise ValueError(f"{where}: expected input of shape (N, T, D), got shape {xs.shape}")
@@ -219,7 +225,7 @@ class TimeRNN(_TimeRecurrent):
     def _steps(self, xs: Tensor, h: Tensor, c: Tensor | None,
                leaves: list[Tensor]) -> tuple[list[Tensor], Tensor | None]:
         Wx, Wh, b = leaves  # noqa: N806
-        xw = mg.matmul(xs, Wx)
+        xw = _project(xs, Wx)
         hs = []
         for t in range(xs.shape[1]):
             h = _rnn_step(xw[:, t, :], h, Wh, b)
@@ -248,7 +254,7 @@ class TimeLSTM(_TimeRecurrent):
                leaves: list[Tensor]) -> tuple[list[Tensor], Tensor | None]:
         Wx, Wh, b = leaves  # noqa: N806
         assert c is not None
-        xw = mg.matmul(xs, Wx)
+        xw = _project(xs, Wx)
         hs = []
         for t in range(xs.shape[1]):
             h, c = _lstm_step(xw[:, t, :], h, c, Wh, b)
