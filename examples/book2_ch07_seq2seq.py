@@ -37,6 +37,8 @@ def main(argv=None) -> int:
     p.add_argument("--reverse", action="store_true")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--data-dir", type=Path, default=None)
+    p.add_argument("--attention-map", type=Path, default=None,
+                   help="with --model attention: draw the first test question's map (PNG)")
     p.add_argument("--quick", action="store_true",
                    help="1 epoch on 1,280 questions, H 32, 20 test questions")
     args = p.parse_args(argv)
@@ -61,7 +63,35 @@ def main(argv=None) -> int:
             question, answer = x_test[[i]], t_test[[i]]
             correct += eval_seq2seq(model, question, answer, id_to_char, i < 10, args.reverse)
         print(f"val acc {correct / len(x_test) * 100:.3f}%")
+    if args.attention_map is not None and args.model == "attention":
+        draw_attention(model, x_test[[0]], t_test[[0]], id_to_char, args.reverse,
+                       args.attention_map)
     return 0
+
+
+def draw_attention(model, question, answer, id_to_char, reverse, path: Path) -> None:
+    """Draw the decoder steps' attention over the input characters (item 8.7)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    model.forward(question, answer)
+    weights = np.array([w[0] for w in model.decoder.attention.attention_weights])
+    chars = [id_to_char[int(c)] for c in question[0]]
+    if reverse:
+        weights, chars = weights[:, ::-1], chars[::-1]
+    out_chars = [id_to_char[int(c)] for c in answer[0, 1:]]
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.pcolor(weights, cmap="Greys_r", vmin=0.0, vmax=1.0)
+    ax.set_xticks(np.arange(len(chars)) + 0.5, chars)
+    ax.set_yticks(np.arange(len(out_chars)) + 0.5, out_chars)
+    ax.invert_yaxis()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

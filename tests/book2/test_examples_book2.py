@@ -62,3 +62,18 @@ def test_seq2seq_example(capsys, monkeypatch):
                                              str(BOOK2_DATA)], capsys, monkeypatch)
     assert out.count("---") == 10 and out.count("\nQ ") == 10
     assert "val acc " in out and "| epoch 1 |  iter 1 / 10 |" in out
+
+
+def test_attention_example_draws_its_map(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+    if not (BOOK2_DATA / "date.txt").is_file():
+        pytest.skip(f"date.txt not in {BOOK2_DATA}")
+    from minigrad.book2.dataset import sequence
+    sequence.char_to_id.clear()
+    sequence.id_to_char.clear()
+    png = tmp_path / "attention.png"
+    out = run_example("book2_ch07_seq2seq", ["--quick", "--data", "date", "--model", "attention",
+                                             "--reverse", "--data-dir", str(BOOK2_DATA),
+                                             "--attention-map", str(png)], capsys, monkeypatch)
+    assert "val acc " in out and f"wrote {png}" in out
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
