@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import os
-import pickle
 from typing import Any
 
 import numpy as np
@@ -33,12 +31,15 @@ class BaseModel:
         raise NotImplementedError
 
     def save_params(self, file_name: str | None = None) -> None:
-        """Pickle the list ``params`` cast to float16 (default name ``<ClassName>.pkl``)."""
+        """Pickle the list ``params`` cast to float16 (default name ``<ClassName>.pkl``).
+
+        Written atomically by :func:`minigrad.book.weights.save_pickle`.
+        """
         if file_name is None:
             file_name = type(self).__name__ + ".pkl"
-        params = [np.asarray(p).astype(np.float16) for p in self.params]
-        with open(file_name, "wb") as f:
-            pickle.dump(params, f, -1)
+        from minigrad.book.weights import save_pickle
+
+        save_pickle([np.asarray(p).astype(np.float16) for p in self.params], file_name)
 
     def load_params(self, file_name: str | None = None) -> None:
         """Copy a saved list of arrays into ``params`` in place (cast to float32).
@@ -52,8 +53,9 @@ class BaseModel:
             file_name = file_name.replace("/", os.sep)
         if not os.path.exists(file_name):
             raise OSError("No file: " + file_name)
-        reader = importlib.import_module("minigrad.book.weights")
-        saved = reader.load_pickle(file_name)
+        from minigrad.book.weights import load_pickle
+
+        saved = load_pickle(file_name)
         if not isinstance(saved, (list, tuple)) or len(saved) != len(self.params):
             raise ValueError(f"{file_name}: expected a list of {len(self.params)} arrays")
         for i, (param, value) in enumerate(zip(self.params, saved)):

@@ -143,7 +143,6 @@ def test_simple_rnnlm_perplexity_falls_on_a_small_corpus(capsys):
 
 
 def test_rnnlm_save_and_load_params(tmp_path):
-    pytest.importorskip("minigrad.book.weights")
     np.random.seed(0)
     model = Rnnlm(30, 4, 4)
     path = str(tmp_path / "Rnnlm.pkl")
@@ -151,7 +150,16 @@ def test_rnnlm_save_and_load_params(tmp_path):
     other = Rnnlm(30, 4, 4)
     other.load_params(path)
     for a, b in zip(model.params, other.params):
-        np.testing.assert_allclose(a.astype(np.float16), b)
+        np.testing.assert_array_equal(a.astype(np.float16).astype(np.float32), b)
+    import pickle
+    with open(path, "rb") as fh:
+        saved = pickle.load(fh)
+    assert [s.dtype for s in saved] == [np.float16] * 6
+    bad = tmp_path / "bad.pkl"
+    bad.write_bytes(pickle.dumps([np.zeros(3, dtype=object)]))
+    from minigrad.serialization import CheckpointError
+    with pytest.raises(CheckpointError):
+        other.load_params(str(bad))
 
 
 @pytest.mark.slow
