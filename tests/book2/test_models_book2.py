@@ -64,6 +64,18 @@ def test_loader_refuses_a_file_that_differs_from_its_pin(tmp_path):
         sequence.load_data("addition.txt", data_dir=tmp_path)
 
 
+def test_ptb_files_are_checked_against_their_pins(tmp_path):
+    from minigrad.book2.dataset._files import git_blob_sha1
+    from minigrad.datasets import ChecksumError
+
+    assert git_blob_sha1(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
+    for name in ("ptb.train.txt", "ptb.valid.txt", "ptb.test.txt"):
+        (tmp_path / name).write_text(" a b \n")
+    with pytest.raises(ChecksumError, match="git blob id"):
+        ptb.load_data("train", data_dir=tmp_path)
+    assert len(ptb.load_data("train", data_dir=tmp_path, verify=False)[0]) == 3
+
+
 def test_spiral_is_the_books():
     x, t = spiral.load_data()
     assert x.shape == (300, 2) and t.shape == (300, 3) and t.dtype == np.int32

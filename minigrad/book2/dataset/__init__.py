@@ -4,8 +4,8 @@
 Files are looked for, in order, in ``$MINIGRAD_BOOK2_DATA``, in
 ``$MINIGRAD_DATA/book2`` and in the user cache (``~/.cache/minigrad/book2``);
 when none holds them they are downloaded into the cache once and checked
-against their SHA-256 pins (``addition.txt``, ``date.txt``, PTB's validation
-and test files; PTB's training file has no pin).
+against their pins (SHA-256 for ``addition.txt``, ``date.txt`` and PTB's
+validation and test files; the git blob id for every PTB file).
 """
 
 from minigrad.book2.dataset import ptb, sequence, spiral

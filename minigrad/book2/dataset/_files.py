@@ -29,17 +29,20 @@ def data_dirs() -> list[Path]:
     return dirs
 
 
-def sha256_of(path: Path) -> str:
-    """SHA-256 (hex) of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def git_blob_sha1(data: bytes) -> str:
+    """The id git gives a file of these bytes: SHA-1 of a ``blob <size>`` header, NUL, the bytes."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _check(where: object, data: bytes, sha256: str | None, blob: str | None) -> None:
+    if sha256 is not None and (got := hashlib.sha256(data).hexdigest()) != sha256:
+        raise ChecksumError(f"{where}: SHA-256 {got} differs from the pinned {sha256}")
+    if blob is not None and (got := git_blob_sha1(data)) != blob:
+        raise ChecksumError(f"{where}: git blob id {got} differs from the pinned {blob}")
 
 
 def locate(name: str, url: str, sha256: str | None, data_dir: str | os.PathLike[str] | None = None,
-           download: bool = True) -> Path:
+           download: bool = True, blob_sha1: str | None = None) -> Path:
     """Return the path of ``name``: an existing copy, else a verified download into the cache.
 
     Parameters
@@ -54,14 +57,15 @@ def locate(name: str, url: str, sha256: str | None, data_dir: str | os.PathLike[
         Search only this folder (and download into it).
     download : bool
         Download when no copy is found.
+    blob_sha1 : str, optional
+        A pinned git blob id, checked like ``sha256`` (for a file known by that id only).
     """
     dirs = [Path(data_dir).expanduser()] if data_dir is not None else data_dirs()
     for d in dirs:
         path = d / name
         if path.is_file():
-            if sha256 is not None and sha256_of(path) != sha256:
-                raise ChecksumError(f"{path}: SHA-256 {sha256_of(path)} differs from the pinned "
-                                    f"{sha256}")
+            if sha256 is not None or blob_sha1 is not None:
+                _check(path, path.read_bytes(), sha256, blob_sha1)
             return path
     if not download:
         raise DatasetError(f"{name} not found in {', '.join(map(str, dirs))} (set ${ENV_VAR} to "
@@ -79,9 +83,7 @@ def locate(name: str, url: str, sha256: str | None, data_dir: str | os.PathLike[
                            f"${ENV_VAR} to work offline") from None
     if len(data) > _MAX_BYTES:
         raise DatasetError(f"{url}: more than {_MAX_BYTES} bytes, refusing it")
-    got = hashlib.sha256(data).hexdigest()
-    if sha256 is not None and got != sha256:
-        raise ChecksumError(f"{url}: SHA-256 of the download is {got}, expected {sha256}")
+    _check(url, data, sha256, blob_sha1)
     atomic_write_bytes(target, data, file_mode=0o644, parents=True)
     print("Done")
     return target

@@ -15,17 +15,25 @@ import numpy as np
 
 from minigrad.book2.dataset._files import locate
 
-__all__ = ["load_data", "load_vocab", "read_words", "URL", "SHA256", "FILES"]
+__all__ = ["load_data", "load_vocab", "read_words", "URL", "SHA256", "GIT_BLOB_SHA1", "FILES"]
 
 URL = "https://raw.githubusercontent.com/tomsercu/lstm/master/data/"
 
 FILES = {"train": "ptb.train.txt", "test": "ptb.test.txt", "valid": "ptb.valid.txt"}
 
-#: SHA-256 pins; the training file has none (its digest was not available to pin).
+#: SHA-256 pins; the training file is pinned by its git blob id instead (:data:`GIT_BLOB_SHA1`).
 SHA256: dict[str, str | None] = {
     "ptb.train.txt": None,
     "ptb.valid.txt": "c9fe6985fe0d4ccb578183407d7668fc6066c20700cb4cf87d8ff1cc34df1bf2",
     "ptb.test.txt": "dd65dff31e70846b2a6030a87482edcd5d199130cdcfa1f3dccbb033728deee0",
+}
+
+
+#: Git blob ids of the files in the source repository (the training file's only pin).
+GIT_BLOB_SHA1 = {
+    "ptb.train.txt": "04d78dc94771b5c04adc40b3be08bd8c82942e7f",
+    "ptb.valid.txt": "7b3d9d9fd705825715695328b2de872ffbc14a84",
+    "ptb.test.txt": "8079cdf342f8d103e5647e1160a8fe3b58a213d5",
 }
 
 
@@ -37,7 +45,8 @@ def read_words(path: str | os.PathLike[str]) -> list[str]:
 
 def _path(data_type: str, data_dir: Any, verify: bool) -> Any:
     name = FILES[data_type]
-    return locate(name, URL + name, SHA256[name] if verify else None, data_dir)
+    return locate(name, URL + name, SHA256[name] if verify else None, data_dir,
+                  blob_sha1=GIT_BLOB_SHA1[name] if verify else None)
 
 
 def load_vocab(data_dir: str | os.PathLike[str] | None = None,
