@@ -9,7 +9,16 @@ from minigrad.book2.attention_layer import Attention, TimeAttention
 from minigrad.book2.layers import Embedding, MatMul, SigmoidWithLoss, SoftmaxWithLoss
 from minigrad.book2.negative_sampling_layer import EmbeddingDot, UnigramSampler
 from minigrad.book2.optimizer import SGD, Adam, Nesterov
-from minigrad.book2.time_layers import LSTM, RNN, TimeLSTM, TimeRNN, TimeSoftmaxWithLoss
+from minigrad.book2.time_layers import (
+    LSTM,
+    RNN,
+    TimeBiLSTM,
+    TimeDropout,
+    TimeGRU,
+    TimeLSTM,
+    TimeRNN,
+    TimeSoftmaxWithLoss,
+)
 from minigrad.book2.trainer import remove_duplicate
 from minigrad.book2.util import (
     clip_grads,
@@ -97,7 +106,7 @@ def test_lstm_cell_check_gate_order_f_g_i_o():
     np.testing.assert_allclose(cell.grads[2], expected, atol=1e-6)
 
 
-@pytest.mark.parametrize("cls,gates", [(TimeRNN, 1), (TimeLSTM, 4)])
+@pytest.mark.parametrize("cls,gates", [(TimeRNN, 1), (TimeLSTM, 4), (TimeGRU, 3)])
 def test_time_layer_gradients_match_finite_differences(cls, gates):
     rng = np.random.default_rng(0)
     D, H, N, T = 3, 2, 2, 4
@@ -255,3 +264,88 @@ def test_simple_time_softmax_with_loss_ignores_no_label():
     ts = np.array([[0, 1, 2], [3, 0, 1]])
     assert Simple_TimeSoftmaxWithLoss().forward(xs, ts) == pytest.approx(
         TimeSoftmaxWithLoss().forward(xs, ts))
+
+
+def test_rnnlm_trainer_batches_follow_the_books_cursors():
+    from minigrad.book2.trainer import RnnlmTrainer
+
+    trainer = RnnlmTrainer(None, None)
+    trainer.time_idx = 0
+    xs = np.arange(1000)
+    first, targets = trainer.get_batch(xs, xs + 1, batch_size=2, time_size=5)
+    second, _ = trainer.get_batch(xs, xs + 1, batch_size=2, time_size=5)
+    assert first.tolist() == [[0, 1, 2, 3, 4], [500, 501, 502, 503, 504]]
+    assert second.tolist() == [[5, 6, 7, 8, 9], [505, 506, 507, 508, 509]]
+    assert targets.dtype == np.int32 and targets[1, 0] == 501
+    trainer.time_idx = 498
+    assert trainer.get_batch(xs, xs, 2, 5)[0][1].tolist() == [998, 999, 0, 1, 2]
+
+
+def test_eval_perplexity_reads_the_books_windows(capsys):
+    from minigrad.book2.util import eval_perplexity
+
+    seen = []
+
+    class Model:
+        def forward(self, xs, ts, train_flg=True):
+            assert train_flg is False
+            seen.append((xs.copy(), ts.copy()))
+            return np.log(2.0)
+
+    corpus = np.arange(701)
+    assert eval_perplexity(Model(), corpus, batch_size=10, time_size=35) == pytest.approx(2.0)
+    assert len(seen) == 2  # (701 - 1) // 350
+    xs, ts = seen[1]
+    assert xs[0, 0] == 35 and xs[1, 0] == 70 + 35 and np.array_equal(ts, xs + 1)
+    assert "1 / 2" in capsys.readouterr().out
+
+
+def test_time_dropout_is_inverted_and_identity_at_inference():
+    np.random.seed(0)
+    layer = TimeDropout(0.5)
+    xs = np.ones((20, 10, 10), dtype=np.float32)
+    out = layer.forward(xs)
+    assert set(np.unique(out).tolist()) == {0.0, 2.0}
+    assert out.mean() == pytest.approx(1.0, abs=0.1)
+    np.testing.assert_array_equal(layer.backward(np.ones_like(xs)), out)
+    layer.train_flg = False
+    np.testing.assert_array_equal(layer.forward(xs), xs)
+
+
+def test_time_bilstm_concatenates_both_directions():
+    rng = np.random.default_rng(0)
+    D, H = 3, 2
+    p = [rng.normal(size=(D, 4 * H)), rng.normal(size=(H, 4 * H)), np.zeros(4 * H)]
+    q = [rng.normal(size=(D, 4 * H)), rng.normal(size=(H, 4 * H)), np.zeros(4 * H)]
+    layer = TimeBiLSTM(*p, *q)
+    xs = rng.normal(size=(2, 5, D))
+    out = layer.forward(xs)
+    assert out.shape == (2, 5, 2 * H) and len(layer.params) == 6
+    np.testing.assert_allclose(out[:, :, :H], TimeLSTM(*p).forward(xs))
+    np.testing.assert_allclose(out[:, ::-1, H:], TimeLSTM(*q).forward(xs[:, ::-1]))
+    assert layer.backward(np.ones_like(out)).shape == xs.shape
+
+
+def test_most_similar_and_analogy_print_the_books_lines(capsys):
+    from minigrad.book2.util import analogy, most_similar
+
+    corpus, word_to_id, id_to_word = preprocess("You say goodbye and I say hello.")
+    C = create_co_matrix(corpus, 7)
+    most_similar("you", word_to_id, id_to_word, C, top=5)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "[query] you"
+    assert {line.split(":")[0].strip() for line in lines[1:4]} == {"goodbye", "i", "hello"}
+    assert all(float(line.split(":")[1]) == pytest.approx(0.7071067, abs=1e-6)
+               for line in lines[1:4])
+    most_similar("cat", word_to_id, id_to_word, C)
+    assert capsys.readouterr().out == "cat is not found\n"
+    vecs = np.eye(7)
+    analogy("you", "say", "i", word_to_id, id_to_word, vecs, top=2)
+    out = capsys.readouterr().out
+    assert "[analogy] you:say = i:?" in out and "say:" not in out
+
+
+def test_unigram_power_lifts_rare_words():
+    corpus = np.repeat([0, 1, 2], [70, 29, 1])
+    p = UnigramSampler(corpus, 0.75, 1).word_p
+    np.testing.assert_allclose(p, [0.642, 0.332, 0.027], atol=1e-3)
