@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BaseModel"]
+__all__ = ["BaseModel", "np"]
 
 
 class BaseModel:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["sigmoid", "relu", "softmax", "cross_entropy_error"]
+__all__ = ["sigmoid", "relu", "softmax", "cross_entropy_error", "np"]
 
 
 def sigmoid(x: Any) -> np.ndarray:

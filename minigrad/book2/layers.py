@@ -26,10 +26,11 @@ import numpy as np
 import minigrad as mg
 from minigrad import functional as F
 from minigrad.book2._base import Layer, as_input
+from minigrad.book2.config import GPU
 from minigrad.book2.functions import cross_entropy_error, sigmoid, softmax
 
 __all__ = ["MatMul", "Affine", "Softmax", "SoftmaxWithLoss", "Sigmoid", "SigmoidWithLoss",
-           "Dropout", "Embedding", "sigmoid", "softmax", "cross_entropy_error"]
+           "Dropout", "Embedding", "sigmoid", "softmax", "cross_entropy_error", "np", "GPU"]
 
 
 def _labels(t: Any, y_shape: tuple[int, ...]) -> np.ndarray:

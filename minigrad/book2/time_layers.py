@@ -29,14 +29,25 @@ import numpy as np
 import minigrad as mg
 from minigrad import functional as F
 from minigrad.book2._base import Layer, as_input
-from minigrad.book2.functions import sigmoid, softmax
-from minigrad.book2.layers import Sigmoid, SigmoidWithLoss
+from minigrad.book2.config import GPU
+from minigrad.book2.functions import cross_entropy_error, sigmoid, softmax
+from minigrad.book2.layers import (
+    Affine,
+    Dropout,
+    Embedding,
+    MatMul,
+    Sigmoid,
+    SigmoidWithLoss,
+    Softmax,
+    SoftmaxWithLoss,
+)
 from minigrad.tensor import Tensor
 
 __all__ = ["RNN", "TimeRNN", "LSTM", "TimeLSTM", "GRU", "TimeGRU", "TimeEmbedding", "TimeAffine",
            "TimeSoftmaxWithLoss", "TimeSigmoidWithLoss", "TimeDropout", "TimeBiLSTM",
            "Sigmoid", "SigmoidWithLoss", "sigmoid", "softmax", "Simple_TimeAffine",
-           "Simple_TimeSoftmaxWithLoss"]
+           "Simple_TimeSoftmaxWithLoss", "MatMul", "Affine", "Softmax", "SoftmaxWithLoss",
+           "Dropout", "Embedding", "cross_entropy_error", "np", "GPU"]
 
 
 def _rnn_step(x_w: Tensor, h: Tensor, Wh: Tensor, b: Tensor) -> Tensor:  # noqa: N803

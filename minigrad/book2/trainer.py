@@ -16,7 +16,7 @@ import numpy as np
 
 from minigrad.book2.util import clip_grads
 
-__all__ = ["Trainer", "RnnlmTrainer", "remove_duplicate"]
+__all__ = ["Trainer", "RnnlmTrainer", "remove_duplicate", "np"]
 
 
 class Trainer:

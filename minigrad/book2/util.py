@@ -21,7 +21,7 @@ import numpy as np
 
 __all__ = ["preprocess", "cos_similarity", "most_similar", "convert_one_hot", "create_co_matrix",
            "ppmi", "create_contexts_target", "to_cpu", "to_gpu", "clip_grads", "eval_perplexity",
-           "eval_seq2seq", "analogy", "normalize"]
+           "eval_seq2seq", "analogy", "normalize", "np"]
 
 
 def preprocess(text: str) -> tuple[np.ndarray, dict[str, int], dict[int, str]]:

@@ -349,3 +349,11 @@ def test_unigram_power_lifts_rare_words():
     corpus = np.repeat([0, 1, 2], [70, 29, 1])
     p = UnigramSampler(corpus, 0.75, 1).word_p
     np.testing.assert_allclose(p, [0.642, 0.332, 0.027], atol=1e-3)
+
+
+@pytest.mark.parametrize("module", ["layers", "time_layers", "functions", "optimizer", "trainer",
+                                    "util", "base_model", "np"])
+def test_star_imports_bring_np_as_the_books_modules_do(module):
+    namespace: dict = {}
+    exec(f"from minigrad.book2.{module} import *", namespace)
+    assert namespace["np"] is np

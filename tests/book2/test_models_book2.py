@@ -269,3 +269,50 @@ def test_peeky_seq2seq_first_epoch_matches_the_books_accuracy(book2_data, capsys
                   for i in range(len(x_test)))
     assert correct == 14
     assert "| epoch 1 |  iter 341 / 351 |" in capsys.readouterr().out
+
+
+SCRIPT_STYLE_DECODER = '''
+from minigrad.book2.time_layers import *   # the star import gives np as well, as the book's
+
+
+class ScriptDecoder:
+    """A decoder written the way the book's chapter scripts are: NumPy glue between layers."""
+
+    def __init__(self, embed_W, lstm_Wx, lstm_Wh, lstm_b, affine_W, affine_b):
+        self.embed = TimeEmbedding(embed_W)
+        self.lstm = TimeLSTM(lstm_Wx, lstm_Wh, lstm_b, stateful=True)
+        self.affine = TimeAffine(affine_W, affine_b)
+        self.grads = self.embed.grads + self.lstm.grads + self.affine.grads
+
+    def forward(self, xs, h):
+        n, steps = xs.shape
+        self.lstm.set_state(h)
+        tiled = np.broadcast_to(h[:, None, :], (n, steps, h.shape[1]))
+        out = self.lstm.forward(np.concatenate((tiled, self.embed.forward(xs)), axis=2))
+        return self.affine.forward(np.concatenate((tiled, out), axis=2))
+
+    def backward(self, dscore):
+        width = self.lstm.params[1].shape[0]
+        dout = self.affine.backward(dscore)
+        dx = self.lstm.backward(dout[:, :, width:])
+        self.embed.backward(dx[:, :, width:])
+        return self.lstm.dh + dout[:, :, :width].sum(axis=1) + dx[:, :, :width].sum(axis=1)
+'''
+
+
+def test_a_script_style_decoder_matches_the_packaged_one():
+    from minigrad.book2.peeky_seq2seq import PeekyDecoder
+
+    np.random.seed(3)
+    packaged = PeekyDecoder(11, 4, 5)
+    namespace: dict = {}
+    exec(SCRIPT_STYLE_DECODER, namespace)
+    script = namespace["ScriptDecoder"](*[p.copy() for p in packaged.params])
+    xs = np.random.randint(0, 11, (3, 4))
+    h = np.random.randn(3, 5).astype("f")
+    dscore = np.random.randn(3, 4, 11).astype("f")
+    np.testing.assert_allclose(script.forward(xs, h), packaged.forward(xs, h), rtol=1e-6)
+    np.testing.assert_allclose(script.backward(dscore), packaged.backward(dscore), rtol=1e-5,
+                               atol=1e-6)
+    for a, b in zip(script.grads, packaged.grads):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
