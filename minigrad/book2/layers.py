@@ -28,6 +28,7 @@ from minigrad import functional as F
 from minigrad.book2._base import Layer, as_input
 from minigrad.book2.config import GPU
 from minigrad.book2.functions import cross_entropy_error, sigmoid, softmax
+from minigrad.tensor import Tensor
 
 __all__ = ["MatMul", "Affine", "Softmax", "SoftmaxWithLoss", "Sigmoid", "SigmoidWithLoss",
            "Dropout", "Embedding", "sigmoid", "softmax", "cross_entropy_error", "np", "GPU"]
@@ -39,6 +40,14 @@ def _labels(t: Any, y_shape: tuple[int, ...]) -> np.ndarray:
     if t.size == int(np.prod(y_shape)) and t.ndim == len(y_shape):
         t = t.argmax(axis=-1)
     return t
+
+
+def _floating(x: Any, dtype: np.dtype) -> Any:
+    """Integer input (one-hot rows) as ``dtype``, so that ``backward`` returns ``dx`` for it."""
+    if isinstance(x, Tensor):
+        return x
+    arr = np.asarray(x)
+    return arr.astype(dtype) if arr.dtype.kind in "biu" else arr
 
 
 class MatMul(Layer):
@@ -57,7 +66,7 @@ class MatMul(Layer):
     def forward(self, x: Any) -> np.ndarray:
         """Return ``x @ W``."""
         (W,) = self._param_leaves()
-        xt = as_input(x)
+        xt = as_input(_floating(x, W.dtype))
         self.x = xt.data
         out = mg.matmul(xt, W)
         self._record(out, [xt], [W])
@@ -84,7 +93,7 @@ class Affine(Layer):
     def forward(self, x: Any) -> np.ndarray:
         """Return ``x @ W + b``."""
         W, b = self._param_leaves()
-        xt = as_input(x)
+        xt = as_input(_floating(x, W.dtype))
         self.x = xt.data
         out = mg.matmul(xt, W) + b
         self._record(out, [xt], [W, b])

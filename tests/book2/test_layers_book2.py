@@ -46,6 +46,13 @@ def test_matmul_writes_its_gradient_into_the_same_array():
     np.testing.assert_allclose(buf, x.T @ np.array([[1.0, -1.0]]))
 
 
+def test_matmul_selects_a_row_for_a_one_hot_integer_input():
+    W = np.random.default_rng(0).normal(size=(7, 3))
+    layer = MatMul(W)
+    np.testing.assert_allclose(layer.forward(np.array([[0, 0, 1, 0, 0, 0, 0]])), W[[2]])
+    np.testing.assert_allclose(layer.backward(np.ones((1, 3))), W.sum(axis=1, keepdims=True).T)
+
+
 def test_embedding_accumulates_repeated_ids():
     layer = Embedding(np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]))
     layer.forward(np.array([0, 2, 0]))
