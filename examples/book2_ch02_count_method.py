@@ -35,15 +35,15 @@ def main(argv=None) -> int:
     print("cos(you, i):", cos_similarity(C[word_to_id["you"]], C[word_to_id["i"]]))
     most_similar("you", word_to_id, id_to_word, C, top=5)
     W = ppmi(C)  # noqa: N806
-    np.set_printoptions(precision=3)
-    print("covariance matrix")
-    print(C)
-    print("-" * 50)
-    print("PPMI")
-    print(W)
     U, S, _ = np.linalg.svd(W)  # noqa: N806
-    print("singular values", S)
-    print("U[0]", U[0])
+    with np.printoptions(precision=3):
+        print("covariance matrix")
+        print(C)
+        print("-" * 50)
+        print("PPMI")
+        print(W)
+        print("singular values", S)
+        print("U[0]", U[0])
     return 0
 
 

@@ -7,6 +7,7 @@ import runpy
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +33,7 @@ def test_count_method_example(capsys, monkeypatch):
     out = run_example("book2_ch02_count_method", ["--quick"], capsys, monkeypatch)
     assert "cos(you, i): 0.70710676" in out
     assert "singular values [3.168e+00 3.168e+00 2.703e+00 2.703e+00 1.514e+00 1.514e+00" in out
+    assert np.get_printoptions()["precision"] == 8  # the script leaves NumPy's options alone
 
 
 def test_cbow_example(capsys, monkeypatch):
