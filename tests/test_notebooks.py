@@ -209,5 +209,5 @@ def test_notebook_runs_top_to_bottom_in_a_fresh_environment(
     where = subprocess.run(
         [json.loads((jupyter_path / "kernels" / kernel / "kernel.json").read_text())["argv"][0],
          "-c", "import minigrad; print(minigrad.__file__)"],
-        capture_output=True, text=True, check=True, env=dict(os.environ)).stdout
+        capture_output=True, text=True, check=True, env=dict(os.environ), cwd=tmp_path).stdout
     assert str(ROOT) not in where and "site-packages" in where  # installed by the cell

@@ -254,6 +254,11 @@ def to_jupytext_markdown(text: str, page: Path, lang: str, out_dir: Path,
         else:  # kept as Markdown, not turned into a %%bash (or other) cell
             lines[start] = "<!-- #region -->\n" + lines[start]
             lines[end - 1] = lines[end - 1] + "\n<!-- #endregion -->"
+    for n, line in enumerate(lines):
+        if n not in code and line.strip() and not _FIGURES.sub("", line).strip():
+            drop.add(n)  # a line with only the figures marker, and the blank line after it
+            if n + 1 < len(lines) and not lines[n + 1].strip():
+                drop.add(n + 1)
     kept = []
     for n, line in enumerate(lines):
         if n in drop:
@@ -309,6 +314,7 @@ def build(notebook: Notebook, lang: str, out_dir: Path):  # -> nbformat.Notebook
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nb = nbformat.v4.new_notebook(cells=merged)
+    nb.nbformat, nb.nbformat_minor = 4, 5  # fixed, so a newer nbformat writes the same file
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python",
                                   "name": "python3"},
                    "language_info": {"name": "python"}}
@@ -317,11 +323,10 @@ def build(notebook: Notebook, lang: str, out_dir: Path):  # -> nbformat.Notebook
 
 
 def notebook_text(notebook: Notebook, lang: str, out_dir: Path) -> str:
-    """The notebook's file contents: nbformat's JSON, keys sorted, one newline at the end."""
+    """The notebook's file contents, as nbformat writes them, with one newline at the end."""
     import nbformat
 
-    return json.dumps(nbformat.from_dict(build(notebook, lang, out_dir)), indent=1,
-                      sort_keys=True, ensure_ascii=False) + "\n"
+    return nbformat.writes(build(notebook, lang, out_dir)).rstrip("\n") + "\n"
 
 
 def write_all(out: Path) -> list[Path]:
