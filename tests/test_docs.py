@@ -205,7 +205,10 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
     assert "4장: 신경망 학습" in home_ko  # the Korean navigation, not the English one
     assert "Chapter 4: neural network training" not in home_ko
     # a page not translated yet is served in the Korean site, in English
-    assert "Gradient checking" in (site / "ko" / "gradcheck" / "index.html").read_text("utf-8")
+    assert "written for reading, not for speed" in \
+        (site / "ko" / "performance" / "index.html").read_text("utf-8")
+    # and a translated one in Korean
+    assert "해석적 기울기" in (site / "ko" / "gradcheck" / "index.html").read_text("utf-8")
     # the API pages show docstring examples as code, never as a block quote
     for page in (site / "reference").rglob("index.html"):
         for quote in re.findall(r"<blockquote>.*?</blockquote>", page.read_text("utf-8"), re.S):
