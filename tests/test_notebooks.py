@@ -8,6 +8,7 @@ checkout, and MNIST comes from ``MINIGRAD_DATA``.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -24,11 +25,12 @@ NOTEBOOKS = ROOT / "notebooks"
 jupytext = pytest.importorskip("jupytext", reason="pip install .[notebooks] (or .[dev])")
 nbformat = pytest.importorskip("nbformat", reason="pip install .[notebooks] (or .[dev])")
 
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-try:
-    import notebooks as gen
-finally:
-    sys.path.remove(str(ROOT / "docs" / "_ext"))
+# the generator, loaded from its file (the name `notebooks` is also the folder notebooks/)
+_spec = importlib.util.spec_from_file_location("docs_notebooks", ROOT / "docs/_ext/notebooks.py")
+assert _spec is not None and _spec.loader is not None
+gen = importlib.util.module_from_spec(_spec)
+sys.modules["docs_notebooks"] = gen  # dataclasses look their module up there
+_spec.loader.exec_module(gen)
 
 
 def _committed() -> list[Path]:
