@@ -315,3 +315,16 @@ def test_tril_triu_diagonal_diag(data, seed, k):
     compare("diag 1-d", lambda t: mg.diag(t, k), lambda t: torch.diag(t, k), [v], seed)
     m = x.reshape(x.shape[0], -1)
     compare("diag 2-d", lambda t: mg.diag(t, k), lambda t: torch.diag(t, k), [m], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_unbind(data, seed):
+    x = data.draw(floats(data.draw(shapes(min_dims=1))))
+    ax = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    assert len(mg.unbind(mg.tensor(x), ax)) == x.shape[ax]
+    # the slices used unevenly, one of them not at all
+    compare("unbind", lambda t: mg.stack(mg.unbind(t, ax)[1:] + (t.unbind(ax)[0] * 2,), ax),
+            lambda t: torch.stack(t.unbind(ax)[1:] + (t.unbind(ax)[0] * 2,), ax), [x], seed)
+    compare("unbind, one slice", lambda t: t.unbind(dim=ax)[-1] * 3,
+            lambda t: t.unbind(ax)[-1] * 3, [x], seed)
