@@ -151,7 +151,8 @@ class Module:
             buffers[name] = value
             object.__setattr__(self, name, value)
             return
-        params.pop(name, None)
+        if not isinstance(value, Parameter):  # a parameter replaced keeps its place, as PyTorch
+            params.pop(name, None)
         modules.pop(name, None)
         d["_auto_named"].discard(name)
         if isinstance(value, Parameter):
@@ -256,17 +257,21 @@ class Module:
         """Yield the direct children."""
         yield from self._modules.values()
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(self, prefix: str = "",
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """Yield ``(dotted name, parameter)`` pairs, e.g. ``("fc1.W", W)``, each once.
 
         Names are relative to this module, so they are the keys of :meth:`state_dict`.
+        A parameter registered in two places (tied weights) comes once, under its
+        first name, unless ``remove_duplicate`` is False (then under every name).
         """
         seen: set[int] = set()
         for mname, m in self.named_modules(prefix):
             for pname, p in m._parameters.items():
-                if id(p) in seen:
-                    continue
-                seen.add(id(p))
+                if remove_duplicate:
+                    if id(p) in seen:
+                        continue
+                    seen.add(id(p))
                 yield (f"{mname}.{pname}" if mname else pname), p
 
     def parameters(self) -> list[Parameter]:
@@ -296,13 +301,17 @@ class Module:
     def state_dict(self) -> dict[str, np.ndarray]:
         """Return a copy of every parameter's (and buffer's) values, keyed by dotted name.
 
+        A parameter registered in two places (tied weights) is saved under
+        both names, as PyTorch does, so the state dict loads into either
+        library's copy of the model.
+
         Returns
         -------
         dict of str to numpy.ndarray
             Fresh arrays (later training does not change them), ready for
             ``np.savez(path, **module.state_dict())``.
         """
-        sd = {name: p.data.copy() for name, p in self.named_parameters()}
+        sd = {name: p.data.copy() for name, p in self.named_parameters(remove_duplicate=False)}
         sd.update((name, b.copy()) for name, b in self.named_buffers())
         return sd
 
@@ -331,7 +340,7 @@ class Module:
         if not isinstance(state_dict, Mapping) and not hasattr(state_dict, "keys"):
             raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got "
                             f"{type(state_dict).__name__}")
-        own: dict[str, Any] = dict(self.named_parameters())
+        own: dict[str, Any] = dict(self.named_parameters(remove_duplicate=False))
         own.update(self.named_buffers())
         # buffers still unset (None) take whatever array the state dict holds
         unset = {(f"{mname}.{bname}" if mname else bname): (m, bname)

@@ -175,6 +175,40 @@ def test_shared_parameter_is_listed_once():
 
     m = Tied()
     assert [n for n, _ in m.named_parameters()] == ["a.W", "a.b", "b.b"]
+    assert [n for n, _ in m.named_parameters(remove_duplicate=False)] == [
+        "a.W", "a.b", "b.W", "b.b"]
+
+
+def test_a_shared_parameter_is_saved_under_each_name_and_trained_once():
+    # as PyTorch: the state dict has both names, parameters() and optimizers see it once
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(2, 2, rng=0)
+            self.b = nn.Linear(2, 2, rng=1)
+            self.b.W = self.a.W
+
+        def forward(self, x):
+            return self.b(self.a(x))
+
+    m = Tied()
+    sd = m.state_dict()
+    assert list(sd) == ["a.W", "a.b", "b.W", "b.b"]
+    np.testing.assert_array_equal(sd["a.W"], sd["b.W"])
+    assert len(m.parameters()) == 3
+    m2 = Tied()
+    m2.load_state_dict(sd)  # strict: both names are expected
+    assert m2.b.W is m2.a.W
+    np.testing.assert_array_equal(m2.a.W.data, m.a.W.data)
+    with pytest.raises(nn.StateDictError, match="missing key 'b.W'"):
+        m2.load_state_dict({k: v for k, v in sd.items() if k != "b.W"})
+    before = m.a.W.data.copy()
+    opt = mg.optim.SGD(m, lr=0.1)
+    m(np.ones((1, 2))).sum().backward()
+    g = m.a.W.grad.data.copy()  # the sum of both uses
+    opt.step()
+    np.testing.assert_allclose(m.a.W.data, before - 0.1 * g)  # one step, not two
+    assert m.b.W is m.a.W
 
 
 def test_state_dict_is_a_copy():
