@@ -257,16 +257,18 @@ class Module:
         """Yield the direct children."""
         yield from self._modules.values()
 
-    def named_parameters(self, prefix: str = "",
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
                          remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """Yield ``(dotted name, parameter)`` pairs, e.g. ``("fc1.W", W)``, each once.
 
         Names are relative to this module, so they are the keys of :meth:`state_dict`.
-        A parameter registered in two places (tied weights) comes once, under its
-        first name, unless ``remove_duplicate`` is False (then under every name).
+        ``recurse=False`` yields this module's own parameters only. A parameter
+        registered in two places (tied weights) comes once, under its first name,
+        unless ``remove_duplicate`` is False (then under every name).
         """
         seen: set[int] = set()
-        for mname, m in self.named_modules(prefix):
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for mname, m in modules:
             for pname, p in m._parameters.items():
                 if remove_duplicate:
                     if id(p) in seen:
@@ -274,9 +276,12 @@ class Module:
                     seen.add(id(p))
                 yield (f"{mname}.{pname}" if mname else pname), p
 
-    def parameters(self) -> list[Parameter]:
-        """Return the list of parameters (each once), in registration order."""
-        return [p for _, p in self.named_parameters()]
+    def parameters(self, recurse: bool = True) -> list[Parameter]:
+        """Return the list of parameters (each once), in registration order.
+
+        ``recurse=False`` gives this module's own parameters only.
+        """
+        return [p for _, p in self.named_parameters(recurse=recurse)]
 
     def zero_grad(self) -> None:
         """Forget the gradients of all parameters (``.grad`` becomes None)."""

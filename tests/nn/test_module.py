@@ -177,6 +177,8 @@ def test_shared_parameter_is_listed_once():
     assert [n for n, _ in m.named_parameters()] == ["a.W", "a.b", "b.b"]
     assert [n for n, _ in m.named_parameters(remove_duplicate=False)] == [
         "a.W", "a.b", "b.W", "b.b"]
+    assert m.parameters(recurse=False) == []
+    assert [n for n, _ in m.a.named_parameters("a", recurse=False)] == ["a.W", "a.b"]
 
 
 def test_a_shared_parameter_is_saved_under_each_name_and_trained_once():
