@@ -138,6 +138,21 @@ def test_state_dicts_move_both_ways(mode):
         _close(v.numpy(), tsd[k].numpy(), k)
 
 
+@pytest.mark.parametrize("mode", list(MODES))
+def test_dropout_layers_match_torch_in_eval_mode_and_drop_in_training(mode):
+    ours_cls, theirs_cls, kw = MODES[mode]
+    ours = ours_cls(IN, HID, num_layers=2, dropout=0.5, rng=0, **kw)
+    theirs = theirs_cls(IN, HID, num_layers=2, dropout=0.5, **kw).double()
+    theirs.load_state_dict(_to_torch(ours.state_dict()), strict=True)
+    xa = np.random.default_rng(0).standard_normal((5, BATCH, IN))
+    ours.eval()
+    theirs.eval()
+    _run_both(ours, theirs, mode, xa, None, None, 0)
+    evaluated = ours(xa)[0].data
+    ours.train()
+    assert not np.allclose(ours(xa)[0].data, evaluated)  # training draws masks
+
+
 CELLS = {
     "RNNCell_tanh": (nn.RNNCell, torch.nn.RNNCell, {"nonlinearity": "tanh"}),
     "RNNCell_relu": (nn.RNNCell, torch.nn.RNNCell, {"nonlinearity": "relu"}),
