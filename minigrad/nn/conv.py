@@ -64,7 +64,7 @@ class Conv2d(Module):
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels "
                              f"({out_channels}) must be divisible by groups ({groups})")
-        self.kernel_size = C._pair(kernel_size, "kernel_size", "Conv2d", 1)
+        self.kernel_size = C._kernel_size(kernel_size, "kernel_size", "Conv2d")
         self.stride = C._pair(stride, "stride", "Conv2d", 1)
         self.padding = C._pair(padding, "padding", "Conv2d", 0)
         self.dilation = C._pair(dilation, "dilation", "Conv2d", 1)
@@ -106,7 +106,7 @@ class ConvTranspose2d(Module):
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"ConvTranspose2d: in_channels ({in_channels}) and out_channels "
                              f"({out_channels}) must be divisible by groups ({groups})")
-        self.kernel_size = C._pair(kernel_size, "kernel_size", "ConvTranspose2d", 1)
+        self.kernel_size = C._kernel_size(kernel_size, "kernel_size", "ConvTranspose2d")
         self.stride = C._pair(stride, "stride", "ConvTranspose2d", 1)
         self.padding = C._pair(padding, "padding", "ConvTranspose2d", 0)
         self.output_padding = C._pair(output_padding, "output_padding", "ConvTranspose2d", 0)
