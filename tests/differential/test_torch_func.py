@@ -24,6 +24,10 @@ from minigrad import func  # noqa: E402
 from tests.differential.helpers import DIFF, assert_close, seeds  # noqa: E402
 from tests.strategies import float_arrays, shapes  # noqa: E402
 
+# torch.func uses torch.jit.script internally, which warns in torch 2.13
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+
 
 def _np(value):
     """A nest of minigrad or torch tensors as a nest of arrays."""
