@@ -289,27 +289,18 @@ def test_clip_grad_value_matches_torch():
 
 
 class _TiedLM(nn.Module):
-    """An embedding and an output layer that share one Parameter (PyTorch's layout, (V, D))."""
+    """An embedding and an output Linear that share one Parameter, as in PyTorch."""
 
     def __init__(self, vocab, dim):
         super().__init__()
         self.encoder = nn.Embedding(vocab, dim, rng=0)
         self.rnn = nn.LSTM(dim, dim, rng=1)
-        self.decoder = _Decoder(self.encoder.weight, vocab)
+        self.decoder = nn.Linear(dim, vocab, rng=2)
+        self.decoder.weight = self.encoder.weight
 
     def forward(self, ids):
         out, _ = self.rnn(self.encoder(ids))
         return self.decoder(out)
-
-
-class _Decoder(nn.Module):
-    def __init__(self, weight, vocab):
-        super().__init__()
-        self.weight = weight  # the embedding's Parameter, registered here too
-        self.bias = nn.Parameter(np.zeros(vocab))
-
-    def forward(self, h):
-        return F.linear(h, self.weight.T, self.bias)  # minigrad's linear takes (in, out)
 
 
 class _TorchTiedLM(torch.nn.Module):
@@ -341,4 +332,5 @@ def test_tied_weights_move_between_libraries_and_train_as_one():
     # and back: torch's tied state dict loads into minigrad's tied model
     ours2 = _TiedLM(6, 4)
     ours2.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    assert ours2.decoder.weight is ours2.encoder.weight
     _close(ours2(ids).data, ty.detach().numpy(), "output after loading torch's tied weights")

@@ -62,17 +62,18 @@ def test_bad_input(call, error, words):
 
 
 class TiedLM(nn.Module):
-    """A language model whose output layer reuses the embedding (one Parameter, two uses)."""
+    """A language model whose output layer is the embedding's weight (one Parameter, two uses)."""
 
     def __init__(self, vocab, dim):
         super().__init__()
         self.embedding = nn.Embedding(vocab, dim, rng=0)
         self.lstm = nn.LSTM(dim, dim, batch_first=True, rng=1)
-        self.bias = nn.Parameter(np.zeros(vocab))
+        self.decoder = nn.Linear(dim, vocab, rng=2)
+        self.decoder.weight = self.embedding.weight  # (vocab, dim) both: PyTorch's tie
 
     def forward(self, ids):
         out, _ = self.lstm(self.embedding(ids))
-        return F.linear(out, self.embedding.weight.T, self.bias)
+        return self.decoder(out)
 
 
 def test_tied_weights_get_the_sum_of_both_gradients_and_one_update():
@@ -80,11 +81,13 @@ def test_tied_weights_get_the_sum_of_both_gradients_and_one_update():
     ids = np.array([[1, 2, 3], [4, 4, 0]])
     target = np.array([[2, 3, 4], [4, 0, 1]])
     assert len(model.parameters()) == 2 + 4  # weight, bias and the LSTM's four
+    assert [n for n, _ in model.named_parameters()][-1] == "decoder.bias"
+    assert list(model.state_dict())[-2:] == ["decoder.weight", "decoder.bias"]
     w = model.embedding.weight
 
     def loss_of(weight_in, weight_out):
         out, _ = model.lstm(F.embedding(ids, weight_in))
-        logits = F.linear(out, weight_out.T, model.bias)
+        logits = F.linear(out, weight_out.T, model.decoder.bias)
         return F.cross_entropy(logits.reshape(-1, 7), target.reshape(-1))
 
     a = mg.tensor(w.data.copy(), requires_grad=True)
