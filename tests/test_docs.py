@@ -192,7 +192,8 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
     pytest.importorskip("mkdocstrings", reason="mkdocstrings is not installed")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d",
+        # not --quiet: it hides the warnings from the count that --strict fails on
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d",
          str(tmp_path / "site")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
