@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv train test lint bench clean docs serve-docs figures
+.PHONY: venv train test lint bench clean docs serve-docs figures notebooks
 
 # Two installs in one .venv: what the main job needs, and everything the tests need.
 RUN_STAMP := $(VENV)/.installed-run
@@ -53,3 +53,8 @@ figures: $(DEV_STAMP)
 	@mkdir -p docs/figures
 	@for f in examples/[!_]*.py; do echo "$$f"; $(BIN)/python $$f --out docs/figures || exit 1; done
 	$(BIN)/python docs/_ext/run_page.py $$(grep -rl --include='*.md' '<!-- figures:' docs)
+
+# Remake notebooks/en and notebooks/ko from the docs pages (docs/_ext/notebooks.py, with
+# jupytext); tests/test_notebooks.py fails while the committed ones differ from the pages.
+notebooks: $(DEV_STAMP)
+	$(BIN)/python docs/_ext/notebooks.py

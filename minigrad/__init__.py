@@ -50,8 +50,8 @@ _LAZY = {
     "save": "minigrad.serialization",
     "save_safetensors": "minigrad.interop", "load_safetensors": "minigrad.interop",
 }
-_LAZY_MODULES = ("models", "book", "debug", "serialization", "plotting", "viz", "datasets",
-                 "train", "cli", "anomaly", "func", "data", "interop")
+_LAZY_MODULES = ("models", "book", "book2", "debug", "serialization", "plotting", "viz",
+                 "datasets", "train", "cli", "anomaly", "func", "data", "interop")
 
 
 def __getattr__(name: str) -> _Any:

@@ -130,7 +130,7 @@ def test_import_minigrad_loads_the_core_ops_nn_optim_and_functional_only():
             "if m.startswith(('minigrad', 'graphviz', 'matplotlib')))))")
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 check=True).stdout.split())
-    for tool in ("minigrad.book", "minigrad.debug", "minigrad.serialization",
+    for tool in ("minigrad.book", "minigrad.book2", "minigrad.debug", "minigrad.serialization",
                  "minigrad.plotting", "minigrad.cli", "minigrad.models", "graphviz",
                  "minigrad.datasets", "minigrad.train", "minigrad.anomaly", "minigrad.func",
                  "minigrad.data",

@@ -7,7 +7,7 @@
 (2, 10)
 """
 
-from minigrad.nn import init
+from minigrad.nn import init, utils
 from minigrad.nn.activation import (
     CELU,
     ELU,
@@ -57,7 +57,9 @@ from minigrad.nn.layers import (
     make_rng,
 )
 from minigrad.nn.module import Module, Parameter, StateDictError, assign_
-from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, Dropout
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, Dropout, LayerNorm
+from minigrad.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from minigrad.nn.sparse import Embedding
 
 __all__ = [
     "Module",
@@ -89,10 +91,21 @@ __all__ = [
     "Upsample",
     "BatchNorm1d",
     "BatchNorm2d",
+    "LayerNorm",
     "Dropout",
+    "Embedding",
+    "RNNBase",
+    "RNN",
+    "LSTM",
+    "GRU",
+    "RNNCellBase",
+    "RNNCell",
+    "LSTMCell",
+    "GRUCell",
     "init_std",
     "make_rng",
     "init",
+    "utils",
     # -- op library: activation modules
     "LeakyReLU",
     "ELU",

@@ -211,7 +211,8 @@ class Module:
             buffers[name] = value
             object.__setattr__(self, name, value)
             return
-        params.pop(name, None)
+        if not isinstance(value, Parameter):  # a parameter replaced keeps its place, as PyTorch
+            params.pop(name, None)
         modules.pop(name, None)
         d["_auto_named"].discard(name)
         if isinstance(value, Parameter):
@@ -316,22 +317,31 @@ class Module:
         """Yield the direct children."""
         yield from self._modules.values()
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """Yield ``(dotted name, parameter)`` pairs, e.g. ``("fc1.weight", weight)``, each once.
 
         Names are relative to this module, so they are the keys of :meth:`state_dict`.
+        ``recurse=False`` yields this module's own parameters only. A parameter
+        registered in two places (tied weights) comes once, under its first name,
+        unless ``remove_duplicate`` is False (then under every name).
         """
         seen: set[int] = set()
-        for mname, m in self.named_modules(prefix):
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for mname, m in modules:
             for pname, p in m._parameters.items():
-                if id(p) in seen:
-                    continue
-                seen.add(id(p))
+                if remove_duplicate:
+                    if id(p) in seen:
+                        continue
+                    seen.add(id(p))
                 yield (f"{mname}.{pname}" if mname else pname), p
 
-    def parameters(self) -> list[Parameter]:
-        """Return the list of parameters (each once), in registration order."""
-        return [p for _, p in self.named_parameters()]
+    def parameters(self, recurse: bool = True) -> list[Parameter]:
+        """Return the list of parameters (each once), in registration order.
+
+        ``recurse=False`` gives this module's own parameters only.
+        """
+        return [p for _, p in self.named_parameters(recurse=recurse)]
 
     def zero_grad(self) -> None:
         """Forget the gradients of all parameters (``.grad`` becomes None)."""
@@ -356,13 +366,17 @@ class Module:
     def state_dict(self) -> dict[str, np.ndarray]:
         """Return a copy of every parameter's (and buffer's) values, keyed by dotted name.
 
+        A parameter registered in two places (tied weights) is saved under
+        both names, as PyTorch does, so the state dict loads into either
+        library's copy of the model.
+
         Returns
         -------
         dict of str to numpy.ndarray
             Fresh arrays (later training does not change them), ready for
             ``np.savez(path, **module.state_dict())``.
         """
-        sd = {name: p.data.copy() for name, p in self.named_parameters()}
+        sd = {name: p.data.copy() for name, p in self.named_parameters(remove_duplicate=False)}
         sd.update((name, b.copy()) for name, b in self.named_buffers())
         return sd
 
@@ -395,7 +409,7 @@ class Module:
             raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got "
                             f"{type(state_dict).__name__}")
         state_dict = self._map_renamed_keys(state_dict)
-        own: dict[str, Any] = dict(self.named_parameters())
+        own: dict[str, Any] = dict(self.named_parameters(remove_duplicate=False))
         own.update(self.named_buffers())
         # buffers still unset (None) take whatever array the state dict holds
         unset = {(f"{mname}.{bname}" if mname else bname): (m, bname)

@@ -1,4 +1,4 @@
-"""PyTorch-style :class:`BatchNorm1d`, :class:`BatchNorm2d` and (inverted) :class:`Dropout`.
+"""PyTorch-style BatchNorm1d, BatchNorm2d, (inverted) Dropout and LayerNorm layers.
 
 They follow ``torch.nn``: statistics per channel, ``eps = 1e-5``,
 ``momentum = 0.1`` meaning ``running = (1 - momentum) * running + momentum * stat``
@@ -14,12 +14,16 @@ The book's variants are in :mod:`minigrad.book.layers`:
 momentum 0.9 on the *old* value, running variance from 0 and biased) and
 ``Dropout`` (no scaling while training, ``x * (1 - ratio)`` at inference).
 
-All of them are thin layers over :func:`minigrad.ops.normalization.batch_norm`
+:class:`LayerNorm` normalises each sample over its trailing axes, as
+``torch.nn.LayerNorm`` (:func:`minigrad.ops.normalization.layer_norm`).
+
+The batch norms and dropouts are thin layers over :func:`minigrad.ops.normalization.batch_norm`
 and :func:`minigrad.ops.normalization.dropout` (and their ``*_with_*`` forms).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,10 +31,15 @@ import numpy as np
 from minigrad._validate import positive_int
 from minigrad.nn.layers import SeedLike, make_rng
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops.normalization import batch_norm, dropout_with_mask
+from minigrad.ops.normalization import (
+    _normalized_shape,
+    batch_norm,
+    dropout_with_mask,
+    layer_norm,
+)
 from minigrad.tensor import Tensor, as_tensor
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "Dropout"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "Dropout", "LayerNorm"]
 
 
 class _BatchNorm(Module):
@@ -195,3 +204,69 @@ class Dropout(Module):
     def extra_repr(self) -> str:
         """Return ``p`` for ``repr``."""
         return f"p={self.p}"
+
+
+class LayerNorm(Module):
+    """Layer normalisation over the trailing ``normalized_shape`` axes, as ``torch.nn.LayerNorm``.
+
+    ``y = (x - mean) / sqrt(var + eps) * weight + bias`` with the mean and
+    the biased variance of each sample over its last ``len(normalized_shape)``
+    axes; the same in training and evaluation (no running statistics).
+
+    Parameters
+    ----------
+    normalized_shape : int or sequence of int
+        The trailing shape of the inputs to normalise over.
+    eps : float
+        Added to the variance inside the square root.
+    elementwise_affine : bool
+        Learn ``weight`` (ones) and ``bias`` (zeros), of shape ``normalized_shape``.
+    bias : bool
+        With ``elementwise_affine``, whether to learn ``bias`` too.
+    dtype : numpy dtype
+        Parameter dtype (float64 by default).
+
+    Raises
+    ------
+    ValueError
+        If ``normalized_shape`` is not positive ints or ``eps`` is not > 0.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad.nn as nn
+    >>> ln = nn.LayerNorm(2)
+    >>> ln(np.array([[1.0, 3.0], [2.0, 8.0]])).data.round(4)
+    array([[-1.,  1.],
+           [-1.,  1.]])
+    >>> [name for name, _ in ln.named_parameters()]
+    ['weight', 'bias']
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True, *,
+                 dtype: Any = np.float64) -> None:
+        super().__init__()
+        self.normalized_shape = _normalized_shape(normalized_shape, "LayerNorm")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) \
+                or not float(eps) > 0:
+            raise ValueError(f"LayerNorm: eps must be a number > 0, got {eps!r}")
+        self.eps = float(eps)
+        self.elementwise_affine = bool(elementwise_affine)
+        self.weight: Parameter | None = (
+            Parameter(np.ones(self.normalized_shape, dtype=dtype)) if elementwise_affine
+            else None)
+        self.bias: Parameter | None = (
+            Parameter(np.zeros(self.normalized_shape, dtype=dtype))
+            if elementwise_affine and bias else None)
+
+    def forward(self, x: Any) -> Tensor:
+        """Normalise ``x`` (shape ``(*, *normalized_shape)``) over its trailing axes."""
+        try:
+            return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        except ValueError as e:
+            raise ValueError(str(e).replace("layer_norm:", "LayerNorm:", 1)) from None
+
+    def extra_repr(self) -> str:
+        """Return the settings for ``repr``, as PyTorch shows them."""
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

@@ -10,14 +10,14 @@ elementwise     arithmetic, exp/log, roots, trigonometry, rounding, remainders,
                 clip, maximum/minimum, value tests, logical and bitwise ops
 reduce          sum, mean, max, var, logsumexp, prod, norm, cumulative ops
 shape           reshape, transpose, broadcasting, views, indexing ``x[...]``,
-                concatenation and splitting, repeats, flips, diagonals
+                concatenation and splitting (unbind), repeats, flips, diagonals
 indexing        where, masked_fill, gather/scatter, sort, topk, one_hot, argmax,
-                the triangles tril and triu
+                the triangles tril and triu, the embedding lookup
 linalg          matmul, linear, einsum, dot, outer, tensordot
 conv            conv1d/2d/3d and transposed, pooling, unpooling, unfold/fold, im2col/col2im
 padding         pad, np_pad, interpolate
 activation      sigmoid, relu, softmax, gelu, silu, ... and normalize
-normalization   batch_norm and dropout (under nn's and the book's layers)
+normalization   batch_norm, layer_norm and dropout (under nn's and the book's layers)
 loss            the book's and PyTorch's loss functions, accuracy
 attention       scaled_dot_product_attention
 creation        arange, linspace, eye, full, the ``*_like`` and random tensors

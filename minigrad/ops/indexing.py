@@ -29,7 +29,7 @@ from minigrad.tensor import Tensor, _make, zeros
 __all__ = [
     "where", "masked_fill", "gather", "take_along_axis", "scatter_add", "scatter",
     "scatter_reduce", "index_add", "masked_select", "nonzero", "argwhere",
-    "sort", "argsort", "topk", "one_hot", "argmax", "argmin", "tril", "triu",
+    "sort", "argsort", "topk", "one_hot", "argmax", "argmin", "tril", "triu", "embedding",
 ]
 
 
@@ -647,3 +647,110 @@ def scatter_reduce(x: Tensor, axis: int, index: Any, src: Any, reduce: str, *,
     _same_kind(x, src_t, "scatter_reduce")
     y = ScatterReduce(ax, idx, reduce, bool(include_self))(x, src_t)
     return _scatter_result(y, shape)
+
+
+# -- embedding lookup (a gather of rows whose backward scatter-adds repeats)
+
+class Embedding(Function):
+    """``weight[index]``, the rows at ``index``; row ``padding_idx`` gets no gradient."""
+
+    def __init__(self, index: np.ndarray, padding_idx: int | None) -> None:
+        self.index = index
+        self.padding_idx = padding_idx
+
+    def forward(self, weight: np.ndarray) -> np.ndarray:
+        return weight[self.index]
+
+    def backward(self, gy: Tensor) -> Tensor:
+        (weight,) = self.inputs
+        return EmbeddingGrad(self.index, weight.shape[0], self.padding_idx)(gy)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"index": f"int{self.index.shape}", "padding_idx": self.padding_idx}
+
+
+class EmbeddingGrad(Function):
+    """Scatter-add rows of ``gy`` into a ``(num_embeddings, dim)`` gradient; repeats accumulate."""
+
+    def __init__(self, index: np.ndarray, num_embeddings: int, padding_idx: int | None) -> None:
+        self.index = index
+        self.num_embeddings = num_embeddings
+        self.padding_idx = padding_idx
+
+    def forward(self, gy: np.ndarray) -> np.ndarray:
+        dim = gy.shape[-1]
+        gw = np.zeros((self.num_embeddings, dim), dtype=gy.dtype)
+        np.add.at(gw, self.index.reshape(-1), gy.reshape(-1, dim))
+        if self.padding_idx is not None:
+            gw[self.padding_idx] = 0
+        return gw
+
+    def backward(self, ggw: Tensor) -> Tensor:
+        if self.padding_idx is not None:
+            keep = np.ones((self.num_embeddings, 1), dtype=ggw.dtype)
+            keep[self.padding_idx] = 0
+            ggw = ggw * keep
+        return Embedding(self.index, self.padding_idx)(ggw)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"index": f"int{self.index.shape}", "num_embeddings": self.num_embeddings,
+                "padding_idx": self.padding_idx}
+
+
+@op(torch="embedding", functional=True, mg=False)
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Look up rows of ``weight`` (``(num_embeddings, dim)``) at the integer ``input``.
+
+    As ``torch.nn.functional.embedding``: the result has shape
+    ``input.shape + (dim,)``; the gradient of ``weight`` adds up the rows of the
+    output's gradient that came from the same index, and row ``padding_idx``
+    (negative counts from the end) gets no gradient. ``max_norm``,
+    ``scale_grad_by_freq`` and ``sparse`` are not supported.
+
+    Raises
+    ------
+    TypeError
+        If ``input`` is not integer or ``weight`` not a floating-point array.
+    ValueError
+        If ``weight`` is not 2-D, or ``padding_idx`` is outside ``[-num_embeddings,
+        num_embeddings)``.
+    IndexError
+        If an index is outside ``[0, num_embeddings)``.
+    NotImplementedError
+        For ``max_norm``, ``scale_grad_by_freq=True`` or ``sparse=True``.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad.functional as F
+    >>> F.embedding(np.array([[2, 0]]), np.arange(6.0).reshape(3, 2)).data
+    array([[[4., 5.],
+            [0., 1.]]])
+    """
+    for name, value, default in (("max_norm", max_norm, None),
+                                 ("scale_grad_by_freq", scale_grad_by_freq, False),
+                                 ("sparse", sparse, False)):
+        if value is not default and value != default:
+            raise NotImplementedError(f"embedding: {name}={value!r} is not supported")
+    w = weight if isinstance(weight, Tensor) else Tensor(weight)
+    if w.ndim != 2:
+        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
+                         f"shape {w.shape}")
+    if w.dtype.kind != "f":
+        raise TypeError(f"embedding: weight must be floating point, got dtype {w.dtype}")
+    idx = _array(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: input must hold integer indices, got dtype {idx.dtype}")
+    n = w.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise IndexError(f"embedding: index {int(bad)} is out of range for a weight of "
+                         f"{n} rows (shape {w.shape})")
+    if padding_idx is not None:
+        if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)) \
+                or not -n <= padding_idx < n:
+            raise ValueError(f"embedding: padding_idx must be an int in [{-n}, {n}), got "
+                             f"{padding_idx!r}")
+        padding_idx = int(padding_idx) % n
+    return Embedding(np.asarray(idx, dtype=np.intp), padding_idx)(w)

@@ -31,6 +31,7 @@ array([[-1., -1.],
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -41,7 +42,7 @@ from minigrad.ops.reduce import mean
 from minigrad.ops.shape import reshape
 from minigrad.tensor import Tensor, as_tensor
 
-__all__ = ["batch_norm", "batch_norm_with_stats", "dropout", "dropout_with_mask"]
+__all__ = ["batch_norm", "batch_norm_with_stats", "dropout", "dropout_with_mask", "layer_norm"]
 
 
 def _input(x: Any) -> Tensor:
@@ -320,3 +321,78 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, rng: Any = None) -> T
     array([2., 0., 0., 0., 2., 2.])
     """
     return dropout_with_mask(x, p, training, rng)[0]
+
+
+def _normalized_shape(normalized_shape: Any, where: str) -> tuple[int, ...]:
+    """``normalized_shape`` as a tuple of positive ints (an int is one axis)."""
+    dims = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+        else tuple(normalized_shape)
+    if not dims or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1
+                       for d in dims):
+        raise ValueError(f"{where}: normalized_shape must be a positive int or a non-empty "
+                         f"sequence of them, got {normalized_shape!r}")
+    return tuple(int(d) for d in dims)
+
+
+@op(torch="layer_norm")
+def layer_norm(x: Any, normalized_shape: int | Sequence[int], weight: Any = None,
+               bias: Any = None, eps: float = 1e-5) -> Tensor:
+    """Layer normalisation, as ``torch.nn.functional.layer_norm``.
+
+    Each sample is normalised over its last ``len(normalized_shape)`` axes, which
+    must be ``normalized_shape``: ``(x - mean) / sqrt(var + eps) * weight + bias``
+    with the mean and the biased variance over those axes. ``weight`` and
+    ``bias`` (optional) have shape ``normalized_shape``. The gradient flows
+    through the statistics (automatic differentiation of mean, subtraction,
+    square root and division).
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+        Input of shape ``(*, *normalized_shape)``.
+    normalized_shape : int or sequence of int
+        The trailing shape to normalise over.
+    weight, bias : Tensor or ndarray, optional
+        Elementwise scale and shift, of shape ``normalized_shape``.
+    eps : float
+        Added to the variance inside the square root.
+
+    Returns
+    -------
+    Tensor
+        The normalised input, shape of ``x``.
+
+    Raises
+    ------
+    ValueError
+        If the trailing axes of ``x``, ``weight`` or ``bias`` do not match
+        ``normalized_shape``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from minigrad.ops.normalization import layer_norm
+    >>> layer_norm(np.array([[1.0, 3.0], [2.0, 8.0]]), 2).data.round(4)
+    array([[-1.,  1.],
+           [-1.,  1.]])
+    """
+    dims = _normalized_shape(normalized_shape, "layer_norm")
+    x = _input(x)
+    k = len(dims)
+    if x.shape[x.ndim - k:] != dims or x.ndim < k:
+        raise ValueError(f"layer_norm: expected an input of shape (*, {', '.join(map(str, dims))})"
+                         f" for normalized_shape {dims}, got shape {x.shape}")
+    for name, v in (("weight", weight), ("bias", bias)):
+        if v is not None and tuple(np.shape(v.data if isinstance(v, Tensor) else v)) != dims:
+            raise ValueError(f"layer_norm: {name} must have shape normalized_shape {dims}, got "
+                             f"{np.shape(v.data if isinstance(v, Tensor) else v)}")
+    axes = tuple(range(x.ndim - k, x.ndim))
+    mu = mean(x, axis=axes, keepdims=True)
+    xc = x - mu
+    var = mean(xc * xc, axis=axes, keepdims=True)
+    out = xc / sqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out

@@ -21,7 +21,7 @@ __all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "getitem", "sum_to_
            "concatenate", "cat", "stack", "split", "chunk", "squeeze", "expand_dims",
            "unsqueeze", "flatten", "unflatten", "permute", "swapaxes", "moveaxis", "expand",
            "tile", "repeat", "repeat_interleave", "flip", "roll", "diagonal",
-           "diag", "view"]
+           "diag", "view", "unbind"]
 
 Axis = int | Sequence[int] | None
 
@@ -807,6 +807,53 @@ def diag(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
 def view(x: Tensor, *shape: Any) -> Tensor:
     """PyTorch's name for :func:`reshape` (a copy may be made; values are what matter)."""
     return reshape(x, _shape_arg(shape))
+
+
+class Unbind(Function):
+    """The slices of ``x`` along ``axis``, that axis removed: one op with one output per slice.
+
+    Backward stacks the slices' gradients (zeros for a slice that got none), so
+    taking every step of a sequence costs one gradient array, not one per step.
+    """
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(np.array(s) for s in np.moveaxis(x, self.axis, 0))
+
+    def backward(self, *gys: Tensor) -> Tensor:
+        return stack(list(gys), self.axis)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"axis": self.axis}
+
+
+@op(torch="unbind", method=True)
+def unbind(x: Tensor, dim: int = 0, *, axis: int | None = None) -> tuple[Tensor, ...]:
+    """The slices of ``x`` along ``dim``, each without that axis (PyTorch's ``unbind``).
+
+    One op however many slices there are: its backward stacks their gradients,
+    where indexing each slice (``x[t]``) would make one full-size gradient per
+    slice. ``axis=`` is accepted for ``dim=``.
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> a, b = mg.unbind(mg.tensor([[1.0, 2.0], [3.0, 4.0]]), 1)
+    >>> a.data, b.data
+    (array([1., 3.]), array([2., 4.]))
+    """
+    dim = pick_alias(dim, axis, "dim", "axis", "unbind", default=0)
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    if x.ndim == 0:
+        raise ValueError("unbind: a 0-d tensor has no axis to unbind")
+    ax = normalize_one_axis(dim, x.ndim, "unbind")
+    if x.shape[ax] == 0:
+        return ()
+    out = Unbind(ax)(x)
+    return out if isinstance(out, tuple) else (out,)
 
 
 # ``tril`` and ``triu`` lived here; they are in minigrad.ops.indexing now.

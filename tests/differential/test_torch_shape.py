@@ -335,3 +335,16 @@ def test_roll_one_element_shift_sequence(shift, axis):
     x = np.arange(6.0).reshape(2, 3) / 7
     compare("roll", lambda t: mg.roll(t, shift, axis),
             lambda t: torch.roll(t, tuple(shift), () if axis is None else axis), [x], 0)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_unbind(data, seed):
+    x = data.draw(floats(data.draw(shapes(min_dims=1))))
+    ax = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    assert len(mg.unbind(mg.tensor(x), ax)) == x.shape[ax]
+    # the slices used unevenly, one of them not at all
+    compare("unbind", lambda t: mg.stack(mg.unbind(t, ax)[1:] + (t.unbind(ax)[0] * 2,), ax),
+            lambda t: torch.stack(t.unbind(ax)[1:] + (t.unbind(ax)[0] * 2,), ax), [x], seed)
+    compare("unbind, one slice", lambda t: t.unbind(dim=ax)[-1] * 3,
+            lambda t: t.unbind(ax)[-1] * 3, [x], seed)

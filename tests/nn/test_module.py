@@ -176,6 +176,42 @@ def test_shared_parameter_is_listed_once():
 
     m = Tied()
     assert [n for n, _ in m.named_parameters()] == ["a.weight", "a.bias", "b.bias"]
+    assert [n for n, _ in m.named_parameters(remove_duplicate=False)] == [
+        "a.weight", "a.bias", "b.weight", "b.bias"]
+    assert m.parameters(recurse=False) == []
+    assert [n for n, _ in m.a.named_parameters("a", recurse=False)] == ["a.weight", "a.bias"]
+
+
+def test_a_shared_parameter_is_saved_under_each_name_and_trained_once():
+    # as PyTorch: the state dict has both names, parameters() and optimizers see it once
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(2, 2, rng=0)
+            self.b = nn.Linear(2, 2, rng=1)
+            self.b.weight = self.a.weight
+
+        def forward(self, x):
+            return self.b(self.a(x))
+
+    m = Tied()
+    sd = m.state_dict()
+    assert list(sd) == ["a.weight", "a.bias", "b.weight", "b.bias"]
+    np.testing.assert_array_equal(sd["a.weight"], sd["b.weight"])
+    assert len(m.parameters()) == 3
+    m2 = Tied()
+    m2.load_state_dict(sd)  # strict: both names are expected
+    assert m2.b.weight is m2.a.weight
+    np.testing.assert_array_equal(m2.a.weight.data, m.a.weight.data)
+    with pytest.raises(nn.StateDictError, match="missing key 'b.weight'"):
+        m2.load_state_dict({k: v for k, v in sd.items() if k != "b.weight"})
+    before = m.a.weight.data.copy()
+    opt = mg.optim.SGD(m, lr=0.1)
+    m(np.ones((1, 2))).sum().backward()
+    g = m.a.weight.grad.data.copy()  # the sum of both uses
+    opt.step()
+    np.testing.assert_allclose(m.a.weight.data, before - 0.1 * g)  # one step, not two
+    assert m.b.weight is m.a.weight
 
 
 def test_state_dict_is_a_copy():

@@ -1,4 +1,4 @@
-"""nn.BatchNorm1d/2d and nn.Dropout: modes, running statistics, gradcheck, state dicts."""
+"""nn.BatchNorm1d/2d, nn.Dropout, nn.LayerNorm: modes, running statistics, gradcheck, state."""
 
 import numpy as np
 import pytest
@@ -158,3 +158,35 @@ def test_batchnorm_state_dict_has_num_batches_tracked_and_older_ones_still_load(
     untracked = nn.BatchNorm1d(4, momentum=None, track_running_stats=False)
     assert "num_batches_tracked" not in untracked.state_dict()
     untracked(rng.standard_normal((5, 4)))  # batch statistics only; nothing to count
+
+
+def test_layer_norm_normalises_each_sample_over_the_trailing_axes():
+    ln = nn.LayerNorm((2, 3))
+    assert [(n, p.shape) for n, p in ln.named_parameters()] == [("weight", (2, 3)),
+                                                                ("bias", (2, 3))]
+    x = np.random.default_rng(0).standard_normal((4, 2, 3)) * 5 + 2
+    y = ln(x).data
+    np.testing.assert_allclose(y.reshape(4, -1).mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(y.reshape(4, -1).var(axis=1), 1, rtol=1e-5)
+    ln.eval()  # no running statistics: the same in evaluation
+    np.testing.assert_array_equal(ln(x).data, y)
+    assert nn.LayerNorm(3, elementwise_affine=False).parameters() == []
+    assert [n for n, _ in nn.LayerNorm(3, bias=False).named_parameters()] == ["weight"]
+    assert repr(nn.LayerNorm(3)) == "LayerNorm((3,), eps=1e-05, elementwise_affine=True)"
+
+
+def test_layer_norm_gradcheck():
+    rng = np.random.default_rng(1)
+    ln = nn.LayerNorm(4, eps=1e-3)
+    ln.load_state_dict({"weight": rng.standard_normal(4), "bias": rng.standard_normal(4)})
+    x = mg.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    assert mg.gradcheck(lambda x, *ps: ln(x), [x, *ln.parameters()])
+
+
+def test_layer_norm_bad_input():
+    with pytest.raises(ValueError, match=r"LayerNorm: expected an input of shape \(\*, 2, 3\)"):
+        nn.LayerNorm((2, 3))(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="LayerNorm: normalized_shape must be"):
+        nn.LayerNorm(())
+    with pytest.raises(ValueError, match="LayerNorm: eps must be a number > 0"):
+        nn.LayerNorm(3, eps=0)

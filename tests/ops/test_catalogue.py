@@ -177,6 +177,8 @@ FLOAT32_CALLS = {
                    lambda: ((_f32(4, 3), _c32(3), _c32(3)), {"training": True})],
     "dropout_with_mask": lambda: ((_X(), 0.5), {"rng": np.random.default_rng(0)}),
     "dropout": lambda: ((_X(), 0.5), {"rng": np.random.default_rng(0)}),
+    "layer_norm": lambda: ((_f32(2, 3), 3, _f32(3), _f32(3)), {}),
+    "embedding": lambda: ((np.array([[0, 2], [1, 1]]), _f32(3, 2)), {"padding_idx": 1}),
     # attention
     "scaled_dot_product_attention": [
         lambda: ((_f32(2, 3, 4), _f32(2, 5, 4), _f32(2, 5, 4)), {}),

@@ -18,6 +18,7 @@ from strategies import (
 )
 
 import minigrad as mg
+import minigrad.functional as F
 
 
 @GRADCHECK
@@ -286,3 +287,29 @@ def test_scatter_family_refuses_bad_input_by_name():
         x.scatter(0, idx, 1.0, reduce="mean")
     with pytest.raises(ValueError, match="one_hot: cannot infer num_classes=-1 from empty"):
         mg.one_hot(np.array([], dtype=np.int64))
+
+
+def test_embedding_gradcheck_and_repeated_rows_accumulate():
+    rng = np.random.default_rng(0)
+    idx = np.array([[0, 3, 3], [1, 3, 0]])
+    w = leaf(rng.standard_normal((4, 2)))
+    assert mg.gradcheck(lambda t: F.embedding(idx, t), [w])
+    assert mg.gradgradcheck(lambda t: F.embedding(idx, t * t), [w])
+    y = F.embedding(idx, w, padding_idx=0)
+    y.sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [[0, 0], [1, 1], [0, 0], [3, 3]])
+    np.testing.assert_array_equal(y.data, w.data[idx])  # the padding row is still looked up
+    assert mg.gradgradcheck(lambda t: F.embedding(idx, t * t, padding_idx=3), [w])
+
+
+@pytest.mark.parametrize(("call", "error", "words"), [
+    (lambda w: F.embedding(np.array([0.5]), w), TypeError, "integer indices"),
+    (lambda w: F.embedding(np.array([4]), w), IndexError, "index 4 is out of range"),
+    (lambda w: F.embedding(np.array([-1]), w), IndexError, "index -1 is out of range"),
+    (lambda w: F.embedding(np.array([0]), w[0]), ValueError, "weight must be 2-D"),
+    (lambda w: F.embedding(np.array([0]), w, padding_idx=4), ValueError, "padding_idx"),
+    (lambda w: F.embedding(np.array([0]), w, max_norm=1.0), NotImplementedError, "max_norm"),
+])
+def test_embedding_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call(mg.tensor(np.zeros((4, 2))))

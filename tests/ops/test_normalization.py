@@ -9,6 +9,7 @@ from minigrad.ops.normalization import (
     batch_norm_with_stats,
     dropout,
     dropout_with_mask,
+    layer_norm,
 )
 
 torch = pytest.importorskip("torch")
@@ -162,3 +163,25 @@ def test_dropout_bad_input():
         dropout_with_mask(np.ones(3), 0.5, mask=np.ones(2, dtype=bool))
     with pytest.raises(TypeError, match="rng must be None, a numpy.random.Generator"):
         dropout(np.ones(3), 0.5, rng=3)
+
+
+@pytest.mark.parametrize(("shape", "normalized"), [((4, 3), 3), ((2, 3, 4), (3, 4)), ((5,), (5,))])
+def test_gradcheck_layer_norm_float64(shape, normalized):
+    rng = np.random.default_rng(1)
+    ns = (normalized,) if isinstance(normalized, int) else normalized
+    x = mg.tensor(rng.standard_normal(shape), requires_grad=True)
+    w = mg.tensor(rng.standard_normal(ns), requires_grad=True)
+    b = mg.tensor(rng.standard_normal(ns), requires_grad=True)
+    assert mg.gradcheck(lambda a, ww, bb: layer_norm(a, normalized, ww, bb), [x, w, b])
+    assert mg.gradgradcheck(lambda a, ww: layer_norm(a, normalized, ww, eps=1e-3), [x, w])
+
+
+def test_layer_norm_bad_input():
+    with pytest.raises(ValueError, match=r"layer_norm: expected an input of shape \(\*, 3\)"):
+        layer_norm(np.ones((2, 4)), 3)
+    with pytest.raises(ValueError, match="layer_norm: weight must have shape"):
+        layer_norm(np.ones((2, 3)), 3, np.ones(4))
+    with pytest.raises(ValueError, match="normalized_shape must be a positive int"):
+        layer_norm(np.ones((2, 3)), (0,))
+    with pytest.raises(ValueError, match="layer_norm: expected an input"):
+        layer_norm(np.ones(3), (2, 3))

@@ -244,6 +244,8 @@ OPS = {
     "stack": (lambda t, a: mg.stack([t, t * 2], a), lambda x, a: np.stack([x, x * 2], a)),
     "cat": (lambda t, a: mg.cat([t, t * 2], a), lambda x, a: np.concatenate([x, x * 2], a)),
     "flatten": (lambda t, a: t.flatten(), lambda x, a: x.flatten()),
+    "unbind": (lambda t, a: mg.stack(mg.unbind(t, a)[::-1], a) * mg.unbind(t, a)[-1].sum(),
+               lambda x, a: np.flip(x, a) * np.take(x, -1, a).sum()),
     "tril": (lambda t, a: t.reshape(t.shape + (1,)).tril(), lambda x, a: np.tril(x[..., None])),
     "diagonal": (lambda t, a: t.reshape(t.shape + (1,)).diagonal(0, 0, -1),
                  lambda x, a: np.diagonal(x[..., None], 0, 0, -1)),
