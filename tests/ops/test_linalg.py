@@ -233,16 +233,20 @@ def test_outer_dot_tensordot(data):
     n = a.shape[-1]
     m = data.draw(st.integers(1, 3))
     c = data.draw(float_arrays((n, m)))
-    np.testing.assert_allclose(mg.dot(a, c).data, np.dot(a, c), rtol=1e-12)
-    np.testing.assert_allclose(leaf(a).dot(c[:, 0]).data, np.dot(a, c[:, 0]), rtol=1e-12)
+    np.testing.assert_allclose(mg.dot(a, c).data, np.dot(a, c), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(leaf(a).dot(c[:, 0]).data, np.dot(a, c[:, 0]),
+                               rtol=1e-12, atol=1e-12)
     assert mg.gradcheck(mg.dot, [leaf(a), leaf(c)])
     assert mg.dot(2.0, leaf(a)).shape == a.shape
     t = data.draw(float_arrays((2, n, 3)))
     u = data.draw(float_arrays((3, 2, m)))
     np.testing.assert_allclose(mg.tensordot(t, u, ([2, 0], [0, 1])).data,
-                               np.tensordot(t, u, ([2, 0], [0, 1])), rtol=1e-12)
-    np.testing.assert_allclose(mg.tensordot(t, t, 3).data, np.tensordot(t, t, 3), rtol=1e-12)
-    np.testing.assert_allclose(mg.tensordot(t, u, 0).data, np.tensordot(t, u, 0), rtol=1e-12)
+                               np.tensordot(t, u, ([2, 0], [0, 1])), rtol=1e-12, atol=1e-12)
+    # another summation order than NumPy's: sums that cancel to ~1e-16 differ in the last bits
+    np.testing.assert_allclose(mg.tensordot(t, t, 3).data, np.tensordot(t, t, 3),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(mg.tensordot(t, u, 0).data, np.tensordot(t, u, 0),
+                               rtol=1e-12, atol=1e-12)
     assert mg.gradcheck(lambda p, q: mg.tensordot(p, q, ([-1], [0])), [leaf(t), leaf(u)])
 
 
