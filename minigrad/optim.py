@@ -20,6 +20,11 @@ under :func:`~minigrad.no_grad` through the tensors' in-place operators, so
 each bumps the version counter and releases the graphs that saved the old
 values. :meth:`Optimizer.state_dict` holds plain ndarrays and numbers only,
 ready for ``np.savez``.
+
+As in ``torch.optim``, the state is kept per parameter: a parameter whose
+``.grad`` is None is left alone by :meth:`Optimizer.step`, its buffers and
+its own step count unchanged, so a parameter that first gets a gradient at
+the third step gets Adam's bias correction of a first step.
 """
 
 from __future__ import annotations
@@ -76,6 +81,10 @@ _number = number  # the package's one number validator
 class Optimizer:
     """Base class: holds named parameters, per-parameter buffers and hyperparameters.
 
+    :attr:`steps` counts the calls of :meth:`step`; :attr:`param_steps` counts,
+    per parameter, the steps that updated it (those at which its ``.grad`` was
+    set), which is ``torch.optim``'s per-parameter ``step``.
+
     Subclasses set :attr:`hyper` (hyperparameter names), :attr:`buffers`
     (names of per-parameter arrays, created as zeros) and implement
     :meth:`_update`.
@@ -99,6 +108,7 @@ class Optimizer:
         self.lr = _number(lr, f"{type(self).__name__}: lr", low_open=True)
         self.weight_decay = _number(weight_decay, f"{type(self).__name__}: weight_decay")
         self.steps = 0
+        self.param_steps: dict[str, int] = {name: 0 for name, _ in self.named_params}
         self.state: dict[str, dict[str, np.ndarray]] = {
             b: {name: np.zeros_like(p.data) for name, p in self.named_params}
             for b in self.buffers
@@ -128,6 +138,7 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
+                self.param_steps[name] += 1
                 upd = self._update(name, p.data, g.data)
                 p -= upd
 
@@ -159,14 +170,18 @@ class Optimizer:
 
     # -- checkpoints ---------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        """Return the hyperparameters, step count and buffers as plain numbers and ndarrays.
+        """Return the hyperparameters, step counts and buffers as plain numbers and ndarrays.
 
-        Keys are ``"lr"`` (and the other hyperparameters), ``"steps"``, and
-        ``"<buffer>.<param name>"`` for each buffer (e.g. ``"v.W1"``); arrays
-        are copies. ``np.savez(path, **opt.state_dict())`` stores it.
+        Keys are ``"lr"`` (and the other hyperparameters), ``"steps"`` (the
+        calls of :meth:`step`), ``"step.<param name>"`` for each parameter (the
+        steps that updated it, :attr:`param_steps`) and ``"<buffer>.<param
+        name>"`` for each buffer (e.g. ``"v.W1"``); arrays are copies.
+        ``np.savez(path, **opt.state_dict())`` stores it.
         """
         sd: dict[str, Any] = {h: float(getattr(self, h)) for h in self.hyper}
         sd["steps"] = int(self.steps)
+        for name, _ in self.named_params:
+            sd[f"step.{name}"] = int(self.param_steps[name])
         for b, bufs in self.state.items():
             for name, arr in bufs.items():
                 sd[f"{b}.{name}"] = arr.copy()
@@ -175,19 +190,29 @@ class Optimizer:
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore :meth:`state_dict` output; checks everything first, then changes state.
 
+        A state dict without the ``"step.<param name>"`` keys (written before
+        the step count was kept per parameter) gives every parameter the step
+        count ``"steps"``, which is how such a state was used when it was saved.
+
         Raises
         ------
         ValueError
-            Listing every missing or unexpected key and every buffer of the wrong
-            shape; nothing is changed.
+            Listing every missing or unexpected key, every buffer of the wrong
+            shape and every step count that is not an integer in
+            ``[0, steps]``; nothing is changed.
         """
+        step_keys = {f"step.{name}": name for name, _ in self.named_params}
+        keys = set(state_dict.keys())
+        legacy = not keys & set(step_keys)  # one global step count: every parameter has it
         expected = set(self.hyper) | {"steps"} | {
             f"{b}.{name}" for b in self.buffers for name, _ in self.named_params}
-        keys = set(state_dict.keys())
+        if not legacy:
+            expected |= set(step_keys)
         problems = [f"missing key {k!r}" for k in sorted(expected - keys)]
         problems += [f"unexpected key {k!r}" for k in sorted(keys - expected)]
         shapes = {f"{b}.{name}": p.shape for b in self.buffers for name, p in self.named_params}
         new_hyper: dict[str, float] = {}
+        counts: dict[str, int] = {}
         for k in sorted(expected & keys):
             v = np.asarray(state_dict[k])
             if k in shapes:
@@ -196,14 +221,25 @@ class Optimizer:
             elif v.shape != () or v.dtype.kind not in "iuf":
                 problems.append(f"{k!r}: expected a number, got an array of shape {v.shape} and "
                                 f"dtype {v.dtype}")
-            elif k != "steps":
+            elif k == "steps" or k in step_keys:
+                if v.dtype.kind == "f" and not float(v).is_integer() or v < 0:
+                    problems.append(f"{k!r}: expected an integer >= 0, got {v.item()!r}")
+                else:
+                    counts[k] = int(v)
+            else:
                 new_hyper[k] = float(v)
+        if "steps" in counts:
+            problems += [f"{k!r}: {n} updates of the parameter, more than the {counts['steps']} "
+                         "steps taken" for k, n in sorted(counts.items())
+                         if k in step_keys and n > counts["steps"]]
         if problems:
             raise ValueError(f"{type(self).__name__}.load_state_dict: the state does not fit "
                              "(nothing was loaded):\n  " + "\n  ".join(problems))
         for k, value in new_hyper.items():
             setattr(self, k, value)
-        self.steps = int(np.asarray(state_dict["steps"]))
+        self.steps = counts["steps"]
+        self.param_steps = {name: counts["steps"] if legacy else counts[k]
+                            for k, name in step_keys.items()}
         for b in self.buffers:
             for name, p in self.named_params:
                 self.state[b][name] = np.array(state_dict[f"{b}.{name}"], dtype=p.dtype)
@@ -388,14 +424,17 @@ class RMSprop(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma & Ba), as ``torch.optim.Adam`` (L2 weight decay, not AdamW).
 
-    At step ``k``: ``g = dW + weight_decay * W``;
+    At a parameter's ``k``-th update (its own count, :attr:`Optimizer.param_steps`:
+    steps at which its ``.grad`` was None do not count, as in ``torch.optim``):
+    ``g = dW + weight_decay * W``;
     ``m <- beta1 * m + (1 - beta1) * g``; ``v <- beta2 * v + (1 - beta2) * g**2``;
     ``W <- W - lr * m_hat / (sqrt(v_hat) + eps)`` with
     ``m_hat = m / (1 - beta1**k)``, ``v_hat = v / (1 - beta2**k)``.
 
     The book's Adam (:class:`minigrad.book.optimizer.Adam`) folds the bias
     correction into the step size and adds ``1e-7`` to ``sqrt(v)`` instead:
-    the same update up to where ``eps`` enters.
+    the same update up to where ``eps`` enters, for parameters updated at
+    every step (the book counts its steps once for all parameters).
 
     Parameters
     ----------
@@ -425,7 +464,7 @@ class Adam(Optimizer):
 
     def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         g = self._decayed(w, g)
-        k = self.steps
+        k = self.param_steps[name]  # this parameter's own count, as torch.optim.Adam
         b1, b2 = self.beta1, self.beta2
         m, v = self.state["m"][name], self.state["v"][name]
         _average_(m, b1, g)

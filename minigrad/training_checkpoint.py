@@ -200,7 +200,7 @@ def _optimizer_state_problems(opt: Any, sd: Any) -> list[str]:
     """Every value in an optimizer state dict that its ``load_state_dict`` would take wrongly.
 
     Keys and shapes are the optimizer's own check; this one looks at the values:
-    hyperparameters in range, an integer step count, real floating-point buffers.
+    hyperparameters in range, integer step counts, real floating-point buffers.
     """
     if not isinstance(sd, Mapping):
         return [f"the optimizer state is a {type(sd).__name__}, not a dict"]
@@ -218,12 +218,15 @@ def _optimizer_state_problems(opt: Any, sd: Any) -> list[str]:
         if not ((low <= v if closed else low < v) and v < high):
             problems.append(f"optimizer {h!r} = {v!r} is out of range "
                             f"({'[' if closed else '('}{low:g}, {high:g}))")
-    if "steps" in sd:
-        v = sd["steps"]
+    # the step counts: "steps", and "step.<param>" per parameter (absent in older checkpoints)
+    for key in ["steps"] + [f"step.{name}" for name, _ in getattr(opt, "named_params", ())]:
+        if key not in sd:
+            continue
+        v = sd[key]
         if isinstance(v, np.ndarray) and v.shape == ():
             v = v[()]
         if not _is_int(v) or v < 0:
-            problems.append(f"optimizer 'steps': expected an integer >= 0, got {_short(v)}")
+            problems.append(f"optimizer {key!r}: expected an integer >= 0, got {_short(v)}")
     for b in getattr(opt, "buffers", ()):
         for name, _ in getattr(opt, "named_params", ()):
             key = f"{b}.{name}"

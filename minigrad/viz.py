@@ -577,7 +577,11 @@ def to_dot(*outputs: Tensor, show_shapes: bool = True, show_dtypes: bool = False
     _check_options(rankdir, max_nodes)
     opts = _Options(show_shapes, show_dtypes, show_values, show_grads, group_modules)
     drawing = _plan(_walk(outputs), outputs, opts, max_nodes, highlight)
+    return _digraph(drawing, rankdir, legend)
 
+
+def _digraph(drawing: _Drawing, rankdir: str, legend: bool) -> graphviz.Digraph:
+    """Write a planned drawing as a :class:`graphviz.Digraph`."""
     import graphviz
 
     graph = graphviz.Digraph("minigrad")

@@ -28,7 +28,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_TITLES = {"Output", "출력"}
-PICTURES = {".svg", ".png", ".pdf"}
+PICTURES = {".svg", ".png", ".pdf", ".html"}  # .html: the backward stepper's player
 # A page whose code writes the pictures it shows names their folder (relative to the page).
 _FIGURES = re.compile(r"<!--\s*figures:\s*(?P<folder>[\w./-]+)\s*-->")
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
@@ -197,8 +197,22 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (tmp_path / "site" / "index.html").exists()
-    assert (tmp_path / "site" / "ko" / "index.html").exists()
+    site = tmp_path / "site"
+    assert (site / "index.html").exists()
+    home_ko = (site / "ko" / "index.html").read_text("utf-8")
+    assert '<html lang="ko"' in home_ko
+    assert '<html lang="en"' in (site / "index.html").read_text("utf-8")
+    assert "4장: 신경망 학습" in home_ko  # the Korean navigation, not the English one
+    assert "Chapter 4: neural network training" not in home_ko
+    # a page not translated yet is served in the Korean site, in English
+    assert "Gradient checking" in (site / "ko" / "gradcheck" / "index.html").read_text("utf-8")
+    # the API pages show docstring examples as code, never as a block quote
+    for page in (site / "reference").rglob("index.html"):
+        for quote in re.findall(r"<blockquote>.*?</blockquote>", page.read_text("utf-8"), re.S):
+            assert "&gt;&gt;&gt;" not in quote, f"{page}: a doctest rendered as a block quote"
+    nn_page = (site / "reference" / "nn" / "index.html").read_text("utf-8")
+    first = re.search(r'<h3 id="minigrad\.nn\.(\w+)"', nn_page)
+    assert first is not None and first.group(1) == "Module"
 
 
 def test_docs_figures_are_small() -> None:
@@ -236,3 +250,66 @@ def test_every_named_test_exists():
                or not re.search(rf"^def {name}\(", (REPO / path).read_text(encoding="utf-8"),
                                 re.M)]
     assert not missing, missing
+
+
+# -- the Korean site -------------------------------------------------------------------------
+
+def _korean_nav_pages() -> list[str]:
+    """The pages the Korean navigation in mkdocs.yml names."""
+    yaml = pytest.importorskip("yaml", reason="PyYAML comes with mkdocs (pip install .[docs])")
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))
+    i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
+    nav = next(lang["nav"] for lang in i18n["languages"] if lang["locale"] == "ko")
+    pages: list[str] = []
+
+    def visit(item: object) -> None:
+        if isinstance(item, str):
+            pages.append(item)
+        elif isinstance(item, list):
+            for x in item:
+                visit(x)
+        elif isinstance(item, dict):
+            for x in item.values():
+                visit(x)
+
+    visit(nav)
+    return pages
+
+
+def test_every_korean_page_has_its_english_page_and_a_place_in_the_korean_nav() -> None:
+    korean = sorted(p.relative_to(ROOT / "docs").as_posix()
+                    for p in (ROOT / "docs").rglob("*.ko.md"))
+    assert korean, "no Korean pages found"
+    nav = _korean_nav_pages()
+    for page in korean:
+        english = page.removesuffix(".ko.md") + ".md"
+        assert (ROOT / "docs" / english).exists(), f"docs/{page} has no English page {english}"
+        assert english in nav or english.endswith("index.md"), \
+            f"docs/{page} is missing from the Korean navigation in mkdocs.yml"
+    for english in nav:
+        assert (ROOT / "docs" / english).exists(), f"the Korean navigation names {english}"
+
+
+def test_doctest_sessions_in_docstring_prose_are_fenced() -> None:
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    try:
+        from doctest_blocks import fence_sessions
+    finally:
+        sys.path.remove(str(ROOT / "docs" / "_ext"))
+    text = textwrap.dedent("""\
+        Intro.
+
+        >>> x = 1   # doctest: +SKIP
+        >>> x
+        1
+
+        More prose.
+
+        Examples
+        --------
+        >>> y = 2
+        """)
+    out = fence_sessions(text)
+    assert "```pycon\n>>> x = 1\n>>> x\n1\n```" in out
+    assert "doctest:" not in out
+    assert out.endswith("Examples\n--------\n>>> y = 2")  # left to mkdocstrings

@@ -218,3 +218,129 @@ def test_optimizer_step_checks_every_gradient_before_updating(leaf):
         opt.step()
     np.testing.assert_array_equal(a.data, [1.0, 2.0])
     assert opt.steps == 0
+
+
+# -- per-parameter step counts -----------------------------------------------------------------
+
+def _bowl_steps(opt, w, n):
+    for _ in range(n):
+        opt.zero_grad()
+        (0.5 * (mg.tensor(A) * w * w).sum()).backward()
+        opt.step()
+    return w.data.copy()
+
+
+def test_a_parameter_without_gradient_keeps_its_state_and_step_count():
+    a, b = mg.tensor(W0.copy(), requires_grad=True), mg.tensor(W0.copy(), requires_grad=True)
+    opt = optim.Adam({"a": a, "b": b}, lr=0.1)
+    for _ in range(3):  # only a is used
+        opt.zero_grad()
+        (a * a).sum().backward()
+        opt.step()
+    assert opt.steps == 3 and opt.param_steps == {"a": 3, "b": 0}
+    np.testing.assert_array_equal(b.data, W0)
+    assert not opt.state["m"]["b"].any() and not opt.state["v"]["b"].any()
+    opt.zero_grad()
+    (b * b).sum().backward()
+    opt.step()
+    # b's first update: m_hat = g and v_hat = g**2, so it moves by lr (up to eps) as at step 1
+    np.testing.assert_allclose(W0 - b.data, 0.1 * np.sign(W0), rtol=1e-7)
+    assert opt.param_steps == {"a": 3, "b": 1}
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Momentum, optim.Nesterov, optim.AdaGrad,
+                                 optim.RMSprop, optim.Adam])
+def test_a_state_dict_with_one_global_step_count_still_loads(cls):
+    # state dicts written before the count was kept per parameter have "steps" only:
+    # every parameter gets that count, which is how the state was used when saved
+    _, opt, _ = run(cls, 3, lr=0.05)
+    old = {k: v for k, v in opt.state_dict().items() if not k.startswith("step.")}
+    assert "steps" in old and not any(k.startswith("step.") for k in old)
+    w1 = opt.params[0]
+    w2 = mg.tensor(w1.data.copy(), requires_grad=True)
+    fresh = cls([w2], lr=0.999)
+    fresh.load_state_dict(old)
+    assert fresh.steps == 3 and fresh.param_steps == {"0": 3}
+    np.testing.assert_array_equal(_bowl_steps(opt, w1, 4), _bowl_steps(fresh, w2, 4))
+
+
+@pytest.mark.parametrize(("change", "needle"), [
+    (lambda sd: sd.pop("step.b"), "missing key 'step.b'"),
+    (lambda sd: sd.__setitem__("step.a", 1.5), "'step.a': expected an integer >= 0, got 1.5"),
+    (lambda sd: sd.__setitem__("step.a", -1), "'step.a': expected an integer >= 0, got -1"),
+    (lambda sd: sd.__setitem__("step.a", np.zeros(2)), "'step.a': expected a number"),
+    (lambda sd: sd.__setitem__("step.b", 4), "'step.b': 4 updates of the parameter, more than "
+                                             "the 3 steps taken"),
+    (lambda sd: sd.__setitem__("step.c", 1), "unexpected key 'step.c'"),
+])
+def test_load_state_dict_checks_the_per_parameter_steps(change, needle):
+    a, b = mg.tensor([1.0, 2.0], requires_grad=True), mg.tensor([3.0], requires_grad=True)
+    opt = optim.Adam({"a": a, "b": b}, lr=0.1)
+    for k in range(3):
+        opt.zero_grad()
+        (a * a).sum().backward() if k else ((a * a).sum() + (b * b).sum()).backward()
+        opt.step()
+    sd = opt.state_dict()
+    assert (sd["step.a"], sd["step.b"]) == (3, 1)
+    target = optim.Adam({"a": mg.tensor([0.0, 0.0], requires_grad=True),
+                         "b": mg.tensor([0.0], requires_grad=True)}, lr=0.2)
+    change(sd)
+    with pytest.raises(ValueError, match="nothing was loaded") as info:
+        target.load_state_dict(sd)
+    assert needle in str(info.value)
+    assert target.steps == 0 and target.param_steps == {"a": 0, "b": 0} and target.lr == 0.2
+
+
+# -- the book's optimizers keep the book's rule: one step counter for all parameters ------------
+
+def _book_reference(name, lr, n, grads):
+    """The book's update rules written out for one parameter ``p`` from ``W0`` (its state too).
+
+    ``grads(k, w)`` is the gradient at update ``k`` (counted from 1, for every parameter).
+    """
+    w, s1, s2 = W0.copy(), np.zeros(3), np.zeros(3)
+    mom, rho, b1, b2 = 0.9, 0.99, 0.9, 0.999
+    for k in range(1, n + 1):
+        g = grads(k, w)
+        if name == "SGD":
+            w = w - lr * g
+        elif name == "Momentum":
+            s1 = mom * s1 - lr * g
+            w = w + s1
+        elif name == "Nesterov":  # look ahead with the old velocity, then update it
+            w = w + mom * mom * s1 - (1 + mom) * lr * g
+            s1 = mom * s1 - lr * g
+        elif name == "AdaGrad":
+            s1 = s1 + g ** 2
+            w = w - lr * g / (np.sqrt(s1) + 1e-7)
+        elif name == "RMSprop":
+            s1 = rho * s1 + (1 - rho) * g ** 2
+            w = w - lr * g / (np.sqrt(s1) + 1e-7)
+        elif name == "Adam":  # bias correction by the one counter k, in the step size
+            s1 = b1 * s1 + (1 - b1) * g
+            s2 = b2 * s2 + (1 - b2) * g ** 2
+            step = lr * np.sqrt(1 - b2 ** k) / (1 - b1 ** k)
+            w = w - step * s1 / (np.sqrt(s2) + 1e-7)
+    return w
+
+
+@pytest.mark.parametrize("name", ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"])
+def test_book_optimizers_with_a_gradient_that_is_zero_in_early_steps(name):
+    from minigrad.book import optimizer as book
+
+    def grads(k, w):  # zero at the first two updates, then the bowl's
+        return bowl_grad(w) if k > 2 else np.zeros(3)
+
+    params = {"a": W0.copy(), "p": W0.copy()}
+    opt = getattr(book, name)(lr=0.05)
+    for k in range(1, 8):
+        opt.update(params, {"a": bowl_grad(params["a"]), "p": grads(k, params["p"])})
+        if k <= 2:
+            np.testing.assert_array_equal(params["p"], W0)  # a zero gradient moves nothing
+    np.testing.assert_allclose(params["p"], _book_reference(name, 0.05, 7, grads), rtol=1e-12)
+    np.testing.assert_allclose(params["a"], _book_reference(name, 0.05, 7, lambda k, w:
+                                                            bowl_grad(w)), rtol=1e-12)
+    if name == "Adam":  # the book's counter is global: p's first move is not a first step's
+        assert opt.iter == 7
+        first_move = np.abs(_book_reference(name, 0.05, 3, grads) - W0)
+        assert not np.allclose(first_move, 0.05, rtol=1e-3)

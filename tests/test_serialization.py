@@ -335,6 +335,34 @@ def test_resume_after_interrupt_is_bitwise_identical(tmp_path, optimizer):
     assert second.state.optimizer.steps == full.state.optimizer.steps == 200
 
 
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_resume_from_a_checkpoint_with_one_global_step_count(tmp_path, optimizer):
+    # checkpoints written before the step count was kept per parameter hold "steps" only
+    data = synthetic_data()
+    full = _trainer(data, optimizer)
+    full.run()
+
+    def interrupt_at_120(state):
+        if state.iteration == 120:
+            raise KeyboardInterrupt
+
+    first = _trainer(data, optimizer, callback=interrupt_at_120)
+    first.run()
+    ckpt = training_checkpoint.training_state_dict(first.state)
+    assert ckpt["optimizer"]["step.W1"] == 120
+    ckpt["optimizer"] = {k: v for k, v in ckpt["optimizer"].items()
+                         if not k.startswith("step.")}
+    path = tmp_path / "old.npz"
+    mg.save(ckpt, path)
+    second = _trainer(data, optimizer, model_seed=99)
+    training_checkpoint.load_training_state(second.state, path)
+    assert second.state.optimizer.param_steps == dict.fromkeys(["W1", "b1", "W2", "b2"], 120)
+    second.run()
+    for (name, a), (_, b) in zip(full.state.model.named_parameters(),
+                                 second.state.model.named_parameters()):
+        assert a.data.tobytes() == b.data.tobytes(), name
+
+
 def test_training_checkpoint_holds_everything_as_plain_data(tmp_path):
     data = synthetic_data()
     tr = _trainer(data, "momentum", iters=30)
@@ -832,6 +860,8 @@ BAD = {
     "steps 2.7": lambda c: c["optimizer"].__setitem__("steps", 2.7),
     "steps -1": lambda c: c["optimizer"].__setitem__("steps", -1),
     "steps bool": lambda c: c["optimizer"].__setitem__("steps", True),
+    "param step 1.5": lambda c: c["optimizer"].__setitem__("step.W1", 1.5),
+    "param step -2": lambda c: c["optimizer"].__setitem__("step.b2", -2),
     "iteration 2.5": lambda c: c["progress"].__setitem__("iteration", 2.5),
     "iteration -3": lambda c: c["progress"].__setitem__("iteration", -3),
     "best acc string": lambda c: c["progress"].__setitem__("best_test_acc", "high"),

@@ -340,7 +340,11 @@ class Module:
         keys = list(state_dict.keys())
         problems: list[str] = []
         if strict:
-            missing = [k for k in own if k not in state_dict]
+            # buffers a module lists in _optional_buffers may be absent (older state dicts)
+            optional = {f"{mname}.{bname}" if mname else bname
+                        for mname, m in self.named_modules()
+                        for bname in getattr(m, "_optional_buffers", ())}
+            missing = [k for k in own if k not in state_dict and k not in optional]
             unexpected = [k for k in keys if k not in own and k not in unset]
             problems += [f"missing key {k!r}" for k in missing]
             problems += [f"unexpected key {k!r}" for k in unexpected]

@@ -1,9 +1,11 @@
 """PyTorch-style :class:`BatchNorm1d`, :class:`BatchNorm2d` and (inverted) :class:`Dropout`.
 
 They follow ``torch.nn``: statistics per channel, ``eps = 1e-5``,
-``momentum = 0.1`` meaning ``running = (1 - momentum) * running + momentum * stat``,
-running mean from 0 and running variance from 1, the running variance updated
-with the unbiased batch variance, and inverted dropout (scaled by
+``momentum = 0.1`` meaning ``running = (1 - momentum) * running + momentum * stat``
+(``momentum=None``: the cumulative average of every batch so far, counted by the
+buffer ``num_batches_tracked``), running mean from 0 and running variance from
+1, the running variance updated with the unbiased batch variance, and inverted
+dropout (scaled by
 ``1 / (1 - p)`` while training, identity in evaluation). Switch modes with
 :meth:`~minigrad.nn.Module.train` / :meth:`~minigrad.nn.Module.eval`.
 
@@ -35,18 +37,27 @@ class _BatchNorm(Module):
     """Shared code of :class:`BatchNorm1d` and :class:`BatchNorm2d`."""
 
     _ndims: tuple[int, ...] = ()
+    # a state dict saved before num_batches_tracked existed still loads (the count is kept)
+    _optional_buffers = ("num_batches_tracked",)
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True) -> None:
         super().__init__()
-        num_features = positive_int(num_features, f"{type(self).__name__}: num_features")
-        if not 0.0 <= float(momentum) <= 1.0:
-            raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1], got {momentum}")
+        name = type(self).__name__
+        num_features = positive_int(num_features, f"{name}: num_features")
+        if momentum is not None:
+            if isinstance(momentum, (bool, np.bool_)) or not isinstance(
+                    momentum, (int, float, np.integer, np.floating)):
+                raise TypeError(f"{name}: momentum must be a number in [0, 1] or None (a "
+                                f"cumulative average), got {type(momentum).__name__} "
+                                f"{momentum!r}")
+            if not 0.0 <= float(momentum) <= 1.0:
+                raise ValueError(f"{name}: momentum must be in [0, 1], got {momentum}")
         if not float(eps) > 0:
-            raise ValueError(f"{type(self).__name__}: eps must be > 0, got {eps}")
+            raise ValueError(f"{name}: eps must be > 0, got {eps}")
         self.num_features = num_features
         self.eps = float(eps)
-        self.momentum = float(momentum)
+        self.momentum = None if momentum is None else float(momentum)
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
         self.weight: Parameter | None = Parameter(np.ones(num_features)) if affine else None
@@ -57,6 +68,9 @@ class _BatchNorm(Module):
                              np.zeros(num_features) if track_running_stats else None)
         self.register_buffer("running_var",
                              np.ones(num_features) if track_running_stats else None)
+        self.num_batches_tracked: np.ndarray | None
+        self.register_buffer("num_batches_tracked",
+                             np.array(0, dtype=np.int64) if track_running_stats else None)
 
     def forward(self, x: Any) -> Tensor:
         """Normalise per channel (axis 1) with batch statistics (training) or running ones."""
@@ -74,8 +88,15 @@ class _BatchNorm(Module):
         if self.training or not self.track_running_stats:
             # batch statistics; the running ones (if tracked) are updated while training
             stats = (self.running_mean, self.running_var) if self.training else (None, None)
-            return batch_norm(x, *stats, self.weight, self.bias, training=True,
-                              momentum=self.momentum, eps=self.eps)
+            count = self.num_batches_tracked if self.training else None
+            momentum = self.momentum
+            if momentum is None:  # the cumulative average: this batch weighs 1 / (batches)
+                momentum = 0.0 if count is None else 1.0 / float(count + 1)
+            out = batch_norm(x, *stats, self.weight, self.bias, training=True,
+                             momentum=momentum, eps=self.eps)
+            if count is not None:
+                count += 1  # in place, once the running statistics are updated
+            return out
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                           training=False, eps=self.eps)
 
@@ -93,13 +114,25 @@ class BatchNorm1d(_BatchNorm):
         The number of channels ``C``.
     eps : float
         Added to the variance inside the square root.
-    momentum : float
-        ``running = (1 - momentum) * running + momentum * batch_stat``.
+    momentum : float or None
+        ``running = (1 - momentum) * running + momentum * batch_stat``; None
+        keeps the cumulative average of all batches instead (``momentum = 1 / k``
+        at the ``k``-th training batch, counted by the buffer
+        ``num_batches_tracked``), as ``torch.nn``.
     affine : bool
         Learn ``weight`` (ones) and ``bias`` (zeros).
     track_running_stats : bool
-        Keep ``running_mean`` (zeros) and ``running_var`` (ones) as buffers and
-        use them in evaluation mode; otherwise batch statistics are always used.
+        Keep ``running_mean`` (zeros), ``running_var`` (ones) and
+        ``num_batches_tracked`` (the number of training batches seen, a 0-d
+        int64 array) as buffers and use the running statistics in evaluation
+        mode; otherwise batch statistics are always used.
+
+    Raises
+    ------
+    TypeError
+        If ``momentum`` is neither a number nor None.
+    ValueError
+        If ``momentum`` is outside ``[0, 1]`` or ``eps`` is not > 0.
 
     Examples
     --------

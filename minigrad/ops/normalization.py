@@ -154,6 +154,9 @@ def batch_norm(x: Any, running_mean: np.ndarray | None, running_var: np.ndarray 
 
     Raises
     ------
+    TypeError
+        If ``momentum`` is not a number (``torch.nn.functional.batch_norm``
+        refuses None too).
     ValueError
         If ``x`` has fewer than 2 axes, a running statistic is missing in
         evaluation or has the wrong shape, or a training batch has a single
@@ -168,6 +171,10 @@ def batch_norm(x: Any, running_mean: np.ndarray | None, running_var: np.ndarray 
     """
     x = _input(x)
     _check_input(x, "batch_norm")
+    if isinstance(momentum, (bool, np.bool_)) or not isinstance(
+            momentum, (int, float, np.integer, np.floating)):
+        raise TypeError(f"batch_norm: momentum must be a number, got {type(momentum).__name__} "
+                        "(nn.BatchNorm1d/2d take momentum=None for a cumulative average)")
     c = x.shape[1]
     for name, r in (("running_mean", running_mean), ("running_var", running_var)):
         if r is None:

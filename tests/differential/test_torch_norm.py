@@ -62,3 +62,29 @@ def test_dropout_with_torchs_mask_matches():
     d.eval()
     tev = torch.nn.functional.dropout(tx, p=0.3, training=False)
     np.testing.assert_array_equal(d(x).data, tev.detach().numpy())
+
+
+@pytest.mark.parametrize("momentum", [None, 0.3])
+@pytest.mark.parametrize(("cls", "shape"), [
+    ("BatchNorm1d", (5, 3)), ("BatchNorm1d", (4, 3, 6)), ("BatchNorm2d", (3, 3, 4, 5)),
+])
+def test_batchnorm_running_stats_over_many_batches_match_torch(cls, shape, momentum):
+    # momentum=None: torch's cumulative average, counted by num_batches_tracked
+    rng = np.random.default_rng(5)
+    ours = getattr(nn, cls)(3, momentum=momentum)
+    theirs = getattr(torch.nn, cls)(3, momentum=momentum).double()
+    for k, mode in enumerate(["train", "train", "eval", "train", "train", "train", "eval"]):
+        getattr(ours, mode)()
+        getattr(theirs, mode)()
+        xa = rng.standard_normal(shape) * (k + 1) + k
+        y, ty = ours(xa), theirs(torch.tensor(xa))
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), rtol=1e-12)
+        assert int(ours.num_batches_tracked) == int(theirs.num_batches_tracked)
+    sd, tsd = ours.state_dict(), theirs.state_dict()
+    assert list(sd) == list(tsd)  # torch's names, in torch's order
+    fresh = getattr(nn, cls)(3, momentum=momentum)
+    fresh.load_state_dict({k: v.numpy() for k, v in tsd.items()})  # torch's state loads as is
+    for k, v in fresh.state_dict().items():
+        np.testing.assert_array_equal(v, tsd[k].numpy())

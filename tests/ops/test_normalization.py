@@ -56,6 +56,14 @@ def test_batch_norm_running_stats_only_move_in_training():
     np.testing.assert_allclose(rv, [0.5 + 0.5 * 2.0, 0.5 + 0.5 * 8.0])  # unbiased variance
 
 
+@pytest.mark.parametrize("momentum", [None, "0.1", True])
+def test_batch_norm_momentum_must_be_a_number(momentum):
+    rm, rv = np.zeros(2), np.ones(2)
+    with pytest.raises(TypeError, match="batch_norm: momentum must be a number"):
+        batch_norm(np.ones((3, 2)), rm, rv, training=True, momentum=momentum)
+    np.testing.assert_array_equal(rm, [0.0, 0.0])
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_gradcheck_batch_norm_float64(shape):
     rng = np.random.default_rng(1)
