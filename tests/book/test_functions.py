@@ -157,3 +157,35 @@ def test_sigmoid_and_relu_tensor_gradients(rng):
     xr = mg.tensor(x, requires_grad=True)
     bf.relu(xr).sum().backward()
     np.testing.assert_array_equal(xr.grad, [1.0 if v > 0 else 0.0 for v in x])
+
+
+def test_chapter3_forward_pass_keeps_float32_and_agrees_on_tensors(rng):
+    # the shapes of the book's sample_weight.pkl, float32 as it ships
+    shapes = {"W1": (784, 50), "b1": (50,), "W2": (50, 100), "b2": (100,),
+              "W3": (100, 10), "b3": (10,)}
+    net = {k: (rng.normal(size=s) * 0.1).astype(np.float32) for k, s in shapes.items()}
+    x = rng.random((5, 784)).astype(np.float32)
+
+    def predict(f, x):
+        z1 = f.sigmoid(x @ f.W1 + f.b1)
+        z2 = f.sigmoid(z1 @ f.W2 + f.b2)
+        return f.softmax(z2 @ f.W3 + f.b3)
+
+    class Arrays:
+        sigmoid, softmax = staticmethod(bf.sigmoid), staticmethod(bf.softmax)
+        W1, b1, W2, b2, W3, b3 = (net[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+
+    class Tensors(Arrays):
+        W1, b1, W2, b2, W3, b3 = (Tensor(net[k]) for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+
+    y = predict(Arrays, x)
+    assert y.dtype == np.float32 and y.shape == (5, 10)
+    np.testing.assert_allclose(y.sum(axis=1), 1.0, rtol=1e-6)
+    # the same forward pass written out with math, for the first sample's last layer
+    a1 = x[0].astype(np.float64) @ net["W1"] + net["b1"]
+    z1 = np.array([_logistic(v) for v in a1])
+    z2 = np.array([_logistic(v) for v in z1 @ net["W2"] + net["b2"]])
+    np.testing.assert_allclose(y[0], _softmax_row(list(z2 @ net["W3"] + net["b3"])), rtol=1e-5)
+    yt = predict(Tensors, Tensor(x))
+    assert isinstance(yt, Tensor)
+    np.testing.assert_allclose(yt.data, y, rtol=1e-6)
