@@ -31,7 +31,7 @@ test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check minigrad tests examples benchmarks
+	$(BIN)/ruff check minigrad tests examples benchmarks exercises
 	$(BIN)/mypy minigrad
 
 bench: $(DEV_STAMP)

@@ -45,7 +45,7 @@ def main(argv=None) -> int:
     if args.out is not None:
         from minigrad.viz import dot_available, draw_graph
         if dot_available():
-            path = draw_graph(network.loss(X, T), path=args.out / "simple_convnet_loss.svg")
+            path = draw_graph(network.loss_tensor(X, T), path=args.out / "simple_convnet_loss.svg")
             print(f"wrote {path}")
         else:
             print("graph not drawn: Graphviz's dot is not installed")

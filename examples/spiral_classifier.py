@@ -1,5 +1,7 @@
 """A model of your own: a small classifier on a synthetic three-arm spiral.
 
+The data is :func:`minigrad.datasets.make_spiral` (also a dataset, ``Spiral``).
+
 Nothing here comes from the book's layers: the model is three weight matrices applied
 with ``mg.einsum``, ``F.leaky_relu`` between them, and ``F.cross_entropy`` (with label
 smoothing) as the loss, trained with Adam on the whole set. The input features are the
@@ -22,21 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import minigrad as mg  # noqa: E402
 import minigrad.functional as F  # noqa: E402
+from minigrad.datasets import make_spiral  # noqa: E402
 from minigrad.optim import Adam  # noqa: E402
-
-
-def make_spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
-                seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Points on ``n_classes`` interleaved spiral arms, and their arm as the label."""
-    rng = np.random.default_rng(seed)
-    xs, ts = [], []
-    for c in range(n_classes):
-        r = np.linspace(0.0, 1.0, n_per_class)
-        theta = np.linspace(c * 4.0, (c + 1) * 4.0, n_per_class) + rng.normal(0, noise,
-                                                                             n_per_class)
-        xs.append(np.stack([r * np.sin(theta), r * np.cos(theta)], axis=1))
-        ts.append(np.full(n_per_class, c))
-    return np.concatenate(xs), np.concatenate(ts).astype(np.int64)
 
 
 def features(points: np.ndarray) -> mg.Tensor:

@@ -48,9 +48,10 @@ _LAZY = {
     "trace_backward": "minigrad.debug",
     "CheckpointError": "minigrad.serialization", "load": "minigrad.serialization",
     "save": "minigrad.serialization",
+    "save_safetensors": "minigrad.interop", "load_safetensors": "minigrad.interop",
 }
 _LAZY_MODULES = ("models", "book", "debug", "serialization", "plotting", "viz", "datasets",
-                 "train", "cli", "anomaly")
+                 "train", "cli", "anomaly", "func", "data", "interop")
 
 
 def __getattr__(name: str) -> _Any:
@@ -75,6 +76,7 @@ __all__ = [
     "numerical_diff", "numerical_gradient", "gradient_descent",
     "gradcheck", "gradgradcheck", "GradcheckError", "set_printoptions", "get_printoptions",
     "detect_anomaly", "is_anomaly_enabled", "AnomalyError", "save", "load", "CheckpointError",
+    "save_safetensors", "load_safetensors",
     "check_graph", "trace_backward", "graph_memory", "set_debug", "AccumulationWarning",
     "functional", "nn", "optim", "models", "AxisError",
     *sorted(_OPS),

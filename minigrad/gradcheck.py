@@ -12,7 +12,7 @@ import numpy as np
 
 from minigrad import autograd
 from minigrad.autograd import enable_grad, grad, no_grad
-from minigrad.numerical import classify_errors, finite_differences, kink_text
+from minigrad.numerical import judge_gradient, kink_text, max_difference
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -60,17 +60,24 @@ class GradcheckError(AssertionError):
         That per-op check, when it could be run.
     promoted : list of int
         The inputs that were promoted to float64 for the check.
+    nondeterministic : list of str
+        When ``fn`` gave different results for the same inputs (then no
+        gradient was compared and ``mismatches`` is empty): one entry per
+        output or input that differed, ``"output 0 (fn called twice)"`` or
+        ``"analytic gradient of input 1 (backward run twice)"``.
     """
 
     def __init__(self, message: str, mismatches: list[GradcheckMismatch],
                  op_names: list[str], first_failing_op: str | None = None,
-                 graph_report: Any = None, promoted: list[int] | None = None) -> None:
+                 graph_report: Any = None, promoted: list[int] | None = None,
+                 nondeterministic: list[str] | None = None) -> None:
         super().__init__(message)
         self.mismatches = mismatches
         self.op_names = op_names
         self.first_failing_op = first_failing_op
         self.graph_report = graph_report
         self.promoted = promoted or []
+        self.nondeterministic = nondeterministic or []
 
 
 def _as_inputs(inputs: Any) -> tuple[Any, ...]:
@@ -96,6 +103,24 @@ def _reduce_outputs(out: Any, cotangents: list[np.ndarray] | None,
     if total is None:
         raise TypeError("gradcheck: fn has no floating-point output to differentiate")
     return total, cotangents
+
+
+def _output_arrays(out: Any) -> list[np.ndarray]:
+    """Copies of the data of fn's output tensor(s), to compare two calls."""
+    outs = [out] if isinstance(out, Tensor) else list(out)
+    return [np.array(o.data, copy=True) for o in outs if isinstance(o, Tensor)]
+
+
+def _nondeterminism_text(found: list[tuple[str, float]], nondet_tol: float) -> str:
+    lines = [f"gradcheck failed: fn is not deterministic: two evaluations at the same inputs "
+             f"differ by more than nondet_tol={nondet_tol:g}"]
+    for what, diff in found:
+        lines.append(f"  {what}: max abs difference {diff:.3g}")
+    lines.append("  a numerical gradient of a function that changes between calls means nothing "
+                 "(random noise, dropout in training mode, a generator drawn from on each "
+                 "call): make fn deterministic (eval mode, a fresh seeded generator per call, "
+                 "a fixed mask), or raise nondet_tol if the differences are only rounding")
+    return "\n".join(lines)
 
 
 def _compare(analytic: np.ndarray, numeric: np.ndarray, bad: np.ndarray,
@@ -176,7 +201,8 @@ def promoted_to_float64(tensors: Sequence[Any]) -> Iterator[list[tuple[int, str]
 
 
 def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0) -> bool:
+              rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0,
+              nondet_tol: float = 0.0) -> bool:
     """Compare the autodiff gradient of ``fn(*inputs)`` with central differences.
 
     Every input tensor with ``requires_grad=True`` is checked. A non-scalar
@@ -200,6 +226,13 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
         Raise :class:`GradcheckError` on failure (else return False).
     seed : int
         Seed of the random cotangent.
+    nondet_tol : float
+        How far two evaluations of ``fn`` (each output, element by element)
+        and two backward passes (each input's analytic gradient) at the same
+        inputs may differ. The default 0.0 (as in PyTorch) asks for identical
+        results. A function that differs more (random noise, dropout in
+        training mode) fails with a message saying it is not deterministic:
+        its finite differences would measure the noise, not the slope.
 
     Returns
     -------
@@ -212,7 +245,22 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
         With a report naming the input, the worst elements (analytic vs
         numerical, absolute and relative error), the ops in the graph, and
         the first op that fails when each op is checked on its own
-        (:func:`minigrad.debug.check_graph`), with the tolerances used.
+        (:func:`minigrad.debug.check_graph`), with the tolerances used; or
+        naming the outputs or gradients that differ between two evaluations
+        when ``fn`` is not deterministic.
+
+    Notes
+    -----
+    An element whose central difference is out of tolerance still passes
+    when ``fn`` is not differentiable there (a kink: relu or abs at 0, a tie
+    of max, clip at a bound) and the analytic gradient lies between the
+    one-sided derivatives; a warning counts such elements. The one-sided
+    derivatives are extrapolated from one-sided differences at ``eps`` and
+    ``eps / 2`` (:func:`minigrad.numerical.classify_errors`), which removes
+    the part of the one-sided differences due to curvature: at a smooth
+    point both equal the derivative, so nothing beyond the tolerance is
+    excused there, however curved ``fn`` is. :func:`minigrad.debug.check_graph`
+    applies the same rule through the same code.
 
     Examples
     --------
@@ -221,6 +269,8 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     >>> mg.gradcheck(lambda x: (x * x).tanh(), [x])
     True
     """
+    if not nondet_tol >= 0:
+        raise ValueError(f"gradcheck: nondet_tol must be a number >= 0, got {nondet_tol!r}")
     xs = _as_inputs(inputs)
     targets: list[tuple[int, Tensor]] = []
     for i, x in enumerate(xs):  # a tensor passed twice is checked once (its total gradient)
@@ -241,27 +291,55 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
         out = fn(*xs)
         op_names = graph_op_names(out)
         total, cot = _reduce_outputs(out, None, seed)
+        first_outputs = _output_arrays(out)
         del out
-        analytic = (grad(total, [x for _, x in targets]) if total.requires_grad
-                    else (None,) * len(targets))
+        if total.requires_grad:
+            tensors = [x for _, x in targets]
+            analytic = grad(total, tensors, retain_graph=True)
+            again = grad(total, tensors)  # the same backward once more, to compare
+        else:
+            analytic = again = (None,) * len(targets)
+        del total
 
         def f_scalar(_: Any) -> float:
             with enable_grad():  # fn may itself differentiate (gradgradcheck)
                 return float(_reduce_outputs(fn(*xs), cot, seed)[0].data)
 
+        with enable_grad():  # fn may itself differentiate (gradgradcheck)
+            out = fn(*xs)
+            second_outputs = _output_arrays(out)
+            f0 = float(_reduce_outputs(out, cot, seed)[0].data)
+            del out
+        found = []
+        if len(first_outputs) != len(second_outputs):
+            found.append(("the number of outputs", float("inf")))
+        for k, (a1, a2) in enumerate(zip(first_outputs, second_outputs)):
+            diff = max_difference(a1, a2)
+            if not diff <= nondet_tol:
+                found.append((f"output {k} (fn called twice)", diff))
+        for (i, _), g1, g2 in zip(targets, analytic, again):
+            if g1 is not None and g2 is not None:
+                diff = max_difference(g1.data, g2.data)
+                if not diff <= nondet_tol:
+                    found.append((f"analytic gradient of input {i} (backward run twice)", diff))
+        if found:
+            if raise_exception:
+                raise GradcheckError(_nondeterminism_text(found, nondet_tol), [], op_names,
+                                     promoted=[i for i, _ in promoted],
+                                     nondeterministic=[w for w, _ in found])
+            return False
+
         mismatches = []
         kinks = []
         with no_grad():
-            f0 = f_scalar(None)
             for (i, x), g in zip(targets, analytic):
                 a = np.zeros(x.shape) if g is None else np.asarray(g.data, dtype=np.float64)
                 if not x.data.flags.writeable:
                     raise ValueError(f"gradcheck: input {i} (shape {x.shape}) is read-only, but "
                                      "each element is perturbed in place; pass a writeable copy")
                 # the same finite differences and the same rule for kinks as check_graph
-                central, fwd, bwd = finite_differences(lambda: f_scalar(None), x.data, eps,
-                                                       one_sided=True, f0=f0)
-                wrong, kink = classify_errors(a.reshape(-1), central, fwd, bwd, atol, rtol)
+                central, wrong, kink = judge_gradient(lambda: f_scalar(None), x.data, eps,
+                                                      a.reshape(-1), atol, rtol, f0=f0)
                 if kink.any():
                     kinks.append(f"input {i}: {kink_text(int(kink.sum()))}")
                 m = _compare(a, central.reshape(a.shape), wrong.reshape(a.shape), i, x.name)
@@ -314,7 +392,7 @@ def _distinct_grad_tensors(xs: Sequence[Any]) -> list[Tensor]:
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6,
                   atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
-                  seed: int = 0) -> bool:
+                  seed: int = 0, nondet_tol: float = 0.0) -> bool:
     """Check second derivatives: gradcheck of the (create_graph) gradient of ``fn``.
 
     The first derivatives, contracted with fixed random vectors, form a scalar
@@ -323,8 +401,9 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6,
 
     Parameters
     ----------
-    fn, inputs, eps, atol, rtol, raise_exception, seed
-        As in :func:`gradcheck`.
+    fn, inputs, eps, atol, rtol, raise_exception, seed, nondet_tol
+        As in :func:`gradcheck` (whose rules for kinks and nondeterminism apply
+        to the first derivatives).
 
     Returns
     -------
@@ -352,4 +431,4 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6,
         return acc
 
     return gradcheck(first_derivative, xs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception, seed=seed)
+                     raise_exception=raise_exception, seed=seed, nondet_tol=nondet_tol)

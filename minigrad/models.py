@@ -24,13 +24,13 @@ import numpy as np
 from minigrad import functional as F
 from minigrad.autograd import grad, is_grad_enabled, no_grad
 from minigrad.layerwise.multi_layer_net_extend import MultiLayerNetExtend
-from minigrad.nn.layers import InitLike, Linear, SeedLike, _randn, make_rng
+from minigrad.nn.layers import InitLike, SeedLike, _positive, _randn, init_std, make_rng
 from minigrad.nn.module import Module, Parameter
 from minigrad.numerical import numerical_gradient
-from minigrad.ops.linalg import matmul
+from minigrad.ops.linalg import linear, matmul
 from minigrad.tensor import Tensor
 
-__all__ = ["SimpleNet", "TwoLayerNet", "MultiLayerNet", "ACTIVATIONS"]
+__all__ = ["SimpleNet", "TwoLayerNet", "BookLinear", "MultiLayerNet", "ACTIVATIONS"]
 
 #: Hidden-layer activations understood by :class:`TwoLayerNet`.
 ACTIVATIONS: dict[str, Callable[[Any], Tensor]] = {
@@ -85,6 +85,44 @@ class SimpleNet(Module):
         return gW.data
 
 
+class BookLinear(Module):
+    """The book's affine layer ``x @ W + b``, with ``W`` of shape ``(in_features, out_features)``.
+
+    :class:`TwoLayerNet`'s ``fc1`` and ``fc2``: the book's layout, so that
+    ``params['W1']`` (784, 50) is the very tensor the layer uses and updates,
+    and saved runs keep their ``fc1.W`` keys. For PyTorch's layout use
+    :class:`minigrad.nn.Linear`. The weights are ``std * randn(in, out)``
+    (the same draw as :class:`minigrad.nn.Linear`, untransposed); ``b``
+    starts at zero.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        Sizes of the input and output.
+    weight_init_std : float, str or None
+        See :func:`minigrad.nn.init_std`.
+    rng : None, int or numpy.random.Generator
+        Source of the initial weights.
+    """
+
+    def __init__(self, in_features: int, out_features: int, weight_init_std: InitLike = None,
+                 rng: SeedLike = None) -> None:
+        super().__init__()
+        self.in_features = _positive(in_features, "BookLinear: in_features")
+        self.out_features = _positive(out_features, "BookLinear: out_features")
+        std = init_std(weight_init_std, self.in_features)
+        self.W = Parameter(std * _randn(make_rng(rng), (self.in_features, self.out_features)))
+        self.b = Parameter(np.zeros(self.out_features))
+
+    def forward(self, x: Any) -> Tensor:
+        """Return ``x @ W + b``."""
+        return linear(x, self.W, self.b)
+
+    def extra_repr(self) -> str:
+        """Return the sizes for ``repr``."""
+        return f"in_features={self.in_features}, out_features={self.out_features}"
+
+
 class TwoLayerNet(Module):
     """The chapter's two-layer network: ``softmax(act(x @ W1 + b1) @ W2 + b2)``.
 
@@ -109,8 +147,8 @@ class TwoLayerNet(Module):
         ``W1``, ``b1``, ``W2``, ``b2``: the very tensors of ``fc1`` and
         ``fc2``, so ``network.params[key] -= lr * grad[key]`` trains the
         module in place.
-    fc1, fc2 : Linear
-        The two affine layers.
+    fc1, fc2 : BookLinear
+        The two affine layers, in the book's layout (``fc1.W`` is ``W1``).
 
     Notes
     -----
@@ -129,11 +167,10 @@ class TwoLayerNet(Module):
             raise ValueError(f"TwoLayerNet: unknown activation {activation!r}; use one of "
                              f"{sorted(ACTIVATIONS)}")
         rng = make_rng(seed)
-        self.fc1 = Linear(input_size, hidden_size, weight_init_std, rng=rng)
-        self.fc2 = Linear(hidden_size, output_size, weight_init_std, rng=rng)
+        self.fc1 = BookLinear(input_size, hidden_size, weight_init_std, rng=rng)
+        self.fc2 = BookLinear(hidden_size, output_size, weight_init_std, rng=rng)
         self.activation = activation
         self._act = ACTIVATIONS[activation]
-        assert self.fc1.b is not None and self.fc2.b is not None
         self.params: dict[str, Parameter] = {
             "W1": self.fc1.W, "b1": self.fc1.b, "W2": self.fc2.W, "b2": self.fc2.b,
         }

@@ -18,6 +18,8 @@ __all__ = [
     "gradient_report",
     "finite_differences",
     "classify_errors",
+    "judge_gradient",
+    "max_difference",
     "kink_text",
 ]
 
@@ -161,38 +163,165 @@ def finite_differences(value: Callable[[], float], arr: np.ndarray, h: float,
     return central, fwd, bwd
 
 
+def _out_of_tolerance(analytic: np.ndarray, central: np.ndarray, atol: float,
+                      rtol: float) -> np.ndarray:
+    """True where ``|analytic - central| > atol + rtol * |central|`` (or either is NaN)."""
+    return ~(np.abs(analytic - central) <= atol + rtol * np.abs(central))
+
+
 def classify_errors(analytic: np.ndarray, central: np.ndarray, fwd: np.ndarray | None,
-                    bwd: np.ndarray | None, atol: float, rtol: float
+                    bwd: np.ndarray | None, atol: float, rtol: float,
+                    fwd_half: np.ndarray | None = None, bwd_half: np.ndarray | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
     """The one rule for comparing gradients: which elements are wrong, which sit at a kink.
 
     An element is out of tolerance when ``|analytic - central| > atol + rtol *
-    |central|``. It is at a non-differentiable point (a kink) when the two
-    one-sided differences disagree by more than ten times the tolerance and
-    the analytic gradient lies between them (e.g. relu or abs at 0, a tie of
-    max): such an element is flagged, not failed.
+    |central|``. Such an element is still accepted when the analytic gradient
+    lies between the two one-sided derivatives, each estimated from one-sided
+    differences at two steps, ``h`` and ``h/2``, and extrapolated to a zero
+    step (Richardson extrapolation)::
+
+        right = 2 * fwd_half - fwd        # fwd = (f(x + h) - f(x)) / h
+        left = 2 * bwd_half - bwd         # bwd = (f(x) - f(x - h)) / h
+
+    A one-sided difference of a smooth function is off by a term proportional
+    to the step (``h * f''(x) / 2``, the curvature); the extrapolation removes
+    that term exactly, so for a smooth function ``right`` and ``left`` both
+    equal ``f'(x)`` up to ``h**2`` and rounding, and the rule accepts nothing
+    the central difference would not. Only a jump of the derivative (a kink:
+    relu or abs at 0, a tie of max, clip at a bound) survives the
+    extrapolation. Elements whose one-sided derivatives differ by more than
+    the tolerance, with the analytic gradient between them, are reported as
+    kinks (flagged, not failed), whether or not the central difference
+    happened to agree.
+
+    Parameters
+    ----------
+    analytic, central : ndarray
+        Flat arrays: the analytic gradient and the central differences at step ``h``.
+    fwd, bwd : ndarray or None
+        The forward and backward differences at step ``h``.
+    atol, rtol : float
+        The tolerances.
+    fwd_half, bwd_half : ndarray, optional
+        The forward and backward differences at step ``h/2`` (NaN where they
+        were not computed: such an element is never at a kink). Without them
+        no element can be told to sit at a kink, and every element out of
+        tolerance is wrong.
 
     Returns
     -------
     wrong, kink : ndarray of bool
-        ``wrong``: out of tolerance and not at a kink.
+        ``wrong``: out of tolerance and not between the one-sided
+        derivatives; ``kink``: at a jump of the derivative, with the
+        analytic gradient between its sides.
     """
-    err = np.abs(analytic - central)
-    bad = ~(err <= atol + rtol * np.abs(central))
-    if fwd is None or bwd is None:
+    bad = _out_of_tolerance(analytic, central, atol, rtol)
+    if fwd is None or bwd is None or fwd_half is None or bwd_half is None:
         return bad, np.zeros_like(bad)
-    tol = atol + rtol * np.maximum(np.abs(fwd), np.abs(bwd))
-    jump = np.abs(fwd - bwd) > 10 * tol
-    between = ((analytic >= np.minimum(fwd, bwd) - tol)
-               & (analytic <= np.maximum(fwd, bwd) + tol))
-    kink = jump & between
-    return bad & ~kink, kink
+    with np.errstate(invalid="ignore", over="ignore"):
+        right = 2 * fwd_half - fwd
+        left = 2 * bwd_half - bwd
+        tol = atol + rtol * np.maximum(np.abs(right), np.abs(left))
+        between = ((analytic >= np.minimum(right, left) - tol)
+                   & (analytic <= np.maximum(right, left) + tol))
+        jump = np.abs(right - left) > tol
+    return bad & ~between, between & jump
+
+
+def judge_gradient(value: Callable[[], float], arr: np.ndarray, h: float,
+                   analytic: np.ndarray, atol: float, rtol: float,
+                   elements: np.ndarray | None = None, f0: float | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Finite differences of ``value`` over ``arr`` and the verdict of :func:`classify_errors`.
+
+    The check that :func:`~minigrad.gradcheck` and
+    :func:`~minigrad.debug.check_graph` both run for each input: central and
+    one-sided differences at step ``h`` for every element; then one-sided
+    differences at ``h/2`` for the elements out of tolerance and those whose
+    one-sided differences at ``h`` disagree by more than ten times the
+    tolerance (a possible kink, even where the central difference agrees),
+    so that :func:`classify_errors` can tell a kink from curvature.
+
+    Parameters
+    ----------
+    value : callable
+        Returns the scalar at the current contents of ``arr``.
+    arr : ndarray
+        A writeable floating-point array (perturbed in place, then restored).
+    h : float
+        The step.
+    analytic : ndarray
+        The analytic gradient over ``elements``, flat.
+    atol, rtol : float
+        The tolerances.
+    elements : ndarray of int, optional
+        Flat indices to check (all elements when None).
+    f0 : float, optional
+        ``value()`` at the unperturbed point (evaluated when None).
+
+    Returns
+    -------
+    central, wrong, kink : ndarray
+        Flat arrays over ``elements``: the central differences, and the two
+        masks of :func:`classify_errors`.
+    """
+    if f0 is None:
+        f0 = value()
+    central, fwd, bwd = finite_differences(value, arr, h, elements, one_sided=True, f0=f0)
+    assert fwd is not None and bwd is not None
+    with np.errstate(invalid="ignore", over="ignore"):
+        gap = np.abs(fwd - bwd) > 10 * (atol + rtol * np.maximum(np.abs(fwd), np.abs(bwd)))
+    probe = _out_of_tolerance(analytic, central, atol, rtol) | gap
+    fwd_half = np.full(central.shape, np.nan)
+    bwd_half = np.full(central.shape, np.nan)
+    if probe.any():
+        flat = np.arange(arr.size) if elements is None else np.asarray(elements)
+        _, fh, bh = finite_differences(value, arr, h / 2, flat[probe], one_sided=True, f0=f0)
+        fwd_half[probe], bwd_half[probe] = fh, bh
+    wrong, kink = classify_errors(analytic, central, fwd, bwd, atol, rtol, fwd_half, bwd_half)
+    return central, wrong, kink
+
+
+def max_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """The largest ``|a - b|`` between two results of the same computation.
+
+    Equal infinities, and NaN against NaN, count as equal; arrays of
+    different shapes differ by ``inf``. The gradient checks use it to tell
+    whether a function gives the same result twice on the same inputs.
+
+    Parameters
+    ----------
+    a, b : ndarray
+        The two results.
+
+    Returns
+    -------
+    float
+        0.0 when they are identical.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad as mg
+    >>> mg.numerical.max_difference(np.array([1.0, np.nan]), np.array([1.5, np.nan]))
+    0.5
+    """
+    if a.shape != b.shape:
+        return float("inf")
+    if a.size == 0:
+        return 0.0
+    a64, b64 = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    same = (a64 == b64) | (np.isnan(a64) & np.isnan(b64))
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.where(same, 0.0, np.abs(a64 - b64))
+    return float(np.max(np.where(np.isnan(diff), np.inf, diff)))
 
 
 def kink_text(n: int) -> str:
     """The words both gradient checks use for elements at non-differentiable points."""
-    return (f"{n} element(s) at a non-differentiable point (kink): the one-sided differences "
-            "disagree and the analytic gradient lies between them, so it is not a failure")
+    return (f"{n} element(s) at a non-differentiable point (kink): the one-sided derivatives "
+            "(extrapolated from steps eps and eps/2) disagree and the analytic gradient lies "
+            "between them, so it is not a failure")
 
 
 def _as_float_array(value: Any, where: str) -> np.ndarray:

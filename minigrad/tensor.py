@@ -96,8 +96,10 @@ class Tensor:
     __slots__ = ("data", "grad", "_rg", "creator", "name", "_version",
                  "_retain_grad", "_saved_by", "_base", "__weakref__")
 
-    # Let NumPy defer to our reflected operators (ndarray + Tensor -> Tensor).
-    __array_ufunc__ = None
+    # NumPy's dispatch protocols: ``np.exp(t)`` and ``ndarray + t`` run minigrad's ops.
+    # The ops install ``__array_ufunc__`` and ``__array_function__``
+    # (minigrad.ops.numpy_dispatch); until then NumPy defers to the reflected operators.
+    __array_ufunc__: Any = None
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,

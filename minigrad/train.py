@@ -350,7 +350,8 @@ class Trainer(TrainingLoop):
         Stop when the test accuracy has not improved for this many
         evaluations in a row (nothing is restored).
     progress : bool
-        Show a tqdm progress bar (when tqdm is installed).
+        Show a tqdm progress bar (when tqdm is installed and stderr is a terminal
+        or a notebook; in a log or a pipe only the per-epoch lines are printed).
     eval_every : int, optional
         Evaluate every this many iterations instead of once per epoch.
     callback : callable, optional
@@ -520,12 +521,22 @@ class Trainer(TrainingLoop):
 
 
 def _progress_bar(total: int, initial: int) -> Any:
-    """A tqdm bar, or None when tqdm is not installed."""
+    """A tqdm bar on a terminal (or in a notebook); None elsewhere or without tqdm.
+
+    tqdm's ``disable=None`` leaves the bar out when its output (stderr) is not a
+    terminal, so a log or a pipe gets the per-epoch lines only, without
+    carriage-return updates.
+    """
     try:
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, initial=initial, unit="it", dynamic_ncols=True, leave=False)
+    bar = tqdm(total=total, initial=initial, unit="it", dynamic_ncols=True, leave=False,
+               disable=None)
+    if bar.disable:
+        bar.close()
+        return None
+    return bar
 
 
 def train(model: Any, data: Any, *, iters: int = 10000, batch_size: int = 100, lr: float = 0.1,

@@ -132,7 +132,9 @@ def test_import_minigrad_loads_the_core_ops_nn_optim_and_functional_only():
                                 check=True).stdout.split())
     for tool in ("minigrad.book", "minigrad.debug", "minigrad.serialization",
                  "minigrad.plotting", "minigrad.cli", "minigrad.models", "graphviz",
-                 "minigrad.datasets", "minigrad.train", "minigrad.anomaly", "matplotlib"):
+                 "minigrad.datasets", "minigrad.train", "minigrad.anomaly", "minigrad.func",
+                 "minigrad.data",
+                 "matplotlib"):
         assert tool not in loaded, tool
     for needed in ("minigrad.functional", "minigrad.nn", "minigrad.optim", "minigrad.ops"):
         assert needed in loaded

@@ -2,8 +2,10 @@
 options, the convnets), resuming, SIGTERM, divergence, sizes, locks, full disks."""
 
 import errno
+import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -714,3 +716,95 @@ def test_minigrad_train_with_the_book_settings(tmp_path):
     assert abs(train_acc - test_acc) <= 0.015
     for name in ("history.csv", "loss.png", "accuracy.png", "weights.npz"):
         assert (out_dir / name).stat().st_size > 0
+
+
+# -- the progress bar only on a terminal; logs get the per-epoch lines ------------------------
+
+def epoch_lines(text):
+    return len(re.findall(r"(?<!final )train acc, test acc \| ", text))
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_captured_output_has_no_progress_bar(tmp_path, data_dir, capsys):
+    """Not a terminal (a log, a pipe): the per-epoch lines and no carriage returns."""
+    argv = [a for a in ARGS if a != "--no-progress"]
+    assert cli.main(["train", *argv, "--data-dir", str(data_dir), "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "\r" not in captured.out + captured.err
+    assert epoch_lines(captured.out) == 3  # iterations 0, 50, 100
+
+
+def test_a_terminal_gets_the_progress_bar(tmp_path, data_dir, capsys, monkeypatch):
+    pytest.importorskip("tqdm")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    argv = [a for a in ARGS if a != "--no-progress"]
+    assert cli.main(["train", *argv, "--data-dir", str(data_dir), "--out", str(tmp_path)]) == 0
+    assert "\r" in terminal.getvalue() and "/120 " in terminal.getvalue()
+    assert epoch_lines(capsys.readouterr().out) == 3
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli.main(["train", *ARGS, "--data-dir", str(data_dir),
+                     "--out", str(tmp_path / "quiet")]) == 0
+    assert "\r" not in terminal.getvalue()  # --no-progress
+
+
+def _run_with_output_to(kind, argv):
+    """Run ``python -m minigrad`` with stdout and stderr on a pipe or a pseudo-terminal;
+    return everything it wrote."""
+    env = child_env()
+    if kind == "pipe":
+        r = subprocess.run([sys.executable, "-m", "minigrad", *argv], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, env=env, timeout=300)
+        assert r.returncode == 0, r.stdout.decode(errors="replace")
+        return r.stdout.decode()
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # 80 columns
+    proc = subprocess.Popen([sys.executable, "-m", "minigrad", *argv], stdin=subprocess.DEVNULL,
+                            stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 300)
+            assert ready, "no output for 300 s"
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(master)
+    assert proc.wait(timeout=60) == 0, b"".join(chunks).decode(errors="replace")
+    return b"".join(chunks).decode()
+
+
+@needs_mnist
+@pytest.mark.parametrize("kind", ["pipe", "pty"])
+def test_progress_bar_only_when_the_output_is_a_terminal(tmp_path, kind):
+    """``minigrad train 2>&1 | tee log`` writes the per-epoch lines only; a terminal also
+    gets the bar's carriage-return updates."""
+    if kind == "pty":
+        pytest.importorskip("tqdm")
+    text = _run_with_output_to(kind, [
+        "train", "--iters", "25", "--batch-size", "6000", "--hidden-size", "4",
+        "--seed", "0", "--no-figures", "--no-download", "--data-dir", str(MNIST_DIR),
+        "--out", str(tmp_path / "run")])
+    assert epoch_lines(text) == 3  # iterations 0, 10, 20
+    updates = re.findall(r"\r(?!\n)", text)  # a terminal ends lines with \r\n
+    if kind == "pipe":
+        assert "\r" not in text
+    else:
+        assert updates and "/25 " in text

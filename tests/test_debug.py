@@ -242,6 +242,71 @@ def test_a_wrong_gradient_at_a_kink_still_fails():
     assert report.first_failure.op == "BadReLU"
 
 
+class CurvedSquareOff(mg.Function):
+    """500 x**2 whose gradient is off by 4e-4: at 0 the curvature alone makes the one-sided
+    differences disagree by 1e-3, but the function is smooth there."""
+
+    def forward(self, x):
+        return 500 * x * x
+
+    def backward(self, gy):
+        return gy * (1000 * self.inputs[0] + 4e-4)
+
+
+def test_check_graph_does_not_take_curvature_for_a_kink():
+    x = mg.tensor([0.0, 0.0], requires_grad=True)
+    report = mg.check_graph(CurvedSquareOff()(x).sum())
+    assert report.first_failure.op == "CurvedSquareOff"
+    assert report.first_failure.n_nondifferentiable == 0
+    # and gradcheck, which shares its rule and code, says the same
+    assert mg.gradcheck(lambda a: CurvedSquareOff()(a).sum(), [x], raise_exception=False) is False
+
+
+def test_check_graph_and_gradcheck_share_one_verdict(monkeypatch):
+    import importlib
+
+    from minigrad import numerical
+
+    calls = []
+    real = numerical.judge_gradient
+
+    def spy(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(numerical, "judge_gradient", spy)
+    for module in ("minigrad.debug.check", "minigrad.gradcheck"):  # the modules, not functions
+        monkeypatch.setattr(importlib.import_module(module), "judge_gradient", spy)
+    x = mg.tensor([0.0, 1.0], requires_grad=True)
+    assert mg.check_graph(x.relu().sum()).ok and len(calls) == 2  # ReLU and Sum
+    with pytest.warns(UserWarning, match="kink"):
+        assert mg.gradcheck(lambda a: a.relu().sum(), [x]) and len(calls) == 3
+
+
+class NoisySquare(mg.Function):
+    """x**2 plus noise drawn on every forward."""
+
+    rng = np.random.default_rng(0)
+
+    def forward(self, x):
+        return x * x + self.rng.standard_normal(x.shape) * 1e-3
+
+    def backward(self, gy):
+        return gy * 2 * self.inputs[0]
+
+
+def test_check_graph_says_an_op_is_not_deterministic():
+    x = mg.tensor([0.5, -1.0], requires_grad=True)
+    report = mg.check_graph((NoisySquare()(x) * 3).sum())
+    row = report.first_failure
+    assert row.op == "NoisySquare" and row.status == "ERROR"
+    assert "not deterministic" in row.error and "output 0" in row.error
+    assert [r.status for r in report.rows[1:]] == ["ok", "ok"]
+    assert mg.check_graph(NoisySquare()(x).sum(), nondet_tol=1.0).rows[0].error is None
+    with pytest.raises(ValueError, match="nondet_tol"):
+        mg.check_graph(NoisySquare()(x).sum(), nondet_tol=-1.0)
+
+
 def test_check_graph_on_a_released_graph_says_so():
     x, t = batch()
     loss = Net().loss(x, t)

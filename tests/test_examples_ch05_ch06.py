@@ -54,7 +54,8 @@ def test_gradient_check(capsys, monkeypatch):
     out = run_example("ch05_gradient_check", ["--quick"], capsys, monkeypatch, data=True)
     diffs = {line.split(":")[0]: float(line.split(":")[1]) for line in out.splitlines()}
     assert set(diffs) == {"W1", "b1", "W2", "b2"}
-    assert max(diffs.values()) < 1e-9
+    # the book's loss has 1e-7 inside the log, which backprop (the book's too) leaves out
+    assert max(diffs.values()) < 1e-6
 
 
 @pytest.mark.slow
@@ -140,7 +141,9 @@ def test_batch_norm_gradient_check(capsys, monkeypatch):
         assert d1[key] == 0.0, key
     assert d1["beta2"] > 1e-3  # the ReLU kink: backprop 0, central difference 0.5
     d3 = {line.split(":")[0]: float(line.split(":")[1]) for line in three.splitlines()[1:-1]}
-    assert len(d3) == 10 and max(d3.values()) < 1e-7
+    assert list(d3) == ["W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2", "beta2", "W3",
+                        "b3"]  # the book's order
+    assert max(d3.values()) < 1e-6  # the book's loss: 1e-7 inside the log, not in backprop
 
 
 @needs_mnist

@@ -443,19 +443,19 @@ def test_load_state_dict_reports_every_problem_by_name_and_changes_nothing():
     net = _net(0)
     before = _params_bytes(net)
     sd = _net(1).state_dict()
-    del sd["0.b"]                                   # missing
+    del sd["0.bias"]                                # missing
     sd["extra.W"] = np.ones(2)                      # unexpected
-    sd["0.W"] = np.ones((3, 4))                     # wrong shape
-    sd["2.b"] = sd["2.b"].astype(np.float32)        # wrong dtype
+    sd["0.weight"] = np.ones((4, 3))                # wrong shape
+    sd["2.bias"] = sd["2.bias"].astype(np.float32)  # wrong dtype
     with pytest.raises(StateDictError) as info:
         net.load_state_dict(sd)
     msg = str(info.value)
-    for needle in ("missing key '0.b'", "unexpected key 'extra.W'", "'0.W': shape (3, 4)",
-                   "'2.b': dtype float32", "4 problems", "nothing was loaded"):
+    for needle in ("missing key '0.bias'", "unexpected key 'extra.W'", "'0.weight': shape (4, 3)",
+                   "'2.bias': dtype float32", "4 problems", "nothing was loaded"):
         assert needle in msg
     assert len(info.value.problems) == 4
     assert isinstance(info.value, ValueError)
-    assert _params_bytes(net) == before  # not even the entries that fit ('2.W') were loaded
+    assert _params_bytes(net) == before  # not even the entries that fit ('2.weight') were loaded
 
 
 def test_load_state_dict_non_strict_ignores_missing_and_unexpected_only():
@@ -463,15 +463,15 @@ def test_load_state_dict_non_strict_ignores_missing_and_unexpected_only():
 
     net, src = _net(0), _net(1)
     sd = src.state_dict()
-    del sd["0.b"]
+    del sd["0.bias"]
     sd["extra"] = np.ones(1)
-    before_b = net.state_dict()["0.b"].tobytes()
+    before_b = net.state_dict()["0.bias"].tobytes()
     net.load_state_dict(sd, strict=False)
     after = net.state_dict()
-    assert after["0.W"].tobytes() == sd["0.W"].tobytes()
-    assert after["0.b"].tobytes() == before_b
-    sd["2.W"] = np.ones((5, 5))
-    with pytest.raises(StateDictError, match=r"'2.W': shape \(5, 5\)"):
+    assert after["0.weight"].tobytes() == sd["0.weight"].tobytes()
+    assert after["0.bias"].tobytes() == before_b
+    sd["2.weight"] = np.ones((5, 5))
+    with pytest.raises(StateDictError, match=r"'2.weight': shape \(5, 5\)"):
         net.load_state_dict(sd, strict=False)
 
 

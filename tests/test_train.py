@@ -209,12 +209,30 @@ def test_other_optimizers_learn(opt):
     assert h.config["optimizer"].lower() == opt
 
 
-def test_progress_bar_routes_lines_through_tqdm(capsys):
+def test_progress_bar_routes_lines_through_tqdm(capsys, monkeypatch):
+    """On a terminal the bar is drawn on stderr and the per-epoch lines still reach stdout
+    whole (through ``tqdm.write``); elsewhere there is no bar."""
+    import io
+    import sys
+
     pytest.importorskip("tqdm")
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
     h = train(TwoLayerNet(10, 4, 3, seed=0), blobs(), iters=6, batch_size=100, seed=0,
               progress=True)
     out = capsys.readouterr()
     assert out.out.count("train acc, test acc | ") == len(h.train_acc) == 3
+    assert "/6 " in terminal.getvalue() and "\r" in terminal.getvalue()
+    monkeypatch.undo()
+    h = train(TwoLayerNet(10, 4, 3, seed=0), blobs(), iters=6, batch_size=100, seed=0,
+              progress=True)
+    out = capsys.readouterr()
+    assert out.out.count("train acc, test acc | ") == 3 and "\r" not in out.out + out.err
 
 
 def test_history_json_and_csv(tmp_path):

@@ -37,6 +37,13 @@ The rule for a script's imports: ``common.X`` becomes ``minigrad.book.X``,
 modules above (``layer_naive``, ``two_layer_net`` of chapter 5,
 ``simple_convnet``, ``deep_convnet``) become ``minigrad.book.<name>``.
 
+Where the book's behaviour and minigrad's differ, the book's wins here: ``loss()``
+and ``accuracy()`` return ``np.float64``, the loss is the book's formula (``1e-7``
+inside the log), parameters take item assignment, layers take plain arrays and
+integer biases, the optimizers take plain numbers, and a star import brings
+``np``. The book's pickled weights load through an allow-list that never runs a
+pickle's code (:mod:`minigrad.book.weights`).
+
 The optimizers here follow the book's rules and defaults exactly (e.g. Adam's
 ``1e-7`` after the square root); :mod:`minigrad.optim` has the PyTorch-style
 ones (``step()`` on parameters, ``torch.optim``'s rules and defaults).

@@ -1,19 +1,23 @@
-"""Shared surface of the book's convolutional networks: batched accuracy, npz parameters."""
+"""Shared surface of the book's convolutional networks: batched accuracy, saved parameters."""
 
 from __future__ import annotations
 
 import os
+import zipfile
 from typing import Any
 
 import numpy as np
 
 from minigrad.autograd import is_grad_enabled, no_grad
-from minigrad.layerwise.net import BookNet
+from minigrad.book._form import BookFormNet
+from minigrad.book.weights import load_pickle, save_pickle
 from minigrad.nn.module import Module, assign_
 from minigrad.serialization import CheckpointError, load, save
 
 #: The checkpoint kind written by :meth:`ConvNet.save_params`.
 PARAMS_KIND = "book-params"
+#: File name suffixes :meth:`ConvNet.save_params` writes as the book's pickle.
+PICKLE_SUFFIXES = (".pkl", ".pickle")
 
 
 def labels_or_one_hot(t: Any, n_classes: int) -> Any:
@@ -24,7 +28,7 @@ def labels_or_one_hot(t: Any, n_classes: int) -> Any:
     return t
 
 
-class ConvNet(BookNet):
+class ConvNet(BookFormNet):
     """Base of :class:`SimpleConvNet` and :class:`DeepConvNet` (not used directly)."""
 
     @property
@@ -32,8 +36,10 @@ class ConvNet(BookNet):
         """The final :class:`~minigrad.book.layers.SoftmaxWithLoss` (the book's ``last_layer``)."""
         return self.lastLayer
 
-    def accuracy(self, x: Any, t: Any, batch_size: int = 100) -> float:
+    def accuracy(self, x: Any, t: Any, batch_size: int = 100) -> Any:  # type: ignore[override]
         """Return the accuracy over ``int(N / batch_size)`` batches, divided by N (the book's G6).
+
+        An ``np.float64``, as the book's.
 
         As in the book, samples after the last full batch are not counted (but
         N still divides), so N should be a multiple of ``batch_size``.
@@ -42,47 +48,80 @@ class ConvNet(BookNet):
         if t.ndim != 1:
             t = np.argmax(t, axis=1)
         x = np.asarray(x)
-        acc = 0.0
+        acc: Any = 0.0
         with no_grad():
             for i in range(int(x.shape[0] / batch_size)):
                 tx = x[i * batch_size:(i + 1) * batch_size]
                 tt = t[i * batch_size:(i + 1) * batch_size]
                 y = self.predict(tx, train_flg=False).data  # type: ignore[call-arg]
-                acc += float(np.sum(np.argmax(y, axis=1) == tt))
-        return acc / x.shape[0]
+                acc += np.sum(np.argmax(y, axis=1) == tt)
+        return np.float64(acc) / x.shape[0]
 
     def save_params(self, file_name: str | os.PathLike[str] = "params.npz") -> None:
-        """Save ``params`` (name -> array) to a minigrad checkpoint (npz, no pickle), atomically."""
-        save({"kind": PARAMS_KIND, "model": type(self).__name__,
-              "params": {k: p.data for k, p in self.params.items()}}, file_name)
+        """Save ``params`` (name -> array), atomically, in the format the name's suffix says.
+
+        ``.pkl`` or ``.pickle``: a pickle of a dict of ndarrays, the book's
+        ``params.pkl`` layout, which the book's ``load_params`` reads (and
+        :meth:`load_params` reads safely). Any other name: a minigrad
+        checkpoint (npz, no pickle; see :func:`minigrad.save`).
+        """
+        arrays = {k: np.array(p.data) for k, p in self.params.items()}
+        if os.fspath(file_name).lower().endswith(PICKLE_SUFFIXES):
+            save_pickle(arrays, file_name)
+        else:
+            save({"kind": PARAMS_KIND, "model": type(self).__name__, "params": arrays},
+                 file_name)
 
     def load_params(self, file_name: str | os.PathLike[str] = "params.npz") -> None:
-        """Load parameters saved by :meth:`save_params` into ``params`` in place.
+        """Load parameters into ``params`` in place, from a checkpoint or the book's pickle.
 
-        The layers share the same tensors, so they see the new values. Every
-        name and shape is checked before anything is changed.
+        A minigrad checkpoint written by :meth:`save_params` (npz), or a pickle
+        of a dict name -> ndarray (the book's ``params.pkl`` and
+        ``deep_convnet_params.pkl``), read by
+        :func:`minigrad.book.weights.load_pickle`, which never runs a pickle's
+        code. The format is told by the file's content, not its name. The
+        layers share the same tensors, so they see the new values (converted
+        to the network's dtype). Every name and shape is checked before
+        anything is changed.
 
         Raises
         ------
         CheckpointError
-            If the file is not such a checkpoint or its names/shapes differ.
+            If the file is neither, names a global outside the pickle
+            allow-list, or its names/shapes differ from the network's.
         """
-        obj = load(file_name)
-        if not isinstance(obj, dict) or obj.get("kind") != PARAMS_KIND:
-            raise CheckpointError(f"{os.fspath(file_name)}: not a parameter file written by "
-                                  "save_params")
-        arrays = obj["params"]
+        name = os.fspath(file_name)
+        if zipfile.is_zipfile(name):
+            obj = load(file_name)
+            if not isinstance(obj, dict) or obj.get("kind") != PARAMS_KIND:
+                raise CheckpointError(f"{name}: not a parameter file written by save_params")
+            arrays = obj["params"]
+        else:
+            arrays = load_pickle(name)
+            if not isinstance(arrays, dict) or not all(
+                    isinstance(k, str) and isinstance(v, np.ndarray) for k, v in arrays.items()):
+                raise CheckpointError(f"{name}: a parameter pickle holds a dict of name -> "
+                                      f"ndarray, got {_describe(arrays)}")
         if set(arrays) != set(self.params):
             raise CheckpointError(
-                f"{os.fspath(file_name)}: parameters {sorted(arrays)} do not match the "
+                f"{name}: parameters {sorted(arrays)} do not match the "
                 f"network's {sorted(self.params)}")
         for k, p in self.params.items():
             a = np.asarray(arrays[k])
             if a.shape != p.shape:
-                raise CheckpointError(f"{os.fspath(file_name)}: {k} has shape {a.shape}, the "
+                raise CheckpointError(f"{name}: {k} has shape {a.shape}, the "
                                       f"network's has {p.shape}")
+            if a.dtype.kind not in "fiub":
+                raise CheckpointError(f"{name}: {k} has dtype {a.dtype}, not a number type")
         for k, p in self.params.items():
             assign_(p, np.asarray(arrays[k]).astype(p.dtype, copy=False))
+
+
+def _describe(obj: Any) -> str:
+    if isinstance(obj, dict):
+        kinds = sorted({f"{type(k).__name__} -> {type(v).__name__}" for k, v in obj.items()})
+        return "a dict of " + ", ".join(kinds)
+    return f"a {type(obj).__name__}"
 
 
 class FlatImageModel(Module):
@@ -134,7 +173,7 @@ class FlatImageModel(Module):
             for layer in self._dropouts:
                 layer.__dict__["_rng"] = mask_rng
             step += 1
-        return self.net.loss(self._images(x), t)  # type: ignore[attr-defined]
+        return self.net.loss_tensor(self._images(x), t)
 
     def accuracy(self, x: Any, t: Any) -> float:
         """Accuracy on the first ``evaluate`` samples, in batches of 100 (the book's Trainer)."""

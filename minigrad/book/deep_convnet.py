@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import sys
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
 from minigrad.autograd import grad
 from minigrad.book._convnet import ConvNet, labels_or_one_hot
-from minigrad.layerwise.layers import Affine, Convolution, Dropout, Pooling, Relu, SoftmaxWithLoss
+from minigrad.book.layers import *  # noqa: F403
+from minigrad.book.layers import Affine, Convolution, Dropout, Pooling, Relu, SoftmaxWithLoss
+from minigrad.book.layers import __all__ as _layers_all
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Module, Parameter
 from minigrad.tensor import Tensor
 
-__all__ = ["DeepConvNet"]
+# what a star import of the book's module brings (its imports included)
+__all__ = ["sys", "os", "pickle", "OrderedDict", *_layers_all, "DeepConvNet"]
 
 _CONV_DEFAULTS = [
     {"filter_num": 16, "filter_size": 3, "pad": 1, "stride": 1},
@@ -117,6 +124,7 @@ class DeepConvNet(ConvNet):
             Affine(p["W8"], p["b8"]), Dropout(0.5, rng=dropout_rng),
         ]
         self.lastLayer = SoftmaxWithLoss()
+        self._book_params()
         for name, param in self.params.items():
             self.register_parameter(name, param)
         for i, layer in enumerate(self.layers):
@@ -143,10 +151,13 @@ class DeepConvNet(ConvNet):
         """Same as :meth:`predict` in inference mode."""
         return self.predict(x)
 
-    def loss(self, x: Any, t: Any) -> Tensor:
-        """Return the cross-entropy in training mode (dropout on, the logits' included)."""
+    def loss_tensor(self, x: Any, t: Any) -> Tensor:
+        """Return the cross-entropy in training mode (dropout on, the logits' included), a Tensor.
+
+        :meth:`loss` returns its value as a number, as the book's ``loss`` does.
+        """
         y = self.predict(x, train_flg=True)
-        return self.lastLayer.forward(y, labels_or_one_hot(t, y.shape[-1]))
+        return self.lastLayer.loss_tensor(y, labels_or_one_hot(t, y.shape[-1]))
 
     def gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:
         """Return the loss gradient (training mode) by autodiff, keyed ``W1`` ... ``b8``.
@@ -154,7 +165,7 @@ class DeepConvNet(ConvNet):
         The parameter layers' ``dW``/``db`` are set too, as after the book's backward.
         """
         keys = list(self.params)
-        grads = grad(self.loss(x, t), [self.params[k] for k in keys])
+        grads = grad(self.loss_tensor(x, t), [self.params[k] for k in keys])
         out = {k: (np.zeros_like(self.params[k].data) if g is None else g.data)
                for k, g in zip(keys, grads)}
         for i, layer_idx in enumerate(PARAM_LAYER_INDEX):

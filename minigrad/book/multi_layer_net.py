@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections import OrderedDict
 from typing import Any
 
-from minigrad.layerwise.net import ACTIVATION_LAYERS, BookNet, affine
+from minigrad.book._form import BookFormNet
+from minigrad.book.gradient import numerical_gradient
+from minigrad.book.layers import *  # noqa: F403
+from minigrad.book.layers import SoftmaxWithLoss
+from minigrad.book.layers import __all__ as _layers_all
+from minigrad.layerwise.net import ACTIVATION_LAYERS, affine
 from minigrad.nn.layers import InitLike, SeedLike
 from minigrad.tensor import Tensor
 
-__all__ = ["MultiLayerNet", "ACTIVATION_LAYERS"]
+# what a star import of the book's module brings (its imports included)
+__all__ = ["sys", "os", "OrderedDict", *_layers_all, "numerical_gradient", "MultiLayerNet",
+           "ACTIVATION_LAYERS"]
 
 
-class MultiLayerNet(BookNet):
+class MultiLayerNet(BookFormNet):
     """A fully connected network of any depth with weight decay.
 
     Layers: ``Affine{i} -> Activation_function{i}`` for each hidden layer,
@@ -46,6 +56,8 @@ class MultiLayerNet(BookNet):
     ['Affine1', 'Activation_function1', 'Affine2', 'Activation_function2', 'Affine3']
     """
 
+    loss_layer = SoftmaxWithLoss
+
     def __init__(self, input_size: int, hidden_size_list: list[int], output_size: int,
                  activation: str = "relu", weight_init_std: InitLike = "relu",
                  weight_decay_lambda: float = 0, seed: SeedLike = None) -> None:
@@ -65,6 +77,9 @@ class MultiLayerNet(BookNet):
         """Same as :meth:`predict`."""
         return self.predict(x)
 
-    def loss(self, x: Any, t: Any) -> Tensor:
-        """Return the cross-entropy plus ``0.5 * lambda * sum(W**2)`` over every ``W``."""
-        return self.lastLayer.forward(self.predict(x), t) + self._decay()
+    def loss_tensor(self, x: Any, t: Any) -> Tensor:
+        """Return the cross-entropy plus ``0.5 * lambda * sum(W**2)`` over every ``W``, a Tensor.
+
+        :meth:`loss` returns its value as a number, as the book's ``loss`` does.
+        """
+        return self.lastLayer.loss_tensor(self.predict(x), t) + self._decay()

@@ -1,9 +1,11 @@
 """The book's ``common/optimizer.py``: optimizers of the form ``update(params, grads)``.
 
 ``params`` and ``grads`` are dictionaries with the same keys (``W1``, ``b1``,
-...); each ``params[key]`` (an ndarray or a minigrad Tensor) is updated in
-place, which is how the layers that share it see the new values. The rules and
-defaults are the book's, operation for operation:
+...). Each ``params[key]`` that is an ndarray or a minigrad Tensor is updated in
+place, which is how the layers that share it see the new values; a plain number
+(the book's ``params['x'] = -7.0``) is replaced in the dictionary by its new
+value, exactly as the book's ``params[key] -= ...`` does, with the type Python
+and NumPy give it. The rules and defaults are the book's, operation for operation:
 
 =============  ==============================================================
 SGD            ``W -= lr * g``
@@ -33,7 +35,8 @@ array([-5.5,  0.5])
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -41,60 +44,83 @@ import numpy as np
 from minigrad.autograd import no_grad
 from minigrad.tensor import Tensor
 
-__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "BOOK_OPTIMIZERS"]
+# The book's module has no ``__all__``: a star import of it brings ``np`` too (scripts use it).
+__all__ = ["np", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "BOOK_OPTIMIZERS"]
 
 
-def _array(value: Any, where: str) -> np.ndarray:
-    arr = value.data if isinstance(value, Tensor) else value
-    if not isinstance(arr, np.ndarray):
-        raise TypeError(f"{where} must be an ndarray or a Tensor (updated in place), got "
-                        f"{type(value).__name__}")
-    return arr
+def _value(value: Any) -> Any:
+    """A Tensor's array; anything else as it is (ndarray, NumPy scalar or Python number)."""
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _numeric(value: Any) -> bool:
+    v = _value(value)
+    return (isinstance(v, (np.ndarray, np.number)) or
+            (isinstance(v, (int, float)) and not isinstance(v, bool)))
 
 
 def _check(params: Mapping[str, Any], grads: Mapping[str, Any], who: str) -> None:
-    if not isinstance(params, Mapping) or not isinstance(grads, Mapping):
+    if not isinstance(params, MutableMapping) or not isinstance(grads, Mapping):
         raise TypeError(f"{who}.update: params and grads must be dictionaries")
     missing = [k for k in params if k not in grads]
     if missing:
         raise KeyError(f"{who}.update: grads has no entry for {missing}")
     for key in params:
-        p, g = _array(params[key], f"{who}: params[{key!r}]"), np.asarray(
-            grads[key].data if isinstance(grads[key], Tensor) else grads[key])
-        if p.shape != g.shape:
-            raise ValueError(f"{who}.update: params[{key!r}] has shape {p.shape} but "
-                             f"grads[{key!r}] has shape {g.shape}")
+        if not _numeric(params[key]):
+            raise TypeError(f"{who}: params[{key!r}] must be a number, an ndarray or a Tensor, "
+                            f"got {type(params[key]).__name__}")
+        if not _numeric(grads[key]):
+            raise TypeError(f"{who}: grads[{key!r}] must be a number, an ndarray or a Tensor, "
+                            f"got {type(grads[key]).__name__}")
+        p_shape, g_shape = np.shape(_value(params[key])), np.shape(_value(grads[key]))
+        if p_shape != g_shape:
+            raise ValueError(f"{who}.update: params[{key!r}] has shape {p_shape} but "
+                             f"grads[{key!r}] has shape {g_shape}")
 
 
-def _grad(grads: Mapping[str, Any], key: str) -> np.ndarray:
-    g = grads[key]
-    return np.asarray(g.data if isinstance(g, Tensor) else g)
+def _grad(grads: Mapping[str, Any], key: str) -> Any:
+    """``grads[key]`` as the book uses it: a Tensor's array, anything else unchanged."""
+    return _value(grads[key])
 
 
-def _add_(params: Mapping[str, Any], key: str, delta: np.ndarray) -> None:
-    """``params[key] += delta`` in place (bumping a Tensor's version counter)."""
+def _add_(params: MutableMapping[str, Any], key: str, delta: Any) -> None:
+    """The book's ``params[key] += delta``.
+
+    An ndarray (or a Tensor, bumping its version counter) is updated in place;
+    a number is replaced by the sum in the dictionary, as Python's ``+=`` does.
+    """
     p = params[key]
     if isinstance(p, Tensor):
         with no_grad():
             p += delta
     else:
-        p += delta
+        params[key] = operator.iadd(p, delta)
+
+
+def _sub_(params: MutableMapping[str, Any], key: str, delta: Any) -> None:
+    """The book's ``params[key] -= delta`` (in place, or a number replaced; see :func:`_add_`)."""
+    p = params[key]
+    if isinstance(p, Tensor):
+        with no_grad():
+            p -= delta
+    else:
+        params[key] = operator.isub(p, delta)
 
 
 class _BookOptimizer:
     """Shared checks; subclasses implement :meth:`update`."""
 
-    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+    def update(self, params: MutableMapping[str, Any], grads: Mapping[str, Any]) -> None:
         """Update every ``params[key]`` in place from ``grads[key]``."""
         raise NotImplementedError
 
-    def _validate(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+    def _validate(self, params: MutableMapping[str, Any], grads: Mapping[str, Any]) -> None:
         _check(params, grads, type(self).__name__)
 
     @staticmethod
     def _zeros(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """A zero array like each ``params[key]``: a state buffer's first value."""
-        return {key: np.zeros_like(_array(val, key)) for key, val in params.items()}
+        return {key: np.zeros_like(_value(val)) for key, val in params.items()}
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items()
@@ -114,11 +140,11 @@ class SGD(_BookOptimizer):
     def __init__(self, lr: float = 0.01) -> None:
         self.lr = lr
 
-    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+    def update(self, params: MutableMapping[str, Any], grads: Mapping[str, Any]) -> None:
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         for key in params.keys():
-            _add_(params, key, -self.lr * _grad(grads, key))
+            _sub_(params, key, self.lr * _grad(grads, key))
 
 
 class Momentum(_BookOptimizer):
@@ -137,7 +163,7 @@ class Momentum(_BookOptimizer):
         self.momentum = momentum
         self.v: dict[str, np.ndarray] | None = None
 
-    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+    def update(self, params: MutableMapping[str, Any], grads: Mapping[str, Any]) -> None:
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         if self.v is None:
@@ -163,7 +189,7 @@ class Nesterov(Momentum):
         The decay of the velocity ``v``.
     """
 
-    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+    def update(self, params: MutableMapping[str, Any], grads: Mapping[str, Any]) -> None:
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         if self.v is None:
@@ -171,7 +197,7 @@ class Nesterov(Momentum):
         for key in params.keys():
             g = _grad(grads, key)
             _add_(params, key, self.momentum * self.momentum * self.v[key])
-            _add_(params, key, -(1 + self.momentum) * self.lr * g)
+            _sub_(params, key, (1 + self.momentum) * self.lr * g)
             self.v[key] *= self.momentum
             self.v[key] -= self.lr * g
 
@@ -189,7 +215,7 @@ class AdaGrad(_BookOptimizer):
         self.lr = lr
         self.h: dict[str, np.ndarray] | None = None
 
-    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+    def update(self, params: MutableMapping[str, Any], grads: Mapping[str, Any]) -> None:
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         if self.h is None:
@@ -197,7 +223,7 @@ class AdaGrad(_BookOptimizer):
         for key in params.keys():
             g = _grad(grads, key)
             self.h[key] += g * g
-            _add_(params, key, -self.lr * g / (np.sqrt(self.h[key]) + 1e-7))
+            _sub_(params, key, self.lr * g / (np.sqrt(self.h[key]) + 1e-7))
 
 
 class RMSprop(_BookOptimizer):
@@ -218,7 +244,7 @@ class RMSprop(_BookOptimizer):
         self.decay_rate = decay_rate
         self.h: dict[str, np.ndarray] | None = None
 
-    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+    def update(self, params: MutableMapping[str, Any], grads: Mapping[str, Any]) -> None:
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         if self.h is None:
@@ -227,7 +253,7 @@ class RMSprop(_BookOptimizer):
             g = _grad(grads, key)
             self.h[key] *= self.decay_rate
             self.h[key] += (1 - self.decay_rate) * g * g
-            _add_(params, key, -self.lr * g / (np.sqrt(self.h[key]) + 1e-7))
+            _sub_(params, key, self.lr * g / (np.sqrt(self.h[key]) + 1e-7))
 
 
 class Adam(_BookOptimizer):
@@ -256,7 +282,7 @@ class Adam(_BookOptimizer):
         self.m: dict[str, np.ndarray] | None = None
         self.v: dict[str, np.ndarray] | None = None
 
-    def update(self, params: Mapping[str, Any], grads: Mapping[str, Any]) -> None:
+    def update(self, params: MutableMapping[str, Any], grads: Mapping[str, Any]) -> None:
         """Update every ``params[key]`` in place from ``grads[key]``."""
         self._validate(params, grads)
         if self.m is None or self.v is None:
@@ -267,7 +293,7 @@ class Adam(_BookOptimizer):
             g = _grad(grads, key)
             self.m[key] += (1 - self.beta1) * (g - self.m[key])
             self.v[key] += (1 - self.beta2) * (g ** 2 - self.v[key])
-            _add_(params, key, -lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7))
+            _sub_(params, key, lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7))
 
 
 #: The book's optimizers by the lower-case names :class:`~minigrad.book.trainer.Trainer` accepts.

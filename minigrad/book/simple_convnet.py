@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import sys
 from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
 from minigrad.book._convnet import ConvNet, labels_or_one_hot
-from minigrad.layerwise.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+from minigrad.book.gradient import numerical_gradient
+from minigrad.book.layers import *  # noqa: F403
+from minigrad.book.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+from minigrad.book.layers import __all__ as _layers_all
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Parameter
 from minigrad.tensor import Tensor
 
-__all__ = ["SimpleConvNet"]
+# what a star import of the book's module brings (its imports included)
+__all__ = ["sys", "os", "pickle", "OrderedDict", *_layers_all, "numerical_gradient",
+           "SimpleConvNet"]
 
 
 class SimpleConvNet(ConvNet):
@@ -98,7 +106,10 @@ class SimpleConvNet(ConvNet):
         """Same as :meth:`predict`."""
         return self.predict(x)
 
-    def loss(self, x: Any, t: Any) -> Tensor:
-        """Return the batch-mean cross-entropy of ``softmax(predict(x))`` against ``t``."""
+    def loss_tensor(self, x: Any, t: Any) -> Tensor:
+        """Return the book's cross-entropy of ``softmax(predict(x))`` against ``t``, a Tensor.
+
+        :meth:`loss` returns its value as a number, as the book's ``loss`` does.
+        """
         y = self.predict(x)
-        return self.lastLayer.forward(y, labels_or_one_hot(t, y.shape[-1]))
+        return self.lastLayer.loss_tensor(y, labels_or_one_hot(t, y.shape[-1]))

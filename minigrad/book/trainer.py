@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import numpy as np
 
-from minigrad.book.optimizer import BOOK_OPTIMIZERS
+from minigrad.book.optimizer import (
+    BOOK_OPTIMIZERS,
+    SGD,
+    AdaGrad,
+    Adam,
+    Momentum,
+    Nesterov,
+    RMSprop,
+)
 from minigrad.train import TrainingLoop
 
-__all__ = ["Trainer"]
+# what a star import of the book's module brings (its imports included)
+__all__ = ["sys", "os", "np", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam",
+           "Trainer"]
 
 
 class Trainer(TrainingLoop):
@@ -118,7 +130,7 @@ class Trainer(TrainingLoop):
         return True
 
     def _record_loss(self, i: int, value: float) -> bool:
-        self.train_loss_list.append(value)
+        self.train_loss_list.append(np.float64(value))  # the book's loss() gives np.float64
         if self.verbose:
             print("train loss:" + str(value))
         return True

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
-from minigrad.layerwise.layers import Relu, SoftmaxWithLoss
-from minigrad.layerwise.net import BookNet, affine
+from minigrad.book._form import BookFormNet
+from minigrad.book.gradient import numerical_gradient
+from minigrad.book.layers import *  # noqa: F403
+from minigrad.book.layers import SoftmaxWithLoss
+from minigrad.book.layers import __all__ as _layers_all
+from minigrad.layerwise.layers import Relu
+from minigrad.layerwise.net import affine
 from minigrad.nn.layers import SeedLike, _randn, make_rng
 from minigrad.nn.module import Parameter
 from minigrad.tensor import Tensor
 
-__all__ = ["TwoLayerNet"]
+# what a star import of the book's module brings (its imports included)
+__all__ = ["sys", "os", "OrderedDict", *_layers_all, "numerical_gradient", "TwoLayerNet"]
 
 
-class TwoLayerNet(BookNet):
+class TwoLayerNet(BookFormNet):
     """``Affine1 -> Relu1 -> Affine2``, then ``SoftmaxWithLoss`` (chapter 5's version).
 
     Parameters
@@ -73,6 +81,9 @@ class TwoLayerNet(BookNet):
         """Same as :meth:`predict`."""
         return self.predict(x)
 
-    def loss(self, x: Any, t: Any) -> Tensor:
-        """Return the softmax cross-entropy of the logits against ``t``."""
-        return self.lastLayer.forward(self.predict(x), t)
+    def loss_tensor(self, x: Any, t: Any) -> Tensor:
+        """Return the book's softmax cross-entropy of the logits against ``t``, as a Tensor.
+
+        :meth:`loss` returns its value as a number, as the book's ``loss`` does.
+        """
+        return self.lastLayer.loss_tensor(self.predict(x), t)

@@ -1,4 +1,8 @@
-"""The book's ``common/util.py`` (chapter 6 part): :func:`smooth_curve`, :func:`shuffle_dataset`."""
+"""The book's ``common/util.py``: its chapter 6 and chapter 7 helpers, on ndarrays.
+
+:func:`smooth_curve` and :func:`shuffle_dataset` (chapter 6); :func:`conv_output_size`,
+:func:`im2col` and :func:`col2im` (chapter 7).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["smooth_curve", "shuffle_dataset"]
+# what a star import of the book's module brings
+__all__ = ["np", "smooth_curve", "shuffle_dataset", "conv_output_size", "im2col", "col2im"]
 
 
 def smooth_curve(x: Any) -> np.ndarray:
@@ -66,3 +71,49 @@ def shuffle_dataset(x: np.ndarray, t: np.ndarray, rng: Any = None) -> tuple[np.n
     permutation = (np.random.permutation(x.shape[0]) if rng is None
                    else rng.permutation(x.shape[0]))
     return x[permutation], t[permutation]
+
+
+def conv_output_size(input_size: int, filter_size: int, stride: int = 1, pad: int = 0) -> float:
+    """The book's ``(input_size + 2 pad - filter_size) / stride + 1``, a true division (a float).
+
+    :func:`minigrad.functional.conv_output_size` is the integer (floored) form.
+
+    Examples
+    --------
+    >>> conv_output_size(28, 5), conv_output_size(7, 3, 2)
+    (24.0, 3.0)
+    """
+    return (input_size + 2 * pad - filter_size) / stride + 1
+
+
+def im2col(input_data: Any, filter_h: int, filter_w: int, stride: int = 1,
+           pad: int = 0) -> np.ndarray:
+    """The windows of ``input_data`` (N, C, H, W) as rows: an ndarray (N*OH*OW, C*FH*FW).
+
+    The book's layout (row ``(n*OH + oy)*OW + ox``, column ``(c*FH + ky)*FW + kx``),
+    always in float64 as the book's; :func:`minigrad.functional.im2col` is the
+    differentiable one on tensors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> im2col(np.arange(18).reshape(1, 2, 3, 3), 2, 2)[0]
+    array([ 0.,  1.,  3.,  4.,  9., 10., 12., 13.])
+    """
+    from minigrad.ops.conv import im2col as _im2col
+
+    x = np.asarray(input_data, dtype=np.float64)
+    return np.asarray(_im2col(x, filter_h, filter_w, stride, pad).data)
+
+
+def col2im(col: Any, input_shape: tuple[int, ...], filter_h: int, filter_w: int,
+           stride: int = 1, pad: int = 0) -> np.ndarray:
+    """Add the rows of ``col`` back into an (N, C, H, W) float64 ndarray (``im2col``'s adjoint).
+
+    Overlapping windows accumulate and the padding is cropped;
+    :func:`minigrad.functional.col2im` is the differentiable one.
+    """
+    from minigrad.ops.conv import col2im as _col2im
+
+    c = np.asarray(col, dtype=np.float64)
+    return np.asarray(_col2im(c, input_shape, filter_h, filter_w, stride, pad).data)

@@ -25,9 +25,17 @@ newest run):
 (:class:`minigrad.models.MultiLayerNet`: ``--hidden-sizes``, ``--batchnorm``,
 ``--dropout``, ``--weight-decay``); ``--model simple-convnet`` and
 ``--model deep-convnet`` train chapters 7 and 8's networks with the book's
-settings unless given (:data:`MODEL_DEFAULTS`: Adam, lr 0.001, 20 epochs;
-accuracy on 1,000 samples per epoch, then on the whole test set).
-:data:`MODELS` maps each ``--model`` name to the function that builds it.
+settings for the options not given (:data:`MODEL_DEFAULTS`: Adam, lr 0.001,
+20 epochs; accuracy on 1,000 samples per epoch, then on the whole test set);
+an option given with the default's value counts as given.
+:data:`MODELS` maps each ``--model`` name to the function that builds it, and
+:data:`MODEL_OPTIONS` says which values of ``--hidden-size``, ``--activation``,
+``--weight-init-std``, ... each model takes: a value the model cannot use is
+refused (exit 2, naming the option and the model), never ignored, so
+``history.json`` records what the run used.
+
+The progress bar is shown only when its output (stderr) is a terminal; in a
+log or a pipe only the per-epoch lines are printed.
 
 Errors print a message on stderr, without a traceback, and end the command
 with one of the exit statuses of :data:`minigrad.cli.errors.EXIT_CODES`, the
@@ -54,7 +62,13 @@ from typing import Any
 
 import numpy as np
 
-from .arguments import BOOK_DEFAULTS, _given_options, _train_parser
+from .arguments import (
+    BOOK_DEFAULTS,
+    _given_options,
+    _given_or_changed,
+    _one_of_each_pair,
+    _train_parser,
+)
 from .checkpoints import (
     _checkpoint_on_interrupt,
     _checkpoint_saver,
@@ -77,12 +91,18 @@ from .errors import (
 )
 from .memory import _available_memory, _check_sizes
 from .memory import _memory_needed as _memory_needed  # importable from here, as before
-from .model_choice import MODEL_DEFAULTS, MODELS, _apply_model_defaults
+from .model_choice import (
+    MODEL_DEFAULTS,
+    MODEL_OPTIONS,
+    MODELS,
+    _apply_model_defaults,
+    _check_model_options,
+)
 from .results import _save_figures, _save_loss_graph, _save_weights
 from .rundir import LOCK_NAME, _link_latest, _OutputLock, _prepare_out_dir
 
 __all__ = ["main", "build_parser", "add_train_parser", "run_train", "CLIError",
-           "BOOK_DEFAULTS", "MODELS", "MODEL_DEFAULTS", "LOCK_NAME", "EXIT_CODES",
+           "BOOK_DEFAULTS", "MODELS", "MODEL_DEFAULTS", "MODEL_OPTIONS", "LOCK_NAME", "EXIT_CODES",
            "EXIT_CODES_HELP", "EXIT_OK", "EXIT_USAGE", "EXIT_DIVERGED", "EXIT_WRITE_FAILED",
            "EXIT_SIGINT", "EXIT_SIGTERM"]
 
@@ -131,10 +151,20 @@ def _load_data(args: argparse.Namespace) -> Any:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Run ``minigrad train`` with parsed arguments; returns the exit status."""
-    ckpt = _read_resume_checkpoint(args, build_parser()) if args.resume is not None else None
-    if args.model in MODEL_DEFAULTS:
-        _apply_model_defaults(args, build_parser().parse_args(["train"]))
+    """Run ``minigrad train`` with parsed arguments; returns the exit status.
+
+    ``args.given`` names the options given on the command line (:func:`main` sets
+    it); without it, the options whose value differs from the default count as
+    given. A model's preset fills only the options neither given nor restored by
+    ``--resume``, and a given option the model cannot use is refused (exit 2).
+    """
+    parser = build_parser()
+    given = _given_or_changed(args, parser)
+    ckpt = _read_resume_checkpoint(args, parser) if args.resume is not None else None
+    restored = set(getattr(args, "restored", ()))
+    _one_of_each_pair(args, given, restored)
+    _apply_model_defaults(args, given | restored)
+    _check_model_options(args, given)
     out, default_out = _prepare_out_dir(args.out)
     with _OutputLock(out, getattr(args, "overwrite", False)):
         return _train_in(args, ckpt, out, default_out)
@@ -156,11 +186,6 @@ def _train_in(args: argparse.Namespace, ckpt: dict[str, Any] | None, out: Path,
         args.data_dir = mnist_data_dir(None).expanduser().resolve()
     model_seq, batch_seq = np.random.SeedSequence(seed).spawn(2)
     if args.epochs is not None:
-        given = getattr(args, "given", None)
-        iters_given = ("iters" in given) if given is not None else \
-            args.iters != BOOK_DEFAULTS["iters"]
-        if iters_given and args.resume is None:
-            raise CLIError("give either --epochs or --iters, not both")
         args.iters = max(int(args.epochs * max(len(x_train) / args.batch_size, 1)), 1)
     model = MODELS[args.model](args, x_train.shape[1], t_train.shape[1],
                                np.random.default_rng(model_seq))
@@ -195,7 +220,9 @@ def _train_in(args: argparse.Namespace, ckpt: dict[str, Any] | None, out: Path,
         from minigrad.debug import memory_profile_of_step
 
         n = args.batch_size
+        before = {k: np.array(v, copy=True) for k, v in model.state_dict().items()}
         print(memory_profile_of_step(model, x_train[:n], t_train[:n]))
+        model.load_state_dict(before)  # its forward moved BatchNorm's statistics, dropout's step
     with _DeferredInterrupt(trainer.state) as sig:
         try:
             history = trainer.run()

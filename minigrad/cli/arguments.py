@@ -17,7 +17,7 @@ import numpy as np
 
 from minigrad._validate import integer, number, positive_int
 
-from .errors import EXIT_CODES_HELP
+from .errors import EXIT_CODES_HELP, CLIError
 from .model_choice import MODELS
 
 __all__ = ["BOOK_DEFAULTS"]
@@ -105,7 +105,8 @@ def _train_parser(subparsers: Any) -> argparse.ArgumentParser:
             "sigmoid, 10000 iterations, batch 100, learning rate 0.1. Training and test "
             "accuracy are printed every epoch; the history, weights and figures are written "
             "to the output folder. --model multi-layer trains chapter 6's network instead "
-            "(--hidden-sizes, --batchnorm, --dropout, --weight-decay)."),
+            "(--hidden-sizes, --batchnorm, --dropout, --weight-decay). An option the chosen "
+            "model cannot use is refused, never ignored."),
         epilog=EXIT_CODES_HELP,
         formatter_class=_EpilogAsIs,
     )
@@ -177,7 +178,8 @@ def _train_parser(subparsers: Any) -> argparse.ArgumentParser:
     io_group.add_argument("--overwrite", action="store_true",
                           help="write into --out even while another minigrad train holds its "
                                "lock (by default the second run refuses)")
-    io_group.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    io_group.add_argument("--no-progress", action="store_true",
+                          help="hide the progress bar (shown only when stderr is a terminal)")
     io_group.add_argument("--no-figures", action="store_true",
                           help="do not write loss.png, accuracy.png and loss_graph.svg")
     io_group.add_argument("--profile-memory", action="store_true",
@@ -210,3 +212,36 @@ def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str],
     except SystemExit:  # pragma: no cover - argv was parsed once already
         return set()
     return set(vars(ns)) - {"command", "handler"}
+
+
+def _given_or_changed(args: argparse.Namespace, parser: argparse.ArgumentParser) -> set[str]:
+    """``args.given``: the options given on the command line (set by :func:`minigrad.cli.main`).
+
+    A namespace built without ``main`` (``parser.parse_args(...)`` passed to
+    :func:`~minigrad.cli.run_train`) has no record of them: then the options whose
+    value differs from the default count as given, and ``args.given`` is set to them.
+    """
+    given = getattr(args, "given", None)
+    if given is None:
+        defaults = vars(parser.parse_args(["train"]))
+        given = {k for k, v in vars(args).items() if k in defaults and v != defaults[k]}
+        args.given = given
+    return set(given)
+
+
+#: Pairs of options that say the same thing: the first wins when it is set (``--epochs``
+#: sets the number of iterations; ``--hidden-sizes`` the hidden layers).
+_EITHER = (("epochs", "iters"), ("hidden_sizes", "hidden_size"))
+
+
+def _one_of_each_pair(args: argparse.Namespace, given: set[str], restored: set[str]) -> None:
+    """Refuse both options of a pair of :data:`_EITHER` given together (exit 2).
+
+    With ``--resume``, the one given wins over the other restored from the checkpoint.
+    """
+    for first, second in _EITHER:
+        if first in given and second in given:
+            raise CLIError(f"give either --{first.replace('_', '-')} or "
+                           f"--{second.replace('_', '-')}, not both")
+        if second in given and first in restored:
+            setattr(args, first, None)

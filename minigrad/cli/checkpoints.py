@@ -22,7 +22,7 @@ from .model_choice import MODELS
 
 #: Options that are not settings of the run (not recorded, not restored by --resume).
 _NOT_SETTINGS = frozenset({"command", "handler", "resume", "out", "overwrite", "no_progress",
-                           "no_figures", "profile_memory", "given"})
+                           "no_figures", "profile_memory", "given", "restored"})
 
 
 def _run_settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -59,7 +59,8 @@ def _read_resume_checkpoint(args: argparse.Namespace,
 
     Every setting recorded in the checkpoint (the data folder included) is
     used, except those given on the command line: they override the
-    checkpoint's, and each override is printed. ``parser`` is
+    checkpoint's, and each override is printed; ``args.restored`` names the settings
+    taken from the checkpoint. ``parser`` is
     :func:`~minigrad.cli.build_parser`'s, for the options' defaults and types.
     """
     from minigrad.serialization import CheckpointError, load
@@ -87,6 +88,7 @@ def _read_resume_checkpoint(args: argparse.Namespace,
     given = getattr(args, "given", None)
     sub = _subparser(parser, "train")
     types = {a.dest: a.type for a in (sub._actions if sub is not None else [])}
+    restored = set()
     for k, v in settings.items():
         if k in _NOT_SETTINGS or not hasattr(args, k):
             continue  # an option this version does not have
@@ -96,12 +98,14 @@ def _read_resume_checkpoint(args: argparse.Namespace,
         explicit = k in given if given is not None else current != getattr(defaults, k)
         if not explicit:
             setattr(args, k, v)
+            restored.add(k)
         elif current != v:
             flag = "--" + k.replace("_", "-")
             shown = "" if isinstance(current, bool) else f" {current}"
             print(f"resume: {flag}{shown} overrides the checkpoint's setting ({v})")
     if args.out is None:
         args.out = path.parent
+    args.restored = restored
     return ckpt
 
 

@@ -1,4 +1,7 @@
-"""Datasets for minigrad: MNIST, the IDX file format and mini-batch sampling.
+"""Datasets for minigrad: MNIST, the spiral, the IDX file format and mini-batch sampling.
+
+The loading machinery (``Dataset``, ``TensorDataset``, ``DataLoader``) is in
+:mod:`minigrad.data`; :class:`Spiral` is one of its ``TensorDataset``.
 
 This package depends only on NumPy and the standard library.
 
@@ -30,6 +33,7 @@ from .mnist import (
     load_mnist,
     mnist_data_dir,
 )
+from .spiral import Spiral, make_spiral
 
 __all__ = [
     "BatchSampler",
@@ -42,12 +46,14 @@ __all__ = [
     "MNISTNotFoundError",
     "MNIST_FILES",
     "MNIST_SHA256",
+    "Spiral",
     "decode_idx",
     "default_cache_dir",
     "encode_idx",
     "fetch_mnist",
     "iterate_minibatches",
     "load_mnist",
+    "make_spiral",
     "mnist_data_dir",
     "random_batch",
     "read_idx",

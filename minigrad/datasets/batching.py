@@ -5,7 +5,8 @@ Two schemes are provided:
 * :func:`random_batch` draws indices *with replacement*, exactly like the
   book's training loop (``np.random.choice(train_size, batch_size)``);
 * :class:`BatchSampler` and :func:`iterate_minibatches` go through the data
-  epoch by epoch, each example appearing exactly once per epoch.
+  epoch by epoch, each example appearing exactly once per epoch (``BatchSampler``
+  lives in :mod:`minigrad.data`, beside the ``DataLoader`` that uses it).
 
 Randomness is controlled by a ``seed`` argument that accepts ``None``, an
 ``int``, a :class:`numpy.random.Generator` or a :class:`numpy.random.RandomState`:
@@ -27,9 +28,9 @@ import numpy.typing as npt
 
 from minigrad._rng import SeedLike, make_rng
 from minigrad._validate import integer
+from minigrad.data import BatchSampler
 
 __all__ = ["BatchSampler", "SeedLike", "iterate_minibatches", "random_batch"]
-
 
 
 def random_batch(n: int, batch_size: int, rng: SeedLike = None) -> np.ndarray:
@@ -71,74 +72,6 @@ def random_batch(n: int, batch_size: int, rng: SeedLike = None) -> np.ndarray:
     n = integer(n, "n", 1)
     batch_size = integer(batch_size, "batch_size", 1)
     return np.asarray(make_rng(rng).choice(n, batch_size))
-
-
-class BatchSampler:
-    """Iterate over index batches, one epoch per iteration.
-
-    Each ``iter(sampler)`` yields index arrays covering ``range(n)`` exactly
-    once (or all but the last ``n % batch_size`` indices when ``drop_last``).
-    With ``shuffle``, each epoch uses a new permutation drawn from the same
-    random source, so a seeded sampler gives a reproducible sequence of epochs.
-
-    Parameters
-    ----------
-    n : int
-        Number of examples (non-negative).
-    batch_size : int
-        Size of each batch (positive). The last batch may be smaller unless
-        ``drop_last`` is set.
-    shuffle : bool, default True
-        Shuffle the indices at the start of each epoch; otherwise go in order.
-    seed : None, int, numpy.random.Generator or numpy.random.RandomState, optional
-        Source of randomness; see the module docstring.
-    drop_last : bool, default False
-        Drop the final incomplete batch.
-
-    Raises
-    ------
-    ValueError
-        If ``batch_size`` is not positive or ``n`` is negative.
-
-    Examples
-    --------
-    >>> sampler = BatchSampler(5, 2, shuffle=False)
-    >>> [b.tolist() for b in sampler]
-    [[0, 1], [2, 3], [4]]
-    >>> len(sampler)
-    3
-    """
-
-    def __init__(
-        self,
-        n: int,
-        batch_size: int,
-        shuffle: bool = True,
-        seed: SeedLike = None,
-        drop_last: bool = False,
-    ) -> None:
-        self.n = integer(n, "n", 0)
-        self.batch_size = integer(batch_size, "batch_size", 1)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
-        self._rng = make_rng(seed)
-
-    def __len__(self) -> int:
-        if self.drop_last:
-            return self.n // self.batch_size
-        return -(-self.n // self.batch_size)
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        order = self._rng.permutation(self.n) if self.shuffle else np.arange(self.n)
-        stop = len(self) * self.batch_size
-        for start in range(0, min(stop, self.n), self.batch_size):
-            yield order[start : start + self.batch_size]
-
-    def __repr__(self) -> str:
-        return (
-            f"BatchSampler(n={self.n}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
-            f"drop_last={self.drop_last})"
-        )
 
 
 def iterate_minibatches(

@@ -10,7 +10,7 @@ import numpy as np
 from minigrad import autograd
 from minigrad.autograd import Function, enable_grad, grad, no_grad
 from minigrad.debug._common import _forward_order, _outputs_of, _shape_str, _table
-from minigrad.numerical import classify_errors, finite_differences, kink_text
+from minigrad.numerical import judge_gradient, kink_text, max_difference
 from minigrad.tensor import Tensor
 
 __all__ = ["check_graph", "GraphCheckReport", "OpCheck"]
@@ -66,9 +66,10 @@ class OpCheck:
     passed : bool
         False when some element is out of tolerance, or the op could not be checked.
     nondifferentiable : bool
-        True when the numerical derivative jumps at the op's input (relu or abs at 0,
-        max or min with ties): the one-sided differences disagree and the analytic
-        gradient lies between them. Such elements are flagged, not failed.
+        True when the derivative jumps at the op's input (relu or abs at 0, max or
+        min with ties): the one-sided derivatives, extrapolated from steps ``eps``
+        and ``eps / 2``, disagree and the analytic gradient lies between them.
+        Such elements are flagged, not failed.
     failing_inputs : tuple of int
         The checked inputs with elements out of tolerance.
     n_elements : int
@@ -79,7 +80,8 @@ class OpCheck:
         How many of them sit at a point where the op is not differentiable.
     error : str or None
         Why the op could not be checked (its forward or backward raised, an
-        input changed in place since the op ran), else None.
+        input changed in place since the op ran, its forward is not
+        deterministic), else None.
     """
 
     index: int
@@ -219,8 +221,8 @@ class GraphCheckReport:
 
 
 def check_graph(output: Tensor | Sequence[Tensor], *, eps: float = 1e-6, atol: float = 1e-5,
-                rtol: float = 1e-3, seed: int = 0,
-                max_elements: int | None = None) -> GraphCheckReport:
+                rtol: float = 1e-3, seed: int = 0, max_elements: int | None = None,
+                nondet_tol: float = 0.0) -> GraphCheckReport:
     """Gradcheck every op recorded for ``output``, each in isolation, on the inputs it saw.
 
     The graph is walked from ``output`` through ``creator`` and
@@ -233,10 +235,16 @@ def check_graph(output: Tensor | Sequence[Tensor], *, eps: float = 1e-6, atol: f
     the work is done on copies, so float32 graphs are checked in float64
     and left bitwise unchanged.
 
-    Where the numerical derivative jumps (relu or abs at exactly 0, max or
-    min with ties), the one-sided differences disagree; if the analytic
-    gradient lies between them the op is flagged ``nondifferentiable``
-    rather than failed.
+    Where the derivative jumps (relu or abs at exactly 0, max or min with
+    ties, clip at a bound), the one-sided derivatives disagree; if the
+    analytic gradient lies between them the op is flagged
+    ``nondifferentiable`` rather than failed. The rule, and the code, are
+    those of :func:`~minigrad.gradcheck`: the one-sided derivatives are
+    extrapolated from one-sided differences at ``eps`` and ``eps / 2``
+    (:func:`minigrad.numerical.classify_errors`), so the curvature of a
+    smooth op is never taken for a kink. An op whose forward gives different
+    results on the same inputs (more than ``nondet_tol`` apart) cannot be
+    checked by finite differences: its row says it is not deterministic.
 
     Parameters
     ----------
@@ -253,6 +261,10 @@ def check_graph(output: Tensor | Sequence[Tensor], *, eps: float = 1e-6, atol: f
     max_elements : int, optional
         Check at most this many randomly chosen elements of each input
         (all of them when None), to keep big layers quick.
+    nondet_tol : float
+        How far two runs of an op's forward on the same inputs may differ,
+        element by element (0.0: they must be identical), as in
+        :func:`~minigrad.gradcheck`.
 
     Returns
     -------
@@ -279,6 +291,8 @@ def check_graph(output: Tensor | Sequence[Tensor], *, eps: float = 1e-6, atol: f
         raise ValueError(f"check_graph: eps must be a positive number, got {eps}")
     if atol < 0 or rtol < 0:
         raise ValueError(f"check_graph: atol and rtol must be >= 0, got atol={atol}, rtol={rtol}")
+    if not nondet_tol >= 0:
+        raise ValueError(f"check_graph: nondet_tol must be a number >= 0, got {nondet_tol!r}")
     if max_elements is not None and max_elements < 1:
         raise ValueError(f"check_graph: max_elements must be >= 1, got {max_elements}")
     outs = _outputs_of(output, "check_graph")
@@ -299,7 +313,7 @@ def check_graph(output: Tensor | Sequence[Tensor], *, eps: float = 1e-6, atol: f
     rows = []
     with _suspended_hooks():
         for i, f in enumerate(funcs):
-            rows.append(_check_op(f, i, eps, atol, rtol, rng, max_elements))
+            rows.append(_check_op(f, i, eps, atol, rtol, rng, max_elements, nondet_tol))
     dtypes: list[str] = []
     for f in funcs:
         for x in f.inputs or ():
@@ -311,7 +325,8 @@ def check_graph(output: Tensor | Sequence[Tensor], *, eps: float = 1e-6, atol: f
 
 
 def _check_op(f: Function, index: int, eps: float, atol: float, rtol: float,
-              rng: np.random.Generator, max_elements: int | None) -> OpCheck:
+              rng: np.random.Generator, max_elements: int | None,
+              nondet_tol: float = 0.0) -> OpCheck:
     xs = f.inputs
     assert xs is not None
     floats = [str(x.data.dtype) for x in xs if x.data.dtype.kind == "f"]
@@ -365,25 +380,38 @@ def _check_op(f: Function, index: int, eps: float, atol: float, rtol: float,
     del ys, ys_t, roots
 
     # numerical: central (and one-sided) differences of sum(op(inputs) * v)
-    def value() -> float:
+    def outputs() -> list[np.ndarray]:
         out = _fresh(f).forward(*arrays)
-        outs = out if isinstance(out, tuple) else (out,)
-        total = 0.0
-        for y, v in zip(outs, cots):
-            if v is not None:
-                total += float(np.sum(np.asarray(y, dtype=np.float64) * v))
-        return total
+        return [np.asarray(y) for y in (out if isinstance(out, tuple) else (out,))]
+
+    def total(outs: list[np.ndarray]) -> float:
+        return sum((float(np.sum(np.asarray(y, dtype=np.float64) * v))
+                    for y, v in zip(outs, cots) if v is not None), 0.0)
+
+    def value() -> float:
+        return total(outputs())
 
     max_abs = 0.0
     scale = 0.0
     failing = []
     with no_grad(), np.errstate(all="ignore"):
         try:
-            f0 = value()
+            first = [y.copy() for y in outputs()]
+            second = outputs()
         except Exception as e:  # noqa: BLE001 - reported in the row
             row.passed = False
             row.error = f"forward raised {type(e).__name__} on float64 copies: {e}"
             return row
+        differ = [(k, max_difference(a, b)) for k, (a, b) in enumerate(zip(first, second))]
+        differ = [(k, d) for k, d in differ if not d <= nondet_tol]
+        if differ:
+            row.passed = False
+            row.error = ("forward is not deterministic: two runs on the same inputs differ ("
+                         + ", ".join(f"output {k} by up to {d:.3g}" for k, d in differ)
+                         + f", nondet_tol={nondet_tol:g}), so its finite differences measure "
+                         "the noise, not the slope")
+            return row
+        f0 = total(second)
         for k, i in enumerate(checked):
             arr = arrays[i]
             gk = gs[k]
@@ -391,11 +419,11 @@ def _check_op(f: Function, index: int, eps: float, atol: float, rtol: float,
             flat = np.arange(arr.size)
             if max_elements is not None and arr.size > max_elements:
                 flat = np.sort(rng.choice(arr.size, max_elements, replace=False))
-            central, fwd, bwd = finite_differences(value, arr, eps, flat, one_sided=True,
-                                                   f0=f0)
             a = a_full.reshape(-1)[flat]
+            # the same finite differences and the same rule for kinks as gradcheck
+            central, genuine, excused = judge_gradient(value, arr, eps, a, atol, rtol, flat,
+                                                       f0=f0)
             err = np.abs(a - central)
-            genuine, excused = classify_errors(a, central, fwd, bwd, atol, rtol)
             row.n_elements += flat.size
             row.n_bad += int(genuine.sum())
             row.n_nondifferentiable += int(excused.sum())

@@ -122,10 +122,14 @@ class Affine(BookLayer):
 class SoftmaxWithLoss(BookLayer):
     """Softmax followed by the batch-mean cross-entropy (item 5.13).
 
-    ``forward(x, t)`` returns the loss; ``backward()`` returns ``(y - t) / N``
-    (the derivative of the fused, stable softmax cross-entropy; the book's
-    forward adds ``1e-7`` inside the logarithm, which changes the loss by at
-    most about ``1e-7`` and which the book's backward ignores too).
+    ``forward(x, t)`` returns the loss (a Tensor, :meth:`loss_tensor`);
+    ``backward()`` returns ``(y - t) / N``, the derivative of the fused, stable
+    softmax cross-entropy ``-mean(log softmax(x)[t])``. The book's forward
+    instead adds ``1e-7`` inside the logarithm, ``-mean(log(y_t + 1e-7))``,
+    which its backward ignores: that lowers each sample's ``-log`` by about
+    ``1e-7 / y_t`` (``y_t`` the probability of the right class), not by at
+    most about ``1e-7``: the difference grows as ``y_t`` shrinks.
+    :class:`minigrad.book.layers.SoftmaxWithLoss` computes the book's value.
 
     Attributes
     ----------
@@ -137,19 +141,26 @@ class SoftmaxWithLoss(BookLayer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.loss: Tensor | None = None
+        self.loss: Any = None
         self.y: np.ndarray | None = None
         self.t: np.ndarray | None = None
 
-    def forward(self, x: Any, t: Any) -> Tensor:
+    def forward(self, x: Any, t: Any) -> Any:
         """Return the loss of logits ``x`` against labels or one-hot targets ``t``."""
+        return self.loss_tensor(x, t)
+
+    def loss_tensor(self, x: Any, t: Any) -> Tensor:
+        """Return the loss as a Tensor recorded for autodiff (what networks differentiate)."""
         x = leaf(x)
         self.t = np.asarray(t.data if isinstance(t, Tensor) else t)
         self.y = _softmax_array(x.data, -1)
-        loss = F.softmax_cross_entropy(x, self.t)
+        loss = self._loss_of(x, self.t)
         self.loss = loss
         self._remember(loss, [x], {})
         return loss
+
+    def _loss_of(self, x: Tensor, t: np.ndarray) -> Tensor:
+        return F.softmax_cross_entropy(x, t)
 
     def backward(self, dout: Any = 1) -> np.ndarray | None:
         """Return ``dL/dx = dout * (y - t) / N``."""

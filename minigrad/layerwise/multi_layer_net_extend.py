@@ -83,7 +83,7 @@ class MultiLayerNetExtend(BookNet):
 
     def loss(self, x: Any, t: Any, train_flg: bool = False) -> Tensor:
         """Return the cross-entropy plus ``0.5 * lambda * sum(W**2)`` over every ``W``."""
-        return self.lastLayer.forward(self.predict(x, train_flg), t) + self._decay()
+        return self.lastLayer.loss_tensor(self.predict(x, train_flg), t) + self._decay()
 
     def _loss_for_grad(self, x: Any, t: Any) -> Tensor:
         return self.loss(x, t, train_flg=True)

@@ -38,6 +38,8 @@ class BookNet(Module):
     layers: OrderedDict[str, Module]
     lastLayer: SoftmaxWithLoss  # noqa: N815 - the book's name
     weight_decay_lambda: float = 0.0
+    #: The class of :attr:`lastLayer` that :meth:`_finish_multi_layer` creates.
+    loss_layer: type[SoftmaxWithLoss] = SoftmaxWithLoss
 
     def _register(self) -> None:
         """Register the parameters under their book names and the layers as children."""
@@ -73,7 +75,7 @@ class BookNet(Module):
         """Append the output ``Affine{L+1}`` and ``SoftmaxWithLoss``, then :meth:`_register`."""
         last = self.hidden_layer_num + 1
         self.layers[f"Affine{last}"] = affine(self.params, last)
-        self.lastLayer = SoftmaxWithLoss()
+        self.lastLayer = self.loss_layer()
         self._register()
 
     def _run_layers(self, x: Any, train_flg: bool) -> Tensor:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.nn.layers import InitLike, SeedLike, _positive, _randn, init_std, make_rng
-from minigrad.nn.module import Module, Parameter
+from minigrad.nn.module import Module, Parameter, _renamed_parameter
 from minigrad.ops import conv as C
 from minigrad.ops.shape import reshape
 from minigrad.tensor import Tensor, as_tensor
@@ -16,7 +16,7 @@ __all__ = ["Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Flatten"]
 
 
 class Conv2d(Module):
-    """2-D convolution layer: ``conv2d(x, W, b, stride, padding, dilation, groups)``.
+    """2-D convolution layer: ``conv2d(x, weight, bias, stride, padding, dilation, groups)``.
 
     Parameters
     ----------
@@ -29,7 +29,7 @@ class Conv2d(Module):
     groups : int
         Channel groups (both channel counts must be divisible by it).
     bias : bool
-        Whether to add a per-filter bias ``b`` (zeros at start).
+        Whether to add a per-filter bias (zeros at start).
     weight_init_std : float, str or None
         Scale of the normal initial weights (see :func:`minigrad.nn.init_std`;
         None is the book's 0.01, ``"he"`` uses ``fan_in = in_channels/groups*KH*KW``).
@@ -40,10 +40,14 @@ class Conv2d(Module):
 
     Attributes
     ----------
-    W : Parameter
-        Filters of shape (out_channels, in_channels/groups, KH, KW).
-    b : Parameter or None
+    weight : Parameter
+        Filters of shape (out_channels, in_channels/groups, KH, KW), as PyTorch's.
+    bias : Parameter or None
         Bias of shape (out_channels,).
+    W, b
+        Deprecated aliases of ``weight`` and ``bias`` (the same Parameters),
+        warning :class:`DeprecationWarning`; state dicts with the old keys
+        still load, with a warning.
 
     Examples
     --------
@@ -51,7 +55,13 @@ class Conv2d(Module):
     >>> conv = nn.Conv2d(1, 30, 5, rng=0)
     >>> conv(np.zeros((2, 1, 28, 28))).shape
     (2, 30, 24, 24)
+    >>> conv.weight.shape
+    (30, 1, 5, 5)
     """
+
+    _renamed_state = {"W": ("weight", False), "b": ("bias", False)}
+    W = _renamed_parameter("W", "weight")
+    b = _renamed_parameter("b", "bias")
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: C.IntOrPair,
                  stride: C.IntOrPair = 1, padding: C.IntOrPair = 0, dilation: C.IntOrPair = 1,
@@ -64,35 +74,41 @@ class Conv2d(Module):
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels "
                              f"({out_channels}) must be divisible by groups ({groups})")
-        self.kernel_size = C._pair(kernel_size, "kernel_size", "Conv2d", 1)
+        self.kernel_size = C._kernel_size(kernel_size, "kernel_size", "Conv2d")
         self.stride = C._pair(stride, "stride", "Conv2d", 1)
         self.padding = C._pair(padding, "padding", "Conv2d", 0)
         self.dilation = C._pair(dilation, "dilation", "Conv2d", 1)
         shape = (out_channels, in_channels // groups) + self.kernel_size
         std = init_std(weight_init_std, int(np.prod(shape[1:])))
-        self.W = Parameter((std * _randn(make_rng(rng), shape)).astype(dtype, copy=False))
-        self.b: Parameter | None = (
+        self.weight = Parameter((std * _randn(make_rng(rng), shape)).astype(dtype, copy=False))
+        self.bias: Parameter | None = (
             Parameter(np.zeros(out_channels, dtype=dtype)) if bias else None)
 
     def forward(self, x: Any) -> Tensor:
         """Return the convolution of ``x`` (N, in_channels, H, W)."""
-        return C.conv2d(x, self.W, self.b, self.stride, self.padding, self.dilation,
+        return C.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
 
     def extra_repr(self) -> str:
         """Return the configuration for ``repr``."""
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}, padding={self.padding}, dilation={self.dilation}, "
-                f"groups={self.groups}{'' if self.b is not None else ', bias=False'}")
+                f"groups={self.groups}{'' if self.bias is not None else ', bias=False'}")
 
 
 class ConvTranspose2d(Module):
     """Transposed convolution layer: ``conv_transpose2d(x, W, b, ...)``.
 
-    ``W`` has PyTorch's shape (in_channels, out_channels/groups, KH, KW);
-    ``output_padding`` must be smaller than the stride. Other parameters as
-    in :class:`Conv2d` (``fan_in = in_channels/groups*KH*KW`` for ``"he"``).
+    ``weight`` has PyTorch's shape (in_channels, out_channels/groups, KH, KW)
+    and ``bias`` (out_channels,); ``W`` and ``b`` are deprecated aliases of
+    them, as in :class:`Conv2d`. ``output_padding`` must be smaller than the
+    stride. Other parameters as in :class:`Conv2d` (``fan_in =
+    in_channels/groups*KH*KW`` for ``"he"``).
     """
+
+    _renamed_state = {"W": ("weight", False), "b": ("bias", False)}
+    W = _renamed_parameter("W", "weight")
+    b = _renamed_parameter("b", "bias")
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: C.IntOrPair,
                  stride: C.IntOrPair = 1, padding: C.IntOrPair = 0,
@@ -106,20 +122,20 @@ class ConvTranspose2d(Module):
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"ConvTranspose2d: in_channels ({in_channels}) and out_channels "
                              f"({out_channels}) must be divisible by groups ({groups})")
-        self.kernel_size = C._pair(kernel_size, "kernel_size", "ConvTranspose2d", 1)
+        self.kernel_size = C._kernel_size(kernel_size, "kernel_size", "ConvTranspose2d")
         self.stride = C._pair(stride, "stride", "ConvTranspose2d", 1)
         self.padding = C._pair(padding, "padding", "ConvTranspose2d", 0)
         self.output_padding = C._pair(output_padding, "output_padding", "ConvTranspose2d", 0)
         self.dilation = C._pair(dilation, "dilation", "ConvTranspose2d", 1)
         shape = (in_channels, out_channels // groups) + self.kernel_size
         std = init_std(weight_init_std, in_channels // groups * int(np.prod(self.kernel_size)))
-        self.W = Parameter((std * _randn(make_rng(rng), shape)).astype(dtype, copy=False))
-        self.b: Parameter | None = (
+        self.weight = Parameter((std * _randn(make_rng(rng), shape)).astype(dtype, copy=False))
+        self.bias: Parameter | None = (
             Parameter(np.zeros(out_channels, dtype=dtype)) if bias else None)
 
     def forward(self, x: Any) -> Tensor:
         """Return the transposed convolution of ``x`` (N, in_channels, H, W)."""
-        return C.conv_transpose2d(x, self.W, self.b, self.stride, self.padding,
+        return C.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
                                   self.output_padding, self.groups, self.dilation)
 
     def extra_repr(self) -> str:

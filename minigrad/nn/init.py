@@ -6,10 +6,11 @@ and returns it. ``rng`` is a seed, a Generator, or None for NumPy's global
 state (see :func:`minigrad.nn.make_rng`).
 
 Fans follow PyTorch: for a weight of shape ``(fan_out, fan_in, *kernel)``,
-``fan_in = shape[1] * prod(kernel)`` and ``fan_out = shape[0] * prod(kernel)``.
-Note that minigrad's own :class:`~minigrad.nn.Linear` stores its weight as
-``(in, out)`` (the book's ``x @ W``); pass ``mode="fan_out"`` (or swap the
-meaning) when you want the fan of the inputs of such a weight.
+``fan_in = shape[1] * prod(kernel)`` and ``fan_out = shape[0] * prod(kernel)``,
+which is the layout of :class:`~minigrad.nn.Linear`'s and
+:class:`~minigrad.nn.Conv2d`'s ``weight``. The book's ``(in, out)`` weights
+(``params['W1']`` of :mod:`minigrad.book`) are the other way round: pass
+``mode="fan_out"`` when you want the fan of their inputs.
 """
 
 from __future__ import annotations

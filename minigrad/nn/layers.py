@@ -10,8 +10,8 @@ import numpy as np
 from minigrad import functional as F
 from minigrad._rng import SeedLike, make_rng, standard_normal
 from minigrad._validate import positive_int
-from minigrad.nn.module import Module, Parameter
-from minigrad.ops.linalg import linear
+from minigrad.nn.module import Module, Parameter, _renamed_parameter
+from minigrad.ops.linalg import Linear as _LinearOp
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -78,10 +78,12 @@ _positive = positive_int
 
 
 class Linear(Module):
-    """The affine layer ``y = x @ W + b`` (one fused op).
+    """The affine layer ``y = x @ weight.T + bias`` (one fused op), as PyTorch's.
 
-    ``W`` has shape ``(in_features, out_features)`` as in the book, drawn as
-    ``std * randn``; ``b`` starts at zero.
+    ``weight`` has PyTorch's shape ``(out_features, in_features)``: it is the
+    transpose of a ``std * randn(in_features, out_features)`` draw (the book's
+    layout, so a seed gives the same numbers as before); ``bias`` starts at
+    zero. The book's ``(in, out)`` weights are :mod:`minigrad.book`'s.
 
     Parameters
     ----------
@@ -90,11 +92,23 @@ class Linear(Module):
     weight_init_std : float, str or None
         See :func:`init_std` (None: the chapter's 0.01).
     bias : bool
-        Whether to add a bias ``b``.
+        Whether to add a bias.
     rng : None, int or numpy.random.Generator
         Source of the initial weights (see :func:`make_rng`).
     dtype : numpy dtype
         Parameter dtype (float64 by default).
+
+    Attributes
+    ----------
+    weight : Parameter
+        Shape ``(out_features, in_features)``.
+    bias : Parameter or None
+        Shape ``(out_features,)``.
+    W, b
+        Deprecated: ``W`` is a read-only view of ``weight.T`` (assigning to
+        it copies the transposed values into ``weight``) and ``b`` is
+        ``bias``; both warn :class:`DeprecationWarning`. State dicts with the
+        old keys ``W``/``b`` still load (``W`` transposed), with a warning.
 
     Examples
     --------
@@ -102,9 +116,13 @@ class Linear(Module):
     >>> fc = nn.Linear(3, 2, rng=0)
     >>> fc(np.ones((4, 3))).shape
     (4, 2)
-    >>> [name for name, _ in fc.named_parameters()]
-    ['W', 'b']
+    >>> [(name, p.shape) for name, p in fc.named_parameters()]
+    [('weight', (2, 3)), ('bias', (2,))]
     """
+
+    _renamed_state = {"W": ("weight", True), "b": ("bias", False)}
+    W = _renamed_parameter("W", "weight", transposed=True)
+    b = _renamed_parameter("b", "bias")
 
     def __init__(self, in_features: int, out_features: int, weight_init_std: InitLike = None,
                  bias: bool = True, rng: SeedLike = None, dtype: Any = np.float64) -> None:
@@ -113,19 +131,23 @@ class Linear(Module):
         self.out_features = _positive(out_features, "Linear: out_features")
         std = init_std(weight_init_std, self.in_features)
         gen = make_rng(rng)
-        self.W = Parameter((std * _randn(gen, (self.in_features, self.out_features)))
-                           .astype(dtype, copy=False))
-        self.b: Parameter | None = (
+        # drawn in the book's (in, out) order, stored transposed: seeded runs keep their numbers
+        draw = (std * _randn(gen, (self.in_features, self.out_features))).astype(dtype,
+                                                                                copy=False)
+        self.weight = Parameter(np.ascontiguousarray(draw.T))
+        self.bias: Parameter | None = (
             Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None)
 
     def forward(self, x: Any) -> Tensor:
-        """Return ``x @ W + b`` for ``x`` of shape ``(..., in_features)``."""
-        return linear(x, self.W, self.b)
+        """Return ``x @ weight.T + bias`` for ``x`` of shape ``(..., in_features)``."""
+        if self.bias is None:
+            return _LinearOp(out_in=True)(x, self.weight)
+        return _LinearOp(out_in=True)(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         """Return the sizes for ``repr``."""
         return (f"in_features={self.in_features}, out_features={self.out_features}"
-                f"{'' if self.b is not None else ', bias=False'}")
+                f"{'' if self.bias is not None else ', bias=False'}")
 
 
 class Sequential(Module):
@@ -141,7 +163,7 @@ class Sequential(Module):
     >>> net(np.ones((5, 4))).shape
     (5, 2)
     >>> [name for name, _ in net.named_parameters()]
-    ['0.W', '0.b', '2.W', '2.b']
+    ['0.weight', '0.bias', '2.weight', '2.bias']
     """
 
     def __init__(self, *modules: Module | Mapping[str, Module]) -> None:

@@ -14,7 +14,7 @@ found automatically when they are assigned as attributes::
 
 Each module learns its dotted name when it is registered (``"fc1"``,
 ``"body.0"``), and parameters take theirs as :attr:`Tensor.name`
-(``"fc1.W"``) unless they were named already, so graph pictures can label
+(``"fc1.weight"``) unless they were named already, so graph pictures can label
 them. Calling a module runs :meth:`Module.forward` inside
 :func:`minigrad.autograd._scope`, which tags every op recorded there with
 the module's dotted name (the top module uses its class name).
@@ -22,8 +22,9 @@ the module's dotted name (the top module uses its class name).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -48,7 +49,7 @@ class Parameter(Tensor):
         Convert the data to this dtype.
     name : str, optional
         A label; when omitted, the module it is assigned to names it after
-        its dotted path (``"fc1.W"``).
+        its dotted path (``"fc1.weight"``).
 
     Examples
     --------
@@ -103,6 +104,58 @@ def assign_(param: Tensor, value: Any) -> Tensor:
     return param
 
 
+def _renamed_parameter(old: str, new: str, transposed: bool = False) -> property:
+    """Return a deprecated attribute ``old`` that stands for the parameter ``new``.
+
+    Reading or assigning the attribute warns :class:`DeprecationWarning`
+    naming ``new``. Without ``transposed`` it is a plain alias: it returns
+    the very Parameter ``new`` (in-place updates and gradients are those of
+    ``new``) and assigning registers the value as ``new``.
+
+    With ``transposed`` (``Linear.W``, the old ``(in_features, out_features)``
+    layout of ``Linear.weight``) reading returns a read-only Tensor that is a
+    view of ``new.T`` (always current, no gradient); in-place updates through
+    it raise, since they would bypass the version counter of ``new``, and
+    assigning copies ``value.T`` into ``new`` in place.
+
+    The owning class should also list ``old`` in ``_renamed_state`` so that
+    :meth:`Module.load_state_dict` maps old checkpoints.
+    """
+
+    def _warn(cls_name: str, how: str) -> None:
+        extra = (f" (note: {new} is {old}.T, of shape (out_features, in_features); {old} is "
+                 f"now a read-only view of {new}.T and assigning to it copies into {new})"
+                 if transposed else "")
+        warnings.warn(f"{cls_name}.{old} is deprecated ({how}); use {cls_name}.{new}{extra}",
+                      DeprecationWarning, stacklevel=3)
+
+    def fget(self: Module) -> Any:
+        _warn(type(self).__name__, "read")
+        p = getattr(self, new)
+        if not transposed or p is None:
+            return p
+        view = p.data.T
+        view.flags.writeable = False
+        return Tensor(view, name=f"{p.name}.T" if p.name else None)
+
+    def fset(self: Module, value: Any) -> None:
+        _warn(type(self).__name__, "assigned")
+        if not transposed:
+            setattr(self, new, value)
+            return
+        p = getattr(self, new)
+        if p is None:
+            raise AttributeError(f"{type(self).__name__}.{old}: the layer has no {new}")
+        arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if arr.ndim != 2:
+            raise ValueError(f"{type(self).__name__}.{old}: expected a 2-D array of shape "
+                             f"{p.shape[::-1]}, got shape {arr.shape}")
+        assign_(p, arr.T)
+
+    return property(fget, fset, doc=f"Deprecated: use ``{new}``"
+                    f"{' (transposed)' if transposed else ''}.")
+
+
 class Module:
     """Base class of layers and models.
 
@@ -116,6 +169,10 @@ class Module:
     training : bool
         True after :meth:`train` (the default), False after :meth:`eval`.
     """
+
+    #: Old parameter names a subclass still accepts in :meth:`load_state_dict`:
+    #: ``{old: (new, transposed)}`` (e.g. Linear's ``{"W": ("weight", True)}``).
+    _renamed_state: ClassVar[dict[str, tuple[str, bool]]] = {}
 
     _parameters: dict[str, Parameter]
     _modules: dict[str, Module]
@@ -142,6 +199,9 @@ class Module:
                 f"cannot assign {name!r} before Module.__init__() is called; call "
                 f"super().__init__() first in {type(self).__name__}.__init__"
             )
+        if isinstance(getattr(type(self), name, None), property):
+            object.__setattr__(self, name, value)  # e.g. a deprecated alias: its setter decides
+            return
         params, modules = d["_parameters"], d["_modules"]
         buffers = d.setdefault("_buffers", {})
         if name in buffers:
@@ -257,7 +317,7 @@ class Module:
         yield from self._modules.values()
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """Yield ``(dotted name, parameter)`` pairs, e.g. ``("fc1.W", W)``, each once.
+        """Yield ``(dotted name, parameter)`` pairs, e.g. ``("fc1.weight", weight)``, each once.
 
         Names are relative to this module, so they are the keys of :meth:`state_dict`.
         """
@@ -317,7 +377,10 @@ class Module:
         ----------
         state_dict : mapping of str to array_like or Tensor
             As returned by :meth:`state_dict` (an ``np.load`` of a saved
-            ``.npz`` works too).
+            ``.npz``, :func:`minigrad.load_safetensors` and a PyTorch model's
+            ``state_dict()`` of CPU tensors work too). Keys under the old
+            names of a layer's parameters (``Linear``'s ``W`` and ``b``) are
+            mapped to the new ones, with a :class:`DeprecationWarning`.
         strict : bool
             Also reject missing and unexpected keys (shape and dtype mismatches
             are always rejected).
@@ -331,6 +394,7 @@ class Module:
         if not isinstance(state_dict, Mapping) and not hasattr(state_dict, "keys"):
             raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got "
                             f"{type(state_dict).__name__}")
+        state_dict = self._map_renamed_keys(state_dict)
         own: dict[str, Any] = dict(self.named_parameters())
         own.update(self.named_buffers())
         # buffers still unset (None) take whatever array the state dict holds
@@ -381,6 +445,34 @@ class Module:
                 assign_(target, arr)
             else:
                 target[...] = arr
+
+    def _map_renamed_keys(self, state_dict: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Return ``state_dict`` with old parameter names mapped to the new (warning once)."""
+        renames: dict[str, tuple[str, bool]] = {}
+        for mname, m in self.named_modules():
+            for old, (new, transposed) in type(m)._renamed_state.items():
+                okey = f"{mname}.{old}" if mname else old
+                nkey = f"{mname}.{new}" if mname else new
+                if okey in state_dict and nkey not in state_dict:
+                    renames[okey] = (nkey, transposed)
+        if not renames:
+            return state_dict
+        warnings.warn(
+            "load_state_dict: the state dict uses old parameter names, mapped to the new ones ("
+            + ", ".join(f"{o!r} -> {n!r}{' transposed' if t else ''}"
+                        for o, (n, t) in renames.items())
+            + "); save the state dict again to store the new names",
+            DeprecationWarning, stacklevel=3)
+        mapped: dict[str, Any] = {}
+        for k in state_dict.keys():
+            if k in renames:
+                nkey, transposed = renames[k]
+                v = state_dict[k]
+                arr = v.data if isinstance(v, Tensor) else np.asarray(v)
+                mapped[nkey] = arr.T if transposed and arr.ndim == 2 else arr
+            else:
+                mapped[k] = state_dict[k]
+        return mapped
 
     # -- display --------------------------------------------------------------------------
     def extra_repr(self) -> str:

@@ -23,6 +23,10 @@ attention       scaled_dot_product_attention
 creation        arange, linspace, eye, full, the ``*_like`` and random tensors
 ==============  ==============================================================
 
+``numpy_dispatch`` holds no ops: it lets NumPy's functions run them on tensors
+(``np.exp(t)`` is ``mg.exp(t)``), looking them up by the NumPy names declared in the
+catalogue.
+
 Each public op is declared once in :mod:`minigrad.ops.catalogue`, from which
 ``mg.*``, ``minigrad.functional`` and the Tensor methods are derived.
 """
@@ -38,6 +42,7 @@ from minigrad.ops import (
     linalg,
     loss,
     normalization,
+    numpy_dispatch,
     padding,
     reduce,
     shape,
@@ -45,7 +50,9 @@ from minigrad.ops import (
 from minigrad.tensor import Tensor
 
 __all__ = ["activation", "attention", "catalogue", "conv", "creation", "elementwise", "indexing",
-           "linalg", "loss", "normalization", "padding", "reduce", "shape"]
+           "linalg", "loss", "normalization", "numpy_dispatch", "padding", "reduce", "shape"]
 
-# Every op module has declared its ops by now: give the Tensor its methods and operators.
+# Every op module has declared its ops by now: give the Tensor its methods and operators,
+# and NumPy's dispatch protocols (np.exp(t) runs minigrad's exp).
 catalogue.install_methods(Tensor)
+numpy_dispatch.install(Tensor)

@@ -82,6 +82,8 @@ def relu(x: Tensor) -> Tensor:
 
 
 def _softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+    if x.size == 0:  # an empty batch: nothing to normalise (and no maximum to subtract)
+        return x.copy()
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     return e
@@ -112,6 +114,8 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        if x.size == 0:  # an empty batch
+            return x.copy()
         z = x - x.max(axis=self.axis, keepdims=True)
         return z - np.log(np.exp(z).sum(axis=self.axis, keepdims=True))
 

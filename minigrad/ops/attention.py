@@ -72,7 +72,8 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     if is_causal and attn_mask is not None:
         raise ValueError(f"{where}: pass either attn_mask or is_causal=True, not both")
     n_q, n_k = q.shape[-2], k.shape[-2]
-    factor = 1.0 / np.sqrt(q.shape[-1]) if scale is None else float(scale)
+    # a Python float: a NumPy float64 scalar would make float32 scores float64
+    factor = 1.0 / float(np.sqrt(q.shape[-1])) if scale is None else float(scale)
     scores = (q @ _swap_last(k)) * factor
     if is_causal:
         attn_mask = np.tril(np.ones((n_q, n_k), dtype=bool))

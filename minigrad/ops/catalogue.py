@@ -22,6 +22,8 @@ Everything else is derived from these declarations, in one place (this module):
   names (the tensor is the first argument); ``method`` may instead give the method
   itself, or a dict of methods and operators by name.
 * The op table of the documentation.
+* What NumPy's functions run on tensors: ``np.exp(t)`` is the op whose NumPy name is
+  ``exp`` (:mod:`minigrad.ops.numpy_dispatch`).
 
 Adding an op is one :class:`~minigrad.Function`, one function with its ``@op`` line and
 one row in a test table (see the contributing guide).

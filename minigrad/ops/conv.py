@@ -55,7 +55,7 @@ IntOrPair = int | tuple[int, int] | list[int]
 # ---------------------------------------------------------------------------
 # Argument checking.
 
-def _pair(v: Any, name: str, where: str, minimum: int) -> Pair:
+def _pair(v: Any, name: str, where: str, minimum: int | None) -> Pair:
     """Return ``v`` (an int or a pair of ints) as a pair, each at least ``minimum``."""
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         p = (int(v), int(v))
@@ -64,9 +64,27 @@ def _pair(v: Any, name: str, where: str, minimum: int) -> Pair:
         p = (int(v[0]), int(v[1]))
     else:
         raise TypeError(f"{where}: {name} must be an int or a pair of ints, got {v!r}")
-    if p[0] < minimum or p[1] < minimum:
+    if minimum is not None and (p[0] < minimum or p[1] < minimum):
         raise ValueError(f"{where}: {name} must be >= {minimum}, got {v!r}")
     return p
+
+
+def _check_kernel(kernel: tuple[int, ...], where: str, what: str) -> Pair:
+    """Refuse a kernel with a side below 1: the one check of every conv, pool and fold op.
+
+    ``what`` says where the size came from (``"kernel_size=0"``, ``"weight of shape
+    (4, 3, 0, 0)"``); PyTorch refuses such kernels too.
+    """
+    kh, kw = int(kernel[0]), int(kernel[1])
+    if kh < 1 or kw < 1:
+        raise ValueError(f"{where}: the kernel size must be greater than zero, got {kh}x{kw} "
+                         f"({what})")
+    return kh, kw
+
+
+def _kernel_size(v: Any, name: str, where: str) -> Pair:
+    """A kernel-size argument (an int or a pair of ints) as a pair, checked to be positive."""
+    return _check_kernel(_pair(v, name, where, None), where, f"{name}={v!r}")
 
 
 def _check_4d(x: Tensor, what: str, where: str) -> None:
@@ -165,7 +183,8 @@ class _WindowOp(Function):
     """Shared parameters of the window ops (kernel, stride, padding, dilation)."""
 
     def __init__(self, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) -> None:
-        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+        self.kernel = _check_kernel(kernel, type(self).__name__, f"kernel={kernel}")
+        self.stride, self.padding, self.dilation = stride, padding, dilation
 
     def attrs(self) -> dict[str, Any]:
         return {"kernel_size": self.kernel, "stride": self.stride, "padding": self.padding,
@@ -275,7 +294,7 @@ def unfold(input: Any, kernel_size: IntOrPair, dilation: IntOrPair = 1,  # noqa:
     """
     x = as_tensor(input)
     _check_4d(x, "input", "unfold")
-    return Unfold(_pair(kernel_size, "kernel_size", "unfold", 1),
+    return Unfold(_kernel_size(kernel_size, "kernel_size", "unfold"),
                   _pair(stride, "stride", "unfold", 1), _pair(padding, "padding", "unfold", 0),
                   _pair(dilation, "dilation", "unfold", 1))(x)
 
@@ -301,7 +320,8 @@ def fold(input: Any, output_size: IntOrPair, kernel_size: IntOrPair,  # noqa: A0
     """
     x = as_tensor(input)
     return Fold(_pair(output_size, "output_size", "fold", 1),
-                _pair(kernel_size, "kernel_size", "fold", 1), _pair(stride, "stride", "fold", 1),
+                _kernel_size(kernel_size, "kernel_size", "fold"),
+                _pair(stride, "stride", "fold", 1),
                 _pair(padding, "padding", "fold", 0), _pair(dilation, "dilation", "fold", 1))(x)
 
 
@@ -325,7 +345,9 @@ def im2col(input_data: Any, filter_h: int, filter_w: int, stride: int = 1,
     """
     x = as_tensor(input_data)
     _check_4d(x, "input_data", "im2col")
-    k = (_pair(filter_h, "filter_h", "im2col", 1)[0], _pair(filter_w, "filter_w", "im2col", 1)[0])
+    k = _check_kernel((_pair(filter_h, "filter_h", "im2col", None)[0],
+                       _pair(filter_w, "filter_w", "im2col", None)[0]), "im2col",
+                      f"filter_h={filter_h!r}, filter_w={filter_w!r}")
     return Im2col(k, _pair(stride, "stride", "im2col", 1), _pair(pad, "pad", "im2col", 0),
                   (1, 1))(x)
 
@@ -341,7 +363,9 @@ def col2im(col: Any, input_shape: tuple[int, ...], filter_h: int, filter_w: int,
     shape = tuple(int(i) for i in input_shape)
     if len(shape) != 4:
         raise ValueError(f"col2im: input_shape must be (N, C, H, W), got {input_shape!r}")
-    k = (_pair(filter_h, "filter_h", "col2im", 1)[0], _pair(filter_w, "filter_w", "col2im", 1)[0])
+    k = _check_kernel((_pair(filter_h, "filter_h", "col2im", None)[0],
+                       _pair(filter_w, "filter_w", "col2im", None)[0]), "col2im",
+                      f"filter_h={filter_h!r}, filter_w={filter_w!r}")
     return Col2im(shape, k, _pair(stride, "stride", "col2im", 1),
                   _pair(pad, "pad", "col2im", 0), (1, 1))(col)
 
@@ -426,6 +450,7 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, cp: _ConvP
     """Return conv2d(x, w) + b in NCHW and the (transposed) im2col matrix it used."""
     n, c = x.shape[:2]
     fn, cg, kh, kw = w.shape
+    _check_kernel((kh, kw), where, f"weight of shape {w.shape}")
     g = cp.groups
     if c != cg * g or fn % g:
         raise ValueError(
@@ -531,6 +556,7 @@ class ConvTranspose2d(Function):
 
     def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         cp = self.cp
+        _check_kernel(w.shape[2:], "conv_transpose2d", f"weight of shape {w.shape}")
         if x.shape[1] != w.shape[0] or w.shape[0] % cp.groups:
             raise ValueError(
                 f"conv_transpose2d: input with {x.shape[1]} channels and weight of shape "
@@ -652,6 +678,7 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: IntOrPair = 1,  # 
     x, w = as_tensor(input), as_tensor(weight)
     _check_4d(x, "input", "conv2d")
     _check_4d(w, "weight", "conv2d")
+    _check_kernel(w.shape[2:], "conv2d", f"weight of shape {w.shape}")
     f = Conv2d(_conv_params(stride, padding, dilation, groups, "conv2d"))
     return f(x, w) if bias is None else f(x, w, bias)
 
@@ -687,6 +714,7 @@ def conv_transpose2d(input: Any, weight: Any, bias: Any = None,  # noqa: A002
     x, w = as_tensor(input), as_tensor(weight)
     _check_4d(x, "input", "conv_transpose2d")
     _check_4d(w, "weight", "conv_transpose2d")
+    _check_kernel(w.shape[2:], "conv_transpose2d", f"weight of shape {w.shape}")
     cp = _conv_params(stride, padding, dilation, groups, "conv_transpose2d")
     op = _pair(output_padding, "output_padding", "conv_transpose2d", 0)
     if op[0] >= cp.stride[0] or op[1] >= cp.stride[1]:
@@ -708,7 +736,8 @@ class MaxPool2d(Function):
     """
 
     def __init__(self, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) -> None:
-        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+        self.kernel = _check_kernel(kernel, "MaxPool2d", f"kernel={kernel}")
+        self.stride, self.padding, self.dilation = stride, padding, dilation
         self.indices: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -826,7 +855,7 @@ def max_pool2d(input: Any, kernel_size: IntOrPair, stride: IntOrPair | None = No
     _check_4d(x, "input", "max_pool2d")
     if ceil_mode:
         raise NotImplementedError("max_pool2d: ceil_mode=True is not supported")
-    k = _pair(kernel_size, "kernel_size", "max_pool2d", 1)
+    k = _kernel_size(kernel_size, "kernel_size", "max_pool2d")
     s = k if stride is None else _pair(stride, "stride", "max_pool2d", 1)
     p = _pair(padding, "padding", "max_pool2d", 0)
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
@@ -853,7 +882,7 @@ def avg_pool2d(input: Any, kernel_size: IntOrPair, stride: IntOrPair | None = No
     _check_4d(x, "input", "avg_pool2d")
     if ceil_mode:
         raise NotImplementedError("avg_pool2d: ceil_mode=True is not supported")
-    k = _pair(kernel_size, "kernel_size", "avg_pool2d", 1)
+    k = _kernel_size(kernel_size, "kernel_size", "avg_pool2d")
     s = k if stride is None else _pair(stride, "stride", "avg_pool2d", 1)
     p = _pair(padding, "padding", "avg_pool2d", 0)
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:

@@ -53,10 +53,51 @@ def arange(start: float, stop: float | None = None, step: float = 1, *, dtype: A
 @op("linspace", torch="linspace")
 def linspace(start: float, stop: float, num: int = 50, *, endpoint: bool = True,
              dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``num`` evenly spaced values from ``start`` to ``stop`` (float64 by default)."""
+    """``num`` evenly spaced values from ``start`` to ``stop`` (float64 by default).
+
+    Into an integer ``dtype`` the values are PyTorch's: ``start`` and ``stop`` are
+    first cast to the dtype, the points between are computed in float64 from either
+    end and rounded toward zero (NumPy instead rounds its float values down).
+    """
     if num < 0:
         raise ValueError(f"linspace: num must be non-negative, got {num}")
+    if dtype is not None and np.dtype(dtype).kind in "iu":
+        return _new(_int_linspace(start, stop, num, endpoint, np.dtype(dtype)), requires_grad)
     return _new(np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype), requires_grad)
+
+
+def _fused_multiply_add(a: np.ndarray, b: np.ndarray, c: float) -> np.ndarray:
+    """``a * b + c`` rounded once, as a fused multiply-add (Dekker's exact product)."""
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    ta, tb = split * a, split * b
+    ah, bh = ta - (ta - a), tb - (tb - b)
+    al, bl = a - ah, b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # a * b == p + e exactly
+    total = p + c
+    bv = total - p
+    t = (p - (total - bv)) + (c - bv)  # p + c == total + t exactly
+    return total + (t + e)  # type: ignore[no-any-return]
+
+
+def _int_linspace(start: float, stop: float, num: int, endpoint: bool,
+                  dtype: np.dtype) -> np.ndarray:
+    """PyTorch's integer ``linspace``: the ends cast first, the steps rounded toward zero.
+
+    PyTorch computes ``start + step * i`` for the first half and ``stop - step * (n-1-i)``
+    for the second in float64 with a fused multiply-add; so does this.
+    """
+    points = num if endpoint else num + 1
+    first, last = float(np.trunc(start)), float(np.trunc(stop))
+    if points <= 1:
+        values = np.full(points, first)
+    else:
+        step = (last - first) / (points - 1)
+        i = np.arange(points, dtype=np.float64)
+        half = points // 2
+        values = np.where(i < half, _fused_multiply_add(np.full(points, step), i, first),
+                          _fused_multiply_add(np.full(points, -step), points - 1 - i, last))
+    return np.trunc(values[:num]).astype(dtype)
 
 
 @op("eye", torch="eye")

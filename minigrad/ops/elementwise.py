@@ -35,7 +35,7 @@ __all__ = [
     "sign", "floor", "ceil", "round", "trunc",
     "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
     "erf", "lerp", "hypot", "logaddexp", "copysign", "mod", "remainder", "fmod", "floor_divide",
-    "divide", "isnan", "isinf", "isfinite", "isclose",
+    "divide", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose",
     "logical_and", "logical_or", "logical_xor", "logical_not",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "invert",
     "left_shift", "right_shift",
@@ -619,8 +619,8 @@ class Atan(_Unary):
 class Atan2(_Binary):
     """``atan2(a, b)``, the angle of the point (b, a).
 
-    Gradients ``b / r2`` and ``-a / r2`` with ``r2 = a**2 + b**2`` (NaN at the origin, as in
-    PyTorch).
+    Gradients ``b / r2`` and ``-a / r2`` with ``r2 = a**2 + b**2``; both are 0 at the
+    origin, where atan2 is not differentiable (PyTorch's choice).
     """
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -629,7 +629,13 @@ class Atan2(_Binary):
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.inputs
         na, nb = self.needs_input_grad
-        g = gy / (a * a + b * b)
+        r2 = a * a + b * b
+        origin = r2.data == 0
+        if origin.any():  # 0 there, as PyTorch; the division only sees r2 > 0
+            one = np.ones((), dtype=r2.dtype)
+            g = Where(origin)(np.zeros((), dtype=r2.dtype), gy / Where(origin)(one, r2))
+        else:
+            g = gy / r2
         return (g * b if na else None, -g * a if nb else None)
 
 
@@ -976,7 +982,7 @@ def atan(x: Any) -> Tensor:
 def atan2(a: Any, b: Any) -> Tensor:
     """Elementwise angle of the point ``(b, a)`` in (-pi, pi], with broadcasting.
 
-    Both gradients are NaN at the origin (as in PyTorch).
+    Both gradients are 0 at the origin, where atan2 is not differentiable (as PyTorch).
     """
     return Atan2()(a, b)
 
@@ -1156,6 +1162,18 @@ def isinf(x: Any) -> Tensor:
 def isfinite(x: Any) -> Tensor:
     """Elementwise test for a finite value (a bool tensor, not differentiable)."""
     return _make(np.isfinite(as_tensor(x).data))
+
+
+@op("isposinf", torch="isposinf", method=True)
+def isposinf(x: Any) -> Tensor:
+    """Elementwise test for +infinity (a bool tensor, not differentiable)."""
+    return _make(np.isposinf(as_tensor(x).data))
+
+
+@op("isneginf", torch="isneginf", method=True)
+def isneginf(x: Any) -> Tensor:
+    """Elementwise test for -infinity (a bool tensor, not differentiable)."""
+    return _make(np.isneginf(as_tensor(x).data))
 
 
 @op("isclose", torch="isclose", method=True)

@@ -17,6 +17,7 @@ from minigrad.autograd import Function
 from minigrad.ops.catalogue import op
 from minigrad.ops.shape import (
     broadcast_to,
+    check_reduced_axes_not_empty,
     getitem,
     normalize_axis,
     normalize_one_axis,
@@ -26,8 +27,8 @@ from minigrad.ops.shape import (
 from minigrad.tensor import Tensor, _make, zeros
 
 __all__ = [
-    "where", "masked_fill", "gather",
-    "take_along_axis", "scatter_add", "index_add", "masked_select", "nonzero", "argwhere",
+    "where", "masked_fill", "gather", "take_along_axis", "scatter_add", "scatter",
+    "scatter_reduce", "index_add", "masked_select", "nonzero", "argwhere",
     "sort", "argsort", "topk", "one_hot", "argmax", "argmin", "tril", "triu",
 ]
 
@@ -220,19 +221,14 @@ def take_along_axis(x: Tensor, indices: Any, axis: int) -> Tensor:
 def scatter_add(x: Tensor, axis: int, index: Any, src: Any, *, dim: int | None = None) -> Tensor:
     """``x`` with ``src`` added at ``index`` along ``axis`` (``scatter_add``, not in place).
 
-    ``index`` and ``src`` must have the same shape here (PyTorch also allows a
-    larger ``src``). Differentiable in ``x`` and ``src``.
+    ``src`` may be larger than ``index`` on any axis, as in PyTorch: only its leading
+    block of ``index``'s shape is used (the rest gets a zero gradient).
+    Differentiable in ``x`` and ``src``.
     """
     if dim is not None:
         axis = dim
-    idx = _index(index, "scatter_add")
-    ax = normalize_one_axis(axis, x.ndim, "scatter_add")
-    src_shape = np.shape(_array(src))
-    if src_shape != idx.shape:
-        raise ValueError(f"scatter_add: src of shape {src_shape} must have the index's shape "
-                         f"{idx.shape}")
-    _check_gather(x.shape, idx, ax, "scatter_add")
-    return ScatterAdd(ax, idx)(x, src)
+    x, idx, ax, src_t, shape = _scatter_args(x, axis, index, src, "scatter_add")
+    return _scatter_result(ScatterAdd(ax, idx)(x, src_t), shape)
 
 
 @op(torch="index_add", method=True)
@@ -351,6 +347,11 @@ def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
     lab = _index(labels, "one_hot")
     if lab.size and lab.min() < 0:
         raise ValueError(f"one_hot: labels must be non-negative, got {lab.min()}")
+    if num_classes == -1 and not lab.size:
+        raise ValueError("one_hot: cannot infer num_classes=-1 from empty labels; give "
+                         "num_classes")
+    if num_classes < -1:
+        raise ValueError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
     n = int(lab.max()) + 1 if num_classes == -1 and lab.size else num_classes
     if n < 0 or (lab.size and lab.max() >= n):
         raise ValueError(f"one_hot: num_classes {num_classes} is too small for labels up to "
@@ -369,9 +370,7 @@ def _arg_extreme(op: Any, x: Any, axis: int | None, keepdims: bool, dim: int | N
             axis = None
         else:
             axis = normalize_one_axis(axis, x.ndim, where)
-    if x.size == 0:
-        raise ValueError(f"{where}: cannot take the {where} of an empty tensor of shape "
-                         f"{x.shape}")
+    check_reduced_axes_not_empty(x.shape, None if axis is None else (axis,), where)
     return _make(np.asarray(op(x.data, axis=axis, keepdims=keepdims)).astype(np.int64))
 
 
@@ -409,3 +408,242 @@ def tril(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
 def triu(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
     """Keep the upper triangle (at and above diagonal ``k``) of the last two axes."""
     return _tri(x, pick_alias(k, diagonal, "k", "diagonal", "triu", default=0), False, "triu")
+
+
+# -- scatter and scatter_reduce ----------------------------------------------------------------
+
+def _scatter_args(x: Any, axis: int, index: Any, src: Any, where: str, *,
+                  value_ok: bool = False) -> tuple[Tensor, np.ndarray, int, Any, tuple[int, ...]]:
+    """Check a scatter's arguments as PyTorch does; returns them ready for the op.
+
+    ``index`` has ``x``'s number of dimensions, is no larger than ``src`` on any axis
+    and no larger than ``x`` outside ``axis``; only ``src``'s leading block of
+    ``index``'s shape is used. A 0-d ``x`` is treated as 1-d (and the result given
+    back 0-d: the returned shape). With ``value_ok``, ``src`` may be a number.
+    """
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    shape = x.shape
+    idx = _index(index, where)
+    ax = normalize_one_axis(axis, max(x.ndim, 1), where)
+    is_value = value_ok and not isinstance(src, (Tensor, np.ndarray)) and np.ndim(src) == 0
+    if is_value:
+        src_arr = np.asarray(src)
+        if src_arr.dtype.kind not in "biuf":
+            raise TypeError(f"{where}: value must be a number, got {type(src).__name__}")
+    src_shape = np.shape(_array(src))
+    if x.ndim == 0:
+        x = reshape(x, (1,))
+        if idx.ndim == 0:
+            idx = idx.reshape(1)
+        if not is_value and len(src_shape) == 0:
+            src = reshape(src, (1,)) if isinstance(src, Tensor) else np.reshape(src, (1,))
+            src_shape = (1,)
+    if not is_value:
+        if len(src_shape) != idx.ndim or any(i > n for i, n in zip(idx.shape, src_shape)):
+            raise ValueError(f"{where}: src of shape {src_shape} must have the index's number "
+                             f"of dimensions and be at least as large as the index "
+                             f"{idx.shape} on every axis")
+        src_dtype = _array(src).dtype
+        if src_dtype.kind not in "biuf":
+            raise TypeError(f"{where}: src must be numeric, got dtype {src_dtype}")
+        if tuple(src_shape) != idx.shape:  # PyTorch uses src's leading block
+            src_t = src if isinstance(src, Tensor) else Tensor(src)
+            src = getitem(src_t, tuple(slice(0, n) for n in idx.shape))
+    else:
+        src = _make(np.full(idx.shape, src, dtype=x.dtype))
+    _check_gather(x.shape, idx, ax, where)
+    return x, idx, ax, src, shape
+
+
+def _scatter_result(y: Tensor, shape: tuple[int, ...]) -> Tensor:
+    return reshape(y, ()) if shape == () else y
+
+
+def _same_kind(x: Tensor, src: Any, where: str) -> None:
+    sd, xd = _array(src).dtype, x.dtype
+    if not np.can_cast(sd, xd, "same_kind"):
+        raise TypeError(f"{where}: src of dtype {sd} cannot be written into a tensor of dtype "
+                        f"{xd}")
+
+
+def _touched(shape: tuple[int, ...], axis: int, index: np.ndarray) -> np.ndarray:
+    """A bool mask of ``shape``: True where ``index`` writes."""
+    mask = np.zeros(shape, dtype=bool)
+    mask[_full_index(index, axis)] = True
+    return mask
+
+
+class Scatter(Function):
+    """``out = x; out[index[i][j]][j] = src[i][j]`` along ``axis`` (PyTorch's ``scatter``).
+
+    Where ``index`` repeats a position, the last write wins (PyTorch leaves it
+    unspecified). Gradients as PyTorch: ``x`` gets none where it was overwritten,
+    ``src`` gets the gradient gathered at ``index``.
+    """
+
+    def __init__(self, axis: int, index: np.ndarray) -> None:
+        self.axis = axis
+        self.index = index
+
+    def forward(self, x: np.ndarray, src: np.ndarray) -> np.ndarray:
+        out = x.copy()
+        out[_full_index(self.index, self.axis)] = src
+        return out
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        nx, ns = self.needs_input_grad
+        gx = Scatter(self.axis, self.index)(gy, zeros(self.index.shape, dtype=gy.dtype)) \
+            if nx else None
+        return gx, Gather(self.axis, self.index)(gy) if ns else None
+
+    def attrs(self) -> dict[str, Any]:
+        return {"axis": self.axis, "index": f"int{self.index.shape}"}
+
+
+@op(torch="scatter", method=True)
+def scatter(x: Tensor, axis: int, index: Any, src: Any, *, reduce: str | None = None,
+            dim: int | None = None) -> Tensor:
+    """``x`` with ``src`` written at ``index`` along ``axis`` (PyTorch's ``scatter``, not in place).
+
+    ``out[index[i][j]][j] = src[i][j]`` for ``axis=0``, and so on. ``src`` is a tensor
+    (it may be larger than ``index``; its leading block is used) or a number written
+    at every indexed position. ``reduce="add"`` or ``"multiply"`` is PyTorch's older
+    spelling of :func:`scatter_reduce` with ``"sum"`` or ``"prod"``. Where ``index``
+    repeats a position, the last write wins. Differentiable in ``x`` and ``src``.
+    """
+    if dim is not None:
+        axis = dim
+    if reduce is not None:
+        legacy = {"add": "sum", "multiply": "prod"}
+        if reduce not in legacy:
+            raise ValueError(f"scatter: reduce must be 'add' or 'multiply' (or use "
+                             f"scatter_reduce), got {reduce!r}")
+        if not isinstance(src, (Tensor, np.ndarray)) and np.ndim(src) == 0:
+            x_t = x if isinstance(x, Tensor) else Tensor(x)
+            src = np.full(np.shape(_array(index)), src, dtype=x_t.dtype)
+        return scatter_reduce(x, axis, index, src, legacy[reduce])
+    x, idx, ax, src_t, shape = _scatter_args(x, axis, index, src, "scatter", value_ok=True)
+    _same_kind(x, src_t, "scatter")
+    return _scatter_result(Scatter(ax, idx)(x, src_t), shape)
+
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+class ScatterReduce(Function):
+    """``x`` with ``src`` reduced into it at ``index`` along ``axis`` (``scatter_reduce``).
+
+    Each output position reduces the ``src`` values sent to it, and its ``x`` value
+    when ``include_self``; positions no index reaches keep ``x``. The gradients are
+    PyTorch's: ``amax``/``amin`` share the gradient evenly among tied maxima, ``prod``
+    is exact when values are zero, ``mean`` divides by the count.
+    """
+
+    def __init__(self, axis: int, index: np.ndarray, reduce: str, include_self: bool) -> None:
+        self.axis = axis
+        self.index = index
+        self.reduce = reduce
+        self.include_self = include_self
+
+    def _count(self, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """How many values each output position averages (at least 1)."""
+        n = np.ones(shape, dtype=dtype) if self.include_self else np.zeros(shape, dtype=dtype)
+        np.add.at(n, _full_index(self.index, self.axis), 1)
+        n[n == 0] = 1
+        return n
+
+    def forward(self, x: np.ndarray, src: np.ndarray) -> np.ndarray:
+        fi = _full_index(self.index, self.axis)
+        out = x.copy()
+        src = src.astype(out.dtype, copy=False)
+        r = self.reduce
+        if not self.include_self:
+            if r in ("sum", "mean"):
+                start: Any = 0
+            elif r == "prod":
+                start = 1
+            elif out.dtype.kind == "f":
+                start = -np.inf if r == "amax" else np.inf
+            else:
+                info = np.iinfo(out.dtype) if out.dtype.kind in "iu" else None
+                start = (info.min if r == "amax" else info.max) if info else r == "amin"
+            out[fi] = start
+        ufunc = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+                 "amin": np.minimum}[r]
+        ufunc.at(out, fi, src)
+        if r == "mean":
+            n = self._count(out.shape, out.dtype)
+            out = out / n if out.dtype.kind == "f" else out // n
+        return out
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, src = self.inputs
+        nx, ns = self.needs_input_grad
+        ax, idx, r = self.axis, self.index, self.reduce
+        zero = np.zeros((), dtype=gy.dtype)
+        gx: Tensor | None
+        gs: Tensor | None
+        if r == "sum":
+            gx, gs = gy, Gather(ax, idx)(gy) if ns else None
+        elif r == "mean":
+            g = gy / self._count(gy.shape, gy.dtype)
+            gx, gs = g, Gather(ax, idx)(g) if ns else None
+        elif r in ("amax", "amin"):
+            y = self.output().data
+            self_is = x.data == y
+            src_is = src.data == y[_full_index(idx, ax)]
+            n = self_is.astype(gy.dtype)
+            np.add.at(n, _full_index(idx, ax), src_is)
+            n[n == 0] = 1
+            g = gy / n
+            gx = Where(self_is)(g, zero)
+            gs = Where(src_is)(Gather(ax, idx)(g), zero) if ns else None
+        else:  # prod: the product of the others, exact where values are zero
+            one = np.ones((), dtype=gy.dtype)
+            # x's own factor's derivative: the product of the src values sent to it
+            gx = gy * ScatterReduce(ax, idx, r, False)(np.ones(x.shape, dtype=gy.dtype), src) \
+                if nx else None
+            gs = None
+            if ns:
+                src_zero = src.data == 0
+                zeros_there = np.zeros(x.shape, dtype=np.int64)
+                np.add.at(zeros_there, _full_index(idx, ax), src_zero)
+                single = src_zero & (zeros_there[_full_index(idx, ax)] == 1)
+                masked_src = Where(single)(one, src)
+                without = ScatterReduce(ax, idx, r, self.include_self)(x, masked_src)
+                y_t = self.output()
+                gs = Where(single)(Gather(ax, idx)(gy * without),
+                                   Gather(ax, idx)(gy * y_t) / Where(src_zero)(one, src))
+        if not nx:
+            gx = None
+        elif not self.include_self and gx is not None:
+            gx = Scatter(ax, idx)(gx, zeros(idx.shape, dtype=gy.dtype))
+        return gx, gs
+
+    def attrs(self) -> dict[str, Any]:
+        return {"axis": self.axis, "index": f"int{self.index.shape}", "reduce": self.reduce,
+                "include_self": self.include_self}
+
+
+@op(torch="scatter_reduce", method=True)
+def scatter_reduce(x: Tensor, axis: int, index: Any, src: Any, reduce: str, *,
+                   include_self: bool = True, dim: int | None = None) -> Tensor:
+    """``x`` with ``src`` reduced in at ``index`` along ``axis`` (PyTorch's ``scatter_reduce``).
+
+    ``reduce`` is ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``; each
+    position ``index`` reaches becomes that reduction of the ``src`` values sent there,
+    and of its own ``x`` value when ``include_self`` (the default). Positions no index
+    reaches keep ``x``. ``src`` may be larger than ``index`` (its leading block is
+    used). An integer ``"mean"`` rounds down, as PyTorch's. Differentiable in ``x``
+    and ``src``, with PyTorch's gradients (ties of ``amax``/``amin`` share evenly).
+    """
+    if dim is not None:
+        axis = dim
+    if reduce not in _REDUCTIONS:
+        raise ValueError(f"scatter_reduce: reduce must be one of {', '.join(_REDUCTIONS)}, got "
+                         f"{reduce!r}")
+    x, idx, ax, src_t, shape = _scatter_args(x, axis, index, src, "scatter_reduce")
+    _same_kind(x, src_t, "scatter_reduce")
+    y = ScatterReduce(ax, idx, reduce, bool(include_self))(x, src_t)
+    return _scatter_result(y, shape)

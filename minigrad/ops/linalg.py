@@ -55,12 +55,22 @@ class MatMul(Function):
 
 
 class Linear(Function):
-    """The fused affine map ``x @ W + b`` (``b`` optional), one op instead of two."""
+    """The fused affine map ``x @ W + b`` (``b`` optional), one op instead of two.
+
+    ``Linear(out_in=True)`` takes ``W`` in PyTorch's layout ``(out, in)`` and
+    computes ``x @ W.T + b`` (what :class:`minigrad.nn.Linear` records).
+    """
 
     broadcasting = (2,)
 
+    def __init__(self, out_in: bool = False) -> None:
+        self.out_in = out_in
+
+    def attrs(self) -> dict[str, Any]:
+        return {"weight": "(out, in)"} if self.out_in else {}
+
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:  # noqa: N803
-        y = x @ W
+        y = x @ (W.T if self.out_in else W)
         if b is not None:
             if b.dtype == y.dtype:
                 y += b  # in place: no second output-sized array
@@ -75,13 +85,18 @@ class Linear(Function):
     def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
         x, W = self.inputs[0], self.inputs[1]
         needs = self.needs_input_grad
-        gx = gy @ W.T if needs[0] else None
+        if self.out_in:
+            gx = gy @ W if needs[0] else None
+        else:
+            gx = gy @ W.T if needs[0] else None
         gW = None
         if needs[1]:
             if x.ndim == 2:
-                gW = x.T @ gy
+                gW = gy.T @ x if self.out_in else x.T @ gy
             else:
-                gW = reshape(x, (-1, x.shape[-1])).T @ reshape(gy, (-1, gy.shape[-1]))
+                x2 = reshape(x, (-1, x.shape[-1]))
+                gy2 = reshape(gy, (-1, gy.shape[-1]))
+                gW = gy2.T @ x2 if self.out_in else x2.T @ gy2
         if len(self.inputs) == 2:
             return gx, gW
         gb = gy if needs[2] else None

@@ -113,6 +113,8 @@ def softmax_cross_entropy(logits: Any, t: Any) -> Tensor:
         tt = reshape(tt, (1, tt.size)) if tt.size == x.size else reshape(tt, (1,))
     if x.ndim != 2:
         raise ValueError(f"softmax_cross_entropy: logits must be 1-D or 2-D, got shape {x.shape}")
+    if x.shape[0] == 0 and tt.shape in (x.shape, (0,)):
+        return NoTargetCounted()(x, tt)  # the mean over an empty batch
     if tt.shape == x.shape and not tt.requires_grad:
         labels = _labels_if_one_hot(tt.data)
         if labels is not None:  # the same targets, kept (and saved for backward) smaller
@@ -331,6 +333,13 @@ def _pair(input: Any, target: Any, where: str, same_shape: bool = False) -> tupl
     return x, t
 
 
+def _constant(value: Any, x: Tensor) -> Any:
+    """A constant weight in the input's dtype (as PyTorch); a weight with a gradient as is."""
+    if value is None or (isinstance(value, Tensor) and value.requires_grad):
+        return value
+    return np.asarray(value.data if isinstance(value, Tensor) else value, dtype=x.dtype)
+
+
 def _labels(target: Any, shape: tuple[int, ...], class_axis: int, n_classes: int,
             ignore_index: int, where: str) -> tuple[np.ndarray, np.ndarray]:
     """Validated class labels (ignored ones set to 0) and the mask of the counted ones."""
@@ -369,6 +378,22 @@ def _class_axis(x: Tensor, where: str) -> int:
     return 0 if x.ndim == 1 else 1
 
 
+class NoTargetCounted(Function):
+    """The mean loss over no counted target: NaN, with a zero gradient (as PyTorch).
+
+    When every target equals ``ignore_index`` (or the batch is empty), the mean is
+    0/0; PyTorch returns NaN but leaves the gradients 0 (of the input, and of
+    differentiable targets), so that one such batch does not turn every weight into NaN.
+    """
+
+    def forward(self, x: np.ndarray, *targets: np.ndarray) -> np.ndarray:
+        return np.full((), np.nan, dtype=x.dtype)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor | None, ...]:
+        return tuple(Tensor(np.zeros(a.shape, dtype=a.dtype)) if need else None
+                     for a, need in zip(self.inputs, self.needs_input_grad))
+
+
 def _nll(logp: Tensor, labels: np.ndarray, valid: np.ndarray, w: np.ndarray | None,
          reduction: str) -> Tensor:
     """``-w[t] * logp[..., t, ...]`` over the counted samples, reduced as PyTorch does."""
@@ -403,7 +428,8 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     ignore_index : int
         Targets equal to it add nothing and are not counted in the mean.
     reduction : {"mean", "sum", "none"}
-        ``"mean"`` divides by the summed weights of the counted targets (NaN if none).
+        ``"mean"`` divides by the summed weights of the counted targets: NaN if no
+        target is counted, with a zero gradient (as PyTorch).
 
     Returns
     -------
@@ -415,6 +441,8 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     ax = _class_axis(x, "nll_loss")
     c = x.shape[ax]
     labels, valid = _labels(target, x.shape, ax, c, ignore_index, "nll_loss")
+    if reduction == "mean" and not valid.any():
+        return NoTargetCounted()(x)
     return _nll(x, labels, valid, _class_weight(weight, c, x.dtype, "nll_loss"), reduction)
 
 
@@ -435,8 +463,9 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     ignore_index : int
         Labels equal to it add nothing and are not counted (labels only).
     reduction : {"mean", "sum", "none"}
-        For labels, ``"mean"`` divides by the summed weights of the counted targets; for
-        probabilities, by the number of samples (N * d1 * ...).
+        For labels, ``"mean"`` divides by the summed weights of the counted targets (NaN
+        with a zero gradient if none is counted, as PyTorch); for probabilities, by the
+        number of samples (N * d1 * ...).
     label_smoothing : float
         In [0, 1]: the target becomes ``(1 - s) * target + s / C``.
 
@@ -476,9 +505,13 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
             logp = logp * w.reshape((c,) + (1,) * (x.ndim - ax - 1))
         loss = -(logp * t).sum(axis=ax)
         if reduction == "mean":
-            return loss.sum() / (x.size // c if c else 0)
+            if x.size == 0:
+                return NoTargetCounted()(x, t)
+            return loss.sum() / (x.size // c)
         return loss.sum() if reduction == "sum" else loss
     labels, valid = _labels(tdata, x.shape, ax, c, ignore_index, "cross_entropy")
+    if reduction == "mean" and not valid.any():
+        return NoTargetCounted()(x)
     if (x.ndim == 2 and w is None and reduction == "mean" and label_smoothing == 0
             and valid.all() and x.shape[0]):
         return SoftmaxCrossEntropy()(x, labels)  # the fused op
@@ -489,7 +522,8 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     wv = None if w is None else w.reshape((c,) + (1,) * (x.ndim - ax - 1))
     smooth = -(logp if wv is None else logp * wv).sum(axis=ax) * valid.astype(x.dtype)
     if reduction == "mean":
-        counted = w[labels][valid].sum() if w is not None else valid.sum()
+        # a Python number: a NumPy int64 or float64 scalar would make float32 float64
+        counted = float(w[labels][valid].sum() if w is not None else valid.sum())
         with np.errstate(invalid="ignore", divide="ignore"):
             smooth = smooth.sum() / counted
     elif reduction == "sum":
@@ -534,6 +568,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
     if x.size and ((x.data < 0).any() or (x.data > 1).any() or np.isnan(x.data).any()):
         raise ValueError("binary_cross_entropy: every element of input must lie in [0, 1]")
     loss = BinaryCrossEntropy()(x, t)
+    weight = _constant(weight, x)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -551,6 +586,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     """
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     x, t = _pair(input, target, "binary_cross_entropy_with_logits", same_shape=True)
+    weight, pos_weight = _constant(weight, x), _constant(pos_weight, x)
     if pos_weight is None:
         loss = (1 - t) * x - logsigmoid(x)
     else:

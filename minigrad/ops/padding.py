@@ -106,9 +106,16 @@ def np_pad(array: Any, pad_width: Any, mode: str = "constant", constant_values: 
     return y
 
 
+def _crop(x: Tensor, pw: list[tuple[int, int]]) -> Tensor:
+    """``x`` with ``(before, after)`` elements cut from each axis (widths >= 0)."""
+    if all(a == 0 and b == 0 for a, b in pw):
+        return x
+    return getitem(x, tuple(slice(a, n - b) for (a, b), n in zip(pw, x.shape)))
+
+
 @op(torch="pad")
 def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:  # noqa: A002
-    """Pad the last dimensions, PyTorch's ``F.pad``.
+    """Pad the last dimensions, PyTorch's ``F.pad``; negative widths crop.
 
     Parameters
     ----------
@@ -116,39 +123,65 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
         The tensor to pad.
     pad : sequence of ints
         ``(left, right, top, bottom, ...)``: pairs for the last axis first,
-        then the one before, and so on (PyTorch's order).
+        then the one before, and so on (PyTorch's order). A negative width
+        removes that many elements from that side instead, as in PyTorch.
     mode : {"constant", "reflect", "replicate", "circular"}
         ``reflect`` mirrors without repeating the edge (each pad must be
         smaller than the axis), ``replicate`` repeats the edge, ``circular`` wraps.
+        With negative widths, ``reflect`` and ``replicate`` pad the input and then
+        crop (the result keeps at least one element), ``constant`` and ``circular``
+        crop first (``circular`` then wraps the cropped axis), as PyTorch does.
     value : float
         Fill value of ``"constant"``.
 
     Returns
     -------
     Tensor
-        The padded tensor.
+        The padded (or cropped) tensor.
+
+    Examples
+    --------
+    >>> import minigrad as mg, minigrad.functional as F
+    >>> F.pad(mg.tensor([1.0, 2.0, 3.0, 4.0]), (-1, 2)).data
+    array([2., 3., 4., 0., 0.])
     """
     x = as_tensor(input)
     pads = tuple(pad)
     if len(pads) % 2 or len(pads) // 2 > x.ndim:
         raise ValueError(f"pad: the pad tuple {pads} must have an even length of at most "
                          f"2 * ndim = {2 * x.ndim}")
+    if not all(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in pads):
+        raise TypeError(f"pad: the pad tuple must hold ints, got {pads}")
     pw = [(0, 0)] * x.ndim
     for i in range(len(pads) // 2):
-        pw[x.ndim - 1 - i] = (pads[2 * i], pads[2 * i + 1])
+        pw[x.ndim - 1 - i] = (int(pads[2 * i]), int(pads[2 * i + 1]))
     modes = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
              "circular": "wrap"}
     if mode not in modes:
         raise ValueError(f"pad: unknown mode {mode!r}; use one of {list(modes)}")
+    grow = [(max(a, 0), max(b, 0)) for a, b in pw]
+    cut = [(max(-a, 0), max(-b, 0)) for a, b in pw]
+    crop_first = mode in ("constant", "circular")
+    for axis, ((a, b), (ca, cb)) in enumerate(zip(pw, cut)):
+        n = x.shape[axis]
+        if crop_first and ca + cb > n:
+            raise ValueError(f"pad: the negative widths ({a}, {b}) of axis {axis} crop "
+                             f"{ca + cb} elements from its {n}")
+        size = n + a + b
+        if not crop_first and size < 1:
+            raise ValueError(f"pad: the widths ({a}, {b}) of axis {axis} (size {n}) leave "
+                             f"{size} elements; {mode} padding keeps at least one")
+    if crop_first:
+        x = _crop(x, cut)
     if mode in ("reflect", "circular"):
-        for axis, (a, b) in enumerate(pw):
+        for axis, (a, b) in enumerate(grow):
             limit = x.shape[axis] - (1 if mode == "reflect" else 0)
             if a > limit or b > limit:
                 raise ValueError(f"pad: {mode} padding ({a}, {b}) of axis {axis} must be at "
                                  f"most {limit} for its size {x.shape[axis]}")
-    if mode == "constant":
-        return np_pad(x, pw, "constant", value)
-    return np_pad(x, pw, modes[mode])
+    y = np_pad(x, grow, "constant", value) if mode == "constant" else \
+        np_pad(x, grow, modes[mode])
+    return y if crop_first else _crop(y, cut)
 
 
 def _interp_matrix(n_in: int, n_out: int, mode: str, scale: float | None,

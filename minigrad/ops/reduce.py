@@ -8,6 +8,7 @@ Every reduction takes NumPy's ``axis=``/``keepdims=`` and PyTorch's
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
@@ -16,11 +17,12 @@ from minigrad.autograd import Function
 from minigrad.ops import indexing
 from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import abs as _abs
-from minigrad.ops.elementwise import exp, sqrt
+from minigrad.ops.elementwise import exp
 from minigrad.ops.shape import (
     Axis,
     AxisError,
     broadcast_to,
+    check_reduced_axes_not_empty,
     flip,
     moveaxis,
     normalize_axis,
@@ -77,7 +79,9 @@ class Mean(_Reduction):
     """Mean over axes."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x.mean(axis=self.axes, keepdims=self.keepdims)
+        # over an empty axis: nan, with NumPy's "Mean of empty slice" warning only
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x.mean(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, gy: Tensor) -> Tensor:
         x = self.inputs[0]
@@ -155,8 +159,7 @@ def max(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
     the tied elements, as ``torch.amax`` does (``torch.max(dim)`` gives it to one).
     """
     axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "max")
-    if x.size == 0:
-        raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
+    check_reduced_axes_not_empty(x.shape, axes, "max")
     return Max(axes, keepdims)(x)
 
 
@@ -168,8 +171,7 @@ def min(x: Tensor, axis: Axis = None, keepdims: bool = False, *,  # noqa: A001
     At ties the gradient is split evenly, as ``torch.amin`` does.
     """
     axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "min")
-    if x.size == 0:
-        raise ValueError(f"min: cannot reduce an empty tensor of shape {x.shape}")
+    check_reduced_axes_not_empty(x.shape, axes, "min")
     return Min(axes, keepdims)(x)
 
 
@@ -181,16 +183,50 @@ class Var(_Reduction):
         self.ddof = ddof
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x.var(axis=self.axes, keepdims=self.keepdims, ddof=self.ddof)
+        # ddof >= n: NumPy warns "Degrees of freedom <= 0" once, not also of the 0 divisor
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x.var(axis=self.axes, keepdims=self.keepdims, ddof=self.ddof)
 
     def backward(self, gy: Tensor) -> Tensor:
+        return self._var_grad(gy)
+
+    def _var_grad(self, gy: Tensor) -> Tensor:
         x = self.inputs[0]
-        n = _count(x.shape, self.axes)
+        dof = _count(x.shape, self.axes) - self.ddof
         centred = x - mean(x, self.axes, keepdims=True)
-        return self._grad_to_input(gy) * centred * (2.0 / (n - self.ddof))
+        g = self._grad_to_input(gy)
+        if dof > 0:
+            return g * centred * (2.0 / dof)
+        # no degree of freedom left: PyTorch's gradients, inf and nan, never an exception
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.axes is None:  # over every element: inf, nan where x is the mean
+                return g * np.where(centred.data == 0, np.nan, np.inf).astype(x.dtype)
+            # over given axes: 2 (x - mean) / (n - ddof), +-inf or nan at n == ddof
+            return g * centred * (math.inf if dof == 0 else 2.0 / dof)
 
     def attrs(self) -> dict[str, Any]:
         return {**super().attrs(), "ddof": self.ddof}
+
+
+class Std(Var):
+    """Standard deviation over axes, ``sqrt(var)``; the gradient is 0 where it is 0.
+
+    ``d std = d var / (2 std)``, and where ``std`` is 0 (a constant slice) the
+    gradient is 0, as PyTorch (``sqrt`` alone would give nan there).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.sqrt(super().forward(x))
+
+    def backward(self, gy: Tensor) -> Tensor:
+        y = self.output()
+        zero = y.data == 0
+        if not zero.any():
+            return self._var_grad(gy / (y * 2))
+        one = np.ones((), dtype=y.dtype)
+        g = indexing.where(zero, np.zeros((), dtype=y.dtype),
+                           gy / (indexing.where(zero, one, y) * 2))
+        return self._var_grad(g)
 
 
 @op("var", method=True)
@@ -200,7 +236,9 @@ def var(x: Tensor, axis: Axis = None, ddof: float | None = None, keepdims: bool 
     """Variance over ``axis`` with ``ddof`` (``correction=`` accepted).
 
     NumPy's default ``ddof=0`` (population variance); PyTorch's default is
-    ``correction=1``. With ``n - ddof <= 0`` the result is inf or nan, as both give.
+    ``correction=1``. With ``n - ddof <= 0`` the result is inf or nan, as both give,
+    and so is the gradient, as PyTorch's: over every element (``axis=None``) inf, nan
+    where ``x`` equals the mean; over given axes ``2 (x - mean) / (n - ddof)``.
     """
     axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "var")
     d = pick_alias(ddof, correction, "ddof", "correction", "var", default=0)
@@ -213,17 +251,20 @@ def std(x: Tensor, axis: Axis = None, ddof: float | None = None, keepdims: bool 
         keepdim: bool | None = None) -> Tensor:
     """Standard deviation, ``sqrt(var(...))`` (same arguments as :func:`var`).
 
-    Not differentiable where the variance is 0 (the gradient is nan/inf, as PyTorch).
+    Not differentiable where the variance is 0; the gradient there is 0, as PyTorch's.
     """
-    return sqrt(var(x, axis, ddof, keepdims, dim=dim, correction=correction, keepdim=keepdim))
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "std")
+    d = pick_alias(ddof, correction, "ddof", "correction", "std", default=0)
+    return Std(axes, keepdims, d)(x)
 
 
 class LogSumExp(_Reduction):
     """``log(sum(exp(x)))`` over axes, with the maximum subtracted first."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        if x.size == 0:
-            return np.log(np.exp(x).sum(axis=self.axes, keepdims=self.keepdims))
+        if x.size == 0:  # log(0) = -inf over an empty axis, as PyTorch, without a warning
+            with np.errstate(divide="ignore"):
+                return np.log(np.exp(x).sum(axis=self.axes, keepdims=self.keepdims))
         m = x.max(axis=self.axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         y = np.log(np.exp(x - m).sum(axis=self.axes, keepdims=True)) + m
@@ -518,7 +559,7 @@ class Norm(_Reduction):
 
 def _ties_share(a: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
     """1/k at each of the k positions holding the maximum of ``a`` over ``axes``, else 0."""
-    m = a == a.max(axis=axes, keepdims=True)
+    m = a == a.max(axis=axes, keepdims=True, initial=0.0)  # |x| >= 0; 0 over an empty axis
     return (m / m.sum(axis=axes, keepdims=True)).astype(a.dtype)
 
 
@@ -537,3 +578,48 @@ def norm(x: Tensor, ord: float = 2, axis: Axis = None, keepdims: bool = False, *
     if not (ord == np.inf or (isinstance(ord, (int, float)) and ord > 0)):
         raise ValueError(f"norm: ord must be a number > 0 or inf, got {ord!r}")
     return Norm(axes, keepdims, float(ord))(x)
+
+
+# -- variance and mean together (PyTorch's var_mean / std_mean) ----------------------------------
+
+__all__ += ["var_mean", "std_mean"]
+
+
+def _correction(unbiased: bool | None, correction: float | None, where: str) -> float:
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{where}: give unbiased or correction, not both")
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    return 1 if correction is None else correction
+
+
+@op(torch="var_mean")
+def var_mean(x: Tensor, axis: Axis = None, unbiased: bool | None = None,
+             keepdims: bool = False, *, correction: float | None = None, dim: Axis = None,
+             keepdim: bool | None = None) -> tuple[Tensor, Tensor]:
+    """The variance and the mean over ``axis``, as PyTorch's ``var_mean``.
+
+    PyTorch's default, ``correction=1`` (the sample variance; ``unbiased=False`` or
+    ``correction=0`` give the population variance). Both are differentiable.
+    """
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "var_mean")
+    c = _correction(unbiased, correction, "var_mean")
+    return Var(axes, keepdims, c)(x), mean(x, axes, keepdims)
+
+
+@op(torch="std_mean")
+def std_mean(x: Tensor, axis: Axis = None, unbiased: bool | None = None,
+             keepdims: bool = False, *, correction: float | None = None, dim: Axis = None,
+             keepdim: bool | None = None) -> tuple[Tensor, Tensor]:
+    """The standard deviation and the mean over ``axis``, as PyTorch's ``std_mean``.
+
+    PyTorch's default, ``correction=1``. The standard deviation is not differentiable
+    where the variance is 0; its gradient there is 0, as PyTorch's (see :func:`std`).
+    """
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "std_mean")
+    c = _correction(unbiased, correction, "std_mean")
+    return Std(axes, keepdims, c)(x), mean(x, axes, keepdims)

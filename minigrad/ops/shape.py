@@ -66,6 +66,23 @@ def normalize_axis(axis: Axis, ndim: int, where: str) -> tuple[int, ...] | None:
     return tuple(sorted(out))
 
 
+def check_reduced_axes_not_empty(shape: tuple[int, ...], axes: tuple[int, ...] | None,
+                                 where: str) -> None:
+    """Refuse to reduce over an empty axis for a reduction with no identity (max, argmax, ...).
+
+    ``axes`` as :func:`normalize_axis` returns them (None: every axis). Reducing over the
+    live axes of an empty tensor is fine (the result is empty too, as in NumPy and
+    PyTorch); only the maximum (or minimum, ...) of no element is undefined.
+    """
+    for a in range(len(shape)) if axes is None else axes:
+        if shape[a] == 0:
+            which = "axis" if axes is None or len(axes) == 1 else "axes"
+            raise ValueError(
+                f"{where}: cannot reduce over the empty axis {a} of a tensor of shape {shape} "
+                f"(the {where} of no element is undefined); reduce over a non-empty "
+                f"{which} instead")
+
+
 def normalize_one_axis(axis: int, ndim: int, where: str) -> int:
     """Return a single ``axis`` as a non-negative int; :class:`AxisError` if out of range."""
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
@@ -706,22 +723,33 @@ class Roll(Function):
 @op("roll", torch="roll", method=True)
 def roll(x: Tensor, shift: int | Sequence[int], axis: int | Sequence[int] | None = None, *,
          dims: Any = None) -> Tensor:
-    """Shift elements along ``axis`` cyclically (``axis=None``: over the flattened tensor)."""
+    """Shift elements along ``axis`` cyclically (``axis=None``: over the flattened tensor).
+
+    ``shift`` is an int or a sequence of ints, one per axis (or one for all of them).
+    With ``axis=None`` a sequence rolls the flattened tensor by its sum, as NumPy does
+    (a one-element sequence is the same as its element, as in PyTorch).
+    """
     axis = pick_alias(axis, dims, "axis", "dims", "roll")
+    shifts = _roll_shifts(shift)
     if axis is not None:
         axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         for a in axes:
             normalize_one_axis(a, x.ndim, "roll")
-        shifts = (shift,) if isinstance(shift, (int, np.integer)) else tuple(shift)
         if len(shifts) != len(axes) and len(shifts) != 1 and len(axes) != 1:
             raise ValueError(f"roll: {len(shifts)} shifts for {len(axes)} axes")
+        if not shifts:
+            raise ValueError("roll: shift is an empty sequence; give one shift per axis")
         axis = axes if len(axes) > 1 else axes[0]
-        shift = tuple(int(s) for s in shifts) if len(shifts) > 1 else int(shifts[0])
-    elif not isinstance(shift, (int, np.integer)):
-        raise ValueError(f"roll: with axis=None, shift must be an int, got {shift!r}")
-    else:
-        shift = int(shift)
-    return Roll(shift, axis)(x)
+        return Roll(shifts if len(shifts) > 1 else shifts[0], axis)(x)
+    return Roll(sum(shifts), None)(x)
+
+
+def _roll_shifts(shift: Any) -> tuple[int, ...]:
+    """``roll``'s shift as a tuple of ints (an int, a sequence or a 0-d/1-d integer array)."""
+    arr = np.asarray(shift)
+    if arr.ndim > 1 or (arr.dtype.kind not in "iu" and arr.size) or isinstance(shift, bool):
+        raise TypeError(f"roll: shift must be an int or a sequence of ints, got {shift!r}")
+    return tuple(int(s) for s in arr.reshape(-1))
 
 
 @op("diagonal", torch="diagonal", method=True)
@@ -783,3 +811,43 @@ def view(x: Tensor, *shape: Any) -> Tensor:
 
 # ``tril`` and ``triu`` lived here; they are in minigrad.ops.indexing now.
 __getattr__ = forward_names(__name__, dict.fromkeys(["tril", "triu"], "minigrad.ops.indexing"))
+
+
+# -- sliding windows (PyTorch's Tensor.unfold) -------------------------------------------------
+
+__all__ += ["unfold_windows"]
+
+
+@op(torch="unfold", method={"unfold": True})
+def unfold_windows(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of ``size`` along ``dimension``, ``step`` apart (``Tensor.unfold``).
+
+    ``x.unfold(dim, size, step)`` replaces axis ``dim`` (length ``n``) by the
+    ``(n - size) // step + 1`` windows and appends an axis of length ``size`` holding
+    each window, as PyTorch's ``Tensor.unfold``. (``F.unfold`` is the im2col of
+    convolutions, another op.) Differentiable: overlapping windows add their
+    gradients.
+    """
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    for name, v in (("size", size), ("step", step)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"unfold: {name} must be an int, got {type(v).__name__}")
+    if step <= 0:
+        raise ValueError(f"unfold: step must be positive, got {step}")
+    if size < 0:
+        raise ValueError(f"unfold: size must be non-negative, got {size}")
+    if x.ndim == 0:
+        normalize_axis(dimension, 0, "unfold")
+        if size > 1:
+            raise ValueError(f"unfold: size {size} is larger than the 0-d tensor (at most 1)")
+        return getitem(reshape(x, (1,)), slice(0, size))
+    ax = normalize_one_axis(dimension, x.ndim, "unfold")
+    n = x.shape[ax]
+    if size > n:
+        raise ValueError(f"unfold: size {size} is larger than axis {dimension} of length {n} "
+                         f"(shape {x.shape})")
+    starts = np.arange(0, n - size + 1, step)
+    windows = starts[:, None] + np.arange(size)[None, :]  # (L, size)
+    picked = getitem(x, (slice(None),) * ax + (windows,))  # (..., L, size, ...)
+    return moveaxis(picked, ax + 1, -1)

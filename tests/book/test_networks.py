@@ -12,14 +12,27 @@ from minigrad.book.multi_layer_net_extend import MultiLayerNetExtend
 from minigrad.book.optimizer import SGD
 from minigrad.book.trainer import Trainer
 from minigrad.book.two_layer_net import TwoLayerNet
+from minigrad.layerwise.layers import SoftmaxWithLoss as FusedSoftmaxWithLoss
 
 REPO = Path(__file__).resolve().parents[2]
 MNIST_DIR = Path(os.environ.get("MINIGRAD_DATA") or REPO / ".." / "shared" / "data" / "mnist")
 
 
+def fused_loss(net):
+    """``net`` ending in the fused softmax cross-entropy, whose gradient autodiff gives exactly.
+
+    The book's loss adds 1e-7 inside the log and its backward (like autodiff here) leaves
+    that out, so central differences of the book's loss differ from backprop by about
+    1e-7 / y_t relative; the precision checks below differentiate the fused loss instead.
+    """
+    net.lastLayer = FusedSoftmaxWithLoss()
+    return net
+
+
 def max_mean_diff(net, x, t):
+    fused_loss(net)
     g, n = net.gradient(x, t), net.numerical_gradient(x, t)
-    assert list(g) == list(net.params) == list(n)
+    assert list(g) == list(n) and set(g) == set(net.params)
     return max(float(np.mean(np.abs(g[k] - n[k]))) for k in g)
 
 
@@ -105,9 +118,11 @@ def test_gradcheck_networks(rng):
          "train"),
     ]:
         params = list(net.params.values())
+        fused_loss(net)
 
         def f(*ps, net=net, loss=loss):
-            return net.loss(x, t, train_flg=True) if loss else net.loss(x, t)
+            return (net.loss_tensor(x, t, train_flg=True) if loss
+                    else net.loss_tensor(x, t))
 
         mg.gradcheck(f, params)
 
@@ -182,6 +197,29 @@ def test_gradient_check_script_pattern(mnist_one_hot):
     x_batch, t_batch = x_train[:3], t_train[:3]
     grad_numerical = network.numerical_gradient(x_batch, t_batch)
     grad_backprop = network.gradient(x_batch, t_batch)
+    # the book's numerical gradient is of its loss, with 1e-7 inside the log, which its
+    # backprop leaves out: the printed differences are those of the book's own code
+    params = {k: p.data.copy() for k, p in network.params.items()}
+
+    def book_loss():
+        h = np.maximum(x_batch @ params["W1"] + params["b1"], 0) @ params["W2"] + params["b2"]
+        y = np.exp(h - h.max(axis=1, keepdims=True))
+        y /= y.sum(axis=1, keepdims=True)
+        return -np.sum(np.log(y[np.arange(3), t_batch.argmax(axis=1)] + 1e-7)) / 3
+
     for key in grad_numerical:
         diff = np.average(np.abs(grad_backprop[key] - grad_numerical[key]))
-        assert diff < 1e-9, (key, diff)
+        assert diff < 1e-6, (key, diff)
+        if key == "W1":
+            continue  # 39,200 probes: the three others suffice
+        arr, central = params[key], np.zeros_like(params[key])
+        for idx in np.ndindex(arr.shape):
+            keep = arr[idx]
+            arr[idx] = keep + 1e-4
+            up = book_loss()
+            arr[idx] = keep - 1e-4
+            central[idx] = (up - book_loss()) / 2e-4
+            arr[idx] = keep
+        np.testing.assert_allclose(grad_numerical[key], central, rtol=0, atol=1e-10)
+        book_diff = np.average(np.abs(grad_backprop[key] - central))
+        assert diff == pytest.approx(book_diff, rel=1e-3), key

@@ -204,3 +204,64 @@ def test_np_pad_matches_numpy_modes():
     v = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     mg.pad(v, (2, 1), mode="reflect").sum().backward()
     np.testing.assert_array_equal(v.grad.data, [1.0, 3.0, 2.0])
+
+
+ZERO_KERNEL = {
+    "conv2d": (lambda x, k: F.conv2d(x, np.ones((3, 2, *k))),
+               lambda x, k: TF.conv2d(x, torch.ones((3, 2, *k), dtype=x.dtype))),
+    "conv_transpose2d": (lambda x, k: F.conv_transpose2d(x, np.ones((2, 3, *k))),
+                         lambda x, k: TF.conv_transpose2d(x, torch.ones((2, 3, *k),
+                                                                        dtype=x.dtype))),
+    "max_pool2d": (lambda x, k: F.max_pool2d(x, k, stride=1),
+                   lambda x, k: TF.max_pool2d(x, k, stride=1)),
+    "avg_pool2d": (lambda x, k: F.avg_pool2d(x, k, stride=1),
+                   lambda x, k: TF.avg_pool2d(x, k, stride=1)),
+    "unfold": (lambda x, k: F.unfold(x, k), lambda x, k: TF.unfold(x, k)),
+    "fold": (lambda x, k: F.fold(np.ones((1, 4, 9)), (4, 4), k),
+             lambda x, k: TF.fold(torch.ones((1, 4, 9), dtype=x.dtype), (4, 4), k)),
+}
+
+
+@pytest.mark.parametrize("kernel", [(0, 0), (0, 2), (2, 0)], ids=str)
+@pytest.mark.parametrize("op", sorted(ZERO_KERNEL))
+def test_zero_size_kernel_is_refused_as_by_torch(op, kernel):
+    ours, theirs = ZERO_KERNEL[op]
+    x = np.ones((1, 2, 5, 5))
+    with pytest.raises(RuntimeError):
+        theirs(torch.from_numpy(x), kernel)
+    with pytest.raises(ValueError, match=f"{op}: the kernel size must be greater than zero"):
+        ours(mg.tensor(x), kernel)
+
+
+def _negative_pad_cases():
+    """Widths with negatives (crops) on 1-, 2- and 3-D inputs, every mode, as PyTorch takes them."""
+    one = [(-1, 2), (2, -1), (-3, 2), (-2, 3), (-4, 1), (3, -1), (-2, -2), (-1, -1)]
+    for mode in ("constant", "reflect", "replicate", "circular"):
+        for pads in one:
+            if mode == "circular" and pads[0] + pads[1] + 5 < 1:
+                continue
+            yield pytest.param((1, 2, 5), pads, mode, id=f"{mode}-{pads}")
+        for pads in [(-1, 2, 0, -1), (1, -2, -2, 1), (-2, -2, 2, 1)]:
+            yield pytest.param((1, 2, 4, 5), pads, mode, id=f"{mode}-{pads}")
+    for pads in [(-1, 0), (0, -3), (-2, 1, 1, -1, -1, 0)]:
+        yield pytest.param((3, 4, 5), pads, "constant", id=f"constant-3d-{pads}")
+
+
+@pytest.mark.parametrize(("shape", "pads", "mode"), list(_negative_pad_cases()))
+def test_pad_with_negative_widths_crops_as_torch(shape, pads, mode):
+    x = np.random.default_rng(0).standard_normal(shape)
+    kw = {"value": 0.5} if mode == "constant" else {}
+    compare(f"pad {pads} {mode}", lambda a: F.pad(a, pads, mode, **kw),
+            lambda a: TF.pad(a, pads, mode, **kw), [x], 0)
+
+
+@pytest.mark.parametrize(("pads", "mode"), [
+    ((-6, 0), "constant"), ((-6, 1), "constant"), ((-5, 0), "reflect"), ((-6, 1), "reflect"),
+    ((-5, 0), "replicate"), ((0, -5), "replicate"), ((-1, 5), "reflect"), ((-6, 0), "circular"),
+])
+def test_pad_with_too_negative_widths_is_refused_as_by_torch(pads, mode):
+    x = np.ones((1, 2, 5))
+    with pytest.raises(RuntimeError):
+        TF.pad(torch.from_numpy(x), pads, mode)
+    with pytest.raises(ValueError, match=r"pad: .*\(-?\d+, -?\d+\)"):
+        F.pad(x, pads, mode)

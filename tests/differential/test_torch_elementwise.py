@@ -279,7 +279,7 @@ def test_floor_divide_and_tests_of_values():
     np.testing.assert_array_equal((mg.tensor(a) // b).data, (ta // tb).numpy())
     np.testing.assert_array_equal((3.0 // mg.tensor(b)).data, (3.0 // tb).numpy())
     x = np.array([1.0, np.nan, np.inf, -np.inf, 0.0])
-    for name in ("isnan", "isinf", "isfinite"):
+    for name in ("isnan", "isinf", "isfinite", "isposinf", "isneginf"):
         np.testing.assert_array_equal(getattr(mg, name)(x).data,
                                       getattr(torch, name)(torch.tensor(x)).numpy())
     y = x + 1e-9
@@ -315,3 +315,13 @@ def test_integer_and_bool_ops():
         np.testing.assert_array_equal(m.data, t.numpy(), err_msg=f"pair {i}")
         assert m.data.dtype == np.dtype(str(t.dtype).replace("torch.", "")), f"pair {i}"
         assert not m.requires_grad
+
+
+def test_atan2_at_the_origin():
+    """Gradients 0 at the origin, as PyTorch (its second derivative there is NaN; minigrad's
+    is that of the zero branch, so only the first order is compared)."""
+    a = np.array([[0.0, 0.0, 1.0], [-2.0, 0.0, 0.5]])
+    b = np.array([[0.0, 3.0, 0.0], [-1.0, 0.0, 0.0]])
+    compare("atan2 at the origin", mg.atan2, torch.atan2, [a, b], 0, second_order=False)
+    compare("atan2 at the origin, broadcast", mg.atan2, torch.atan2,
+            [np.array([[0.0], [1.0]]), np.array([0.0, 0.0, 2.0])], 1, second_order=False)

@@ -86,8 +86,11 @@ def class_problem(draw, probabilities=False):
     labels = draw(st.lists(st.integers(0, c - 1), min_size=int(np.prod(tshape)),
                            max_size=int(np.prod(tshape))))
     labels = np.array(labels, dtype=np.int64).reshape(tshape)
-    if draw(st.booleans()) and labels.size > 1:  # ignore one target
+    ignore = draw(st.sampled_from(["none", "one", "all"]))
+    if ignore == "one" and labels.size > 1:
         labels.flat[draw(st.integers(0, labels.size - 1))] = -100
+    elif ignore == "all":
+        labels[...] = -100
     return logits, labels
 
 
@@ -110,8 +113,6 @@ def test_cross_entropy_labels(problem, opts, seed):
     c = logits.shape[0 if logits.ndim == 1 else 1]
     w, tw = _weights(c, opts["weighted"])
     kw = {"reduction": opts["reduction"], "label_smoothing": opts["label_smoothing"]}
-    if opts["reduction"] == "mean" and (labels == -100).all():
-        return
     compare("cross_entropy", lambda x: F.cross_entropy(x, labels, weight=w, **kw),
             lambda x: TF.cross_entropy(x, torch.from_numpy(labels), weight=tw, **kw),
             [logits], seed)
@@ -134,8 +135,6 @@ def test_nll_loss(problem, opts, seed):
     logp, labels = problem
     c = logp.shape[0 if logp.ndim == 1 else 1]
     w, tw = _weights(c, opts["weighted"])
-    if opts["reduction"] == "mean" and (labels == -100).all():
-        return
     compare("nll_loss", lambda x: F.nll_loss(x, labels, weight=w, reduction=opts["reduction"]),
             lambda x: TF.nll_loss(x, torch.from_numpy(labels), weight=tw,
                                   reduction=opts["reduction"]), [logp], seed)
@@ -158,6 +157,27 @@ def test_cross_entropy_ignore_index_and_empty():
         warnings.simplefilter("error")
         assert np.isnan(F.cross_entropy(x, np.full(4, -100)).item())
     assert torch.isnan(TF.cross_entropy(torch.tensor(x), torch.full((4,), -100)))
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(4,), (3, 4), (2, 4, 3), (0, 4)], ids=str)
+def test_every_target_ignored(shape, reduction, weighted, smoothing):
+    """Loss (NaN for the mean), gradient (0) and second derivative as PyTorch's."""
+    x = np.random.default_rng(1).standard_normal(shape)
+    t = np.full(shape[:1] + shape[2:] if len(shape) > 1 else (), -100, dtype=np.int64)
+    w, tw = _weights(4, weighted)
+    kw = {"reduction": reduction}
+    compare("cross_entropy, every target ignored",
+            lambda a: F.cross_entropy(a, t, weight=w, label_smoothing=smoothing, **kw),
+            lambda a: TF.cross_entropy(a, torch.from_numpy(t), weight=tw,
+                                       label_smoothing=smoothing, **kw), [x], 0)
+    ax = 0 if len(shape) == 1 else 1
+    compare("nll_loss, every target ignored",
+            lambda a: F.nll_loss(a, t, weight=w, **kw),
+            lambda a: TF.nll_loss(a, torch.from_numpy(t), weight=tw, **kw),
+            [x - np.log(np.exp(x).sum(axis=ax, keepdims=True))], 0)
 
 
 reductions = st.sampled_from(["mean", "sum", "none"])

@@ -105,3 +105,43 @@ ZERO_D = {
 def test_zero_d_inputs_match_torch(op):
     ours, theirs = ZERO_D[op]
     compare(f"{op} of a 0-d tensor", ours, theirs, [np.array(1.5)], 0)
+
+
+F32_VS_TORCH = {
+    "scaled_dot_product_attention": (
+        lambda q, k, v: mg.functional.scaled_dot_product_attention(q, k, v),
+        lambda q, k, v: torch.nn.functional.scaled_dot_product_attention(q, k, v)),
+    "scaled_dot_product_attention causal": (
+        lambda q, k, v: mg.functional.scaled_dot_product_attention(q, k, v, is_causal=True),
+        lambda q, k, v: torch.nn.functional.scaled_dot_product_attention(q, k, v,
+                                                                         is_causal=True)),
+    "cross_entropy label_smoothing": (
+        lambda q, k, v: mg.functional.cross_entropy(q.reshape(-1, 4), np.arange(6) % 4,
+                                                    label_smoothing=0.2),
+        lambda q, k, v: torch.nn.functional.cross_entropy(
+            q.reshape(-1, 4), torch.arange(6) % 4, label_smoothing=0.2)),
+    "cross_entropy label_smoothing, weights": (
+        lambda q, k, v: mg.functional.cross_entropy(q.reshape(-1, 4), np.arange(6) % 4,
+                                                    weight=np.ones(4), label_smoothing=0.2),
+        lambda q, k, v: torch.nn.functional.cross_entropy(
+            q.reshape(-1, 4), torch.arange(6) % 4, weight=torch.ones(4), label_smoothing=0.2)),
+}
+
+
+@pytest.mark.parametrize("op", sorted(F32_VS_TORCH))
+def test_float32_results_and_gradients_are_float32_as_torch(op):
+    ours, theirs = F32_VS_TORCH[op]
+    arrays = [np.random.default_rng(i).standard_normal((2, 3, 4)).astype(np.float32)
+              for i in range(3)]
+    xs = [mg.tensor(a, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, ty = ours(*xs), theirs(*ts)
+    assert y.dtype == np.float32 and ty.dtype == torch.float32, op
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-5, atol=1e-6)
+    gs = mg.grad(y.sum(), xs, allow_unused=True)
+    tgs = torch.autograd.grad(ty.sum(), ts, allow_unused=True)
+    for g, tg in zip(gs, tgs):
+        if tg is None:
+            continue
+        assert g.dtype == np.float32, op
+        np.testing.assert_allclose(g.data, tg.numpy(), rtol=1e-4, atol=1e-6)

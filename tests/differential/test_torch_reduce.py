@@ -219,3 +219,114 @@ def test_empty_reductions_match_torch():
     compare("prod empty", lambda t: t.prod(0), lambda t: t.prod(0), [x], 0)
     compare("lse empty", lambda t: t.logsumexp(1), lambda t: torch.logsumexp(t, 1), [x], 0)
     compare("cumsum empty", lambda t: t.cumsum(0), lambda t: t.cumsum(0), [x], 0)
+
+
+@pytest.mark.parametrize("which", ["var_mean", "std_mean"])
+@DIFF
+@given(data=st.data(), seed=seeds, correction=st.sampled_from([None, 0, 1, 2]))
+def test_var_mean_std_mean(which, data, seed, correction):
+    shape = data.draw(shapes(min_dims=1))
+    axis, keepdims = data.draw(axes_keepdims(len(shape)))
+    dims = torch_dims(axis, len(shape))
+    n = int(np.prod([shape[d] for d in dims]))
+    assume(n - (1 if correction is None else correction) > 0 and n > 1)
+    x = data.draw(distinct(shape))
+    kw = {} if correction is None else {"correction": correction}
+    for part in (0, 1):
+        compare(f"{which}[{part}]",
+                lambda t, p=part: getattr(mg, which)(t, axis, keepdims=keepdims, **kw)[p],
+                lambda t, p=part: getattr(torch, which)(t, dims, keepdim=keepdims, **kw)[p],
+                [x], seed)
+_NO_DOF = [np.array([1.0, 2.0, 4.0]), np.array([[1.0, 2.0, 4.0], [1.0, 1.0, 1.0]]),
+           np.array([[[1.0, 2.0], [3.0, 5.0]]]), np.array(2.0)]
+
+
+def _no_dof_cases():
+    for x in _NO_DOF:
+        axes = [None, *range(x.ndim)] + ([tuple(range(x.ndim)), (0, -1)] if x.ndim > 1 else [])
+        for axis in axes:
+            dims = (axis,) if isinstance(axis, int) else axis
+            n = x.size if axis is None else int(np.prod([x.shape[d] for d in dims]))
+            for ddof in (n, n + 1, n + 0.5):
+                yield pytest.param(x, axis, ddof, id=f"{x.shape}-axis={axis}-ddof={ddof}")
+
+
+@pytest.mark.filterwarnings("ignore:Degrees of freedom")
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0")
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize(("x", "axis", "ddof"), list(_no_dof_cases()))
+def test_var_std_without_degrees_of_freedom(x, axis, ddof, name):
+    """ddof >= n: the value is inf/nan as NumPy's, the gradient inf/nan as PyTorch's."""
+    with np.errstate(all="ignore"):
+        expected = getattr(np, name)(x, axis=axis, ddof=ddof)
+    y = getattr(mg, name)(mg.tensor(x), axis=axis, ddof=ddof)
+    np.testing.assert_array_equal(y.data, expected)
+    compare(f"{name} with ddof={ddof}", lambda t: getattr(mg, name)(t, axis=axis, ddof=ddof),
+            lambda t: getattr(torch, name)(t, dim=axis, correction=ddof), [x], 0,
+            second_order=False)
+
+
+#: Reductions over a live axis of an empty batch, against PyTorch (dim=None: every axis).
+EMPTY_VS_TORCH = {
+    "sum": (lambda x, a: x.sum(axis=a), lambda t, a: t.sum(dim=a)),
+    "mean": (lambda x, a: x.mean(axis=a), lambda t, a: t.mean(dim=a)),
+    "amax": (lambda x, a: mg.amax(x, a), lambda t, a: t.amax(dim=a)),
+    "amin": (lambda x, a: mg.amin(x, a), lambda t, a: t.amin(dim=a)),
+    "var": (lambda x, a: x.var(axis=a), lambda t, a: t.var(dim=a, correction=0)),
+    "std": (lambda x, a: x.std(axis=a), lambda t, a: t.std(dim=a, correction=0)),
+    "logsumexp": (lambda x, a: mg.logsumexp(x, a), lambda t, a: torch.logsumexp(t, a)),
+    "prod": (lambda x, a: x.prod(axis=a), lambda t, a: t.prod() if a is None else t.prod(a)),
+    "norm": (lambda x, a: mg.norm(x, axis=a), lambda t, a: torch.linalg.vector_norm(t, dim=a)),
+    "cumsum": (lambda x, a: x.cumsum(a), lambda t, a: t.cumsum(a)),
+    "cumprod": (lambda x, a: x.cumprod(a), lambda t, a: t.cumprod(a)),
+    "logcumsumexp": (lambda x, a: x.logcumsumexp(a), lambda t, a: t.logcumsumexp(a)),
+    "cummax": (lambda x, a: x.cummax(a)[0], lambda t, a: t.cummax(a)[0]),
+    "cummin": (lambda x, a: x.cummin(a)[0], lambda t, a: t.cummin(a)[0]),
+    "softmax": (lambda x, a: F.softmax(x, a), lambda t, a: torch.softmax(t, a)),
+    "log_softmax": (lambda x, a: F.log_softmax(x, a), lambda t, a: torch.log_softmax(t, a)),
+}
+_NO_IDENTITY = {"amax": (mg.amax, torch.amax), "amin": (mg.amin, torch.amin),
+                "argmax": (mg.argmax, torch.argmax), "argmin": (mg.argmin, torch.argmin)}
+_SINGLE_AXIS = {"logsumexp", "cumsum", "cumprod", "logcumsumexp", "cummax", "cummin",
+                "softmax", "log_softmax"}
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:Degrees of freedom <= 0",
+                            "ignore:.*degrees of freedom is <= 0")
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (2, 0, 3)], ids=str)
+@pytest.mark.parametrize("op", sorted(EMPTY_VS_TORCH))
+def test_reductions_over_live_axes_of_empty_tensors(op, shape):
+    ours, theirs = EMPTY_VS_TORCH[op]
+    for axis in range(len(shape)):
+        if op in _NO_IDENTITY and shape[axis] == 0:
+            continue  # refused by both: below
+        compare(f"{op} over axis {axis} of shape {shape}", lambda x, a=axis: ours(x, a),
+                lambda t, a=axis: theirs(t, a), [np.zeros(shape)], 0)
+    if op not in _SINGLE_AXIS and op not in _NO_IDENTITY:
+        compare(f"{op} over every axis of shape {shape}", lambda x: ours(x, None),
+                lambda t: theirs(t, None), [np.zeros(shape)], 0)
+
+
+@pytest.mark.parametrize("op", sorted(_NO_IDENTITY))
+def test_no_identity_reductions_refuse_an_empty_axis_as_torch(op):
+    ours, theirs = _NO_IDENTITY[op]
+    x = np.zeros((2, 0, 3))
+    np.testing.assert_array_equal(ours(mg.tensor(x), 2).data,
+                                  theirs(torch.from_numpy(x), 2).numpy())
+    with pytest.raises((IndexError, RuntimeError)):
+        theirs(torch.from_numpy(x), 1)
+    with pytest.raises(ValueError, match=f"{op.replace('a', '', 1) if op.startswith('am') else op}"
+                                         ": cannot reduce over the empty axis 1"):
+        ours(mg.tensor(x), 1)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_std_at_zero_variance(axis, ddof):
+    """std's gradient (and second derivative) where a slice is constant: PyTorch's 0."""
+    x = np.array([[2.0, 2.0, 2.0], [1.0, 4.0, 2.0]]) if axis in (1, None) else \
+        np.array([[2.0, 1.0], [2.0, 3.0]])
+    if axis in (None, (0, 1)):
+        x = np.full((2, 3), 2.0)
+    compare("std at zero variance", lambda t: mg.std(t, axis=axis, ddof=ddof),
+            lambda t: t.std(dim=axis, correction=ddof), [x], 0)

@@ -315,3 +315,23 @@ def test_tril_triu_diagonal_diag(data, seed, k):
     compare("diag 1-d", lambda t: mg.diag(t, k), lambda t: torch.diag(t, k), [v], seed)
     m = x.reshape(x.shape[0], -1)
     compare("diag 2-d", lambda t: mg.diag(t, k), lambda t: torch.diag(t, k), [m], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_unfold_windows(data, seed):
+    shape = data.draw(shapes(min_dims=0))
+    axis = data.draw(st.integers(-max(len(shape), 1), max(len(shape), 1) - 1))
+    n = shape[axis] if shape else 1
+    size = data.draw(st.integers(0 if shape else 1, n))
+    step = data.draw(st.integers(1, 3))
+    x = data.draw(floats(shape))
+    compare("Tensor.unfold", lambda t: t.unfold(axis, size, step),
+            lambda t: t.unfold(axis, size, step), [x], seed)
+@pytest.mark.parametrize("shift", [(1,), [-2], (4,)], ids=str)
+@pytest.mark.parametrize("axis", [None, 0, (1,)], ids=str)
+def test_roll_one_element_shift_sequence(shift, axis):
+    """A one-element shift sequence, with or without an axis, as torch.roll."""
+    x = np.arange(6.0).reshape(2, 3) / 7
+    compare("roll", lambda t: mg.roll(t, shift, axis),
+            lambda t: torch.roll(t, tuple(shift), () if axis is None else axis), [x], 0)

@@ -12,21 +12,22 @@ import minigrad.nn as nn
 
 def test_conv2d_layer_matches_functional_and_trains():
     conv = nn.Conv2d(4, 6, (3, 2), stride=2, padding=1, groups=2, rng=0)
-    assert conv.W.shape == (6, 2, 3, 2) and conv.b.shape == (6,)
-    assert [n for n, _ in conv.named_parameters()] == ["W", "b"]
+    assert conv.weight.shape == (6, 2, 3, 2) and conv.bias.shape == (6,)
+    assert [n for n, _ in conv.named_parameters()] == ["weight", "bias"]
     x = np.random.default_rng(1).standard_normal((2, 4, 7, 5))
     y = conv(x)
-    np.testing.assert_array_equal(y.data, F.conv2d(x, conv.W, conv.b, 2, 1, 1, 2).data)
+    np.testing.assert_array_equal(y.data, F.conv2d(x, conv.weight, conv.bias, 2, 1, 1, 2).data)
     y.sum().backward()
-    assert conv.W.grad.shape == conv.W.shape
-    np.testing.assert_allclose(conv.b.grad.data, np.full(6, y.shape[0] * y.shape[2] * y.shape[3]))
+    assert conv.weight.grad.shape == conv.weight.shape
+    np.testing.assert_allclose(conv.bias.grad.data,
+                               np.full(6, y.shape[0] * y.shape[2] * y.shape[3]))
     assert "kernel_size=(3, 2)" in repr(conv)
 
 
 def test_conv2d_he_init_uses_fan_in():
     conv = nn.Conv2d(16, 64, 3, weight_init_std="he", rng=0)
-    assert conv.W.data.std() == pytest.approx(np.sqrt(2 / 144), rel=0.05)
-    assert nn.Conv2d(1, 30, 5, rng=0).W.data.std() == pytest.approx(0.01, rel=0.2)
+    assert conv.weight.data.std() == pytest.approx(np.sqrt(2 / 144), rel=0.05)
+    assert nn.Conv2d(1, 30, 5, rng=0).weight.data.std() == pytest.approx(0.01, rel=0.2)
 
 
 def test_conv_transpose2d_layer_shape_and_adjoint():
@@ -37,7 +38,7 @@ def test_conv_transpose2d_layer_shape_and_adjoint():
     # the adjoint of conv2d with the same weight
     z = np.random.default_rng(1).standard_normal(y.shape)
     lhs = (y.data * z).sum()
-    rhs = (x * F.conv2d(z, up.W, stride=2, padding=1).data).sum()
+    rhs = (x * F.conv2d(z, up.weight, stride=2, padding=1).data).sum()
     assert lhs == pytest.approx(rhs, rel=1e-12)
 
 

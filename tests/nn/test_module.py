@@ -64,9 +64,9 @@ def test_parameter_works_in_every_operand_position():
 def test_named_parameters_and_param_names():
     net = Net()
     names = [n for n, _ in net.named_parameters()]
-    assert names == ["fc1.W", "fc1.b", "fc2.W", "fc2.b"]
+    assert names == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
     assert [p.name for p in net.parameters()] == names
-    assert net.fc1.W is dict(net.named_parameters())["fc1.W"]
+    assert net.fc1.weight is dict(net.named_parameters())["fc1.weight"]
     assert [n for n, _ in net.named_modules()] == ["", "fc1", "act", "fc2"]
     assert [n for n, _ in net.named_children()] == ["fc1", "act", "fc2"]
     assert net.num_parameters() == 4 * 3 + 3 + 3 * 2 + 2
@@ -84,7 +84,8 @@ def test_names_follow_when_a_module_is_nested_later():
 
     m = Outer()
     assert [p.name for p in m.parameters()] == [
-        "body.fc1.W", "body.fc1.b", "body.fc2.W", "body.fc2.b", "head.W", "head.b"]
+        "body.fc1.weight", "body.fc1.bias", "body.fc2.weight", "body.fc2.bias", "head.weight",
+        "head.bias"]
     y = m(np.ones((1, 4)))
     scopes = {f.name + "@" + str(f.scope) for f in graph_functions(y)}
     assert scopes == {"Linear@head", "Linear@body.fc2", "Sigmoid@body.act", "Linear@body.fc1"}
@@ -149,11 +150,11 @@ def test_zero_grad_train_eval_and_repr():
 def test_reassigning_and_deleting_attributes_updates_registries():
     net = Net()
     net.fc2 = nn.Linear(3, 5, rng=0)
-    assert dict(net.named_parameters())["fc2.W"].shape == (3, 5)
+    assert dict(net.named_parameters())["fc2.weight"].shape == (5, 3)
     del net.act
     assert [n for n, _ in net.named_children()] == ["fc1", "fc2"]
     net.fc1 = None
-    assert [n for n, _ in net.named_parameters()] == ["fc2.W", "fc2.b"]
+    assert [n for n, _ in net.named_parameters()] == ["fc2.weight", "fc2.bias"]
 
 
 def test_setattr_before_init_is_a_clear_error():
@@ -171,21 +172,21 @@ def test_shared_parameter_is_listed_once():
             super().__init__()
             self.a = nn.Linear(2, 2, rng=0)
             self.b = nn.Linear(2, 2, rng=1)
-            self.b.W = self.a.W
+            self.b.weight = self.a.weight
 
     m = Tied()
-    assert [n for n, _ in m.named_parameters()] == ["a.W", "a.b", "b.b"]
+    assert [n for n, _ in m.named_parameters()] == ["a.weight", "a.bias", "b.bias"]
 
 
 def test_state_dict_is_a_copy():
     net = Net()
     sd = net.state_dict()
-    assert list(sd) == ["fc1.W", "fc1.b", "fc2.W", "fc2.b"]
+    assert list(sd) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
     assert all(type(v) is np.ndarray for v in sd.values())
-    before = sd["fc1.W"].copy()
+    before = sd["fc1.weight"].copy()
     with mg.no_grad():
-        net.fc1.W -= 1.0
-    np.testing.assert_array_equal(sd["fc1.W"], before)
+        net.fc1.weight -= 1.0
+    np.testing.assert_array_equal(sd["fc1.weight"], before)
 
 
 def test_load_state_dict_round_trip_and_npz(tmp_path):
@@ -193,39 +194,39 @@ def test_load_state_dict_round_trip_and_npz(tmp_path):
     with mg.no_grad():
         for p in a.parameters():
             p += 0.5
-    version = b.fc1.W.version
+    version = b.fc1.weight.version
     b.load_state_dict(a.state_dict())
     for (n1, p1), (n2, p2) in zip(a.named_parameters(), b.named_parameters()):
         assert n1 == n2
         np.testing.assert_array_equal(p1.data, p2.data)
         assert p1 is not p2
-    assert b.fc1.W.version == version + 1
+    assert b.fc1.weight.version == version + 1
     path = tmp_path / "w.npz"
     np.savez(path, **a.state_dict())
     c = Net()
     with np.load(path) as npz:
         c.load_state_dict(npz)
-    np.testing.assert_array_equal(c.fc2.W.data, a.fc2.W.data)
+    np.testing.assert_array_equal(c.fc2.weight.data, a.fc2.weight.data)
     # tensors work as values too
     c.load_state_dict({k: mg.tensor(v) for k, v in Net().state_dict().items()})
-    np.testing.assert_array_equal(c.fc2.W.data, Net().fc2.W.data)
+    np.testing.assert_array_equal(c.fc2.weight.data, Net().fc2.weight.data)
 
 
 def test_load_state_dict_reports_all_problems_and_changes_nothing():
     net = Net()
     before = net.state_dict()
     bad = net.state_dict()
-    del bad["fc1.b"]
-    bad["fc3.W"] = np.zeros(2)
-    bad["fc2.W"] = np.zeros((2, 3))
-    bad["fc2.b"] = np.zeros(2, dtype=np.float32)
-    bad["fc1.W"] = bad["fc1.W"] + 1
+    del bad["fc1.bias"]
+    bad["fc3.weight"] = np.zeros(2)
+    bad["fc2.weight"] = np.zeros((3, 2))
+    bad["fc2.bias"] = np.zeros(2, dtype=np.float32)
+    bad["fc1.weight"] = bad["fc1.weight"] + 1
     with pytest.raises(nn.StateDictError) as info:
         net.load_state_dict(bad)
     msg = str(info.value)
-    for needle in ("missing key 'fc1.b'", "unexpected key 'fc3.W'",
-                   "'fc2.W': shape (2, 3) in the state dict, (3, 2) in the module",
-                   "'fc2.b': dtype float32 in the state dict, float64 in the module",
+    for needle in ("missing key 'fc1.bias'", "unexpected key 'fc3.weight'",
+                   "'fc2.weight': shape (3, 2) in the state dict, (2, 3) in the module",
+                   "'fc2.bias': dtype float32 in the state dict, float64 in the module",
                    "4 problems", "nothing was loaded"):
         assert needle in msg
     assert len(info.value.problems) == 4
@@ -235,11 +236,11 @@ def test_load_state_dict_reports_all_problems_and_changes_nothing():
 
 def test_load_state_dict_non_strict_ignores_missing_and_unexpected_only():
     net = Net()
-    new = {"fc1.W": np.full((4, 3), 2.0), "extra": np.zeros(1)}
+    new = {"fc1.weight": np.full((3, 4), 2.0), "extra": np.zeros(1)}
     net.load_state_dict(new, strict=False)
-    np.testing.assert_array_equal(net.fc1.W.data, 2.0)
+    np.testing.assert_array_equal(net.fc1.weight.data, 2.0)
     with pytest.raises(nn.StateDictError, match="shape"):
-        net.load_state_dict({"fc1.W": np.zeros(3)}, strict=False)
+        net.load_state_dict({"fc1.weight": np.zeros(3)}, strict=False)
     with pytest.raises(TypeError, match="mapping"):
         net.load_state_dict([1, 2])
 

@@ -236,3 +236,85 @@ def test_in_place_update_of_the_weight_frees_the_kept_window_matrix():
     assert f.inputs is None and f._col is None
     with pytest.raises(RuntimeError, match="in-place"):
         y.sum().backward()
+
+
+# -- zero-size kernels: one check for every conv, pool, unfold and fold op --------------------
+
+_IMG = np.ones((1, 2, 5, 5))
+_ONE_STEP = mg.ops.conv._ConvParams((1, 1), (0, 0), (1, 1), 1)
+
+
+def _zero_kernel_calls(kh, kw):
+    """Each op of the conv family (and the layers) with a kernel of kh x kw."""
+    k = (kh, kw)
+    return {
+        "conv2d": lambda: F.conv2d(_IMG, np.ones((3, 2, kh, kw))),
+        "conv_transpose2d": lambda: F.conv_transpose2d(_IMG, np.ones((2, 3, kh, kw))),
+        "max_pool2d": lambda: F.max_pool2d(_IMG, k),
+        "avg_pool2d": lambda: F.avg_pool2d(_IMG, k),
+        "unfold": lambda: F.unfold(_IMG, k),
+        "fold": lambda: F.fold(np.ones((1, 4, 9)), (4, 4), k),
+        "im2col": lambda: F.im2col(_IMG, kh, kw),
+        "col2im": lambda: F.col2im(np.ones((9, 4)), (1, 2, 4, 4), kh, kw),
+        "nn.Conv2d": lambda: mg.nn.Conv2d(2, 3, k),
+        "nn.ConvTranspose2d": lambda: mg.nn.ConvTranspose2d(2, 3, k),
+        "nn.MaxPool2d": lambda: mg.nn.MaxPool2d(k)(mg.tensor(_IMG)),  # named max_pool2d
+        "nn.AvgPool2d": lambda: mg.nn.AvgPool2d(k)(mg.tensor(_IMG)),  # named avg_pool2d
+        "Conv2d op": lambda: mg.ops.conv.Conv2d(_ONE_STEP)(_IMG, np.ones((3, 2, kh, kw))),
+        "Unfold op": lambda: mg.ops.conv.Unfold(k, (1, 1), (0, 0), (1, 1)),
+        "MaxPool2d op": lambda: mg.ops.conv.MaxPool2d(k, (1, 1), (0, 0), (1, 1)),
+    }
+
+
+#: The conv family's ops that take no kernel, and why.
+NO_KERNEL = {"conv_output_size": "arithmetic on sizes (a 0 filter is a formula's input)",
+             "adaptive_avg_pool2d": "takes an output size; its windows follow from it"}
+
+
+def test_every_conv_op_is_checked_for_a_zero_kernel():
+    family = {e.name for e in mg.ops.catalogue.entries() if e.family == "conv"}
+    assert family == (set(_zero_kernel_calls(1, 1)) & family) | set(NO_KERNEL)
+
+
+_WEIGHT_KERNELS = {"conv2d", "conv_transpose2d", "Conv2d op"}  # the kernel is a weight's shape
+
+
+@pytest.mark.parametrize(("name", "kernel"), [
+    (name, kernel) for name in _zero_kernel_calls(0, 0)
+    for kernel in [(0, 0), (0, 2), (2, 0)] + ([] if name in _WEIGHT_KERNELS else [(-1, 2)])])
+def test_zero_size_kernel_is_refused_naming_the_op(name, kernel):
+    where = {"nn.MaxPool2d": "max_pool2d", "nn.AvgPool2d": "avg_pool2d",
+             "Conv2d op": "Conv2d: conv2d"}.get(name, name.removeprefix("nn.").removesuffix(" op"))
+    with pytest.raises(ValueError, match=rf"{where}: the kernel size must be greater than zero, "
+                                         rf"got {kernel[0]}x{kernel[1]}"):
+        _zero_kernel_calls(*kernel)[name]()
+
+
+@pytest.mark.parametrize(("pads", "mode", "expected"), [
+    ((-1, 2), "constant", [2.0, 3.0, 4.0, 5.0, 9.0, 9.0]),
+    ((2, -3), "constant", [9.0, 9.0, 1.0, 2.0]),
+    ((-2, -2), "constant", [3.0]),
+    ((-5, 0), "constant", []),
+    ((-3, 2), "reflect", [4.0, 5.0, 4.0, 3.0]),       # pad, then crop
+    ((-5, 1), "replicate", [5.0]),
+    ((-1, 2), "circular", [2.0, 3.0, 4.0, 5.0, 2.0, 3.0]),  # crop, then wrap
+    ((2, -1), "circular", [3.0, 4.0, 1.0, 2.0, 3.0, 4.0]),
+])
+def test_pad_negative_widths_crop(pads, mode, expected):
+    x = mg.tensor(np.arange(1.0, 6.0), requires_grad=True)
+    y = F.pad(x, pads, mode, **({"value": 9.0} if mode == "constant" else {}))
+    np.testing.assert_array_equal(y.data, expected)
+    assert mg.gradcheck(lambda a: F.pad(a, pads, mode) * mg.tensor(np.arange(y.size)), [x])
+
+
+@pytest.mark.parametrize(("pads", "mode", "match"), [
+    ((-6, 1), "constant", r"negative widths \(-6, 1\) of axis 0 crop 6 elements from its 5"),
+    ((-5, 0), "reflect", r"widths \(-5, 0\) of axis 0 \(size 5\) leave 0 elements"),
+    ((0, -6), "replicate", r"leave -1 elements; replicate padding keeps at least one"),
+    ((-5, 1), "circular", "circular padding .* must be at most 0 for its size 0"),
+    ((-1, 5), "circular", "circular padding .* must be at most 4 for its size 4"),
+    ((1.5, 0), "constant", "must hold ints"),
+])
+def test_pad_refuses_widths_that_crop_too_much(pads, mode, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        F.pad(np.arange(1.0, 6.0), pads, mode)

@@ -194,6 +194,10 @@ def test_tests_of_values():
     np.testing.assert_array_equal(x.isnan().data, [False, True, False, False])
     np.testing.assert_array_equal(mg.isinf(x).data, [False, False, True, True])
     np.testing.assert_array_equal(mg.isfinite(x).data, [True, False, False, False])
+    np.testing.assert_array_equal(x.isposinf().data, [False, False, True, False])
+    np.testing.assert_array_equal(mg.isneginf(x).data, [False, False, False, True])
+    np.testing.assert_array_equal(mg.isposinf(np.array([3, -3])).data, [False, False])
+    assert not mg.isneginf(leaf([1.0])).requires_grad
     np.testing.assert_array_equal(mg.isclose(x, x, equal_nan=True).data, [True] * 4)
     assert mg.isnan(x).dtype == np.bool_ and not mg.isnan(leaf([1.0])).requires_grad
 
@@ -639,3 +643,23 @@ def test_clip_with_tensor_bounds_is_differentiable_in_them():
     np.testing.assert_array_equal(hi.grad.data, [0.0, 0.0, 1.0])
     assert mg.gradcheck(lambda a, b, c: mg.clip(a, b, c), [leaf([-2.0, 0.0, 3.0]), leaf(-1.0),
                                                             leaf([1.0, 1.0, 2.0])])
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ([0.0, 0.0, 1.0, -2.0], [0.0, 3.0, 0.0, -1.0]),  # the origin among other points
+    ([[0.0], [1.0]], [0.0, 0.0, 2.0]),                  # broadcast: the origin once
+    (0.0, [0.0, 1.0]),
+])
+def test_atan2_gradient_at_the_origin_is_zero(a, b):
+    """PyTorch's choice at the one point where atan2 is not differentiable; elsewhere exact."""
+    ta, tb = leaf(a), leaf(b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ga, gb = mg.grad(mg.atan2(ta, tb).sum(), [ta, tb])
+    aa, bb = np.broadcast_arrays(np.asarray(a, float), np.asarray(b, float))
+    r2 = aa * aa + bb * bb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        da, db = np.where(r2 == 0, 0.0, bb / r2), np.where(r2 == 0, 0.0, -aa / r2)
+    sum_to = mg.ops.shape.sum_to
+    np.testing.assert_allclose(ga.data, sum_to(mg.tensor(da), ta.shape).data)
+    np.testing.assert_allclose(gb.data, sum_to(mg.tensor(db), tb.shape).data)

@@ -155,7 +155,7 @@ def test_argmax_argmin_take_dim_and_check_the_axis():
     assert mg.tensor(2.0).argmax(0).item() == 0 and x.argmax().item() == 3
     with pytest.raises(mg.AxisError, match="argmax: axis 2 .* 2 dimensions"):
         x.argmax(2)
-    with pytest.raises(ValueError, match="argmin: cannot take the argmin of an empty"):
+    with pytest.raises(ValueError, match="argmin: cannot reduce over the empty axis 0"):
         mg.tensor(np.zeros((0,))).argmin()
 
 
@@ -165,3 +165,124 @@ def test_where_method_and_diag_method():
     np.testing.assert_array_equal(y.data, [1.0, 0.0, 3.0])
     np.testing.assert_array_equal(x.diag().data, np.diag(x.data))
     np.testing.assert_array_equal(x.diag().diag(1).data, [0.0, 0.0])
+
+
+# -- scatter, scatter_reduce, scatter_add with a larger src -------------------------------------
+
+@st.composite
+def scatter_case(draw, unique=False):
+    """(shape, axis, index, src shape): index no larger than x outside axis, src larger."""
+    shape = draw(shapes(min_dims=1))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    ax = axis % len(shape)
+    n = shape[ax]
+    ishape = [draw(st.integers(1, m)) for m in shape]
+    if unique:  # every position written at most once: a distinct row per index along axis
+        ishape[ax] = draw(st.integers(1, n))
+        rows = [draw(st.permutations(list(range(n))))[:ishape[ax]]
+                for _ in range(int(np.prod(ishape)) // ishape[ax])]
+        idx = np.moveaxis(np.array(rows, dtype=np.int64).reshape(
+            [m for i, m in enumerate(ishape) if i != ax] + [ishape[ax]]), -1, ax)
+    else:
+        ishape[ax] = draw(st.integers(0, 4))
+        idx = draw(hnp.arrays(np.int64, tuple(ishape), elements=st.integers(0, n - 1)))
+    sshape = tuple(m + draw(st.integers(0, 1)) for m in idx.shape)
+    return shape, axis, idx, sshape
+
+
+def _reference_scatter_reduce(x, axis, idx, src, reduce, include_self):
+    """The definition, one index at a time."""
+    ax = axis % x.ndim
+    groups = {pos: ([x[pos]] if include_self else []) for pos in np.ndindex(x.shape)}
+    for pos in np.ndindex(idx.shape):
+        target = pos[:ax] + (idx[pos],) + pos[ax + 1:]
+        groups[target].append(src[pos])
+    out = x.copy()
+    f = {"sum": np.sum, "prod": np.prod, "mean": np.mean, "amax": np.max, "amin": np.min}[reduce]
+    for pos, vals in groups.items():
+        if vals:  # a position no index reaches keeps x
+            out[pos] = f(vals)
+    return out
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+@GRADCHECK
+@given(data=st.data())
+def test_scatter_reduce_values_and_gradcheck(reduce, include_self, data):
+    shape, axis, idx, sshape = data.draw(scatter_case())
+    nx = int(np.prod(shape))
+    values = data.draw(distinct_arrays((nx + int(np.prod(sshape)),))) + 3.0  # no ties, no zeros
+    x, src = values[:nx].reshape(shape), values[nx:].reshape(sshape)
+    region = tuple(slice(0, m) for m in idx.shape)
+    y = mg.scatter_reduce(mg.tensor(x), axis, idx, src, reduce, include_self=include_self)
+    np.testing.assert_allclose(
+        y.data, _reference_scatter_reduce(x, axis, idx, src[region], reduce, include_self),
+        rtol=1e-12)
+
+    def f(t, s):
+        return t.scatter_reduce(axis, idx, s, reduce, include_self=include_self)
+
+    assert mg.gradcheck(f, [leaf(x), leaf(src)])
+    assert mg.gradgradcheck(lambda t, s: f(t * t, s * s), [leaf(x), leaf(src)])
+
+
+@GRADCHECK
+@given(data=st.data())
+def test_scatter_and_scatter_add_with_a_larger_src_gradcheck(data):
+    shape, axis, idx, sshape = data.draw(scatter_case(unique=True))
+    x, src = data.draw(float_arrays(shape)), data.draw(float_arrays(sshape))
+    region = tuple(slice(0, m) for m in idx.shape)
+    ax = axis % len(shape)
+    grid = list(np.indices(idx.shape, sparse=True))
+    grid[ax] = idx
+    expected = x.copy()
+    expected[tuple(grid)] = src[region]
+    np.testing.assert_array_equal(mg.scatter(mg.tensor(x), axis, idx, src).data, expected)
+    expected_add = x.copy()
+    np.add.at(expected_add, tuple(grid), src[region])
+    np.testing.assert_allclose(mg.scatter_add(mg.tensor(x), axis, idx, src).data, expected_add)
+    for f in (lambda t, s: t.scatter(axis, idx, s), lambda t, s: t.scatter_add(axis, idx, s)):
+        assert mg.gradcheck(f, [leaf(x), leaf(src)])
+        assert mg.gradgradcheck(lambda t, s, f=f: f(t * t, s * s), [leaf(x), leaf(src)])
+    s = leaf(src)
+    mg.scatter_add(mg.tensor(x), axis, idx, s).sum().backward()
+    outside = np.ones(sshape, dtype=bool)
+    outside[region] = False
+    assert (s.grad.data[outside] == 0).all()  # the unused part of src gets no gradient
+
+
+def test_scatter_a_number_and_0d_tensors():
+    x = mg.tensor(np.zeros((2, 3)))
+    np.testing.assert_array_equal(x.scatter(1, np.array([[2], [0]]), 7.0).data,
+                                  [[0, 0, 7], [7, 0, 0]])
+    y = mg.scatter(mg.tensor(3.0, requires_grad=True), 0, np.array(0), mg.tensor(5.0))
+    assert y.shape == () and y.item() == 5.0
+    z = mg.scatter_reduce(mg.tensor(3.0), 0, np.array(0), mg.tensor(5.0), "sum")
+    assert z.shape == () and z.item() == 8.0
+    legacy = mg.tensor(np.ones(3)).scatter(0, np.array([0, 0]), mg.tensor([2.0, 3.0]),
+                                          reduce="multiply")
+    np.testing.assert_array_equal(legacy.data, [6.0, 1.0, 1.0])
+
+
+def test_scatter_family_refuses_bad_input_by_name():
+    x = mg.tensor(np.zeros((2, 3)))
+    idx = np.zeros((2, 2), dtype=np.int64)
+    with pytest.raises(ValueError, match="scatter_reduce: reduce must be one of sum, prod, mean, "
+                                         "amax, amin, got 'max'"):
+        x.scatter_reduce(0, idx, np.ones((2, 2)), "max")
+    with pytest.raises(ValueError, match=r"scatter: src of shape \(1, 2\) must have the index's"):
+        x.scatter(0, idx, np.ones((1, 2)))
+    with pytest.raises(ValueError, match=r"scatter_add: src of shape \(2,\)"):
+        x.scatter_add(0, idx, np.ones(2))
+    with pytest.raises(IndexError, match=r"scatter: index values must lie in \[-2, 2\)"):
+        x.scatter(0, np.full((2, 2), 2), 1.0)
+    with pytest.raises(TypeError, match="scatter: index must be an integer"):
+        x.scatter(0, np.zeros((2, 2)), 1.0)
+    with pytest.raises(TypeError, match="scatter: src of dtype float64 cannot be written into a "
+                                        "tensor of dtype int64"):
+        mg.tensor(np.zeros((2, 3), dtype=np.int64)).scatter(0, idx, np.ones((2, 2)))
+    with pytest.raises(ValueError, match="scatter: reduce must be 'add' or 'multiply'"):
+        x.scatter(0, idx, 1.0, reduce="mean")
+    with pytest.raises(ValueError, match="one_hot: cannot infer num_classes=-1 from empty"):
+        mg.one_hot(np.array([], dtype=np.int64))

@@ -114,6 +114,55 @@ def test_cross_entropy_unbatched_and_ignored():
                                -_log_softmax(xx.data, 1)[0, 1])
 
 
+IGNORED_SHAPES = {"unbatched": ((4,), ()), "batch": ((3, 4), (3,)),
+                  "spatial": ((2, 4, 3), (2, 3)), "empty batch": ((0, 4), (0,))}
+
+
+@pytest.mark.parametrize("shape", IGNORED_SHAPES, ids=str)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("loss", ["cross_entropy", "cross_entropy smoothed", "nll_loss"])
+def test_every_target_ignored_gives_a_zero_gradient(shape, reduction, weighted, loss):
+    """No counted target: the mean is NaN, the sum 0, and every gradient is 0, never NaN."""
+    xshape, tshape = IGNORED_SHAPES[shape]
+    x = leaf(np.random.default_rng(0).standard_normal(xshape))
+    t = np.full(tshape, 7, dtype=np.int64)
+    kw = {"weight": np.linspace(0.5, 2.0, 4) if weighted else None, "ignore_index": 7,
+          "reduction": reduction}
+    fn = {"cross_entropy": lambda z: F.cross_entropy(z, t, **kw),
+          "cross_entropy smoothed": lambda z: F.cross_entropy(z, t, label_smoothing=0.2, **kw),
+          "nll_loss": lambda z: F.nll_loss(F.log_softmax(z, axis=0 if z.ndim == 1 else 1),
+                                           t, **kw)}[loss]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = fn(x)
+        if reduction == "mean":
+            assert y.shape == () and np.isnan(y.item())
+        else:
+            np.testing.assert_array_equal(y.data, np.zeros(() if reduction == "sum" else tshape))
+        (g,) = mg.grad(mg.exp(y).sum(), [x], create_graph=True)  # upstream NaN for the mean
+        np.testing.assert_array_equal(g.data, np.zeros(xshape))
+        if g.requires_grad:
+            (gg,) = mg.grad((g * g).sum(), [x])
+            np.testing.assert_array_equal(gg.data, np.zeros(xshape))
+
+
+@pytest.mark.parametrize("target", ["labels", "one-hot", "probabilities"])
+def test_empty_batch_mean_of_the_fused_losses(target):
+    """softmax_cross_entropy and cross_entropy over no sample: NaN, zero gradients, no warning."""
+    x = leaf(np.zeros((0, 3)))
+    t = {"labels": np.zeros(0, np.int64), "one-hot": np.zeros((0, 3)),
+         "probabilities": leaf(np.zeros((0, 3)))}[target]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fn in (F.softmax_cross_entropy, F.cross_entropy):
+            y = fn(x, t)
+            assert np.isnan(y.item())
+            inputs = [x, t] if isinstance(t, mg.Tensor) else [x]
+            for g in mg.grad(y, inputs):
+                assert g.shape == (0, 3)
+
+
 @GRADCHECK
 @given(problem=labelled(), weighted=st.booleans())
 def test_nll_loss(problem, weighted):

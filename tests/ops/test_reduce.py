@@ -4,6 +4,8 @@ aliases; 0-d axes; axis errors."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from conftest import make_leaf as leaf  # the suite's one leaf maker
@@ -402,3 +404,189 @@ def test_bad_axis(call):
 def test_reductions_of_empty_tensors():
     with pytest.raises(ValueError, match=r"max.*\(0,\)"):
         mg.tensor(np.zeros(0)).max()
+
+
+# -- var_mean and std_mean (PyTorch's defaults) ---------------------------------------------------
+
+@pytest.mark.parametrize("which", ["var_mean", "std_mean"])
+@GRADGRADCHECK
+@given(data=st.data(), correction=st.sampled_from([None, 0, 1]))
+def test_var_mean_std_mean_values_and_gradcheck(which, data, correction):
+    shape = data.draw(shapes(min_dims=1))
+    axis, keepdims = data.draw(axes_keepdims(len(shape)))
+    n = int(np.prod(shape if axis is None else [shape[a] for a in np.atleast_1d(axis)]))
+    c = 1 if correction is None else correction
+    assume(n - c > 0 and n > 1)  # a variance above 0: the std is differentiable
+    x = data.draw(distinct_arrays(shape))
+    f = getattr(mg, which)
+    spread, centre = f(mg.tensor(x), axis, keepdims=keepdims, correction=correction)
+    expected = np.var(x, axis=axis, ddof=c, keepdims=keepdims)
+    np.testing.assert_allclose(spread.data, expected if which == "var_mean" else np.sqrt(expected),
+                               rtol=1e-12)
+    np.testing.assert_allclose(centre.data, np.mean(x, axis=axis, keepdims=keepdims), rtol=1e-12)
+
+    def both(t):
+        s, m = f(t, axis, keepdims=keepdims, correction=correction)
+        return s * 2.0 + m * m
+
+    assert mg.gradcheck(both, [leaf(x)])
+    assert mg.gradgradcheck(both, [leaf(x)])
+
+
+def test_var_mean_arguments():
+    x = mg.tensor([[1.0, 2.0, 4.0], [0.0, 3.0, 9.0]])
+    v, m = mg.var_mean(x)  # PyTorch's default: correction=1
+    assert v.item() == pytest.approx(np.var(x.data, ddof=1)) and m.item() == x.data.mean()
+    v0, _ = mg.var_mean(x, 1, False, True)  # PyTorch's (input, dim, unbiased, keepdim)
+    np.testing.assert_allclose(v0.data, np.var(x.data, axis=1, keepdims=True))
+    v2, _ = mg.std_mean(x, dim=0, correction=0, keepdim=True)
+    np.testing.assert_allclose(v2.data, np.std(x.data, axis=0, keepdims=True))
+    with pytest.raises(TypeError, match="var_mean: give unbiased or correction, not both"):
+        mg.var_mean(x, 0, True, correction=1)
+    with pytest.raises(mg.AxisError, match="std_mean"):
+        mg.std_mean(x, 2)
+def _no_dof_cases():
+    """var/std with ddof >= n: every shape's axis choices, ddof at n, above n and fractional."""
+    for shape in [(3,), (2, 3), (1, 2, 2), ()]:
+        ndim = len(shape)
+        for axis in [None, *range(ndim)] + ([tuple(range(ndim)), (0, -1)] if ndim > 1 else []):
+            dims = (axis,) if isinstance(axis, int) else axis
+            n = int(np.prod(shape)) if axis is None else int(np.prod([shape[d] for d in dims]))
+            for ddof in (n, n + 1, n + 0.5):
+                yield pytest.param(shape, axis, n, ddof, id=f"{shape}-axis={axis}-ddof={ddof}")
+
+
+@pytest.mark.filterwarnings("ignore:Degrees of freedom <= 0")
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize(("shape", "axis", "n", "ddof"), list(_no_dof_cases()))
+def test_var_std_without_degrees_of_freedom_never_raise(shape, axis, n, ddof, name):
+    """The value is NumPy's (inf or nan); the gradient is PyTorch's (inf, nan), no exception.
+
+    Over every element (``axis=None``) var's gradient is inf, nan where x is the mean;
+    over given axes it is ``2 (x - mean) / (n - ddof)``; std's is var's over ``2 std``.
+    """
+    data = np.arange(1.0, 1.0 + int(np.prod(shape))).reshape(shape) ** 2
+    data.reshape(-1)[-1:] = data.mean()  # one element at the mean (where 0 * inf is nan)
+    x = leaf(data)
+    y = getattr(mg, name)(x, axis=axis, ddof=ddof)
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(y.data, getattr(np, name)(data, axis=axis, ddof=ddof))
+        (g,) = mg.grad(y.sum(), [x])
+        centred = data - data.mean(axis=axis, keepdims=True)
+        if axis is None:
+            expected = np.where(centred == 0, np.nan, np.inf)
+        else:
+            expected = centred * (np.inf if n == ddof else 2.0 / (n - ddof))
+        if name == "std":
+            expected = expected / (2 * np.var(data, axis=axis, ddof=ddof, keepdims=True) ** 0.5)
+    np.testing.assert_allclose(g.data, np.broadcast_to(expected, shape), rtol=1e-12)
+
+
+# -- empty tensors: every reduction, forward and backward --------------------------------------
+
+#: Each reduction of the catalogue (and the other ops that reduce along an axis), its NumPy
+#: reference, whether it takes a tuple of axes, and whether it has an identity (the value
+#: over no element: 0 for sum, 1 for prod, nan for mean, ...). Without one, reducing over
+#: an empty axis is an error; over the live axes of an empty tensor it never is.
+EMPTY_REDUCTIONS = {
+    "sum": (mg.sum, np.sum, True, True),
+    "mean": (mg.mean, np.mean, True, True),
+    "max": (mg.max, np.max, True, False),
+    "min": (mg.min, np.min, True, False),
+    "var": (mg.var, np.var, True, True),
+    "std": (mg.std, np.std, True, True),
+    "var_mean": (lambda x, axis: mg.var_mean(x, axis)[0],
+                 lambda a, axis: np.var(a, axis=axis, ddof=1), True, True),
+    "std_mean": (lambda x, axis: mg.std_mean(x, axis)[0],
+                 lambda a, axis: np.std(a, axis=axis, ddof=1), True, True),
+    "logsumexp": (mg.logsumexp, lambda a, axis: np.log(np.exp(a).sum(axis=axis)), True, True),
+    "prod": (mg.prod, np.prod, True, True),
+    "cumsum": (mg.cumsum, np.cumsum, False, True),
+    "cumprod": (mg.cumprod, np.cumprod, False, True),
+    "logcumsumexp": (mg.logcumsumexp, lambda a, axis: np.logaddexp.accumulate(
+        a.reshape(-1) if axis is None else a, axis=0 if axis is None else axis), False, True),
+    "cummax": (lambda x, axis: mg.cummax(x, axis)[0], np.maximum.accumulate, False, True),
+    "cummin": (lambda x, axis: mg.cummin(x, axis)[0], np.minimum.accumulate, False, True),
+    "any": (mg.any, np.any, True, True),
+    "all": (mg.all, np.all, True, True),
+    "norm": (lambda x, axis: mg.norm(x, axis=axis),
+             lambda a, axis: np.sqrt((a * a).sum(axis=axis)), True, True),
+    "norm inf": (lambda x, axis: mg.norm(x, np.inf, axis=axis),
+                 lambda a, axis: np.abs(a).max(axis=axis, initial=0.0), True, True),
+    "argmax": (mg.argmax, np.argmax, False, False),
+    "argmin": (mg.argmin, np.argmin, False, False),
+    "softmax": (F.softmax, lambda a, axis: a, False, True),
+    "log_softmax": (F.log_softmax, lambda a, axis: a, False, True),
+}
+_NEEDS_AXIS = {"cummax", "cummin", "softmax", "log_softmax"}
+
+
+def _empty_cases():
+    for shape in [(0,), (0, 3), (3, 0), (2, 0, 3)]:
+        for name, (_, _, tuples, _) in EMPTY_REDUCTIONS.items():
+            axes = [*range(len(shape)), -1] + ([(0, -1)] if tuples and len(shape) > 1 else [])
+            for axis in ([] if name in _NEEDS_AXIS else [None]) + axes:
+                yield pytest.param(name, shape, axis, id=f"{name}-{shape}-axis={axis}")
+
+
+def test_every_reduction_is_tried_on_empty_tensors():
+    family = {e.name for e in mg.ops.catalogue.entries() if e.family == "reduce"}
+    assert family <= set(EMPTY_REDUCTIONS)
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:Degrees of freedom <= 0")
+@pytest.mark.parametrize(("name", "shape", "axis"), list(_empty_cases()))
+def test_reductions_of_empty_tensors_as_numpy(name, shape, axis):
+    """Over the live axes of an empty batch: NumPy's shape and value, an empty gradient.
+
+    Over an empty axis: the identity (0, 1, nan, -inf, ...), or for max, min, argmax and
+    argmin, which have none, a ValueError naming the op and the axis.
+    """
+    fn, ref, _, identity = EMPTY_REDUCTIONS[name]
+    data = np.zeros(shape)
+    dims = range(len(shape)) if axis is None else [axis] if isinstance(axis, int) else axis
+    reduces_empty = any(shape[d] == 0 for d in dims)
+    x = leaf(data)
+    if reduces_empty and not identity:
+        first = [d % len(shape) for d in dims if shape[d] == 0][0]
+        with pytest.raises(ValueError, match=rf"{name}: cannot reduce over the empty axis "
+                                             rf"{first} of a tensor of shape \({shape[0]},"):
+            fn(x, axis)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.filterwarnings("ignore", "Mean of empty slice")
+        warnings.filterwarnings("ignore", "Degrees of freedom <= 0")
+        y = fn(x, axis)
+        with np.errstate(all="ignore"):
+            expected = ref(data, axis=axis)
+        assert y.shape == np.shape(expected)
+        np.testing.assert_array_equal(y.data, expected)
+        if y.requires_grad:
+            (g,) = mg.grad(y.sum(), [x])
+            assert g.shape == shape and g.dtype == np.float64
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 1)])
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_std_gradient_is_zero_where_the_variance_is_zero(axis, ddof):
+    """A constant slice: std's gradient is 0 there (PyTorch's), not nan; elsewhere exact."""
+    data = np.array([[2.0, 2.0, 2.0], [1.0, 4.0, 2.0]])
+    if axis == 0:
+        data = np.array([[2.0, 1.0, 5.0], [2.0, 4.0, 5.0]])
+    if axis is None or axis == (0, 1):
+        data = np.full((2, 3), 2.0)
+    x = leaf(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = mg.std(x, axis=axis, ddof=ddof)
+        (g,) = mg.grad(y.sum(), [x], create_graph=True)
+        (gg,) = mg.grad((g * g).sum(), [x])
+    s = data.std(axis=axis, ddof=ddof, keepdims=True)
+    n = data.size // np.size(data.std(axis=axis))
+    centred = data - data.mean(axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.where(s == 0, 0.0, centred / (s * (n - ddof)))
+    np.testing.assert_allclose(g.data, expected, rtol=1e-12)
+    assert np.isfinite(gg.data).all()
+    assert (g.data[np.broadcast_to(s == 0, data.shape)] == 0).all()

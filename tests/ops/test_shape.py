@@ -366,3 +366,127 @@ def test_bad_shapes(call, words):
     msg = str(info.value).replace(" ", "")  # NumPy prints (4,2), minigrad (4, 2)
     for w in words:
         assert w.replace(" ", "") in msg
+
+
+# -- Tensor.unfold: PyTorch's sliding windows -----------------------------------------------------
+
+@GRADCHECK
+@given(data=st.data())
+def test_unfold_windows_values_and_gradcheck(data):
+    shape = data.draw(shapes(min_dims=1))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    n = shape[axis]
+    size = data.draw(st.integers(0, n))
+    step = data.draw(st.integers(1, 3))
+    x = data.draw(float_arrays(shape))
+    y = mg.tensor(x).unfold(axis, size, step)
+    windows = np.lib.stride_tricks.sliding_window_view(x, size, axis=axis % len(shape))
+    expected = np.take(windows, np.arange(0, n - size + 1, step), axis=axis % len(shape))
+    np.testing.assert_array_equal(y.data, expected)
+    assert mg.gradcheck(lambda t: t.unfold(axis, size, step), [leaf(x)])
+    assert mg.gradgradcheck(lambda t: (t * t).unfold(axis, size, step), [leaf(x)])
+
+
+def test_unfold_windows_overlap_and_bad_input():
+    x = leaf(np.arange(5.0))
+    y = x.unfold(0, 3, 1)  # windows [0..2], [1..3], [2..4]
+    assert y.shape == (3, 3)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 2.0, 3.0, 2.0, 1.0])
+    assert mg.tensor(3.0).unfold(0, 1, 1).shape == (1,)
+    assert F.unfold is not mg.unfold  # F.unfold stays the im2col of convolutions
+    with pytest.raises(ValueError, match=r"unfold: size 6 is larger than axis 0 of length 5"):
+        x.unfold(0, 6, 1)
+    with pytest.raises(ValueError, match="unfold: step must be positive, got 0"):
+        x.unfold(0, 2, 0)
+    with pytest.raises(mg.AxisError, match="unfold"):
+        x.unfold(1, 2, 1)
+    with pytest.raises(TypeError, match="unfold: size must be an int, got float"):
+        x.unfold(0, 2.0, 1)
+#: The results that share their input's data, each with the NumPy view it matches.
+VIEWS = {
+    "reshape": (lambda a: a.reshape(6), lambda a: a.reshape(6)),
+    "view": (lambda a: a.view(6), lambda a: a.reshape(6)),
+    "flatten": (lambda a: a.flatten(), lambda a: a.reshape(-1)),
+    "basic slice": (lambda a: a[0, 1:], lambda a: a[0, 1:]),
+    "T": (lambda a: a.T, lambda a: a.T),
+    "swapaxes": (lambda a: a.swapaxes(0, 1), lambda a: a.swapaxes(0, 1)),
+    "permute": (lambda a: a.permute(1, 0), lambda a: a.transpose(1, 0)),
+    "moveaxis": (lambda a: mg.moveaxis(a, 0, 1), lambda a: np.moveaxis(a, 0, 1)),
+    "squeeze": (lambda a: a[None].squeeze(0), lambda a: a[None].squeeze(0)),
+    "unsqueeze": (lambda a: a.unsqueeze(0), lambda a: a[None]),
+    "flip": (lambda a: a.flip(0), lambda a: np.flip(a, 0)),
+    "split": (lambda a: mg.split(a, 2)[1], lambda a: np.split(a, 2)[1]),
+    "chunk": (lambda a: mg.chunk(a, 2)[0], lambda a: np.split(a, 2)[0]),
+    "detach": (lambda a: a.detach(), lambda a: a),
+}
+
+
+@pytest.mark.parametrize("requires_grad", [True, False])
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_writing_into_a_view_changes_its_input_as_numpy(name, requires_grad):
+    """Under no_grad (or outside any graph) ``b += 1`` writes through, as NumPy's views."""
+    ours, numpy_view = VIEWS[name]
+    a = mg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=requires_grad)
+    expected = np.arange(6.0).reshape(2, 3)
+    nb = numpy_view(expected)
+    nb += 1
+    if requires_grad:
+        with mg.no_grad():
+            b = ours(a)
+            b += 1
+    else:
+        b = ours(a)
+        b += 1
+    np.testing.assert_array_equal(a.data, expected)
+    assert a.version == b.version == 1  # one change, seen by both
+
+
+@pytest.mark.parametrize("name", sorted(set(VIEWS) - {"detach"}))
+def test_in_place_update_in_a_graph_leaves_the_input_alone(name):
+    ours, _ = VIEWS[name]
+    a = mg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    b = ours(a)
+    b += 1  # a new tensor for b
+    np.testing.assert_array_equal(a.data, np.arange(6.0).reshape(2, 3))
+    assert a.version == 0
+
+
+@pytest.mark.parametrize("copy", [lambda a: a[[0, 1]], lambda a: a[a.data > 2],
+                                  lambda a: a.diagonal()], ids=["fancy", "mask", "diagonal"])
+def test_results_that_copy_leave_their_input_alone(copy):
+    a = mg.tensor(np.arange(6.0).reshape(2, 3))
+    b = copy(a)
+    b += 1
+    np.testing.assert_array_equal(a.data, np.arange(6.0).reshape(2, 3))
+
+
+_ROLL_SHIFTS = [(1,), [2], (-4,), np.array([1]), (1, 2), (), np.int64(2), np.array(3)]
+
+
+@pytest.mark.parametrize(("shift", "axis"), [
+    pytest.param(shift, axis, id=f"{shift!r}-axis={axis}")
+    for shift in _ROLL_SHIFTS for axis in [None, 0, 1, (0, 1)]
+    if axis is None or np.size(shift) in (1, np.size(axis))])  # NumPy refuses the others too
+def test_roll_takes_numpys_shifts(shift, axis):
+    """An int, a sequence or an integer array; with axis=None a sequence rolls by its sum."""
+    x = leaf(np.arange(6.0).reshape(2, 3))
+    y = mg.roll(x, shift, axis)
+    np.testing.assert_array_equal(y.data, np.roll(x.data, shift, axis))
+    (g,) = mg.grad((y * mg.tensor(np.arange(6.0).reshape(2, 3))).sum(), [x])
+    np.testing.assert_array_equal(g.data, np.roll(np.arange(6.0).reshape(2, 3),
+                                                  -np.asarray(shift), axis)
+                                  if axis is not None else
+                                  np.roll(np.arange(6.0), -int(np.sum(shift))).reshape(2, 3))
+
+
+@pytest.mark.parametrize(("shift", "axis", "error", "match"), [
+    (1.5, None, TypeError, "roll: shift must be an int or a sequence of ints, got 1.5"),
+    (True, 0, TypeError, "roll: shift must be an int or a sequence of ints"),
+    ([[1]], None, TypeError, "roll: shift must be"),
+    ((), 0, ValueError, "roll: shift is an empty sequence"),
+    ((1, 2, 3), (0, 1), ValueError, "roll: 3 shifts for 2 axes"),
+])
+def test_roll_names_a_bad_shift(shift, axis, error, match):
+    with pytest.raises(error, match=match):
+        mg.roll(mg.tensor(np.ones((2, 3))), shift, axis)
