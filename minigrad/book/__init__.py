@@ -1,4 +1,4 @@
-"""The book's ``common/`` modules (chapters 5 and 6), on minigrad.
+"""The book's ``common/`` and ``dataset/`` modules (chapters 3 to 8), on minigrad.
 
 Each module mirrors a file of the book's code, so its scripts run with only
 their imports changed::
@@ -9,6 +9,7 @@ their imports changed::
 =========================================  =========================================
 the book                                   minigrad
 =========================================  =========================================
+``common/functions.py``                    :mod:`minigrad.book.functions`
 ``ch05/layer_naive.py``                    :mod:`minigrad.book.layer_naive`
 ``common/layers.py``                       :mod:`minigrad.book.layers`
 ``common/gradient.py``                     :mod:`minigrad.book.gradient`
@@ -18,7 +19,9 @@ the book                                   minigrad
 ``ch05/two_layer_net.py``                  :mod:`minigrad.book.two_layer_net`
 ``common/multi_layer_net.py``              :mod:`minigrad.book.multi_layer_net`
 ``common/multi_layer_net_extend.py``       :mod:`minigrad.book.multi_layer_net_extend`
-``dataset/mnist.py``                       :func:`minigrad.datasets.load_mnist`
+``ch07/simple_convnet.py``                 :mod:`minigrad.book.simple_convnet`
+``ch08/deep_convnet.py``                   :mod:`minigrad.book.deep_convnet`
+``dataset/mnist.py``                       :mod:`minigrad.book.mnist` (the book's types)
 =========================================  =========================================
 
 What is different underneath: every layer is a :class:`minigrad.nn.Module`
@@ -28,6 +31,11 @@ hand. A network's ``gradient(x, t)`` differentiates its whole loss at once.
 Parameters are :class:`~minigrad.nn.Parameter` tensors shared by reference
 between ``network.params`` and the layers, as the book's arrays are; the
 book's optimizers (:mod:`minigrad.book.optimizer`) update them in place.
+
+The rule for a script's imports: ``common.X`` becomes ``minigrad.book.X``,
+``dataset.mnist`` becomes ``minigrad.book.mnist``, and the chapter-local
+modules above (``layer_naive``, ``two_layer_net`` of chapter 5,
+``simple_convnet``, ``deep_convnet``) become ``minigrad.book.<name>``.
 
 Where the book's behaviour and minigrad's differ, the book's wins here: ``loss()``
 and ``accuracy()`` return ``np.float64``, the loss is the book's formula (``1e-7``
