@@ -26,6 +26,9 @@ from typing import Any
 
 import numpy as np
 
+# the book's common/functions.py, which its layers module star-imports
+from minigrad.book.functions import *  # noqa: F403
+from minigrad.book.functions import __all__ as _functions_all
 from minigrad.book.util import col2im, im2col
 from minigrad.layerwise import layers as _layers
 from minigrad.layerwise.layers import (
@@ -37,14 +40,6 @@ from minigrad.layerwise.layers import (
 )
 from minigrad.nn.module import Parameter
 from minigrad.tensor import Tensor, mark_modified
-
-try:  # the book's common/functions.py, which its layers module star-imports
-    from minigrad.book.functions import *  # type: ignore[import-not-found,unused-ignore]  # noqa: F403
-    from minigrad.book.functions import (  # type: ignore[import-not-found,unused-ignore]
-        __all__ as _functions_all,
-    )
-except ImportError:  # pragma: no cover - present once the chapter 3-4 module is
-    _functions_all = []
 
 # what a star import of the book's module brings (it has no __all__): numpy, the
 # functions of common/functions.py, im2col/col2im and the layers
