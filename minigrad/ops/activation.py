@@ -25,6 +25,7 @@ from minigrad.ops.elementwise import (
     tanh,
 )
 from minigrad.ops.reduce import norm
+from minigrad.ops.shape import pick_alias
 from minigrad.tensor import Tensor, as_tensor
 
 __all__ = [
@@ -127,8 +128,10 @@ class LogSoftmax(Function):
 
 
 @op(torch="softmax")
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """Softmax along ``axis``; finite for any finite input (no overflow at x = 1000).
+def softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Softmax along ``axis`` (PyTorch's ``dim=``; the last axis by default).
+
+    Finite for any finite input (no overflow at x = 1000).
 
     Examples
     --------
@@ -136,13 +139,13 @@ def softmax(x: Any, axis: int = -1) -> Tensor:
     >>> F.softmax(mg.tensor([0.3, 2.9, 4.0])).data.round(3)
     array([0.018, 0.245, 0.737])
     """
-    return Softmax(axis)(x)
+    return Softmax(pick_alias(axis, dim, "axis", "dim", "softmax", default=-1))(x)
 
 
 @op(torch="log_softmax")
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """Logarithm of the softmax along ``axis``, computed without overflow or log(0)."""
-    return LogSoftmax(axis)(x)
+def log_softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Logarithm of the softmax along ``axis`` (or ``dim=``), without overflow or log(0)."""
+    return LogSoftmax(pick_alias(axis, dim, "axis", "dim", "log_softmax", default=-1))(x)
 
 
 def _mask(cond: np.ndarray, like: Tensor) -> Tensor:

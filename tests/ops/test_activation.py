@@ -274,3 +274,14 @@ def test_large_random_logits_stay_finite(data, dtype):
         for fn in (lambda z: F.softmax(z, axis=1), lambda z: F.log_softmax(z, axis=1),
                    lambda z: F.softmax_cross_entropy(z, labels), F.sigmoid):
             _finite_value_and_grad(fn, t)
+
+
+def test_softmax_and_log_softmax_take_pytorchs_dim():
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    for fn in (F.softmax, F.log_softmax):
+        for axis in (0, 1, -1):
+            np.testing.assert_array_equal(fn(mg.tensor(x), dim=axis).data,
+                                          fn(mg.tensor(x), axis).data)
+        np.testing.assert_array_equal(fn(mg.tensor(x)).data, fn(mg.tensor(x), -1).data)
+        with pytest.raises(TypeError, match="both axis= and its alias dim="):
+            fn(mg.tensor(x), 0, dim=1)
