@@ -64,7 +64,7 @@ def main(argv=None) -> int:
         for i in range(int(x_test.shape[0] / batch_size)):
             tx = x_test[i * batch_size:(i + 1) * batch_size]
             tt = t_test[i * batch_size:(i + 1) * batch_size]
-            y = np.argmax(network.predict(tx, train_flg=False).data, axis=1)
+            y = np.argmax(network.predict(tx, train_flg=False), axis=1)
             classified.append(y)
             acc += np.sum(y == tt)
     acc = acc / x_test.shape[0]

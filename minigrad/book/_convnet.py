@@ -53,7 +53,7 @@ class ConvNet(BookFormNet):
             for i in range(int(x.shape[0] / batch_size)):
                 tx = x[i * batch_size:(i + 1) * batch_size]
                 tt = t[i * batch_size:(i + 1) * batch_size]
-                y = self.predict(tx, train_flg=False).data  # type: ignore[call-arg]
+                y = self.predict(tx, train_flg=False)  # type: ignore[call-arg]
                 acc += np.sum(np.argmax(y, axis=1) == tt)
         return np.float64(acc) / x.shape[0]
 
@@ -186,4 +186,4 @@ class FlatImageModel(Module):
 
     def forward(self, x: Any) -> Any:
         """Logits of the reshaped images (inference mode)."""
-        return self.net.predict(self._images(x), train_flg=False)  # type: ignore[call-arg]
+        return self.net.forward(self._images(x))

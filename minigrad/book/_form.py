@@ -84,7 +84,7 @@ class BookFormNet(BookNet):
     def accuracy(self, x: Any, t: Any) -> Any:
         """Return the share of samples whose arg-max output equals the label, an ``np.float64``."""
         with no_grad():
-            y = np.argmax(self.predict(x).data, axis=1)
+            y = np.argmax(self.predict(x), axis=1)
         t = np.asarray(t)
         if t.ndim != 1:
             t = np.argmax(t, axis=1)

@@ -130,8 +130,14 @@ class DeepConvNet(ConvNet):
         for i, layer in enumerate(self.layers):
             self.add_module(str(i), layer)
 
-    def predict(self, x: Any, train_flg: bool = False) -> Tensor:
-        """Return the logits; dropout drops (training) or scales by 0.5 (inference)."""
+    def predict(self, x: Any, train_flg: bool = False) -> np.ndarray:  # type: ignore[override]
+        """Return the logits as an ndarray, as the book's ``predict`` does.
+
+        Dropout drops (training) or scales by 0.5 (inference).
+        """
+        return self._predict_tensor(x, train_flg).data
+
+    def _predict_tensor(self, x: Any, train_flg: bool = False) -> Tensor:
         h = self._input(x)
         for layer in self.layers:
             if isinstance(layer, Dropout):
@@ -148,15 +154,15 @@ class DeepConvNet(ConvNet):
         return Tensor(arr if arr.dtype.kind == "f" else arr.astype(np.float64))
 
     def forward(self, x: Any) -> Tensor:
-        """Same as :meth:`predict` in inference mode."""
-        return self.predict(x)
+        """Return the logits in inference mode as a Tensor (the values :meth:`predict` returns)."""
+        return self._predict_tensor(x)
 
     def loss_tensor(self, x: Any, t: Any) -> Tensor:
         """Return the cross-entropy in training mode (dropout on, the logits' included), a Tensor.
 
         :meth:`loss` returns its value as a number, as the book's ``loss`` does.
         """
-        y = self.predict(x, train_flg=True)
+        y = self._predict_tensor(x, train_flg=True)
         return self.lastLayer.loss_tensor(y, labels_or_one_hot(t, y.shape[-1]))
 
     def gradient(self, x: Any, t: Any) -> dict[str, np.ndarray]:

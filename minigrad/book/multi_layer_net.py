@@ -7,6 +7,8 @@ import sys
 from collections import OrderedDict
 from typing import Any
 
+import numpy as np
+
 from minigrad.book._form import BookFormNet
 from minigrad.book.gradient import numerical_gradient
 from minigrad.book.layers import *  # noqa: F403
@@ -69,17 +71,20 @@ class MultiLayerNet(BookFormNet):
             self.layers[f"Activation_function{idx}"] = ACTIVATION_LAYERS[activation]()
         self._finish_multi_layer()
 
-    def predict(self, x: Any) -> Tensor:
-        """Return the logits."""
+    def predict(self, x: Any) -> np.ndarray:  # type: ignore[override]
+        """Return the logits as an ndarray, as the book's ``predict`` does."""
+        return self._predict_tensor(x).data
+
+    def _predict_tensor(self, x: Any) -> Tensor:
         return self._run_layers(x, True)
 
     def forward(self, x: Any) -> Tensor:
-        """Same as :meth:`predict`."""
-        return self.predict(x)
+        """Return the logits as a Tensor (the values :meth:`predict` returns)."""
+        return self._predict_tensor(x)
 
     def loss_tensor(self, x: Any, t: Any) -> Tensor:
         """Return the cross-entropy plus ``0.5 * lambda * sum(W**2)`` over every ``W``, a Tensor.
 
         :meth:`loss` returns its value as a number, as the book's ``loss`` does.
         """
-        return self.lastLayer.loss_tensor(self.predict(x), t) + self._decay()
+        return self.lastLayer.loss_tensor(self._predict_tensor(x), t) + self._decay()

@@ -13,6 +13,8 @@ import sys
 from collections import OrderedDict
 from typing import Any
 
+import numpy as np
+
 from minigrad.book._form import BookFormNet, as_number
 from minigrad.book.gradient import numerical_gradient
 from minigrad.book.layers import *  # noqa: F403
@@ -45,9 +47,23 @@ class MultiLayerNetExtend(BookFormNet, _extend.MultiLayerNetExtend):
 
     loss_layer = SoftmaxWithLoss
 
+    def predict(self, x: Any, train_flg: bool = False) -> np.ndarray:  # type: ignore[override]
+        """Return the logits as an ndarray, as the book's ``predict`` does.
+
+        ``train_flg`` switches BatchNorm and Dropout to training mode.
+        """
+        return self._predict_tensor(x, train_flg).data
+
+    def _predict_tensor(self, x: Any, train_flg: bool = False) -> Tensor:
+        return self._run_layers(x, train_flg)
+
+    def forward(self, x: Any) -> Tensor:
+        """Return the logits as a Tensor, in the mode given by :attr:`training`."""
+        return self._predict_tensor(x, self.training)
+
     def loss_tensor(self, x: Any, t: Any, train_flg: bool = False) -> Tensor:  # type: ignore[override]
         """Return the cross-entropy plus ``0.5 * lambda * sum(W**2)`` over every ``W``, a Tensor."""
-        return _extend.MultiLayerNetExtend.loss(self, x, t, train_flg)
+        return self.lastLayer.loss_tensor(self._predict_tensor(x, train_flg), t) + self._decay()
 
     def loss(self, x: Any, t: Any, train_flg: bool = False) -> Any:  # type: ignore[override]
         """Return the loss as a number (``np.float64``), as the book's ``loss`` does."""

@@ -98,18 +98,24 @@ class SimpleConvNet(ConvNet):
         self.lastLayer = SoftmaxWithLoss()
         self._register()
 
-    def predict(self, x: Any, train_flg: bool = False) -> Tensor:
-        """Return the logits (N, output_size); ``train_flg`` is accepted and unused (no dropout)."""
+    def predict(self, x: Any, train_flg: bool = False) -> np.ndarray:  # type: ignore[override]
+        """Return the logits (N, output_size) as an ndarray, as the book's ``predict`` does.
+
+        ``train_flg`` is accepted and unused (no dropout).
+        """
+        return self._predict_tensor(x, train_flg).data
+
+    def _predict_tensor(self, x: Any, train_flg: bool = False) -> Tensor:
         return self._run_layers(x, train_flg)
 
     def forward(self, x: Any) -> Tensor:
-        """Same as :meth:`predict`."""
-        return self.predict(x)
+        """Return the logits as a Tensor (the values :meth:`predict` returns)."""
+        return self._predict_tensor(x)
 
     def loss_tensor(self, x: Any, t: Any) -> Tensor:
         """Return the book's cross-entropy of ``softmax(predict(x))`` against ``t``, a Tensor.
 
         :meth:`loss` returns its value as a number, as the book's ``loss`` does.
         """
-        y = self.predict(x)
+        y = self._predict_tensor(x)
         return self.lastLayer.loss_tensor(y, labels_or_one_hot(t, y.shape[-1]))

@@ -73,17 +73,20 @@ class TwoLayerNet(BookFormNet):
         self.lastLayer = SoftmaxWithLoss()
         self._register()
 
-    def predict(self, x: Any) -> Tensor:
-        """Return the logits (no softmax)."""
+    def predict(self, x: Any) -> np.ndarray:  # type: ignore[override]
+        """Return the logits (no softmax) as an ndarray, as the book's ``predict`` does."""
+        return self._predict_tensor(x).data
+
+    def _predict_tensor(self, x: Any) -> Tensor:
         return self._run_layers(x, True)
 
     def forward(self, x: Any) -> Tensor:
-        """Same as :meth:`predict`."""
-        return self.predict(x)
+        """Return the logits as a Tensor (the values :meth:`predict` returns)."""
+        return self._predict_tensor(x)
 
     def loss_tensor(self, x: Any, t: Any) -> Tensor:
         """Return the book's softmax cross-entropy of the logits against ``t``, as a Tensor.
 
         :meth:`loss` returns its value as a number, as the book's ``loss`` does.
         """
-        return self.lastLayer.loss_tensor(self.predict(x), t)
+        return self.lastLayer.loss_tensor(self._predict_tensor(x), t)

@@ -278,7 +278,7 @@ def test_networks_losses_are_the_books_formula(rng):
     for net in (TwoLayerNet(16, 8, 4, weight_init_std=1.0, seed=0),
                 MultiLayerNet(16, [8, 8], 4, weight_decay_lambda=0.1, seed=0),
                 MultiLayerNetExtend(16, [8, 8], 4, use_batchnorm=True, seed=0)):
-        logits = net.predict(x).data
+        logits = net.predict(x)
         decay = sum(0.5 * net.weight_decay_lambda * np.sum(p.data ** 2)
                     for k, p in net.params.items() if k.startswith("W"))
         assert float(net.loss(x, t)) == pytest.approx(_book_loss(logits, t) + decay,
@@ -286,7 +286,7 @@ def test_networks_losses_are_the_books_formula(rng):
     conv = SimpleConvNet((1, 6, 6), {"filter_num": 2, "filter_size": 3, "pad": 0, "stride": 1},
                          hidden_size=5, output_size=3, weight_init_std=0.5, seed=0)
     xi, ti = rng.random((4, 1, 6, 6)), rng.integers(0, 3, 4)
-    assert float(conv.loss(xi, ti)) == pytest.approx(_book_loss(conv.predict(xi).data, ti),
+    assert float(conv.loss(xi, ti)) == pytest.approx(_book_loss(conv.predict(xi), ti),
                                                      rel=1e-12)
 
 
@@ -337,6 +337,38 @@ def test_every_networks_loss_and_accuracy_are_numpy_floats():
         # the Tensor that autodiff differentiates is there for whoever wants it
         assert net.loss_tensor(x, t).requires_grad
 
+
+
+def test_every_networks_predict_returns_an_ndarray_of_the_books_dtype():
+    for net, x in _book_networks():
+        name = type(net).__name__
+        for dtype in (np.float64, np.float32):  # load_mnist's images are float32
+            xd = x.astype(dtype)
+            y = net.predict(xd)
+            assert type(y) is np.ndarray, name
+            # the book's NumPy promotion: float32 images against float64 weights
+            assert y.dtype == np.result_type(xd, net.params["W1"].data), name
+            assert y.shape == (len(x), 10), name
+        if name in ("MultiLayerNetExtend", "SimpleConvNet", "DeepConvNet"):
+            assert type(net.predict(x, train_flg=True)) is np.ndarray, name
+        # the logits are those of the Tensor forward (inference mode) that the loss uses
+        net.eval()
+        np.testing.assert_array_equal(net.predict(x), net.forward(x).data, err_msg=name)
+
+
+def test_misclassified_mnist_pattern_prints_a_plain_accuracy():
+    # ch08/misclassified_mnist.py: argmax of predict, a sum of equalities, printed
+    for net, x in _book_networks():
+        t = np.arange(len(x)) % 10
+        y = net.predict(x, train_flg=False) if hasattr(net, "last_layer") else net.predict(x)
+        y = np.argmax(y, axis=1)
+        assert type(y) is np.ndarray and y.dtype.kind == "i"
+        acc = 0.0
+        acc += np.sum(y == t)
+        acc = acc / x.shape[0]
+        assert type(acc) is np.float64
+        assert "test accuracy:" + str(acc) == f"test accuracy:{float(acc)}"
+        assert acc == np.mean(y == t)
 
 def test_book_trainer_lists_hold_numpy_floats(rng):
     from minigrad.book.multi_layer_net import MultiLayerNet
@@ -425,7 +457,7 @@ def test_params_take_item_assignment_as_the_books_arrays(rng):
     for k in book.params:
         book.params[k][...] = net.params[k].data
     x16 = x.astype(np.float16)
-    np.testing.assert_allclose(net.predict(x16).data, book.predict(x16), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(net.predict(x16), book.predict(x16), rtol=1e-9, atol=1e-12)
     assert net.accuracy(x16, t, batch_size=10) == np.sum(
         book.predict(x16).argmax(axis=1) == t) / 20
     from minigrad.book.layers import BookParameter

@@ -142,7 +142,7 @@ def test_accuracy_in_batches_of_100_and_params_roundtrip(tmp_path):
         "filter_num": 2, "filter_size": 3, "pad": 1, "stride": 1}, hidden_size=4, seed=0)
     x = np.random.default_rng(0).random((250, 1, 8, 8))
     t = np.zeros(250, dtype=np.int64)
-    pred = net.predict(x[:200]).data.argmax(axis=1)
+    pred = net.predict(x[:200]).argmax(axis=1)
     assert net.accuracy(x, t) == pytest.approx(np.sum(pred == 0) / 250)  # the book's G6
     path = tmp_path / "params.npz"
     net.save_params(path)
@@ -152,7 +152,7 @@ def test_accuracy_in_batches_of_100_and_params_roundtrip(tmp_path):
     for k in net.params:
         np.testing.assert_array_equal(other.params[k].data, net.params[k].data)
     assert other.layers["Conv1"].W is other.params["W1"]
-    np.testing.assert_array_equal(other.predict(x[:5]).data, net.predict(x[:5]).data)
+    np.testing.assert_array_equal(other.predict(x[:5]), net.predict(x[:5]))
     with pytest.raises(mg.CheckpointError, match="shape"):
         SimpleConvNet(input_dim=(1, 8, 8), conv_param={
             "filter_num": 3, "filter_size": 3, "pad": 1, "stride": 1}, hidden_size=4,

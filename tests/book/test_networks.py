@@ -93,7 +93,7 @@ def test_extend_layer_order_names_and_modes(rng):
     before = net.layers["BatchNorm1"].running_mean.copy()
     net.predict(x)  # inference: running stats unchanged, no dropout
     np.testing.assert_array_equal(net.layers["BatchNorm1"].running_mean, before)
-    a, b = net.predict(x).data, net.predict(x).data
+    a, b = net.predict(x), net.predict(x)
     np.testing.assert_array_equal(a, b)
     net.predict(x, train_flg=True)
     assert not np.array_equal(net.layers["BatchNorm1"].running_mean, before)
@@ -146,7 +146,7 @@ def test_extend_state_dict_round_trip_includes_running_stats(rng):
     other = MultiLayerNetExtend(6, [5], 3, use_batchnorm=True, seed=9)
     other.load_state_dict(sd)
     x = rng.random((3, 6))
-    np.testing.assert_array_equal(other.predict(x).data, net.predict(x).data)
+    np.testing.assert_array_equal(other.predict(x), net.predict(x))
 
 
 def test_trainer_schedule_and_lines(capsys, rng):
