@@ -72,6 +72,8 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.numerical import finite_differences
+
 __all__ = ["check_layer", "LayerCheck", "GradientCheck"]
 
 #: The attribute names that hold a layer's parameters in the book's layers.
@@ -316,16 +318,7 @@ def _is_float_array(v: Any) -> bool:
 
 def _central(f: Callable[[], float], v: np.ndarray, eps: float) -> np.ndarray:
     """Central differences of ``f`` in each element of ``v`` (changed in place, then restored)."""
-    grad = np.zeros(v.shape)
-    for i in np.ndindex(v.shape):
-        keep = v[i]
-        v[i] = keep + eps
-        up = f()
-        v[i] = keep - eps
-        down = f()
-        v[i] = keep
-        grad[i] = (up - down) / (2 * eps)
-    return grad
+    return finite_differences(f, v, eps)[0].reshape(v.shape)
 
 
 # the book layers minigrad can build with a learner's weights, by class name
