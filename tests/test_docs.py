@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import doctest
+import importlib.util
 import io
 import os
 import re
@@ -259,25 +260,15 @@ def test_every_named_test_exists():
 # -- the Korean site -------------------------------------------------------------------------
 
 def _korean_nav_pages() -> list[str]:
-    """The pages the Korean navigation in mkdocs.yml names."""
-    yaml = pytest.importorskip("yaml", reason="PyYAML comes with mkdocs (pip install .[docs])")
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))
-    i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
-    nav = next(lang["nav"] for lang in i18n["languages"] if lang["locale"] == "ko")
-    pages: list[str] = []
-
-    def visit(item: object) -> None:
-        if isinstance(item, str):
-            pages.append(item)
-        elif isinstance(item, list):
-            for x in item:
-                visit(x)
-        elif isinstance(item, dict):
-            for x in item.values():
-                visit(x)
-
-    visit(nav)
-    return pages
+    """The pages the Korean navigation in mkdocs.yml names (read by the notebook generator)."""
+    pytest.importorskip("yaml", reason="PyYAML comes with mkdocs (pip install .[docs])")
+    spec = importlib.util.spec_from_file_location("docs_notebooks_nav",
+                                                  ROOT / "docs" / "_ext" / "notebooks.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = tool  # its dataclasses look their module up there
+    spec.loader.exec_module(tool)
+    return tool.nav_pages("ko")  # type: ignore[no-any-return]
 
 
 def test_every_korean_page_has_its_english_page_and_a_place_in_the_korean_nav() -> None:

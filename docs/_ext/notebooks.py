@@ -118,8 +118,12 @@ def install_cell_source(lang: str) -> str:
 
 # -- which pages make which notebook -----------------------------------------------------------
 
-def _nav_pages() -> list[str]:
-    """The pages of the English navigation in mkdocs.yml, in order."""
+def nav_pages(locale: str = "en") -> list[str]:
+    """The pages of a language's navigation in mkdocs.yml, in order.
+
+    ``"en"`` is the site's own ``nav``; another locale's is the ``nav`` of that
+    language in the i18n plugin's configuration.
+    """
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -127,6 +131,11 @@ def _nav_pages() -> list[str]:
 
     Loader.add_multi_constructor("", lambda loader, suffix, node: None)
     config = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), Loader=Loader)  # noqa: S506
+    if locale == "en":
+        nav = config["nav"]
+    else:
+        i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
+        nav = next(lang["nav"] for lang in i18n["languages"] if lang["locale"] == locale)
     pages: list[str] = []
 
     def visit(item: object) -> None:
@@ -139,7 +148,7 @@ def _nav_pages() -> list[str]:
             for x in item.values():
                 visit(x)
 
-    visit(config["nav"])
+    visit(nav)
     return pages
 
 
@@ -147,7 +156,7 @@ def pages_of(notebook: Notebook) -> list[str]:
     """The English pages (relative to docs/) a notebook is made from, in order."""
     if notebook.page is not None:
         return [notebook.page]
-    pages = [p for p in _nav_pages() if p.startswith(f"{notebook.folder}/")]
+    pages = [p for p in nav_pages() if p.startswith(f"{notebook.folder}/")]
     if not pages:
         raise SystemExit(f"mkdocs.yml's nav names no page under docs/{notebook.folder}/")
     return pages
