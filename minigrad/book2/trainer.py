@@ -84,15 +84,7 @@ class Trainer:
 
     def plot(self, ylim: Any = None) -> None:
         """Plot ``loss_list`` against iterations (in units of ``eval_interval``)."""
-        import matplotlib.pyplot as plt
-
-        x = np.arange(len(self.loss_list))
-        if ylim is not None:
-            plt.ylim(*ylim)
-        plt.plot(x, self.loss_list, label="train")
-        plt.xlabel(f"iterations (x{self.eval_interval})")
-        plt.ylabel("loss")
-        plt.show()
+        _plot_curve(self.loss_list, "loss", self.eval_interval, ylim)
 
 
 class RnnlmTrainer:
@@ -165,15 +157,20 @@ class RnnlmTrainer:
 
     def plot(self, ylim: Any = None) -> None:
         """Plot ``ppl_list`` against iterations (in units of ``eval_interval``)."""
-        import matplotlib.pyplot as plt
+        _plot_curve(self.ppl_list, "perplexity", self.eval_interval, ylim)
 
-        x = np.arange(len(self.ppl_list))
-        if ylim is not None:
-            plt.ylim(*ylim)
-        plt.plot(x, self.ppl_list, label="train")
-        plt.xlabel(f"iterations (x{self.eval_interval})")
-        plt.ylabel("perplexity")
-        plt.show()
+
+def _plot_curve(values: Sequence[float], ylabel: str, eval_interval: Any, ylim: Any) -> None:
+    """Show a trainer's recorded curve, one point per ``eval_interval`` iterations."""
+    import matplotlib.pyplot as plt
+
+    x = np.arange(len(values))
+    if ylim is not None:
+        plt.ylim(*ylim)
+    plt.plot(x, values, label="train")
+    plt.xlabel(f"iterations (x{eval_interval})")
+    plt.ylabel(ylabel)
+    plt.show()
 
 
 def remove_duplicate(params: Sequence[np.ndarray],
