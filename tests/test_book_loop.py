@@ -86,7 +86,8 @@ def test_section_5_3_evaluation_on_test_data(mnist_env, capsys):
 
     from minigrad.datasets import load_mnist
     from minigrad.models import TwoLayerNet
-    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib = pytest.importorskip("matplotlib",
+                                     reason="matplotlib is the plot extra: pip install .[plot]")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -739,7 +739,7 @@ def test_captured_output_has_no_progress_bar(tmp_path, data_dir, capsys):
 
 
 def test_a_terminal_gets_the_progress_bar(tmp_path, data_dir, capsys, monkeypatch):
-    pytest.importorskip("tqdm")
+    pytest.importorskip("tqdm", reason="tqdm is the progress extra: pip install .[progress]")
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     argv = [a for a in ARGS if a != "--no-progress"]
@@ -797,7 +797,7 @@ def test_progress_bar_only_when_the_output_is_a_terminal(tmp_path, kind):
     """``minigrad train 2>&1 | tee log`` writes the per-epoch lines only; a terminal also
     gets the bar's carriage-return updates."""
     if kind == "pty":
-        pytest.importorskip("tqdm")
+        pytest.importorskip("tqdm", reason="tqdm is the progress extra: pip install .[progress]")
     text = _run_with_output_to(kind, [
         "train", "--iters", "25", "--batch-size", "6000", "--hidden-size", "4",
         "--seed", "0", "--no-figures", "--no-download", "--data-dir", str(MNIST_DIR),

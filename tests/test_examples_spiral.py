@@ -22,7 +22,7 @@ def example(monkeypatch):
 
 
 def test_quick_run_learns_and_draws(example, tmp_path, capsys):
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason="matplotlib is the plot extra: pip install .[plot]")
     assert example["main"](["--quick", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     final = re.search(r"final: loss ([\d.]+) \(from ([\d.]+)\), accuracy ([\d.]+)", out)

@@ -215,7 +215,7 @@ def test_progress_bar_routes_lines_through_tqdm(capsys, monkeypatch):
     import io
     import sys
 
-    pytest.importorskip("tqdm")
+    pytest.importorskip("tqdm", reason="tqdm is the progress extra: pip install .[progress]")
 
     class Terminal(io.StringIO):
         def isatty(self):

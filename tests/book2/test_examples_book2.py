@@ -67,7 +67,7 @@ def test_seq2seq_example(capsys, monkeypatch):
 
 
 def test_attention_example_draws_its_map(tmp_path, capsys, monkeypatch):
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason="matplotlib is the plot extra: pip install .[plot]")
     if not (BOOK2_DATA / "date.txt").is_file():
         pytest.skip(f"date.txt not in {BOOK2_DATA}")
     from minigrad.book2.dataset import sequence

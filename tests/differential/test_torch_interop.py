@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="PyTorch is the oracle: pip install .[torch]")
 
 import minigrad as mg  # noqa: E402
 import minigrad.nn as nn  # noqa: E402
@@ -148,7 +148,8 @@ def test_bfloat16_is_refused_naming_the_key():
 
 
 def test_minigrad_to_safetensors_to_torch_and_back(tmp_path):
-    safetensors_torch = pytest.importorskip("safetensors.torch")
+    safetensors_torch = pytest.importorskip("safetensors.torch",
+                                            reason="safetensors is the interop extra")
     ours = trained_ours(3)
     path = tmp_path / "cnn.safetensors"
     save_safetensors(ours, path)

@@ -12,7 +12,7 @@ from minigrad.ops.normalization import (
     layer_norm,
 )
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="PyTorch is the oracle: pip install .[torch]")
 tF = torch.nn.functional
 
 SHAPES = [(5, 3), (4, 3, 6), (3, 3, 4, 5)]
