@@ -226,13 +226,15 @@ def check_layer(layer: Any, x: Any, *args: Any, dout: Any = None, seed: int = 0,
             "forward changed its input x in place (a cached input overwritten): "
             "compute into a new array, e.g. out = x.copy() before out[self.mask] = 0, "
             "so that x and the values backward relies on stay as they were")
-    if not np.array_equal(run_forward(x.copy()), out, equal_nan=True):
+    # a second call on the untouched input: its caches are those backward is checked with
+    second = run_forward(x.copy())
+    if not np.array_equal(second, out, equal_nan=True):
         report.problems.append(
             "forward gives another output for the same input (random, like Dropout in "
             "training mode, or it depends on an earlier call): fix its randomness or check "
             "it in inference mode; the gradients below could not be checked")
         return _finish(report, raise_exception)
-    out = run_forward(x.copy())  # the caches of the call whose backward is checked
+    out = second
     if dout is None:  # a loss (a number) gets 1, as the book's backward(dout=1)
         dout_arr = np.ones(out.shape) if out.ndim == 0 else \
             np.random.default_rng(seed).standard_normal(out.shape)
