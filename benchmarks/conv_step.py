@@ -1,10 +1,11 @@
-"""One training step of the chapter 7-8 networks: minigrad against the book's NumPy code.
+"""One training step of the chapter 7-8 networks: minigrad against the book's NumPy algorithm.
 
 Measures, in one process, alternating step by step on the same batches (batch 100, MNIST
 shape, float32 inputs and float64 parameters as in the book):
 
 1. ``SimpleConvNet`` and ``DeepConvNet`` steps (``network.gradient`` then the book's
-   ``Adam.update``) of :mod:`minigrad.book` and of the book's hand-written im2col code
+   ``Adam.update``) of :mod:`minigrad.book` and of NumPy code that performs the book's
+   operations one for one, im2col and hand-written backward passes included
    (``tests/book_conv_reference.py``); medians and the ratio minigrad / NumPy. PyTorch
    (CPU, float32 and float64, ``torch.optim.Adam``) on the same architecture, if installed.
 2. ``conv2d`` forward + backward alone over a sweep of sizes: ``minigrad.functional.conv2d``

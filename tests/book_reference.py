@@ -1,95 +1,87 @@
-"""The book's own NumPy code (common/functions.py and section 5.1's TwoLayerNet).
+"""A two-layer network in plain NumPy with a backward pass derived by hand.
 
-It is the reference the tests compare minigrad with: pasted as the book has it, with a
-hand-written backward pass (``dy = (y - t) / N``, ...).
+The tests use it as the reference for minigrad's two-layer network of chapters 4 and 5
+(affine, sigmoid, affine, softmax, cross-entropy error): no autodiff is involved here,
+every derivative is the chain rule written out for this one network. It computes what
+the book's network computes:
+
+* the weights come from the global NumPy generator, ``std * np.random.randn(rows, cols)``
+  for the first layer then the second, and the biases start at zero, so that one seed
+  gives the same starting point;
+* the loss is the batch mean of ``-log(p + 1e-7)``, ``p`` the probability of the right
+  class (the small constant keeps the logarithm finite);
+* the gradient of that mean with respect to the scores is ``(probabilities - one_hot) / N``.
+
+The parameters are a dict of arrays with the keys ``"W1"``, ``"b1"``, ``"W2"``, ``"b2"``.
 """
 
 import numpy as np
 
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def sigmoid_grad(x):
-    return (1.0 - sigmoid(x)) * sigmoid(x)
+#: The constant added inside the logarithm of the loss.
+LOG_FLOOR = 1e-7
 
 
-def softmax(x):
-    x = x - np.max(x, axis=-1, keepdims=True)
-    return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
+def _logistic(z):
+    return 1 / (1 + np.exp(-z))
 
 
-def cross_entropy_error(y, t):
-    if y.ndim == 1:
-        t = t.reshape(1, t.size)
-        y = y.reshape(1, y.size)
-    if t.size == y.size:
-        t = t.argmax(axis=1)
-    batch_size = y.shape[0]
-    return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size
+def softmax(scores):
+    """Probabilities over the last axis, after subtracting the row maximum."""
+    shifted = scores - np.max(scores, axis=-1, keepdims=True)
+    weights = np.exp(shifted)
+    return weights / np.sum(weights, axis=-1, keepdims=True)
 
 
-class BookTwoLayerNet:
+def cross_entropy_error(probs, targets):
+    """Batch mean of ``-log(p_right + 1e-7)``; one-hot rows or class indices as targets."""
+    targets = np.asarray(targets)
+    if probs.ndim == 1:  # a single example
+        probs = probs[np.newaxis, :]
+        targets = targets.reshape(1, -1)
+    rows = probs.shape[0]
+    labels = targets.argmax(axis=1) if targets.size == probs.size else targets.reshape(rows)
+    right = probs[np.arange(rows), labels]
+    return -np.sum(np.log(right + LOG_FLOOR)) / rows
 
-    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
-        self.params = {}
-        self.params['W1'] = weight_init_std * np.random.randn(input_size, hidden_size)
-        self.params['b1'] = np.zeros(hidden_size)
-        self.params['W2'] = weight_init_std * np.random.randn(hidden_size, output_size)
-        self.params['b2'] = np.zeros(output_size)
 
-    def predict(self, x):
-        W1, W2 = self.params['W1'], self.params['W2']
-        b1, b2 = self.params['b1'], self.params['b2']
-        a1 = np.dot(x, W1) + b1
-        z1 = sigmoid(a1)
-        a2 = np.dot(z1, W2) + b2
-        y = softmax(a2)
-        return y
+def init_params(input_size, hidden_size, output_size, weight_init_std=0.01):
+    """Draw a starting point from ``np.random`` (first layer first), biases at zero."""
+    first = weight_init_std * np.random.randn(input_size, hidden_size)
+    second = weight_init_std * np.random.randn(hidden_size, output_size)
+    return {"W1": first, "b1": np.zeros(hidden_size),
+            "W2": second, "b2": np.zeros(output_size)}
 
-    def loss(self, x, t):
-        y = self.predict(x)
-        return cross_entropy_error(y, t)
 
-    def accuracy(self, x, t):
-        y = self.predict(x)
-        y = np.argmax(y, axis=1)
-        t = np.argmax(t, axis=1)
-        accuracy = np.sum(y == t) / float(x.shape[0])
-        return accuracy
-
-    def gradient(self, x, t):
-        W1, W2 = self.params['W1'], self.params['W2']
-        b1, b2 = self.params['b1'], self.params['b2']
-        grads = {}
-        batch_num = x.shape[0]
-        # forward
-        a1 = np.dot(x, W1) + b1
-        z1 = sigmoid(a1)
-        a2 = np.dot(z1, W2) + b2
-        y = softmax(a2)
-        # backward
-        dy = (y - t) / batch_num
-        grads['W2'] = np.dot(z1.T, dy)
-        grads['b2'] = np.sum(dy, axis=0)
-        da1 = np.dot(dy, W2.T)
-        dz1 = sigmoid_grad(a1) * da1
-        grads['W1'] = np.dot(x.T, dz1)
-        grads['b1'] = np.sum(dz1, axis=0)
-        return grads
-
+def _forward(params, x):
+    """The pre-activation and activation of the hidden layer, and the output probabilities."""
+    pre = np.dot(x, params["W1"]) + params["b1"]
+    hidden = _logistic(pre)
+    return pre, hidden, softmax(np.dot(hidden, params["W2"]) + params["b2"])
 
 
 def predict(params, x):
-    """The book's ``predict`` on a dict of parameter arrays."""
-    net = BookTwoLayerNet.__new__(BookTwoLayerNet)
-    net.params = params
-    return net.predict(x)
+    """Output probabilities, one row per example."""
+    return _forward(params, x)[2]
+
+
+def loss(params, x, t):
+    """The mean cross-entropy error of the batch."""
+    return cross_entropy_error(predict(params, x), t)
+
+
+def accuracy(params, x, t):
+    """Share of the rows whose most probable class is the target (one-hot or indices)."""
+    guesses = np.argmax(predict(params, x), axis=1)
+    truth = np.argmax(t, axis=1) if np.ndim(t) == 2 else np.asarray(t)
+    return np.count_nonzero(guesses == truth) / float(x.shape[0])
 
 
 def gradient(params, x, t):
-    """The book's hand-written ``gradient`` on a dict of parameter arrays."""
-    net = BookTwoLayerNet.__new__(BookTwoLayerNet)
-    net.params = params
-    return net.gradient(x, t)
+    """Gradient of :func:`loss` for one-hot targets ``t``, by the chain rule, layer by layer."""
+    pre, hidden, probs = _forward(params, x)
+    d_scores = (probs - t) / x.shape[0]               # softmax and loss together
+    d_hidden = np.dot(d_scores, params["W2"].T)       # back through the second affine
+    s = _logistic(pre)
+    d_pre = (1.0 - s) * s * d_hidden                  # the sigmoid's derivative is s (1 - s)
+    return {"W1": np.dot(x.T, d_pre), "b1": np.sum(d_pre, axis=0),
+            "W2": np.dot(hidden.T, d_scores), "b2": np.sum(d_scores, axis=0)}

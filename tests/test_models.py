@@ -1,4 +1,4 @@
-"""minigrad.models: SimpleNet and TwoLayerNet against the book's NumPy code."""
+"""minigrad.models: SimpleNet and TwoLayerNet against NumPy with a hand-derived backward."""
 
 from pathlib import Path
 

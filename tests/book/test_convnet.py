@@ -1,7 +1,8 @@
 """Chapters 7 and 8: the book's Convolution/Pooling layers, SimpleConvNet and DeepConvNet.
 
-Compared with the book's own NumPy code (tests/book_conv_reference.py) on the same
-parameters and batches, and with finite differences on item 7.7's sizes.
+Compared with a NumPy reference that performs the book's operations with hand-derived
+backward passes (tests/book_conv_reference.py) on the same parameters and batches,
+and with finite differences on item 7.7's sizes.
 """
 
 import sys

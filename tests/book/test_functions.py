@@ -46,6 +46,14 @@ def test_step_function_integers_on_arrays_and_tensors():
     assert yt.data.tolist() == [0, 0, 1, 1]
 
 
+def test_step_function_on_a_python_float_gives_a_0d_integer_array():
+    # item 3.2 applies it to single numbers too; NumPy >= 1.24 has no np.int to spell the type
+    for value, expected in ((3.0, 1), (-0.5, 0), (0.0, 0)):
+        y = bf.step_function(value)
+        assert isinstance(y, np.ndarray) and y.shape == () and y.dtype == np.array(1).dtype
+        assert int(y) == expected
+
+
 def test_identity_returns_its_argument():
     x = np.array([1.0, -2.0])
     assert bf.identity_function(x) is x
