@@ -225,7 +225,10 @@ def test_scatter_reduce_values_and_gradcheck(reduce, include_self, data):
         return t.scatter_reduce(axis, idx, s, reduce, include_self=include_self)
 
     assert mg.gradcheck(f, [leaf(x), leaf(src)])
-    assert mg.gradgradcheck(lambda t, s: f(t * t, s * s), [leaf(x), leaf(src)])
+    # Scaled to [1, 2): a product of up to five squares of values near 6 reaches 1e8, and
+    # the rounding of central differences on it (1e8 * 1e-16 / 1e-6) exceeds atol on the
+    # small elements beside it, while the analytic second derivatives are exact.
+    assert mg.gradgradcheck(lambda t, s: f(t * t, s * s), [leaf(x / 3), leaf(src / 3)])
 
 
 @GRADCHECK
