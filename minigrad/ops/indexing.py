@@ -180,14 +180,15 @@ class ScatterAdd(Function):
 
 
 @op(torch="gather", method=True)
-def gather(x: Tensor, axis: int, index: Any, *, dim: int | None = None) -> Tensor:
+def gather(x: Tensor, axis: int | None = None, index: Any = None, *,
+           dim: int | None = None) -> Tensor:
     """Pick ``x`` values along ``axis`` at ``index`` (PyTorch's ``gather(input, dim, index)``).
 
     ``index`` has ``x``'s number of dimensions and may be smaller than ``x`` on the
     other axes. Backward scatter-adds the gradient (repeated indices accumulate).
+    The axis may be given as ``dim``, and both by keyword (``x.gather(dim=1, index=i)``).
     """
-    if dim is not None:
-        axis = dim
+    axis = _required(axis, dim, index, "gather")
     if not isinstance(x, Tensor):
         x = Tensor(x)
     idx = _index(index, "gather")
@@ -218,15 +219,15 @@ def take_along_axis(x: Tensor, indices: Any, axis: int) -> Tensor:
 
 
 @op(torch="scatter_add", method=True)
-def scatter_add(x: Tensor, axis: int, index: Any, src: Any, *, dim: int | None = None) -> Tensor:
+def scatter_add(x: Tensor, axis: int | None = None, index: Any = None, src: Any = None, *,
+                dim: int | None = None) -> Tensor:
     """``x`` with ``src`` added at ``index`` along ``axis`` (``scatter_add``, not in place).
 
     ``src`` may be larger than ``index`` on any axis, as in PyTorch: only its leading
     block of ``index``'s shape is used (the rest gets a zero gradient).
-    Differentiable in ``x`` and ``src``.
+    Differentiable in ``x`` and ``src``. The axis may be given as ``dim``.
     """
-    if dim is not None:
-        axis = dim
+    axis = _required(axis, dim, index, "scatter_add", src=src)
     x, idx, ax, src_t, shape = _scatter_args(x, axis, index, src, "scatter_add")
     return _scatter_result(ScatterAdd(ax, idx)(x, src_t), shape)
 
@@ -456,6 +457,22 @@ def _scatter_args(x: Any, axis: int, index: Any, src: Any, where: str, *,
     return x, idx, ax, src, shape
 
 
+def _required(axis: Any, dim: Any, index: Any, where: str, **more: Any) -> int:
+    """Resolve ``axis``/``dim`` and check that every required argument was given.
+
+    The axis may be passed as NumPy's ``axis`` or PyTorch's ``dim`` (keyword or not), so
+    ``x.gather(dim=1, index=i)`` works as in PyTorch.
+    """
+    if dim is not None:
+        axis = dim
+    missing = [name for name, v in (("axis (or dim)", axis), ("index", index), *more.items())
+               if v is None]
+    if missing:
+        raise TypeError(f"{where}: missing required argument{'s' if len(missing) > 1 else ''} "
+                        f"{', '.join(missing)}")
+    return axis
+
+
 def _scatter_result(y: Tensor, shape: tuple[int, ...]) -> Tensor:
     return reshape(y, ()) if shape == () else y
 
@@ -502,8 +519,8 @@ class Scatter(Function):
 
 
 @op(torch="scatter", method=True)
-def scatter(x: Tensor, axis: int, index: Any, src: Any, *, reduce: str | None = None,
-            dim: int | None = None) -> Tensor:
+def scatter(x: Tensor, axis: int | None = None, index: Any = None, src: Any = None, *,
+            reduce: str | None = None, dim: int | None = None, value: Any = None) -> Tensor:
     """``x`` with ``src`` written at ``index`` along ``axis`` (PyTorch's ``scatter``, not in place).
 
     ``out[index[i][j]][j] = src[i][j]`` for ``axis=0``, and so on. ``src`` is a tensor
@@ -511,9 +528,17 @@ def scatter(x: Tensor, axis: int, index: Any, src: Any, *, reduce: str | None = 
     at every indexed position. ``reduce="add"`` or ``"multiply"`` is PyTorch's older
     spelling of :func:`scatter_reduce` with ``"sum"`` or ``"prod"``. Where ``index``
     repeats a position, the last write wins. Differentiable in ``x`` and ``src``.
+    As in PyTorch, the axis may be given as ``dim`` and a number as ``value``
+    (``x.scatter(dim=1, index=i, value=0.5)``).
     """
-    if dim is not None:
-        axis = dim
+    if value is not None:
+        if src is not None:
+            raise TypeError("scatter: pass src or value, not both")
+        if isinstance(value, (Tensor, np.ndarray)) and np.ndim(_array(value)) != 0:
+            raise TypeError(f"scatter: value must be a number, got a tensor of shape "
+                            f"{np.shape(_array(value))} (pass a tensor as src)")
+        src = value
+    axis = _required(axis, dim, index, "scatter", **{"src (or value)": src})
     if reduce is not None:
         legacy = {"add": "sum", "multiply": "prod"}
         if reduce not in legacy:
@@ -627,8 +652,9 @@ class ScatterReduce(Function):
 
 
 @op(torch="scatter_reduce", method=True)
-def scatter_reduce(x: Tensor, axis: int, index: Any, src: Any, reduce: str, *,
-                   include_self: bool = True, dim: int | None = None) -> Tensor:
+def scatter_reduce(x: Tensor, axis: int | None = None, index: Any = None, src: Any = None,
+                   reduce: str | None = None, *, include_self: bool = True,
+                   dim: int | None = None) -> Tensor:
     """``x`` with ``src`` reduced in at ``index`` along ``axis`` (PyTorch's ``scatter_reduce``).
 
     ``reduce`` is ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``; each
@@ -637,9 +663,9 @@ def scatter_reduce(x: Tensor, axis: int, index: Any, src: Any, reduce: str, *,
     reaches keep ``x``. ``src`` may be larger than ``index`` (its leading block is
     used). An integer ``"mean"`` rounds down, as PyTorch's. Differentiable in ``x``
     and ``src``, with PyTorch's gradients (ties of ``amax``/``amin`` share evenly).
+    The axis may be given as ``dim``.
     """
-    if dim is not None:
-        axis = dim
+    axis = _required(axis, dim, index, "scatter_reduce", src=src, reduce=reduce)
     if reduce not in _REDUCTIONS:
         raise ValueError(f"scatter_reduce: reduce must be one of {', '.join(_REDUCTIONS)}, got "
                          f"{reduce!r}")
