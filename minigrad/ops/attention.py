@@ -12,6 +12,7 @@ from minigrad.ops.activation import _zero, softmax
 from minigrad.ops.catalogue import op
 from minigrad.ops.linalg import _swap_last
 from minigrad.ops.normalization import dropout
+from minigrad.ops.shape import repeat_interleave
 from minigrad.tensor import Tensor, as_tensor
 
 __all__ = ["scaled_dot_product_attention"]
@@ -21,7 +22,8 @@ __all__ = ["scaled_dot_product_attention"]
 def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: Any = None,
                                  dropout_p: float = 0.0, is_causal: bool = False,
                                  scale: float | None = None,
-                                 rng: np.random.Generator | int | None = None) -> Tensor:
+                                 rng: np.random.Generator | int | None = None, *,
+                                 enable_gqa: bool = False) -> Tensor:
     """Attention ``softmax(q @ k^T * scale + mask) @ v``, composed from differentiable ops.
 
     Parameters
@@ -45,6 +47,10 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
         The scores' factor; ``1 / sqrt(E)`` by default.
     rng : numpy.random.Generator or int, optional
         The source of the dropout mask.
+    enable_gqa : bool
+        Grouped-query attention, as PyTorch: query (..., Hq, L, E) and key and value
+        (..., Hkv, S, E) with ``Hq`` a multiple of ``Hkv``; each key/value head serves
+        ``Hq // Hkv`` query heads in a row (``repeat_interleave`` along axis -3).
 
     Returns
     -------
@@ -64,6 +70,18 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
         raise ValueError(f"{where}: query, key and value need at least 2 axes, got shapes "
                          f"{q.shape}, {k.shape} and {v.shape}")
+    if enable_gqa:
+        if q.ndim < 3 or k.ndim < 3 or v.ndim < 3:
+            raise ValueError(f"{where}: enable_gqa needs a heads axis (-3) in query, key and "
+                             f"value, got shapes {q.shape}, {k.shape} and {v.shape}")
+        hq, hk, hv = q.shape[-3], k.shape[-3], v.shape[-3]
+        if hk == 0 or hv == 0 or hq % hk or hq % hv:
+            raise ValueError(f"{where}: enable_gqa needs the query's number of heads ({hq}) to be "
+                             f"a multiple of the key's ({hk}) and the value's ({hv})")
+        if hk != hq:
+            k = repeat_interleave(k, hq // hk, axis=-3)
+        if hv != hq:
+            v = repeat_interleave(v, hq // hv, axis=-3)
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
         raise ValueError(f"{where}: query {q.shape}, key {k.shape} and value {v.shape} do not "
                          "fit: need (..., L, E), (..., S, E) and (..., S, Ev)")
