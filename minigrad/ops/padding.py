@@ -128,8 +128,10 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
         ``reflect`` mirrors without repeating the edge (each pad must be
         smaller than the axis), ``replicate`` repeats the edge, ``circular`` wraps.
         With negative widths, ``reflect`` and ``replicate`` pad the input and then
-        crop (the result keeps at least one element), ``constant`` and ``circular``
-        crop first (``circular`` then wraps the cropped axis), as PyTorch does.
+        crop, ``constant`` and ``circular`` crop first (``circular`` then wraps the
+        cropped axis), as PyTorch does. As in PyTorch, ``reflect`` and ``replicate``
+        may crop an axis to nothing when two or three axes are padded, but keep at
+        least one element when one axis is.
     value : float
         Fill value of ``"constant"``.
 
@@ -167,9 +169,11 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
             raise ValueError(f"pad: the negative widths ({a}, {b}) of axis {axis} crop "
                              f"{ca + cb} elements from its {n}")
         size = n + a + b
-        if not crop_first and size < 1:
+        # PyTorch's 1-D reflect/replicate kernels refuse an empty result, its 2-D and 3-D allow it
+        if not crop_first and size < (1 if len(pads) == 2 else 0):
             raise ValueError(f"pad: the widths ({a}, {b}) of axis {axis} (size {n}) leave "
-                             f"{size} elements; {mode} padding keeps at least one")
+                             f"{size} elements; {mode} padding keeps "
+                             f"{'at least one' if len(pads) == 2 else 'none or more'}")
     if crop_first:
         x = _crop(x, cut)
     if mode in ("reflect", "circular"):

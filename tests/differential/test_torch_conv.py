@@ -17,7 +17,7 @@ from hypothesis import strategies as st  # noqa: E402
 import minigrad as mg  # noqa: E402
 import minigrad.functional as F  # noqa: E402
 
-from .helpers import DIFF, compare, distinct, seeds  # noqa: E402
+from .helpers import DIFF, assert_close, compare, distinct, seeds  # noqa: E402
 
 TF = torch.nn.functional
 
@@ -253,6 +253,23 @@ def test_pad_with_negative_widths_crops_as_torch(shape, pads, mode):
     kw = {"value": 0.5} if mode == "constant" else {}
     compare(f"pad {pads} {mode}", lambda a: F.pad(a, pads, mode, **kw),
             lambda a: TF.pad(a, pads, mode, **kw), [x], 0)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+@pytest.mark.parametrize("pads", [(0, 0, 0, -5), (3, -5, 1, -5), (0, 0, -2, -3), (-5, 0, 0, 0),
+                                  (0, 0, 0, 0, 0, -5), (-5, 0, 0, 0, 0, 0)])
+def test_pad_reflect_replicate_crop_to_empty_on_2d_and_3d_as_torch(pads, mode):
+    # PyTorch's 2-D and 3-D kernels crop an axis to nothing; its 1-D kernels refuse (below)
+    shape = (1, 1, 5, 5) if len(pads) == 4 else (1, 1, 5, 5, 5)
+    x = np.random.default_rng(1).standard_normal(shape)
+    if len(pads) == 4:
+        compare(f"pad {pads} {mode}", lambda a: F.pad(a, pads, mode),
+                lambda a: TF.pad(a, pads, mode), [x], 0)
+    else:  # PyTorch's 3-D backward leaves an empty result's gradient uninitialised
+        assert_close(F.pad(x, pads, mode).data, TF.pad(torch.from_numpy(x), pads, mode).numpy(),
+                     f"pad {pads} {mode}")
+    with pytest.raises(ValueError, match=r"leave -1 elements; .* keeps none or more"):
+        F.pad(x, (0,) * (len(pads) - 1) + (-6,), mode)
 
 
 @pytest.mark.parametrize(("pads", "mode"), [
