@@ -86,8 +86,12 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` is True, else ``b``, with NumPy broadcasting.
 
     Differentiable in ``a`` and ``b`` (each gets the gradient where it was chosen).
+    Two Python numbers give NumPy's dtype (``where(c, 1, 0)`` is int64, as ``np.where``);
+    a number beside a tensor takes the tensor's dtype.
     """
     cond = _mask(condition, "where")
+    if isinstance(a, (bool, int, float)) and isinstance(b, (bool, int, float)):
+        a, b = np.asarray(a), np.asarray(b)
     sa, sb = np.shape(_array(a)), np.shape(_array(b))
     _broadcast_shape("where", cond.shape, sa, sb)
     return Where(cond)(a, b)

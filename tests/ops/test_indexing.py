@@ -289,6 +289,15 @@ def test_scatter_family_refuses_bad_input_by_name():
         mg.one_hot(np.array([], dtype=np.int64))
 
 
+@pytest.mark.parametrize(("a", "b"), [(4, 2), (1.5, 2), (True, False), (3, 2.0), (True, 7)])
+def test_where_of_two_python_numbers_has_numpys_dtype(a, b):
+    c = np.array([True, False, True])
+    y = mg.where(mg.tensor(c), a, b)
+    want = np.where(c, a, b)
+    assert y.dtype == want.dtype
+    np.testing.assert_array_equal(y.data, want)
+
+
 def test_gather_scatter_family_by_keyword_and_missing_arguments():
     x = mg.tensor(np.arange(6.0).reshape(2, 3))
     idx = np.array([[2, 0]])
