@@ -14,6 +14,7 @@ import numpy as np
 from minigrad.autograd import Function
 from minigrad.ops.catalogue import op
 from minigrad.ops.conv import _adaptive_avg_pool, _ntuple, _separable
+from minigrad.ops.elementwise import astype
 from minigrad.ops.shape import getitem
 from minigrad.tensor import Tensor, as_tensor
 
@@ -288,7 +289,8 @@ def interpolate(input: Any, size: Any = None,  # noqa: A002
     Returns
     -------
     Tensor
-        Shape (N, C, *size).
+        Shape (N, C, *size). The nearest modes keep an integer input's dtype (they only
+        pick elements), as PyTorch; the other modes give floats.
 
     Examples
     --------
@@ -335,4 +337,7 @@ def interpolate(input: Any, size: Any = None,  # noqa: A002
     dt = x.dtype if x.dtype.kind == "f" else np.float64
     mats = [_interp_matrix(n, m, mode, sc, align_corners, dt, nd == 2)
             for n, m, sc in zip(sp, o, scales)]
-    return _separable(x, mats)
+    y = _separable(x, mats)
+    if mode in ("nearest", "nearest-exact") and x.dtype.kind in "iu":
+        y = astype(y, x.dtype)  # one element picked per output: exact in float64
+    return y

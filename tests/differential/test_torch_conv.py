@@ -438,6 +438,22 @@ INTERP_MODES = [(1, "nearest"), (2, "nearest"), (3, "nearest"), (1, "nearest-exa
                 (3, "trilinear"), (2, "bicubic"), (1, "area"), (2, "area"), (3, "area")]
 
 
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+@DIFF
+@given(data=st.data(), nd=st.integers(1, 3))
+def test_interpolate_nearest_keeps_an_integer_dtype_as_torch(mode, nd, data):
+    sp, size = _sides(data.draw, nd, 1, 6), _sides(data.draw, nd, 1, 8)
+    x = np.random.default_rng(nd).integers(0, 256, (2, 3) + sp).astype(np.uint8)
+    y = F.interpolate(mg.tensor(x), size=size, mode=mode)
+    t = TF.interpolate(torch.from_numpy(x), size=size, mode=mode).numpy()
+    assert y.dtype == t.dtype == np.uint8
+    np.testing.assert_array_equal(y.data, t)
+    # wider integers (PyTorch's kernels take only uint8 there): the same picks, the same dtype
+    y64 = F.interpolate(mg.tensor(x.astype(np.int64)), size=size, mode=mode)
+    assert y64.dtype == np.int64
+    np.testing.assert_array_equal(y64.data, t)
+
+
 @pytest.mark.parametrize(("nd", "mode"), INTERP_MODES)
 @DIFF
 @given(data=st.data(), seed=seeds)
