@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._rng import make_generator
+from minigrad.autograd import OpError
 from minigrad.ops import indexing
 from minigrad.ops.activation import _zero, softmax
 from minigrad.ops.catalogue import op
@@ -88,7 +89,7 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     if not 0.0 <= dropout_p < 1.0:
         raise ValueError(f"{where}: dropout_p must lie in [0, 1), got {dropout_p}")
     if is_causal and attn_mask is not None:
-        raise ValueError(f"{where}: pass either attn_mask or is_causal=True, not both")
+        raise OpError(f"{where}: pass either attn_mask or is_causal=True, not both")
     n_q, n_k = q.shape[-2], k.shape[-2]
     # a Python float: a NumPy float64 scalar would make float32 scores float64
     factor = 1.0 / float(np.sqrt(q.shape[-1])) if scale is None else float(scale)

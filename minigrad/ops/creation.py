@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._rng import make_rng
+from minigrad.autograd import OpError
 from minigrad.ops.catalogue import op
 from minigrad.ops.shape import broadcast_to, reshape
 from minigrad.tensor import Tensor
@@ -201,7 +202,7 @@ def meshgrid(*xs: Any, indexing: str = "xy") -> list[Tensor]:
     input broadcast, so the gradient sums back.
     """
     if indexing not in ("xy", "ij"):
-        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+        raise OpError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
     ts = [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
     for t in ts:
         if t.ndim > 1:

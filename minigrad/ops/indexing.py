@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError
 from minigrad.ops.catalogue import op
 from minigrad.ops.shape import (
     broadcast_to,
@@ -133,11 +133,11 @@ def _full_index(idx: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
 
 def _check_gather(x_shape: tuple[int, ...], idx: np.ndarray, axis: int, where: str) -> None:
     if idx.ndim != len(x_shape):
-        raise ValueError(f"{where}: index of shape {idx.shape} must have as many dimensions as "
+        raise OpError(f"{where}: index of shape {idx.shape} must have as many dimensions as "
                          f"the tensor of shape {x_shape}")
     for d, (i, n) in enumerate(zip(idx.shape, x_shape)):
         if d != axis and i > n:
-            raise ValueError(f"{where}: index of shape {idx.shape} is larger than the tensor's "
+            raise OpError(f"{where}: index of shape {idx.shape} is larger than the tensor's "
                              f"shape {x_shape} outside axis {axis}")
     n = x_shape[axis]
     if idx.size and (idx.min() < -n or idx.max() >= n):

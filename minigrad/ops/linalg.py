@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError
 from minigrad.ops.catalogue import REFLECTED, op
 from minigrad.ops.shape import broadcast_to, reshape, sum_to, transpose
 from minigrad.tensor import Tensor, as_tensor
@@ -145,7 +145,7 @@ def _parse_einsum(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> tuple[l
             raise ValueError(f"einsum: subscripts {part!r} in {subscripts!r} may hold only "
                              "letters and one '...'")
         if part.count("...") > 1:
-            raise ValueError(f"einsum: more than one '...' in {part!r}")
+            raise OpError(f"einsum: more than one '...' in {part!r}")
     used = set(spec)
     free = [ch for ch in _LETTERS if ch not in used]
     n_ell = 0

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError
 from minigrad.ops import indexing
 from minigrad.ops.activation import _float_input, _mask, log_softmax, logsigmoid, softmax
 from minigrad.ops.catalogue import op
@@ -496,7 +496,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
             if t.shape == x.shape[:ax] + x.shape[ax + 1:]:
                 hint = (f"; for class labels pass integers (e.g. t.astype(np.int64)), not "
                         f"{t.dtype}")
-            raise ValueError(f"cross_entropy: class probabilities of shape {t.shape} must "
+            raise OpError(f"cross_entropy: class probabilities of shape {t.shape} must "
                              f"have the input's shape {x.shape}{hint}")
         if label_smoothing > 0:
             t = t * (1 - label_smoothing) + label_smoothing / c

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._moved import forward_names
-from minigrad.autograd import Function, broadcast_axes
+from minigrad.autograd import Function, OpError, broadcast_axes
 from minigrad.ops.catalogue import op
 from minigrad.tensor import Tensor, _alias, zeros
 
@@ -60,7 +60,7 @@ def normalize_axis(axis: Axis, ndim: int, where: str) -> tuple[int, ...] | None:
                             "dimensions")
         out.append(int(a) % n)
     if len(set(out)) != len(out):
-        raise ValueError(f"{where}: repeated axis in {axis}")
+        raise OpError(f"{where}: repeated axis in {axis}")
     if ndim == 0:
         return None  # the tensor itself: reduce over "all" (no) axes
     return tuple(sorted(out))
@@ -567,7 +567,7 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     """Reorder the axes (PyTorch's ``permute``; NumPy's ``transpose(axes)``)."""
     dims = _shape_arg(dims)
     if len(dims) != x.ndim or sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} axes of shape "
+        raise OpError(f"permute: {dims} is not a permutation of the {x.ndim} axes of shape "
                          f"{x.shape}")
     normalize_axis(dims, x.ndim, "permute")
     return transpose(x, tuple(d % x.ndim for d in dims))
@@ -595,7 +595,7 @@ def moveaxis(x: Tensor, source: int | Sequence[int],
     src = [normalize_one_axis(a, x.ndim, "moveaxis") for a in src]
     dst = [normalize_one_axis(a, x.ndim, "moveaxis") for a in dst]
     if len(set(src)) != len(src) or len(set(dst)) != len(dst):
-        raise ValueError(f"moveaxis: repeated axis in {source} or {destination}")
+        raise OpError(f"moveaxis: repeated axis in {source} or {destination}")
     order = [a for a in range(x.ndim) if a not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -881,7 +881,7 @@ def unfold_windows(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
             raise TypeError(f"unfold: {name} must be an int, got {type(v).__name__}")
     if step <= 0:
-        raise ValueError(f"unfold: step must be positive, got {step}")
+        raise OpError(f"unfold: step must be positive, got {step}")
     if size < 0:
         raise ValueError(f"unfold: size must be non-negative, got {size}")
     if x.ndim == 0:
@@ -892,7 +892,7 @@ def unfold_windows(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
     ax = normalize_one_axis(dimension, x.ndim, "unfold")
     n = x.shape[ax]
     if size > n:
-        raise ValueError(f"unfold: size {size} is larger than axis {dimension} of length {n} "
+        raise OpError(f"unfold: size {size} is larger than axis {dimension} of length {n} "
                          f"(shape {x.shape})")
     starts = np.arange(0, n - size + 1, step)
     windows = starts[:, None] + np.arange(size)[None, :]  # (L, size)
