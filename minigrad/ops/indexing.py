@@ -546,7 +546,7 @@ def scatter(x: Tensor, axis: int | None = None, index: Any = None, src: Any = No
     if reduce is not None:
         legacy = {"add": "sum", "multiply": "prod"}
         if reduce not in legacy:
-            raise ValueError(f"scatter: reduce must be 'add' or 'multiply' (or use "
+            raise OpError(f"scatter: reduce must be 'add' or 'multiply' (or use "
                              f"scatter_reduce), got {reduce!r}")
         if not isinstance(src, (Tensor, np.ndarray)) and np.ndim(src) == 0:
             x_t = x if isinstance(x, Tensor) else Tensor(x)
@@ -671,7 +671,7 @@ def scatter_reduce(x: Tensor, axis: int | None = None, index: Any = None, src: A
     """
     axis = _required(axis, dim, index, "scatter_reduce", src=src, reduce=reduce)
     if reduce not in _REDUCTIONS:
-        raise ValueError(f"scatter_reduce: reduce must be one of {', '.join(_REDUCTIONS)}, got "
+        raise OpError(f"scatter_reduce: reduce must be one of {', '.join(_REDUCTIONS)}, got "
                          f"{reduce!r}")
     x, idx, ax, src_t, shape = _scatter_args(x, axis, index, src, "scatter_reduce")
     _same_kind(x, src_t, "scatter_reduce")

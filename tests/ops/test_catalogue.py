@@ -420,6 +420,10 @@ REFUSALS = {
     "clip without bounds": (ValueError, lambda: mg.clip(_m(2), None, None)),
     "einsum two ellipses": (ValueError, lambda: mg.einsum("...i...,i", _m(2, 3), _m(3))),
     "cross_entropy target shape": (ValueError, lambda: F.cross_entropy(_m(4, 3), _m(4, 1))),
+    "scatter_reduce reduction": (ValueError, lambda: _m(2, 3).scatter_reduce(
+        0, np.zeros((1, 3), np.int64), _m(1, 3), "INVALID")),
+    "scatter legacy reduce": (ValueError, lambda: _m(2, 3).scatter(
+        0, np.zeros((1, 3), np.int64), 1.0, reduce="mean")),
     "bitwise ops on floats": (TypeError, lambda: mg.bitwise_xor(_m(2), _m(2))),
     "pool padding of three ints": (TypeError, lambda: F.max_pool2d(_m(1, 1, 4, 4), 2,
                                                                   padding=(1, 1, 1))),
