@@ -803,9 +803,34 @@ def diag(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
     raise ValueError(f"diag: needs a 1-D or 2-D tensor, got shape {x.shape}")
 
 
+def _dtype_arg(shape: tuple[Any, ...]) -> np.dtype | None:
+    """The dtype of ``view(dtype)`` (one argument that is a dtype, not a size), else None."""
+    if len(shape) != 1 or isinstance(shape[0], (bool, int, np.integer, tuple, list, Tensor)):
+        return None
+    try:
+        return np.dtype(shape[0])
+    except TypeError:
+        return None
+
+
 @op(torch="view", method=True)
 def view(x: Tensor, *shape: Any) -> Tensor:
-    """PyTorch's name for :func:`reshape` (a copy may be made; values are what matter)."""
+    """PyTorch's name for :func:`reshape` (a copy may be made; values are what matter).
+
+    ``view(dtype)`` reinterprets the bits instead, as NumPy's ``ndarray.view(dtype)``
+    and PyTorch's ``Tensor.view(dtype)``: the last axis shrinks or grows by the ratio of
+    the item sizes. The result is a new tensor with no gradient.
+    """
+    dt = _dtype_arg(shape)
+    if dt is not None:
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        try:
+            data = x.data if x.data.flags.c_contiguous else x.data.copy(order="C")
+            bits = data.view(dt)
+        except ValueError as e:
+            raise OpError(f"view: cannot view a tensor of shape {x.shape} and dtype {x.dtype} "
+                          f"as {dt}: {e}") from None
+        return Tensor(bits.copy())
     return reshape(x, _shape_arg(shape))
 
 
