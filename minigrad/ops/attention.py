@@ -69,25 +69,25 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     q, k, v = as_tensor(query), as_tensor(key), as_tensor(value)
     where = "scaled_dot_product_attention"
     if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
-        raise ValueError(f"{where}: query, key and value need at least 2 axes, got shapes "
-                         f"{q.shape}, {k.shape} and {v.shape}")
+        raise OpError(f"{where}: query, key and value need at least 2 axes, got shapes "
+                      f"{q.shape}, {k.shape} and {v.shape}")
     if enable_gqa:
         if q.ndim < 3 or k.ndim < 3 or v.ndim < 3:
-            raise ValueError(f"{where}: enable_gqa needs a heads axis (-3) in query, key and "
-                             f"value, got shapes {q.shape}, {k.shape} and {v.shape}")
+            raise OpError(f"{where}: enable_gqa needs a heads axis (-3) in query, key and "
+                          f"value, got shapes {q.shape}, {k.shape} and {v.shape}")
         hq, hk, hv = q.shape[-3], k.shape[-3], v.shape[-3]
         if hk == 0 or hv == 0 or hq % hk or hq % hv:
-            raise ValueError(f"{where}: enable_gqa needs the query's number of heads ({hq}) to be "
-                             f"a multiple of the key's ({hk}) and the value's ({hv})")
+            raise OpError(f"{where}: enable_gqa needs the query's number of heads ({hq}) to be "
+                          f"a multiple of the key's ({hk}) and the value's ({hv})")
         if hk != hq:
             k = repeat_interleave(k, hq // hk, axis=-3)
         if hv != hq:
             v = repeat_interleave(v, hq // hv, axis=-3)
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
-        raise ValueError(f"{where}: query {q.shape}, key {k.shape} and value {v.shape} do not "
-                         "fit: need (..., L, E), (..., S, E) and (..., S, Ev)")
+        raise OpError(f"{where}: query {q.shape}, key {k.shape} and value {v.shape} do not "
+                      "fit: need (..., L, E), (..., S, E) and (..., S, Ev)")
     if not 0.0 <= dropout_p < 1.0:
-        raise ValueError(f"{where}: dropout_p must lie in [0, 1), got {dropout_p}")
+        raise OpError(f"{where}: dropout_p must lie in [0, 1), got {dropout_p}")
     if is_causal and attn_mask is not None:
         raise OpError(f"{where}: pass either attn_mask or is_causal=True, not both")
     n_q, n_k = q.shape[-2], k.shape[-2]
@@ -102,8 +102,8 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
         try:
             np.broadcast_shapes(m.shape, scores.shape)
         except ValueError:
-            raise ValueError(f"{where}: attn_mask of shape {m.shape} does not broadcast to the "
-                             f"scores' shape {scores.shape}") from None
+            raise OpError(f"{where}: attn_mask of shape {m.shape} does not broadcast to the "
+                          f"scores' shape {scores.shape}") from None
         if m.dtype == bool:
             add = np.where(m, 0.0, -np.inf).astype(scores.dtype)
         else:

@@ -950,7 +950,7 @@ def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001 - NumPy's name
     array([0., 2., 3.])
     """
     if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
-        raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
+        raise OpTypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
     return Round(int(decimals))(x)
 
 
@@ -1130,7 +1130,7 @@ def divide(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
         return div(a, b)
     if rounding_mode not in ("trunc", "floor"):
         raise OpError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
-                         f"{rounding_mode!r}")
+                      f"{rounding_mode!r}")
     return RoundedDivide(rounding_mode)(a, b)
 
 
@@ -1141,8 +1141,8 @@ def _operand_arrays(op: str, *xs: Any) -> list[Any]:
     try:
         np.broadcast_shapes(*shapes)
     except ValueError:
-        raise ValueError(f"{op}: operands of shapes {', '.join(map(str, shapes))} do not "
-                         "broadcast together") from None
+        raise OpError(f"{op}: operands of shapes {', '.join(map(str, shapes))} do not "
+                      "broadcast together") from None
     return arrs
 
 
@@ -1221,7 +1221,7 @@ def _bitwise(op: str, ufunc: np.ufunc, *xs: Any) -> Tensor:
         kind = np.asarray(a).dtype.kind
         if kind not in "biu":
             raise OpTypeError(f"{op}: needs integer or bool operands, got dtype "
-                            f"{np.asarray(a).dtype}")
+                              f"{np.asarray(a).dtype}")
     return _make(ufunc(*arrs))
 
 
