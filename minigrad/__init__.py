@@ -21,6 +21,8 @@ from typing import Any as _Any
 from minigrad import functional, nn, ops, optim, viz  # noqa: F401 - viz: tensors' picture in Jupyter
 from minigrad.autograd import (
     Function,
+    OpError,
+    OpTypeError,
     enable_grad,
     grad,
     is_grad_enabled,
@@ -78,6 +80,6 @@ __all__ = [
     "detect_anomaly", "is_anomaly_enabled", "AnomalyError", "save", "load", "CheckpointError",
     "save_safetensors", "load_safetensors",
     "check_graph", "trace_backward", "graph_memory", "set_debug", "AccumulationWarning",
-    "functional", "nn", "optim", "models", "AxisError",
+    "functional", "nn", "optim", "models", "AxisError", "OpError", "OpTypeError",
     *sorted(_OPS),
 ]

@@ -47,7 +47,25 @@ __all__ = [
     "Edge",
     "Released",
     "broadcast_axes",
+    "OpError",
+    "OpTypeError",
 ]
+
+
+class OpError(ValueError, RuntimeError):
+    """An op refused its arguments: shapes that do not fit, a value out of its range.
+
+    Both a :class:`ValueError` (NumPy's class for these) and a :class:`RuntimeError`
+    (PyTorch's), so code written for either catches it.
+    """
+
+
+class OpTypeError(TypeError, RuntimeError):
+    """An op refused an argument of the wrong kind (a dtype it cannot take, a malformed tuple).
+
+    Both a :class:`TypeError` (NumPy's and Python's class for these) and a
+    :class:`RuntimeError` (PyTorch's), so code written for either catches it.
+    """
 
 _data = operator.attrgetter("data")
 _creator = operator.attrgetter("creator")
@@ -536,6 +554,11 @@ def _op_error(f: Function, xs: Sequence[Tensor], e: Exception) -> Exception:
     """Re-raise a forward error with the op's name and its inputs' shapes and dtypes."""
     where = ", ".join(f"{x.data.dtype} {x.shape}" for x in xs)
     msg = f"{f.name}: {e} (inputs: {where})"
+    # NumPy's ValueError/TypeError for inputs an op cannot take: PyTorch raises RuntimeError
+    if type(e) is ValueError:
+        return OpError(msg)
+    if type(e) is TypeError:
+        return OpTypeError(msg)
     try:
         return type(e)(msg)
     except Exception:  # noqa: BLE001 - exception types with unusual constructors

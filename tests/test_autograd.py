@@ -649,6 +649,16 @@ def test_forward_error_of_a_user_function_is_chained():
     assert "_user_helper" in frames and "forward" in frames
 
 
+def test_an_ops_forward_value_and_type_errors_are_runtime_errors_too():
+    # NumPy raises ValueError/TypeError where PyTorch raises RuntimeError: both catch them
+    with pytest.raises(mg.OpError, match=r"MatMul: .* \(inputs: float64 \(2, 4\), float64 "
+                                         r"\(1, 3\)\)") as info:
+        mg.tensor(np.ones((2, 4))) @ mg.tensor(np.ones((1, 3)))
+    assert isinstance(info.value, ValueError) and isinstance(info.value, RuntimeError)
+    with pytest.raises(RuntimeError, match="Failing: user forward failed here"):
+        Failing()(mg.tensor([1.0], requires_grad=True))
+
+
 # -- grad_fn, abs ------------------------------------------------------------------------------
 
 def test_grad_fn_is_the_creator_and_abs_works(leaf):

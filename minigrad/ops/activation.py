@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError
 from minigrad.ops import indexing
 from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import (
@@ -281,7 +281,7 @@ def elu(x: Any, alpha: float = 1.0) -> Tensor:
 def celu(x: Any, alpha: float = 1.0) -> Tensor:
     """CELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``; gradient 1 at 0."""
     if alpha == 0:
-        raise ValueError("celu: alpha must not be 0")
+        raise OpError("celu: alpha must not be 0")
     return _elu(x, float(alpha), 1.0, 1.0 / alpha)
 
 
@@ -312,7 +312,7 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
     if approximate == "tanh":
         inner = (xt + xt * xt * xt * 0.044715) * 0.7978845608028654
         return xt * 0.5 * (1 + tanh(inner))
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    raise OpError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
 @op()
@@ -336,7 +336,7 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     ``x`` itself where ``beta * x > threshold`` (PyTorch's convention, for stability).
     """
     if beta == 0:
-        raise ValueError("softplus: beta must not be 0")
+        raise OpError("softplus: beta must not be 0")
     xt = _float_input(x)
     lin = xt.data * beta > threshold
     # the exponential only sees the part below the threshold, so it never overflows
@@ -368,7 +368,7 @@ def logsigmoid(x: Any) -> Tensor:
 def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     """``clip(x, min_val, max_val)``; the gradient is 0 at the bounds (PyTorch's convention)."""
     if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val {min_val} is larger than max_val {max_val}")
+        raise OpError(f"hardtanh: min_val {min_val} is larger than max_val {max_val}")
     return Hardtanh(float(min_val), float(max_val))(x)
 
 
@@ -435,7 +435,7 @@ def normalize(x: Any, p: float = 2.0, axis: int = 1, eps: float = 1e-12,
     xt = _float_input(x)
     ax = axis if dim is None else dim
     if p <= 0:
-        raise ValueError(f"normalize: p must be positive, got {p}")
+        raise OpError(f"normalize: p must be positive, got {p}")
     if xt.ndim == 0 or not -xt.ndim <= ax < xt.ndim:
         raise _axis_error("normalize", ax, xt.ndim)
     return xt / clip(norm(xt, float(p), axis=ax, keepdims=True), min=eps)

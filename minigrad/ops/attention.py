@@ -7,11 +7,13 @@ from typing import Any
 import numpy as np
 
 from minigrad._rng import make_generator
+from minigrad.autograd import OpError
 from minigrad.ops import indexing
 from minigrad.ops.activation import _zero, softmax
 from minigrad.ops.catalogue import op
 from minigrad.ops.linalg import _swap_last
 from minigrad.ops.normalization import dropout
+from minigrad.ops.shape import repeat_interleave
 from minigrad.tensor import Tensor, as_tensor
 
 __all__ = ["scaled_dot_product_attention"]
@@ -21,7 +23,8 @@ __all__ = ["scaled_dot_product_attention"]
 def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: Any = None,
                                  dropout_p: float = 0.0, is_causal: bool = False,
                                  scale: float | None = None,
-                                 rng: np.random.Generator | int | None = None) -> Tensor:
+                                 rng: np.random.Generator | int | None = None, *,
+                                 enable_gqa: bool = False) -> Tensor:
     """Attention ``softmax(q @ k^T * scale + mask) @ v``, composed from differentiable ops.
 
     Parameters
@@ -45,6 +48,10 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
         The scores' factor; ``1 / sqrt(E)`` by default.
     rng : numpy.random.Generator or int, optional
         The source of the dropout mask.
+    enable_gqa : bool
+        Grouped-query attention, as PyTorch: query (..., Hq, L, E) and key and value
+        (..., Hkv, S, E) with ``Hq`` a multiple of ``Hkv``; each key/value head serves
+        ``Hq // Hkv`` query heads in a row (``repeat_interleave`` along axis -3).
 
     Returns
     -------
@@ -62,15 +69,27 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     q, k, v = as_tensor(query), as_tensor(key), as_tensor(value)
     where = "scaled_dot_product_attention"
     if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
-        raise ValueError(f"{where}: query, key and value need at least 2 axes, got shapes "
-                         f"{q.shape}, {k.shape} and {v.shape}")
+        raise OpError(f"{where}: query, key and value need at least 2 axes, got shapes "
+                      f"{q.shape}, {k.shape} and {v.shape}")
+    if enable_gqa:
+        if q.ndim < 3 or k.ndim < 3 or v.ndim < 3:
+            raise OpError(f"{where}: enable_gqa needs a heads axis (-3) in query, key and "
+                          f"value, got shapes {q.shape}, {k.shape} and {v.shape}")
+        hq, hk, hv = q.shape[-3], k.shape[-3], v.shape[-3]
+        if hk == 0 or hv == 0 or hq % hk or hq % hv:
+            raise OpError(f"{where}: enable_gqa needs the query's number of heads ({hq}) to be "
+                          f"a multiple of the key's ({hk}) and the value's ({hv})")
+        if hk != hq:
+            k = repeat_interleave(k, hq // hk, axis=-3)
+        if hv != hq:
+            v = repeat_interleave(v, hq // hv, axis=-3)
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
-        raise ValueError(f"{where}: query {q.shape}, key {k.shape} and value {v.shape} do not "
-                         "fit: need (..., L, E), (..., S, E) and (..., S, Ev)")
+        raise OpError(f"{where}: query {q.shape}, key {k.shape} and value {v.shape} do not "
+                      "fit: need (..., L, E), (..., S, E) and (..., S, Ev)")
     if not 0.0 <= dropout_p < 1.0:
-        raise ValueError(f"{where}: dropout_p must lie in [0, 1), got {dropout_p}")
+        raise OpError(f"{where}: dropout_p must lie in [0, 1), got {dropout_p}")
     if is_causal and attn_mask is not None:
-        raise ValueError(f"{where}: pass either attn_mask or is_causal=True, not both")
+        raise OpError(f"{where}: pass either attn_mask or is_causal=True, not both")
     n_q, n_k = q.shape[-2], k.shape[-2]
     # a Python float: a NumPy float64 scalar would make float32 scores float64
     factor = 1.0 / float(np.sqrt(q.shape[-1])) if scale is None else float(scale)
@@ -83,8 +102,8 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
         try:
             np.broadcast_shapes(m.shape, scores.shape)
         except ValueError:
-            raise ValueError(f"{where}: attn_mask of shape {m.shape} does not broadcast to the "
-                             f"scores' shape {scores.shape}") from None
+            raise OpError(f"{where}: attn_mask of shape {m.shape} does not broadcast to the "
+                          f"scores' shape {scores.shape}") from None
         if m.dtype == bool:
             add = np.where(m, 0.0, -np.inf).astype(scores.dtype)
         else:

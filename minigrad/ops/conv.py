@@ -45,7 +45,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from minigrad._moved import forward_names
-from minigrad.autograd import Function, Released
+from minigrad.autograd import Function, OpTypeError, Released
 from minigrad.ops.catalogue import op
 from minigrad.ops.linalg import matmul
 from minigrad.ops.shape import reshape
@@ -75,7 +75,7 @@ def _pair(v: Any, name: str, where: str, minimum: int | None) -> Pair:
             isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in v):
         p = (int(v[0]), int(v[1]))
     else:
-        raise TypeError(f"{where}: {name} must be an int or a pair of ints, got {v!r}")
+        raise OpTypeError(f"{where}: {name} must be an int or a pair of ints, got {v!r}")
     if minimum is not None and (p[0] < minimum or p[1] < minimum):
         raise ValueError(f"{where}: {name} must be >= {minimum}, got {v!r}")
     return p
@@ -792,7 +792,7 @@ def _conv_padding(padding: Any, nd: int, where: str, k: tuple[int, ...] | None =
     try:
         p = _ntuple(padding, nd, "padding", where, 0)
     except TypeError:
-        raise TypeError(f"{where}: padding must be an int, a tuple of {nd} ints (one per "
+        raise OpTypeError(f"{where}: padding must be an int, a tuple of {nd} ints (one per "
                         f"dimension), {2 * nd} ints (per side, last dimension first), 'same' "
                         f"or 'valid', got {padding!r}") from None
     return tuple((i, i) for i in p)

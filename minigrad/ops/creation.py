@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._rng import make_rng
+from minigrad.autograd import OpError
 from minigrad.ops.catalogue import op
 from minigrad.ops.shape import broadcast_to, reshape
 from minigrad.tensor import Tensor
@@ -30,7 +31,7 @@ def _shape(shape: Sequence[Any], where: str) -> tuple[int, ...]:
     out = []
     for n in shape:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"{where}: the shape must be non-negative ints, got {tuple(shape)}")
+            raise OpError(f"{where}: the shape must be non-negative ints, got {tuple(shape)}")
         out.append(int(n))
     return tuple(out)
 
@@ -44,7 +45,7 @@ def arange(start: float, stop: float | None = None, step: float = 1, *, dtype: A
            requires_grad: bool = False) -> Tensor:
     """Evenly spaced values in ``[start, stop)`` (NumPy's ``arange``: ints give int64)."""
     if step == 0:
-        raise ValueError("arange: step must not be zero")
+        raise OpError("arange: step must not be zero")
     data = np.arange(start, stop, step, dtype=dtype) if stop is not None else np.arange(
         start, dtype=dtype)
     return _new(data, requires_grad)
@@ -60,7 +61,7 @@ def linspace(start: float, stop: float, num: int = 50, *, endpoint: bool = True,
     end and rounded toward zero (NumPy instead rounds its float values down).
     """
     if num < 0:
-        raise ValueError(f"linspace: num must be non-negative, got {num}")
+        raise OpError(f"linspace: num must be non-negative, got {num}")
     if dtype is not None and np.dtype(dtype).kind in "iu":
         return _new(_int_linspace(start, stop, num, endpoint, np.dtype(dtype)), requires_grad)
     return _new(np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype), requires_grad)
@@ -105,7 +106,7 @@ def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = np.float64,
         requires_grad: bool = False) -> Tensor:
     """The ``n x m`` matrix with ones on diagonal ``k``."""
     if n < 0 or (m is not None and m < 0):
-        raise ValueError(f"eye: sizes must be non-negative, got n={n}, m={m}")
+        raise OpError(f"eye: sizes must be non-negative, got n={n}, m={m}")
     return _new(np.eye(n, m, k, dtype=dtype), requires_grad)
 
 
@@ -163,7 +164,7 @@ def randint(low: int, high: int | None = None, size: int | Sequence[int] = (), *
     if high is None:
         low, high = 0, low
     if high <= low:
-        raise ValueError(f"randint: need low < high, got low={low}, high={high}")
+        raise OpError(f"randint: need low < high, got low={low}, high={high}")
     shp = _shape((size,) if isinstance(size, (int, np.integer)) else (tuple(size),), "randint")
     gen = make_rng(rng)
     if isinstance(gen, np.random.Generator):
@@ -178,7 +179,7 @@ def normal(mean: float = 0.0, std: float = 1.0, size: int | Sequence[int] = (), 
            rng: Any = None, requires_grad: bool = False) -> Tensor:
     """Normal samples with ``mean`` and standard deviation ``std`` (float64)."""
     if std < 0:
-        raise ValueError(f"normal: std must be >= 0, got {std}")
+        raise OpError(f"normal: std must be >= 0, got {std}")
     shp = _shape((size,) if isinstance(size, (int, np.integer)) else (tuple(size),), "normal")
     return _new(np.asarray(make_rng(rng).normal(mean, std, shp), dtype=np.float64), requires_grad)
 
@@ -188,7 +189,7 @@ def uniform(low: float = 0.0, high: float = 1.0, size: int | Sequence[int] = (),
             rng: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in ``[low, high)`` (float64)."""
     if high < low:
-        raise ValueError(f"uniform: need low <= high, got low={low}, high={high}")
+        raise OpError(f"uniform: need low <= high, got low={low}, high={high}")
     shp = _shape((size,) if isinstance(size, (int, np.integer)) else (tuple(size),), "uniform")
     return _new(np.asarray(make_rng(rng).uniform(low, high, shp), dtype=np.float64), requires_grad)
 
@@ -201,11 +202,11 @@ def meshgrid(*xs: Any, indexing: str = "xy") -> list[Tensor]:
     input broadcast, so the gradient sums back.
     """
     if indexing not in ("xy", "ij"):
-        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+        raise OpError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
     ts = [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
     for t in ts:
         if t.ndim > 1:
-            raise ValueError(f"meshgrid: inputs must be 0-d or 1-D, got shape {t.shape}")
+            raise OpError(f"meshgrid: inputs must be 0-d or 1-D, got shape {t.shape}")
     ts = [reshape(t, (-1,)) for t in ts]
     sizes = [t.shape[0] for t in ts]
     n = len(ts)

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError, OpTypeError
 from minigrad.ops.catalogue import REFLECTED, op
 from minigrad.ops.indexing import Where, _array, _broadcast_shape
 from minigrad.ops.shape import pick_alias
@@ -950,7 +950,7 @@ def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001 - NumPy's name
     array([0., 2., 3.])
     """
     if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
-        raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
+        raise OpTypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
     return Round(int(decimals))(x)
 
 
@@ -1129,8 +1129,8 @@ def divide(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
     if rounding_mode is None:
         return div(a, b)
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
-                         f"{rounding_mode!r}")
+        raise OpError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
+                      f"{rounding_mode!r}")
     return RoundedDivide(rounding_mode)(a, b)
 
 
@@ -1141,8 +1141,8 @@ def _operand_arrays(op: str, *xs: Any) -> list[Any]:
     try:
         np.broadcast_shapes(*shapes)
     except ValueError:
-        raise ValueError(f"{op}: operands of shapes {', '.join(map(str, shapes))} do not "
-                         "broadcast together") from None
+        raise OpError(f"{op}: operands of shapes {', '.join(map(str, shapes))} do not "
+                      "broadcast together") from None
     return arrs
 
 
@@ -1220,8 +1220,8 @@ def _bitwise(op: str, ufunc: np.ufunc, *xs: Any) -> Tensor:
             continue
         kind = np.asarray(a).dtype.kind
         if kind not in "biu":
-            raise TypeError(f"{op}: needs integer or bool operands, got dtype "
-                            f"{np.asarray(a).dtype}")
+            raise OpTypeError(f"{op}: needs integer or bool operands, got dtype "
+                              f"{np.asarray(a).dtype}")
     return _make(ufunc(*arrs))
 
 
@@ -1343,7 +1343,7 @@ def clip(x: Tensor, a_min: Any = None, a_max: Any = None, *, min: Any = None,  #
     lo = pick_alias(a_min, min, "a_min", "min", "clip")
     hi = pick_alias(a_max, max, "a_max", "max", "clip")
     if lo is None and hi is None:
-        raise ValueError("clip: at least one of a_min and a_max must be given")
+        raise OpError("clip: at least one of a_min and a_max must be given")
     bounds = [b for b in (lo, hi) if b is not None]
     _broadcast_shape("clip", x.shape, *(np.shape(_array(b)) for b in bounds))
     return Clip(lo is not None, hi is not None)(x, *bounds)

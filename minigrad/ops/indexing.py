@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError, OpTypeError
 from minigrad.ops.catalogue import op
 from minigrad.ops.shape import (
     broadcast_to,
@@ -40,7 +40,7 @@ def _array(x: Any) -> np.ndarray:
 def _mask(mask: Any, where: str) -> np.ndarray:
     m = _array(mask)
     if m.dtype != np.bool_:
-        raise TypeError(f"{where}: the mask/condition must be a bool tensor, got dtype {m.dtype}")
+        raise OpTypeError(f"{where}: the mask/condition must be a bool tensor, got dtype {m.dtype}")
     return m
 
 
@@ -48,8 +48,8 @@ def _broadcast_shape(where: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
-        raise ValueError(f"{where}: shapes {', '.join(map(str, shapes))} cannot be broadcast "
-                         "together") from None
+        raise OpError(f"{where}: shapes {', '.join(map(str, shapes))} cannot be broadcast "
+                      "together") from None
 
 
 class Where(Function):
@@ -86,8 +86,12 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` is True, else ``b``, with NumPy broadcasting.
 
     Differentiable in ``a`` and ``b`` (each gets the gradient where it was chosen).
+    Two Python numbers give NumPy's dtype (``where(c, 1, 0)`` is int64, as ``np.where``);
+    a number beside a tensor takes the tensor's dtype.
     """
     cond = _mask(condition, "where")
+    if isinstance(a, (bool, int, float)) and isinstance(b, (bool, int, float)):
+        a, b = np.asarray(a), np.asarray(b)
     sa, sb = np.shape(_array(a)), np.shape(_array(b))
     _broadcast_shape("where", cond.shape, sa, sb)
     return Where(cond)(a, b)
@@ -103,11 +107,11 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """
     m = _mask(mask, "masked_fill")
     if _broadcast_shape("masked_fill", x.shape, m.shape) != x.shape:
-        raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the "
-                         f"tensor's shape {x.shape}")
+        raise OpError(f"masked_fill: mask of shape {m.shape} does not broadcast to the "
+                      f"tensor's shape {x.shape}")
     v = value if isinstance(value, Tensor) else np.asarray(value, dtype=x.dtype)
     if np.ndim(_array(v)) != 0:
-        raise ValueError(f"masked_fill: value must be 0-d, got shape {np.shape(_array(v))}")
+        raise OpError(f"masked_fill: value must be 0-d, got shape {np.shape(_array(v))}")
     return Where(m)(v, x)
 
 
@@ -116,7 +120,7 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
 def _index(index: Any, where: str) -> np.ndarray:
     idx = _array(index)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"{where}: index must be an integer tensor, got dtype {idx.dtype}")
+        raise OpTypeError(f"{where}: index must be an integer tensor, got dtype {idx.dtype}")
     return idx
 
 
@@ -129,12 +133,12 @@ def _full_index(idx: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
 
 def _check_gather(x_shape: tuple[int, ...], idx: np.ndarray, axis: int, where: str) -> None:
     if idx.ndim != len(x_shape):
-        raise ValueError(f"{where}: index of shape {idx.shape} must have as many dimensions as "
-                         f"the tensor of shape {x_shape}")
+        raise OpError(f"{where}: index of shape {idx.shape} must have as many dimensions as "
+                      f"the tensor of shape {x_shape}")
     for d, (i, n) in enumerate(zip(idx.shape, x_shape)):
         if d != axis and i > n:
-            raise ValueError(f"{where}: index of shape {idx.shape} is larger than the tensor's "
-                             f"shape {x_shape} outside axis {axis}")
+            raise OpError(f"{where}: index of shape {idx.shape} is larger than the tensor's "
+                          f"shape {x_shape} outside axis {axis}")
     n = x_shape[axis]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"{where}: index values must lie in [{-n}, {n}) for axis {axis} of "
@@ -180,14 +184,15 @@ class ScatterAdd(Function):
 
 
 @op(torch="gather", method=True)
-def gather(x: Tensor, axis: int, index: Any, *, dim: int | None = None) -> Tensor:
+def gather(x: Tensor, axis: int | None = None, index: Any = None, *,
+           dim: int | None = None) -> Tensor:
     """Pick ``x`` values along ``axis`` at ``index`` (PyTorch's ``gather(input, dim, index)``).
 
     ``index`` has ``x``'s number of dimensions and may be smaller than ``x`` on the
     other axes. Backward scatter-adds the gradient (repeated indices accumulate).
+    The axis may be given as ``dim``, and both by keyword (``x.gather(dim=1, index=i)``).
     """
-    if dim is not None:
-        axis = dim
+    axis = _required(axis, dim, index, "gather")
     if not isinstance(x, Tensor):
         x = Tensor(x)
     idx = _index(index, "gather")
@@ -207,8 +212,8 @@ def take_along_axis(x: Tensor, indices: Any, axis: int) -> Tensor:
     idx = _index(indices, "take_along_axis")
     ax = normalize_one_axis(axis, x.ndim, "take_along_axis")
     if idx.ndim != x.ndim:
-        raise ValueError(f"take_along_axis: indices of shape {idx.shape} must have as many "
-                         f"dimensions as the tensor of shape {x.shape}")
+        raise OpError(f"take_along_axis: indices of shape {idx.shape} must have as many "
+                      f"dimensions as the tensor of shape {x.shape}")
     shape = list(_broadcast_shape("take_along_axis",
                                   x.shape[:ax] + (1,) + x.shape[ax + 1:],
                                   idx.shape[:ax] + (1,) + idx.shape[ax + 1:]))
@@ -218,15 +223,15 @@ def take_along_axis(x: Tensor, indices: Any, axis: int) -> Tensor:
 
 
 @op(torch="scatter_add", method=True)
-def scatter_add(x: Tensor, axis: int, index: Any, src: Any, *, dim: int | None = None) -> Tensor:
+def scatter_add(x: Tensor, axis: int | None = None, index: Any = None, src: Any = None, *,
+                dim: int | None = None) -> Tensor:
     """``x`` with ``src`` added at ``index`` along ``axis`` (``scatter_add``, not in place).
 
     ``src`` may be larger than ``index`` on any axis, as in PyTorch: only its leading
     block of ``index``'s shape is used (the rest gets a zero gradient).
-    Differentiable in ``x`` and ``src``.
+    Differentiable in ``x`` and ``src``. The axis may be given as ``dim``.
     """
-    if dim is not None:
-        axis = dim
+    axis = _required(axis, dim, index, "scatter_add", src=src)
     x, idx, ax, src_t, shape = _scatter_args(x, axis, index, src, "scatter_add")
     return _scatter_result(ScatterAdd(ax, idx)(x, src_t), shape)
 
@@ -242,8 +247,8 @@ def index_add(x: Tensor, axis: int, index: Any, source: Any, *, alpha: float = 1
     src = source if isinstance(source, Tensor) else Tensor(source)
     expected = x.shape[:ax] + (idx.size,) + x.shape[ax + 1:]
     if idx.ndim != 1 or src.shape != expected:
-        raise ValueError(f"index_add: index must be 1-D and source of shape {expected}, got "
-                         f"index {idx.shape} and source {src.shape} for x {x.shape}")
+        raise OpError(f"index_add: index must be 1-D and source of shape {expected}, got "
+                      f"index {idx.shape} and source {src.shape} for x {x.shape}")
     full = idx.reshape((1,) * ax + (-1,) + (1,) * (x.ndim - ax - 1))
     full = np.broadcast_to(full, expected)
     _check_gather(x.shape, full, ax, "index_add")
@@ -331,8 +336,8 @@ def topk(x: Tensor, k: int, axis: int = -1, largest: bool = True, sorted: bool =
         xx = reshape(xx, (1,))
     n = xx.shape[ax]
     if not 0 <= k <= n:
-        raise ValueError(f"topk: k={k} is out of range for axis {axis} of length {n} "
-                         f"(shape {x.shape})")
+        raise OpError(f"topk: k={k} is out of range for axis {axis} of length {n} "
+                      f"(shape {x.shape})")
     idx = argsort(xx, ax, descending=largest).data
     idx = np.take(idx, np.arange(k), axis=ax)
     values = gather(xx, ax, idx)
@@ -346,16 +351,16 @@ def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding with a new last axis of ``num_classes`` (-1: max label + 1)."""
     lab = _index(labels, "one_hot")
     if lab.size and lab.min() < 0:
-        raise ValueError(f"one_hot: labels must be non-negative, got {lab.min()}")
+        raise OpError(f"one_hot: labels must be non-negative, got {lab.min()}")
     if num_classes == -1 and not lab.size:
-        raise ValueError("one_hot: cannot infer num_classes=-1 from empty labels; give "
-                         "num_classes")
+        raise OpError("one_hot: cannot infer num_classes=-1 from empty labels; give "
+                      "num_classes")
     if num_classes < -1:
-        raise ValueError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
+        raise OpError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
     n = int(lab.max()) + 1 if num_classes == -1 and lab.size else num_classes
     if n < 0 or (lab.size and lab.max() >= n):
-        raise ValueError(f"one_hot: num_classes {num_classes} is too small for labels up to "
-                         f"{lab.max() if lab.size else None}")
+        raise OpError(f"one_hot: num_classes {num_classes} is too small for labels up to "
+                      f"{lab.max() if lab.size else None}")
     return _make((lab[..., None] == np.arange(n)).astype(np.int64))
 
 
@@ -392,7 +397,7 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False, *, dim: int 
 
 def _tri(x: Tensor, k: int, lower: bool, name: str) -> Tensor:
     if x.ndim < 2:
-        raise ValueError(f"{name}: needs at least 2 dimensions, got shape {x.shape}")
+        raise OpError(f"{name}: needs at least 2 dimensions, got shape {x.shape}")
     n, m = x.shape[-2:]
     mask = np.tri(n, m, k, dtype=bool) if lower else ~np.tri(n, m, k - 1, dtype=bool)
     return where(mask, x, np.zeros((), dtype=x.dtype))
@@ -430,7 +435,7 @@ def _scatter_args(x: Any, axis: int, index: Any, src: Any, where: str, *,
     if is_value:
         src_arr = np.asarray(src)
         if src_arr.dtype.kind not in "biuf":
-            raise TypeError(f"{where}: value must be a number, got {type(src).__name__}")
+            raise OpTypeError(f"{where}: value must be a number, got {type(src).__name__}")
     src_shape = np.shape(_array(src))
     if x.ndim == 0:
         x = reshape(x, (1,))
@@ -441,12 +446,12 @@ def _scatter_args(x: Any, axis: int, index: Any, src: Any, where: str, *,
             src_shape = (1,)
     if not is_value:
         if len(src_shape) != idx.ndim or any(i > n for i, n in zip(idx.shape, src_shape)):
-            raise ValueError(f"{where}: src of shape {src_shape} must have the index's number "
-                             f"of dimensions and be at least as large as the index "
-                             f"{idx.shape} on every axis")
+            raise OpError(f"{where}: src of shape {src_shape} must have the index's number "
+                          f"of dimensions and be at least as large as the index "
+                          f"{idx.shape} on every axis")
         src_dtype = _array(src).dtype
         if src_dtype.kind not in "biuf":
-            raise TypeError(f"{where}: src must be numeric, got dtype {src_dtype}")
+            raise OpTypeError(f"{where}: src must be numeric, got dtype {src_dtype}")
         if tuple(src_shape) != idx.shape:  # PyTorch uses src's leading block
             src_t = src if isinstance(src, Tensor) else Tensor(src)
             src = getitem(src_t, tuple(slice(0, n) for n in idx.shape))
@@ -456,6 +461,22 @@ def _scatter_args(x: Any, axis: int, index: Any, src: Any, where: str, *,
     return x, idx, ax, src, shape
 
 
+def _required(axis: Any, dim: Any, index: Any, where: str, **more: Any) -> int:
+    """Resolve ``axis``/``dim`` and check that every required argument was given.
+
+    The axis may be passed as NumPy's ``axis`` or PyTorch's ``dim`` (keyword or not), so
+    ``x.gather(dim=1, index=i)`` works as in PyTorch.
+    """
+    if dim is not None:
+        axis = dim
+    missing = [name for name, v in (("axis (or dim)", axis), ("index", index), *more.items())
+               if v is None]
+    if missing:
+        raise OpTypeError(f"{where}: missing required argument{'s' if len(missing) > 1 else ''} "
+                          f"{', '.join(missing)}")
+    return axis
+
+
 def _scatter_result(y: Tensor, shape: tuple[int, ...]) -> Tensor:
     return reshape(y, ()) if shape == () else y
 
@@ -463,8 +484,8 @@ def _scatter_result(y: Tensor, shape: tuple[int, ...]) -> Tensor:
 def _same_kind(x: Tensor, src: Any, where: str) -> None:
     sd, xd = _array(src).dtype, x.dtype
     if not np.can_cast(sd, xd, "same_kind"):
-        raise TypeError(f"{where}: src of dtype {sd} cannot be written into a tensor of dtype "
-                        f"{xd}")
+        raise OpTypeError(f"{where}: src of dtype {sd} cannot be written into a tensor of dtype "
+                          f"{xd}")
 
 
 def _touched(shape: tuple[int, ...], axis: int, index: np.ndarray) -> np.ndarray:
@@ -502,8 +523,8 @@ class Scatter(Function):
 
 
 @op(torch="scatter", method=True)
-def scatter(x: Tensor, axis: int, index: Any, src: Any, *, reduce: str | None = None,
-            dim: int | None = None) -> Tensor:
+def scatter(x: Tensor, axis: int | None = None, index: Any = None, src: Any = None, *,
+            reduce: str | None = None, dim: int | None = None, value: Any = None) -> Tensor:
     """``x`` with ``src`` written at ``index`` along ``axis`` (PyTorch's ``scatter``, not in place).
 
     ``out[index[i][j]][j] = src[i][j]`` for ``axis=0``, and so on. ``src`` is a tensor
@@ -511,14 +532,22 @@ def scatter(x: Tensor, axis: int, index: Any, src: Any, *, reduce: str | None = 
     at every indexed position. ``reduce="add"`` or ``"multiply"`` is PyTorch's older
     spelling of :func:`scatter_reduce` with ``"sum"`` or ``"prod"``. Where ``index``
     repeats a position, the last write wins. Differentiable in ``x`` and ``src``.
+    As in PyTorch, the axis may be given as ``dim`` and a number as ``value``
+    (``x.scatter(dim=1, index=i, value=0.5)``).
     """
-    if dim is not None:
-        axis = dim
+    if value is not None:
+        if src is not None:
+            raise OpTypeError("scatter: pass src or value, not both")
+        if isinstance(value, (Tensor, np.ndarray)) and np.ndim(_array(value)) != 0:
+            raise OpTypeError(f"scatter: value must be a number, got a tensor of shape "
+                              f"{np.shape(_array(value))} (pass a tensor as src)")
+        src = value
+    axis = _required(axis, dim, index, "scatter", **{"src (or value)": src})
     if reduce is not None:
         legacy = {"add": "sum", "multiply": "prod"}
         if reduce not in legacy:
-            raise ValueError(f"scatter: reduce must be 'add' or 'multiply' (or use "
-                             f"scatter_reduce), got {reduce!r}")
+            raise OpError(f"scatter: reduce must be 'add' or 'multiply' (or use "
+                          f"scatter_reduce), got {reduce!r}")
         if not isinstance(src, (Tensor, np.ndarray)) and np.ndim(src) == 0:
             x_t = x if isinstance(x, Tensor) else Tensor(x)
             src = np.full(np.shape(_array(index)), src, dtype=x_t.dtype)
@@ -627,8 +656,9 @@ class ScatterReduce(Function):
 
 
 @op(torch="scatter_reduce", method=True)
-def scatter_reduce(x: Tensor, axis: int, index: Any, src: Any, reduce: str, *,
-                   include_self: bool = True, dim: int | None = None) -> Tensor:
+def scatter_reduce(x: Tensor, axis: int | None = None, index: Any = None, src: Any = None,
+                   reduce: str | None = None, *, include_self: bool = True,
+                   dim: int | None = None) -> Tensor:
     """``x`` with ``src`` reduced in at ``index`` along ``axis`` (PyTorch's ``scatter_reduce``).
 
     ``reduce`` is ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``; each
@@ -637,12 +667,12 @@ def scatter_reduce(x: Tensor, axis: int, index: Any, src: Any, reduce: str, *,
     reaches keep ``x``. ``src`` may be larger than ``index`` (its leading block is
     used). An integer ``"mean"`` rounds down, as PyTorch's. Differentiable in ``x``
     and ``src``, with PyTorch's gradients (ties of ``amax``/``amin`` share evenly).
+    The axis may be given as ``dim``.
     """
-    if dim is not None:
-        axis = dim
+    axis = _required(axis, dim, index, "scatter_reduce", src=src, reduce=reduce)
     if reduce not in _REDUCTIONS:
-        raise ValueError(f"scatter_reduce: reduce must be one of {', '.join(_REDUCTIONS)}, got "
-                         f"{reduce!r}")
+        raise OpError(f"scatter_reduce: reduce must be one of {', '.join(_REDUCTIONS)}, got "
+                      f"{reduce!r}")
     x, idx, ax, src_t, shape = _scatter_args(x, axis, index, src, "scatter_reduce")
     _same_kind(x, src_t, "scatter_reduce")
     y = ScatterReduce(ax, idx, reduce, bool(include_self))(x, src_t)
@@ -735,13 +765,13 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,  # noq
             raise NotImplementedError(f"embedding: {name}={value!r} is not supported")
     w = weight if isinstance(weight, Tensor) else Tensor(weight)
     if w.ndim != 2:
-        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
-                         f"shape {w.shape}")
+        raise OpError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
+                      f"shape {w.shape}")
     if w.dtype.kind != "f":
-        raise TypeError(f"embedding: weight must be floating point, got dtype {w.dtype}")
+        raise OpTypeError(f"embedding: weight must be floating point, got dtype {w.dtype}")
     idx = _array(input)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding: input must hold integer indices, got dtype {idx.dtype}")
+        raise OpTypeError(f"embedding: input must hold integer indices, got dtype {idx.dtype}")
     n = w.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         bad = idx.min() if idx.min() < 0 else idx.max()
@@ -750,7 +780,7 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,  # noq
     if padding_idx is not None:
         if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)) \
                 or not -n <= padding_idx < n:
-            raise ValueError(f"embedding: padding_idx must be an int in [{-n}, {n}), got "
-                             f"{padding_idx!r}")
+            raise OpError(f"embedding: padding_idx must be an int in [{-n}, {n}), got "
+                          f"{padding_idx!r}")
         padding_idx = int(padding_idx) % n
     return Embedding(np.asarray(idx, dtype=np.intp), padding_idx)(w)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError, OpTypeError
 from minigrad.ops.catalogue import REFLECTED, op
 from minigrad.ops.shape import broadcast_to, reshape, sum_to, transpose
 from minigrad.tensor import Tensor, as_tensor
@@ -29,7 +29,7 @@ class MatMul(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError("matmul does not accept 0-d operands; use * instead")
+            raise OpError("matmul does not accept 0-d operands; use * instead")
         return a @ b
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -77,8 +77,8 @@ class Linear(Function):
             else:  # NumPy's result dtype, as in the unfused x @ W + b
                 out = y + b
                 if out.shape != y.shape:
-                    raise ValueError(f"bias of shape {b.shape} would broadcast the output of "
-                                     f"shape {y.shape} to {out.shape}")
+                    raise OpError(f"bias of shape {b.shape} would broadcast the output of "
+                                  f"shape {y.shape} to {out.shape}")
                 y = out
         return y
 
@@ -129,23 +129,23 @@ def _parse_einsum(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> tuple[l
     axes of ``...`` followed by the letters that occur once, in alphabetical order.
     """
     if not isinstance(subscripts, str):
-        raise TypeError(f"einsum: subscripts must be a string, got {type(subscripts).__name__}")
+        raise OpTypeError(f"einsum: subscripts must be a string, got {type(subscripts).__name__}")
     spec = subscripts.replace(" ", "")
     explicit = "->" in spec
     lhs, _, rhs = spec.partition("->")
     if "->" in rhs or "-" in lhs or ">" in lhs:
-        raise ValueError(f"einsum: malformed subscripts {subscripts!r}")
+        raise OpError(f"einsum: malformed subscripts {subscripts!r}")
     ins = lhs.split(",")
     if len(ins) != len(shapes):
-        raise ValueError(f"einsum: {subscripts!r} names {len(ins)} operands but "
-                         f"{len(shapes)} were given")
+        raise OpError(f"einsum: {subscripts!r} names {len(ins)} operands but "
+                      f"{len(shapes)} were given")
     for part in ins + [rhs]:
         rest = part.replace("...", "")
         if "." in rest or not all(ch in _LETTERS for ch in rest):
-            raise ValueError(f"einsum: subscripts {part!r} in {subscripts!r} may hold only "
-                             "letters and one '...'")
+            raise OpError(f"einsum: subscripts {part!r} in {subscripts!r} may hold only "
+                          "letters and one '...'")
         if part.count("...") > 1:
-            raise ValueError(f"einsum: more than one '...' in {part!r}")
+            raise OpError(f"einsum: more than one '...' in {part!r}")
     used = set(spec)
     free = [ch for ch in _LETTERS if ch not in used]
     n_ell = 0
@@ -153,12 +153,12 @@ def _parse_einsum(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> tuple[l
         letters = len(part.replace("...", ""))
         if "..." in part:
             if len(shape) < letters:
-                raise ValueError(f"einsum: operand of shape {shape} has fewer axes than the "
-                                 f"{letters} letters of {part!r}")
+                raise OpError(f"einsum: operand of shape {shape} has fewer axes than the "
+                              f"{letters} letters of {part!r}")
             n_ell = max(n_ell, len(shape) - letters)
         elif len(shape) != letters:
-            raise ValueError(f"einsum: operand of shape {shape} has {len(shape)} axes but "
-                             f"{part!r} names {letters}")
+            raise OpError(f"einsum: operand of shape {shape} has {len(shape)} axes but "
+                          f"{part!r} names {letters}")
     ell = "".join(free[:n_ell])
     out_ins = []
     for part, shape in zip(ins, shapes):
@@ -169,11 +169,11 @@ def _parse_einsum(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> tuple[l
     if explicit:
         out = rhs.replace("...", ell)
         if len(set(out)) != len(out):
-            raise ValueError(f"einsum: output subscripts {rhs!r} repeat a letter")
+            raise OpError(f"einsum: output subscripts {rhs!r} repeat a letter")
         missing = [ch for ch in out if not any(ch in p for p in out_ins)]
         if missing:
-            raise ValueError(f"einsum: output letter {missing[0]!r} of {subscripts!r} is not "
-                             "in any operand")
+            raise OpError(f"einsum: output letter {missing[0]!r} of {subscripts!r} is not "
+                          "in any operand")
     else:
         counts: dict[str, int] = {}
         for p in out_ins:
@@ -290,19 +290,19 @@ def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Tensor:
     if isinstance(axes, (int, np.integer)) and not isinstance(axes, bool):
         n = int(axes)
         if n < 0 or n > min(at.ndim, bt.ndim):
-            raise ValueError(f"tensordot: axes={n} does not fit operands of shapes {at.shape} "
-                             f"and {bt.shape}")
+            raise OpError(f"tensordot: axes={n} does not fit operands of shapes {at.shape} "
+                          f"and {bt.shape}")
         ax_a, ax_b = list(range(at.ndim - n, at.ndim)), list(range(n))
     else:
         try:
             ax_a_, ax_b_ = axes  # type: ignore[misc]
         except (TypeError, ValueError):
-            raise ValueError(f"tensordot: axes must be an int or a pair of axis lists, got "
-                             f"{axes!r}") from None
+            raise OpError(f"tensordot: axes must be an int or a pair of axis lists, got "
+                          f"{axes!r}") from None
         ax_a = [int(ax_a_)] if isinstance(ax_a_, (int, np.integer)) else list(ax_a_)
         ax_b = [int(ax_b_)] if isinstance(ax_b_, (int, np.integer)) else list(ax_b_)
         if len(ax_a) != len(ax_b):
-            raise ValueError(f"tensordot: {len(ax_a)} axes of a but {len(ax_b)} of b")
+            raise OpError(f"tensordot: {len(ax_a)} axes of a but {len(ax_b)} of b")
     for axs, t, name in ((ax_a, at, "a"), (ax_b, bt, "b")):
         for k, ax in enumerate(axs):
             if not -t.ndim <= ax < t.ndim:
@@ -310,9 +310,9 @@ def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Tensor:
             axs[k] = int(ax) % t.ndim
     for p, q in zip(ax_a, ax_b):
         if at.shape[p] != bt.shape[q]:
-            raise ValueError(f"tensordot: axis {p} of a (size {at.shape[p]}) does not match "
-                             f"axis {q} of b (size {bt.shape[q]}); shapes {at.shape} and "
-                             f"{bt.shape}")
+            raise OpError(f"tensordot: axis {p} of a (size {at.shape[p]}) does not match "
+                          f"axis {q} of b (size {bt.shape[q]}); shapes {at.shape} and "
+                          f"{bt.shape}")
     letters = iter(_LETTERS)
     sa = [next(letters) for _ in range(at.ndim)]
     sb = [next(letters) for _ in range(bt.ndim)]

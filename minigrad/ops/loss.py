@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError
 from minigrad.ops import indexing
 from minigrad.ops.activation import _float_input, _mask, log_softmax, logsigmoid, softmax
 from minigrad.ops.catalogue import op
@@ -112,7 +112,7 @@ def softmax_cross_entropy(logits: Any, t: Any) -> Tensor:
         x = reshape(x, (1, x.size))
         tt = reshape(tt, (1, tt.size)) if tt.size == x.size else reshape(tt, (1,))
     if x.ndim != 2:
-        raise ValueError(f"softmax_cross_entropy: logits must be 1-D or 2-D, got shape {x.shape}")
+        raise OpError(f"softmax_cross_entropy: logits must be 1-D or 2-D, got shape {x.shape}")
     if x.shape[0] == 0 and tt.shape in (x.shape, (0,)):
         return NoTargetCounted()(x, tt)  # the mean over an empty batch
     if tt.shape == x.shape and not tt.requires_grad:
@@ -121,7 +121,7 @@ def softmax_cross_entropy(logits: Any, t: Any) -> Tensor:
             return SoftmaxCrossEntropy()(x, labels)
     if tt.shape != x.shape:
         if tt.shape != (x.shape[0],) or tt.dtype.kind not in "iu":
-            raise ValueError(
+            raise OpError(
                 f"softmax_cross_entropy: targets of shape {tt.shape} and dtype {tt.dtype} do not "
                 f"match logits of shape {x.shape}; pass integer labels of shape ({x.shape[0]},) "
                 f"or one-hot targets of shape {x.shape}"
@@ -162,7 +162,7 @@ def sum_squares_error(y: Any, t: Any) -> Tensor:
     try:
         np.broadcast_shapes(yt.shape, tt.shape)
     except ValueError:
-        raise ValueError(
+        raise OpError(
             f"sum_squares_error: y of shape {yt.shape} and t of shape {tt.shape} do not "
             "broadcast together"
         ) from None
@@ -179,20 +179,20 @@ def _labels_from_targets(t: np.ndarray, y_shape: tuple[int, ...], y_ndim: int,
     if one_hot:
         t2 = t.reshape(n, c)
         if not np.all((t2 == 0) | (t2 == 1)) or not np.all(t2.sum(axis=1) == 1):
-            raise ValueError(
+            raise OpError(
                 f"{where}: targets of y's shape {y_shape} must be one-hot (a single 1 per "
                 "row, zeros elsewhere); pass integer labels of shape (N,) otherwise"
             )
         return t2.argmax(axis=1)
     if t.dtype.kind not in "iu":
-        raise ValueError(
+        raise OpError(
             f"{where}: targets of shape {t.shape} and dtype {t.dtype} do not match y of shape "
             f"{y_shape}; pass integer labels of shape ({n},) or one-hot targets of shape "
             f"{y_shape}"
         )
     labels = t.reshape(-1)
     if labels.shape != (n,):
-        raise ValueError(
+        raise OpError(
             f"{where}: {labels.size} labels for a batch of {n} (y has shape {y_shape})"
         )
     if n and (labels.min() < 0 or labels.max() >= c):
@@ -246,7 +246,7 @@ def cross_entropy_error(y: Any, t: Any) -> Tensor:
     if y_ndim == 1:
         yt = reshape(yt, (1, yt.size))
     if yt.ndim != 2:
-        raise ValueError(f"cross_entropy_error: y must be 1-D or 2-D, got shape {yt.shape}")
+        raise OpError(f"cross_entropy_error: y must be 1-D or 2-D, got shape {yt.shape}")
     labels = _labels_from_targets(tarr, yt.shape, y_ndim, "cross_entropy_error")
     n = yt.shape[0]
     picked = getitem(yt, (np.arange(n), labels))
@@ -281,20 +281,20 @@ def accuracy(y: Any, t: Any) -> float:
     if y_ndim == 1:
         yarr = yarr.reshape(1, yarr.size)
     if yarr.ndim != 2:
-        raise ValueError(f"accuracy: y must be 1-D or 2-D, got shape {yarr.shape}")
+        raise OpError(f"accuracy: y must be 1-D or 2-D, got shape {yarr.shape}")
     n, c = yarr.shape
     if tarr.size == n * c and tarr.ndim >= 1 and (
             tarr.dtype.kind in "fb" or tarr.ndim == 2 or (y_ndim == 1 and c > 1)):
         labels = tarr.reshape(n, c).argmax(axis=1)
     else:
         if tarr.dtype.kind not in "iu":
-            raise ValueError(
+            raise OpError(
                 f"accuracy: targets of shape {tarr.shape} and dtype {tarr.dtype} do not match "
                 f"y of shape {yarr.shape}; pass integer labels or one-hot targets"
             )
         labels = tarr.reshape(-1)
         if labels.shape != (n,):
-            raise ValueError(
+            raise OpError(
                 f"accuracy: {labels.size} labels for a batch of {n} (y has shape {yarr.shape})"
             )
     if n == 0:
@@ -304,8 +304,8 @@ def accuracy(y: Any, t: Any) -> float:
 
 def _check_reduction(reduction: str, where: str) -> None:
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{where}: reduction must be 'mean', 'sum' or 'none', got "
-                         f"{reduction!r}")
+        raise OpError(f"{where}: reduction must be 'mean', 'sum' or 'none', got "
+                      f"{reduction!r}")
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -323,13 +323,13 @@ def _pair(input: Any, target: Any, where: str, same_shape: bool = False) -> tupl
     if t.dtype != x.dtype and not t.requires_grad:
         t = Tensor(t.data.astype(x.dtype))
     if same_shape and t.shape != x.shape:
-        raise ValueError(f"{where}: target of shape {t.shape} must have the input's shape "
-                         f"{x.shape}")
+        raise OpError(f"{where}: target of shape {t.shape} must have the input's shape "
+                      f"{x.shape}")
     try:
         np.broadcast_shapes(x.shape, t.shape)
     except ValueError:
-        raise ValueError(f"{where}: input of shape {x.shape} and target of shape {t.shape} "
-                         "do not broadcast together") from None
+        raise OpError(f"{where}: input of shape {x.shape} and target of shape {t.shape} "
+                      "do not broadcast together") from None
     return x, t
 
 
@@ -346,11 +346,11 @@ def _labels(target: Any, shape: tuple[int, ...], class_axis: int, n_classes: int
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     expected = shape[:class_axis] + shape[class_axis + 1:]
     if t.dtype.kind not in "iu":
-        raise ValueError(f"{where}: class labels must be integers, got dtype {t.dtype} (for "
-                         f"class probabilities pass floats of the input's shape {shape})")
+        raise OpError(f"{where}: class labels must be integers, got dtype {t.dtype} (for "
+                      f"class probabilities pass floats of the input's shape {shape})")
     if t.shape != expected:
-        raise ValueError(f"{where}: target of shape {t.shape} does not match input of shape "
-                         f"{shape}; expected labels of shape {expected}")
+        raise OpError(f"{where}: target of shape {t.shape} does not match input of shape "
+                      f"{shape}; expected labels of shape {expected}")
     valid = t != ignore_index
     labels = np.where(valid, t, 0)
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
@@ -366,15 +366,15 @@ def _class_weight(weight: Any, n_classes: int, dtype: Any, where: str) -> np.nda
         return None
     w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
     if w.shape != (n_classes,):
-        raise ValueError(f"{where}: weight of shape {w.shape} must have one entry per class, "
-                         f"shape ({n_classes},)")
+        raise OpError(f"{where}: weight of shape {w.shape} must have one entry per class, "
+                      f"shape ({n_classes},)")
     return w
 
 
 def _class_axis(x: Tensor, where: str) -> int:
     if x.ndim == 0:
-        raise ValueError(f"{where}: input must have a class axis: shape (C,), (N, C) or "
-                         f"(N, C, d1, ...), got a 0-d tensor")
+        raise OpError(f"{where}: input must have a class axis: shape (C,), (N, C) or "
+                      f"(N, C, d1, ...), got a 0-d tensor")
     return 0 if x.ndim == 1 else 1
 
 
@@ -482,8 +482,8 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     """
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must lie in [0, 1], got "
-                         f"{label_smoothing}")
+        raise OpError(f"cross_entropy: label_smoothing must lie in [0, 1], got "
+                      f"{label_smoothing}")
     x = _float_input(input)
     ax = _class_axis(x, "cross_entropy")
     c = x.shape[ax]
@@ -496,8 +496,8 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
             if t.shape == x.shape[:ax] + x.shape[ax + 1:]:
                 hint = (f"; for class labels pass integers (e.g. t.astype(np.int64)), not "
                         f"{t.dtype}")
-            raise ValueError(f"cross_entropy: class probabilities of shape {t.shape} must "
-                             f"have the input's shape {x.shape}{hint}")
+            raise OpError(f"cross_entropy: class probabilities of shape {t.shape} must "
+                          f"have the input's shape {x.shape}{hint}")
         if label_smoothing > 0:
             t = t * (1 - label_smoothing) + label_smoothing / c
         logp = log_softmax(x, axis=ax)
@@ -566,7 +566,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
     _check_reduction(reduction, "binary_cross_entropy")
     x, t = _pair(input, target, "binary_cross_entropy", same_shape=True)
     if x.size and ((x.data < 0).any() or (x.data > 1).any() or np.isnan(x.data).any()):
-        raise ValueError("binary_cross_entropy: every element of input must lie in [0, 1]")
+        raise OpError("binary_cross_entropy: every element of input must lie in [0, 1]")
     loss = BinaryCrossEntropy()(x, t)
     weight = _constant(weight, x)
     if weight is not None:
@@ -621,7 +621,7 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
     """
     _check_reduction(reduction, "huber_loss")
     if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+        raise OpError(f"huber_loss: delta must be positive, got {delta}")
     x, t = _pair(input, target, "huber_loss")
     d = x - t
     a = abs(d)
@@ -638,7 +638,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
     """
     _check_reduction(reduction, "smooth_l1_loss")
     if not beta >= 0:
-        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+        raise OpError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
     if beta == 0:
         return l1_loss(input, target, reduction)
     x, t = _pair(input, target, "smooth_l1_loss")

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.autograd import OpError, OpTypeError
 from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import sqrt
 from minigrad.ops.reduce import mean
@@ -56,8 +57,8 @@ def _channel_shape(x: Tensor) -> tuple[int, ...]:
 
 def _check_input(x: Tensor, where: str) -> None:
     if x.ndim < 2 or x.shape[1] == 0:
-        raise ValueError(f"{where}: expected an input of shape (N, C, ...) with C >= 1, got "
-                         f"shape {x.shape}")
+        raise OpError(f"{where}: expected an input of shape (N, C, ...) with C >= 1, got "
+                      f"shape {x.shape}")
 
 
 def _per_channel(v: Any, x: Tensor) -> Any:
@@ -174,23 +175,23 @@ def batch_norm(x: Any, running_mean: np.ndarray | None, running_var: np.ndarray 
     _check_input(x, "batch_norm")
     if isinstance(momentum, (bool, np.bool_)) or not isinstance(
             momentum, (int, float, np.integer, np.floating)):
-        raise TypeError(f"batch_norm: momentum must be a number, got {type(momentum).__name__} "
-                        "(nn.BatchNorm1d/2d take momentum=None for a cumulative average)")
+        raise OpTypeError(f"batch_norm: momentum must be a number, got {type(momentum).__name__} "
+                          "(nn.BatchNorm1d/2d take momentum=None for a cumulative average)")
     c = x.shape[1]
     for name, r in (("running_mean", running_mean), ("running_var", running_var)):
         if r is None:
             if not training:
-                raise ValueError(f"batch_norm: {name} must be given in evaluation mode "
-                                 "(training=False)")
+                raise OpError(f"batch_norm: {name} must be given in evaluation mode "
+                              "(training=False)")
         elif np.shape(r) != (c,):
-            raise ValueError(f"batch_norm: {name} has shape {np.shape(r)}, expected ({c},) for "
-                             f"an input of shape {x.shape}")
+            raise OpError(f"batch_norm: {name} has shape {np.shape(r)}, expected ({c},) for "
+                          f"an input of shape {x.shape}")
     if training:
         n = x.size // c
         track = running_mean is not None or running_var is not None
         if n < 2 and track:
-            raise ValueError(f"batch_norm: training needs more than one value per channel to "
-                             f"update the running variance, got input shape {x.shape}")
+            raise OpError(f"batch_norm: training needs more than one value per channel to "
+                          f"update the running variance, got input shape {x.shape}")
         out, mu, var = batch_norm_with_stats(x, weight, bias, eps)
         m = momentum
         if running_mean is not None:
@@ -213,15 +214,15 @@ def _uniform(shape: tuple[int, ...], rng: Any) -> np.ndarray:
         return np.asarray(src.rand(*shape))
     if isinstance(rng, np.random.Generator):
         return rng.random(shape)
-    raise TypeError(f"dropout: rng must be None, a numpy.random.Generator or a RandomState, "
-                    f"got {type(rng).__name__}")
+    raise OpTypeError(f"dropout: rng must be None, a numpy.random.Generator or a RandomState, "
+                      f"got {type(rng).__name__}")
 
 
 def _given(mask: Any, x: Tensor) -> np.ndarray:
     m = np.asarray(mask)
     if m.shape != x.shape or m.dtype != np.bool_:
-        raise ValueError(f"dropout: mask must be a bool array of the input's shape {x.shape}, "
-                         f"got {m.dtype} of shape {m.shape}")
+        raise OpError(f"dropout: mask must be a bool array of the input's shape {x.shape}, "
+                      f"got {m.dtype} of shape {m.shape}")
     return m
 
 
@@ -269,8 +270,8 @@ def dropout_with_mask(x: Any, p: float = 0.5, training: bool = True, rng: Any = 
     """
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not (
             0.0 <= p <= 1.0 if inverted else 0.0 <= p < 1.0):
-        raise ValueError(f"dropout: p must be a probability in [0, {'1]' if inverted else '1)'}, "
-                         f"got {p!r}")
+        raise OpError(f"dropout: p must be a probability in [0, {'1]' if inverted else '1)'}, "
+                      f"got {p!r}")
     x = _input(x)
     if not inverted:
         if not training:
@@ -329,8 +330,8 @@ def _normalized_shape(normalized_shape: Any, where: str) -> tuple[int, ...]:
         else tuple(normalized_shape)
     if not dims or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1
                        for d in dims):
-        raise ValueError(f"{where}: normalized_shape must be a positive int or a non-empty "
-                         f"sequence of them, got {normalized_shape!r}")
+        raise OpError(f"{where}: normalized_shape must be a positive int or a non-empty "
+                      f"sequence of them, got {normalized_shape!r}")
     return tuple(int(d) for d in dims)
 
 
@@ -380,12 +381,12 @@ def layer_norm(x: Any, normalized_shape: int | Sequence[int], weight: Any = None
     x = _input(x)
     k = len(dims)
     if x.shape[x.ndim - k:] != dims or x.ndim < k:
-        raise ValueError(f"layer_norm: expected an input of shape (*, {', '.join(map(str, dims))})"
-                         f" for normalized_shape {dims}, got shape {x.shape}")
+        raise OpError(f"layer_norm: expected an input of shape (*, {', '.join(map(str, dims))})"
+                      f" for normalized_shape {dims}, got shape {x.shape}")
     for name, v in (("weight", weight), ("bias", bias)):
         if v is not None and tuple(np.shape(v.data if isinstance(v, Tensor) else v)) != dims:
-            raise ValueError(f"layer_norm: {name} must have shape normalized_shape {dims}, got "
-                             f"{np.shape(v.data if isinstance(v, Tensor) else v)}")
+            raise OpError(f"layer_norm: {name} must have shape normalized_shape {dims}, got "
+                          f"{np.shape(v.data if isinstance(v, Tensor) else v)}")
     axes = tuple(range(x.ndim - k, x.ndim))
     mu = mean(x, axis=axes, keepdims=True)
     xc = x - mu

@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError, OpTypeError
 from minigrad.ops.catalogue import op
 from minigrad.ops.conv import _adaptive_avg_pool, _ntuple, _separable
+from minigrad.ops.elementwise import astype
 from minigrad.ops.shape import getitem
 from minigrad.tensor import Tensor, as_tensor
 
@@ -45,14 +46,14 @@ def _normalize_pad_width(pad_width: Any, ndim: int) -> tuple[tuple[int, int], ..
     try:
         pw = np.broadcast_to(np.asarray(pad_width, dtype=object), (ndim, 2))
     except ValueError:
-        raise ValueError(f"pad: pad_width {pad_width!r} does not fit a {ndim}-D array") from None
+        raise OpError(f"pad: pad_width {pad_width!r} does not fit a {ndim}-D array") from None
     out = []
     for a, b in pw:
         if isinstance(a, bool) or isinstance(b, bool) or not isinstance(
                 a, (int, np.integer)) or not isinstance(b, (int, np.integer)):
-            raise TypeError(f"pad: pad_width must hold ints, got {pad_width!r}")
+            raise OpTypeError(f"pad: pad_width must hold ints, got {pad_width!r}")
         if a < 0 or b < 0:
-            raise ValueError(f"pad: pad_width must be >= 0, got {pad_width!r}")
+            raise OpError(f"pad: pad_width must be >= 0, got {pad_width!r}")
         out.append((int(a), int(b)))
     return tuple(out)
 
@@ -92,14 +93,14 @@ def np_pad(array: Any, pad_width: Any, mode: str = "constant", constant_values: 
             return x
         return ConstantPad(pw, float(constant_values))(x)
     if mode not in _NP_INDEX_MODES:
-        raise ValueError(f"pad: unknown mode {mode!r}; use 'constant' or one of "
-                         f"{list(_NP_INDEX_MODES)}")
+        raise OpError(f"pad: unknown mode {mode!r}; use 'constant' or one of "
+                      f"{list(_NP_INDEX_MODES)}")
     y = x
     for axis, (a, b) in enumerate(pw):
         if a == 0 and b == 0:
             continue
         if x.shape[axis] == 0:
-            raise ValueError(f"pad: cannot pad the empty axis {axis} in mode {mode!r}")
+            raise OpError(f"pad: cannot pad the empty axis {axis} in mode {mode!r}")
         idx = np.pad(np.arange(x.shape[axis]), (a, b), mode=mode)  # type: ignore[call-overload]
         y = getitem(y, (slice(None),) * axis + (idx,))
     return y
@@ -128,8 +129,10 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
         ``reflect`` mirrors without repeating the edge (each pad must be
         smaller than the axis), ``replicate`` repeats the edge, ``circular`` wraps.
         With negative widths, ``reflect`` and ``replicate`` pad the input and then
-        crop (the result keeps at least one element), ``constant`` and ``circular``
-        crop first (``circular`` then wraps the cropped axis), as PyTorch does.
+        crop, ``constant`` and ``circular`` crop first (``circular`` then wraps the
+        cropped axis), as PyTorch does. As in PyTorch, ``reflect`` and ``replicate``
+        may crop an axis to nothing when two or three axes are padded, but keep at
+        least one element when one axis is.
     value : float
         Fill value of ``"constant"``.
 
@@ -147,37 +150,39 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
     x = as_tensor(input)
     pads = tuple(pad)
     if len(pads) % 2 or len(pads) // 2 > x.ndim:
-        raise ValueError(f"pad: the pad tuple {pads} must have an even length of at most "
-                         f"2 * ndim = {2 * x.ndim}")
+        raise OpError(f"pad: the pad tuple {pads} must have an even length of at most "
+                      f"2 * ndim = {2 * x.ndim}")
     if not all(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in pads):
-        raise TypeError(f"pad: the pad tuple must hold ints, got {pads}")
+        raise OpTypeError(f"pad: the pad tuple must hold ints, got {pads}")
     pw = [(0, 0)] * x.ndim
     for i in range(len(pads) // 2):
         pw[x.ndim - 1 - i] = (int(pads[2 * i]), int(pads[2 * i + 1]))
     modes = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
              "circular": "wrap"}
     if mode not in modes:
-        raise ValueError(f"pad: unknown mode {mode!r}; use one of {list(modes)}")
+        raise OpError(f"pad: unknown mode {mode!r}; use one of {list(modes)}")
     grow = [(max(a, 0), max(b, 0)) for a, b in pw]
     cut = [(max(-a, 0), max(-b, 0)) for a, b in pw]
     crop_first = mode in ("constant", "circular")
     for axis, ((a, b), (ca, cb)) in enumerate(zip(pw, cut)):
         n = x.shape[axis]
         if crop_first and ca + cb > n:
-            raise ValueError(f"pad: the negative widths ({a}, {b}) of axis {axis} crop "
-                             f"{ca + cb} elements from its {n}")
+            raise OpError(f"pad: the negative widths ({a}, {b}) of axis {axis} crop "
+                          f"{ca + cb} elements from its {n}")
         size = n + a + b
-        if not crop_first and size < 1:
-            raise ValueError(f"pad: the widths ({a}, {b}) of axis {axis} (size {n}) leave "
-                             f"{size} elements; {mode} padding keeps at least one")
+        # PyTorch's 1-D reflect/replicate kernels refuse an empty result, its 2-D and 3-D allow it
+        if not crop_first and size < (1 if len(pads) == 2 else 0):
+            raise OpError(f"pad: the widths ({a}, {b}) of axis {axis} (size {n}) leave "
+                          f"{size} elements; {mode} padding keeps "
+                          f"{'at least one' if len(pads) == 2 else 'none or more'}")
     if crop_first:
         x = _crop(x, cut)
     if mode in ("reflect", "circular"):
         for axis, (a, b) in enumerate(grow):
             limit = x.shape[axis] - (1 if mode == "reflect" else 0)
             if a > limit or b > limit:
-                raise ValueError(f"pad: {mode} padding ({a}, {b}) of axis {axis} must be at "
-                                 f"most {limit} for its size {x.shape[axis]}")
+                raise OpError(f"pad: {mode} padding ({a}, {b}) of axis {axis} must be at "
+                              f"most {limit} for its size {x.shape[axis]}")
     y = np_pad(x, grow, "constant", value) if mode == "constant" else \
         np_pad(x, grow, modes[mode])
     return y if crop_first else _crop(y, cut)
@@ -284,7 +289,8 @@ def interpolate(input: Any, size: Any = None,  # noqa: A002
     Returns
     -------
     Tensor
-        Shape (N, C, *size).
+        Shape (N, C, *size). The nearest modes keep an integer input's dtype (they only
+        pick elements), as PyTorch; the other modes give floats.
 
     Examples
     --------
@@ -294,36 +300,36 @@ def interpolate(input: Any, size: Any = None,  # noqa: A002
     """
     x = as_tensor(input)
     if x.ndim not in (3, 4, 5):
-        raise ValueError(f"interpolate: input must be 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
-                         f"(N, C, D, H, W), got shape {x.shape}")
+        raise OpError(f"interpolate: input must be 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
+                      f"(N, C, D, H, W), got shape {x.shape}")
     nd = x.ndim - 2
     if mode not in _INTERP_MODES:
-        raise ValueError(f"interpolate: mode must be one of {list(_INTERP_MODES)}, got {mode!r}")
+        raise OpError(f"interpolate: mode must be one of {list(_INTERP_MODES)}, got {mode!r}")
     if nd not in _INTERP_MODES[mode]:
         want = " or ".join(f"{n + 2}-D" for n in _INTERP_MODES[mode])
-        raise ValueError(f"interpolate: mode {mode!r} takes {want} input, got shape {x.shape}")
+        raise OpError(f"interpolate: mode {mode!r} takes {want} input, got shape {x.shape}")
     if align_corners is not None and mode not in _ALIGNING:
-        raise ValueError(f"interpolate: align_corners only applies to the modes "
-                         f"{list(_ALIGNING)}, not {mode!r}")
+        raise OpError(f"interpolate: align_corners only applies to the modes "
+                      f"{list(_ALIGNING)}, not {mode!r}")
     if (size is None) == (scale_factor is None):
-        raise ValueError("interpolate: give exactly one of size and scale_factor")
+        raise OpError("interpolate: give exactly one of size and scale_factor")
     sp = x.shape[2:]
     scales: tuple[float | None, ...] = (None,) * nd
     if size is not None:
         if recompute_scale_factor:
-            raise ValueError("interpolate: recompute_scale_factor applies to scale_factor, "
-                             "not to an explicit size")
+            raise OpError("interpolate: recompute_scale_factor applies to scale_factor, "
+                          "not to an explicit size")
         o = _ntuple(size, nd, "size", "interpolate", 1)
     else:
         sf = (tuple(scale_factor) if isinstance(scale_factor, (tuple, list))
               else (scale_factor,) * nd)
         if len(sf) != nd or any(isinstance(v, bool) or not float(v) > 0 for v in sf):
-            raise ValueError(f"interpolate: scale_factor must be a positive number or {nd} of "
-                             f"them, got {scale_factor!r}")
+            raise OpError(f"interpolate: scale_factor must be a positive number or {nd} of "
+                          f"them, got {scale_factor!r}")
         o = tuple(int(np.floor(n * float(v))) for n, v in zip(sp, sf))
         if min(o) < 1:
-            raise ValueError(f"interpolate: scale_factor {scale_factor!r} gives the empty "
-                             f"output size {o} for the input size {sp}")
+            raise OpError(f"interpolate: scale_factor {scale_factor!r} gives the empty "
+                          f"output size {o} for the input size {sp}")
         if not recompute_scale_factor:
             scales = tuple(float(v) for v in sf)
     if mode == "area":
@@ -331,4 +337,7 @@ def interpolate(input: Any, size: Any = None,  # noqa: A002
     dt = x.dtype if x.dtype.kind == "f" else np.float64
     mats = [_interp_matrix(n, m, mode, sc, align_corners, dt, nd == 2)
             for n, m, sc in zip(sp, o, scales)]
-    return _separable(x, mats)
+    y = _separable(x, mats)
+    if mode in ("nearest", "nearest-exact") and x.dtype.kind in "iu":
+        y = astype(y, x.dtype)  # one element picked per output: exact in float64
+    return y

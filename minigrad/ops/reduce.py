@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError, OpTypeError
 from minigrad.ops import indexing
 from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import abs as _abs
@@ -464,7 +464,7 @@ def _cum_arg(data: np.ndarray, axis: int, op: Any) -> np.ndarray:
 def _cum_extreme(x: Tensor, axis: int | None, dim: int | None, op: Any,
                  where: str) -> tuple[Tensor, Tensor]:
     if axis is None and dim is None:
-        raise TypeError(f"{where}: an axis is required")
+        raise OpTypeError(f"{where}: an axis is required")
     xx, ax = _cum_axis(x, axis, dim, where)
     a = builtins.max(ax, 0)
     idx = _cum_arg(xx.data, a, op)
@@ -576,7 +576,7 @@ def norm(x: Tensor, ord: float = 2, axis: Axis = None, keepdims: bool = False, *
         ord = p  # noqa: A001
     axes, keepdims = _axes(x, axis, dim, keepdims, keepdim, "norm")
     if not (ord == np.inf or (isinstance(ord, (int, float)) and ord > 0)):
-        raise ValueError(f"norm: ord must be a number > 0 or inf, got {ord!r}")
+        raise OpError(f"norm: ord must be a number > 0 or inf, got {ord!r}")
     return Norm(axes, keepdims, float(ord))(x)
 
 
@@ -587,7 +587,7 @@ __all__ += ["var_mean", "std_mean"]
 
 def _correction(unbiased: bool | None, correction: float | None, where: str) -> float:
     if unbiased is not None and correction is not None:
-        raise TypeError(f"{where}: give unbiased or correction, not both")
+        raise OpTypeError(f"{where}: give unbiased or correction, not both")
     if unbiased is not None:
         return 1 if unbiased else 0
     return 1 if correction is None else correction

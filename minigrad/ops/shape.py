@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._moved import forward_names
-from minigrad.autograd import Function, broadcast_axes
+from minigrad.autograd import Function, OpError, OpTypeError, broadcast_axes
 from minigrad.ops.catalogue import op
 from minigrad.tensor import Tensor, _alias, zeros
 
@@ -47,20 +47,20 @@ def normalize_axis(axis: Axis, ndim: int, where: str) -> tuple[int, ...] | None:
     elif isinstance(axis, (tuple, list)):
         axes = tuple(axis)
     else:
-        raise TypeError(f"{where}: axis must be None, an int or a tuple of ints, got "
-                        f"{type(axis).__name__} {axis!r}")
+        raise OpTypeError(f"{where}: axis must be None, an int or a tuple of ints, got "
+                          f"{type(axis).__name__} {axis!r}")
     out = []
     n = max(ndim, 1)
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
-            raise TypeError(f"{where}: axis must be None, an int or a tuple of ints, got "
-                            f"{type(axis).__name__} {axis!r}")
+            raise OpTypeError(f"{where}: axis must be None, an int or a tuple of ints, got "
+                              f"{type(axis).__name__} {axis!r}")
         if not -n <= a < n:
             raise AxisError(f"{where}: axis {a} is out of range for a tensor with {ndim} "
                             "dimensions")
         out.append(int(a) % n)
     if len(set(out)) != len(out):
-        raise ValueError(f"{where}: repeated axis in {axis}")
+        raise OpError(f"{where}: repeated axis in {axis}")
     if ndim == 0:
         return None  # the tensor itself: reduce over "all" (no) axes
     return tuple(sorted(out))
@@ -77,7 +77,7 @@ def check_reduced_axes_not_empty(shape: tuple[int, ...], axes: tuple[int, ...] |
     for a in range(len(shape)) if axes is None else axes:
         if shape[a] == 0:
             which = "axis" if axes is None or len(axes) == 1 else "axes"
-            raise ValueError(
+            raise OpError(
                 f"{where}: cannot reduce over the empty axis {a} of a tensor of shape {shape} "
                 f"(the {where} of no element is undefined); reduce over a non-empty "
                 f"{which} instead")
@@ -86,7 +86,7 @@ def check_reduced_axes_not_empty(shape: tuple[int, ...], axes: tuple[int, ...] |
 def normalize_one_axis(axis: int, ndim: int, where: str) -> int:
     """Return a single ``axis`` as a non-negative int; :class:`AxisError` if out of range."""
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(f"{where}: axis must be an int, got {axis!r}")
+        raise OpTypeError(f"{where}: axis must be an int, got {axis!r}")
     if not -ndim <= axis < ndim:
         raise AxisError(f"{where}: axis {axis} is out of range for a tensor with {ndim} "
                         "dimensions")
@@ -98,7 +98,7 @@ def pick_alias(value: Any, alias: Any, name: str, alias_name: str, where: str,
     """Return ``value`` or its PyTorch spelling ``alias`` (``dim`` for ``axis``), not both."""
     if alias is not None:
         if value is not None and value is not default:
-            raise TypeError(f"{where}: got both {name}= and its alias {alias_name}=")
+            raise OpTypeError(f"{where}: got both {name}= and its alias {alias_name}=")
         return alias
     return default if value is None else value
 
@@ -109,10 +109,10 @@ def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return x
     lead = x.ndim - len(shape)
     if lead < 0:
-        raise ValueError(f"sum_to: cannot sum shape {x.shape} to the larger shape {shape}")
+        raise OpError(f"sum_to: cannot sum shape {x.shape} to the larger shape {shape}")
     for i, n in enumerate(shape):
         if n != 1 and x.shape[i + lead] != n:
-            raise ValueError(f"sum_to: shape {x.shape} cannot be summed to shape {shape}")
+            raise OpError(f"sum_to: shape {x.shape} cannot be summed to shape {shape}")
     y = x.sum(axis=broadcast_axes(shape, x.shape), keepdims=True)
     return y.reshape(shape) if lead else y
 
@@ -199,7 +199,7 @@ def _t_property(self: Tensor) -> Tensor:
 def _mt_property(self: Tensor) -> Tensor:
     """The tensor with its last two axes swapped (a batch of matrix transposes)."""
     if self.ndim < 2:
-        raise ValueError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
+        raise OpError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
     return swapaxes(self, -2, -1)
 
 
@@ -218,8 +218,8 @@ def transpose(x: Tensor, axes: Sequence[int] | None = None) -> Tensor:
     axes = tuple(axes)
     if isinstance(x, Tensor):
         if len(axes) != x.ndim:
-            raise ValueError(f"transpose: axes {axes} do not list the {x.ndim} axes of shape "
-                             f"{x.shape} (to swap two axes use swapaxes)")
+            raise OpError(f"transpose: axes {axes} do not list the {x.ndim} axes of shape "
+                          f"{x.shape} (to swap two axes use swapaxes)")
         normalize_axis(axes, x.ndim, "transpose")
     return _view_of(Transpose(axes)(x), x)
 
@@ -395,9 +395,9 @@ class Concatenate(Function):
 
 def _tensors(xs: Any, where: str) -> list[Tensor]:
     if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
-        raise TypeError(f"{where}: expected a sequence of tensors, got {type(xs).__name__}")
+        raise OpTypeError(f"{where}: expected a sequence of tensors, got {type(xs).__name__}")
     if not xs:
-        raise ValueError(f"{where}: need at least one tensor")
+        raise OpError(f"{where}: need at least one tensor")
     return [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
 
 
@@ -412,22 +412,22 @@ def concatenate(tensors: Sequence[Any], axis: int | None = 0, *,
     xs = _tensors(tensors, "concatenate")
     if dim is not None:  # axis=None is meaningful here, so resolve the alias by hand
         if axis != 0:
-            raise TypeError("concatenate: got both axis= and its alias dim=")
+            raise OpTypeError("concatenate: got both axis= and its alias dim=")
         axis = dim
     if axis is None:
         xs = [reshape(x, (-1,)) for x in xs]
         axis = 0
     ndim = xs[0].ndim
     if ndim == 0:
-        raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated")
+        raise OpError("concatenate: zero-dimensional tensors cannot be concatenated")
     shapes = [x.shape for x in xs]
     if any(x.ndim != ndim for x in xs):
-        raise ValueError(f"concatenate: all tensors must have the same number of dimensions, "
-                         f"got shapes {shapes}")
+        raise OpError(f"concatenate: all tensors must have the same number of dimensions, "
+                      f"got shapes {shapes}")
     ax = normalize_one_axis(axis, ndim, "concatenate")
     for s in shapes:
         if s[:ax] + s[ax + 1:] != shapes[0][:ax] + shapes[0][ax + 1:]:
-            raise ValueError(f"concatenate: shapes {shapes} differ outside axis {axis}")
+            raise OpError(f"concatenate: shapes {shapes} differ outside axis {axis}")
     return Concatenate(ax)(*xs)
 
 
@@ -444,7 +444,7 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
     axis = pick_alias(axis, dim, "axis", "dim", "stack", default=0)
     shapes = [x.shape for x in xs]
     if any(s != shapes[0] for s in shapes):
-        raise ValueError(f"stack: all tensors must have the same shape, got shapes {shapes}")
+        raise OpError(f"stack: all tensors must have the same shape, got shapes {shapes}")
     ax = normalize_one_axis(axis, xs[0].ndim + 1, "stack")
     return concatenate([expand_dims(x, ax) for x in xs], ax)
 
@@ -461,14 +461,14 @@ def split(x: Tensor, indices_or_sections: int | Sequence[int], axis: int = 0, *,
     """
     axis = pick_alias(axis, dim, "axis", "dim", "split", default=0)
     if x.ndim == 0:
-        raise ValueError("split: a 0-d tensor cannot be split")
+        raise OpError("split: a 0-d tensor cannot be split")
     ax = normalize_one_axis(axis, x.ndim, "split")
     n = x.shape[ax]
     if isinstance(indices_or_sections, (int, np.integer)):
         k = int(indices_or_sections)
         if k <= 0 or n % k:
-            raise ValueError(f"split: axis {axis} of shape {x.shape} (length {n}) cannot be "
-                             f"split into {k} equal sections")
+            raise OpError(f"split: axis {axis} of shape {x.shape} (length {n}) cannot be "
+                          f"split into {k} equal sections")
         points = [n // k * i for i in range(1, k)]
     else:
         points = [int(p) for p in indices_or_sections]
@@ -485,9 +485,9 @@ def chunk(x: Tensor, chunks: int, axis: int = 0, *, dim: int | None = None) -> l
     """
     axis = pick_alias(axis, dim, "axis", "dim", "chunk", default=0)
     if chunks <= 0:
-        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+        raise OpError(f"chunk: chunks must be positive, got {chunks}")
     if x.ndim == 0:
-        raise ValueError("chunk: a 0-d tensor cannot be split")
+        raise OpError("chunk: a 0-d tensor cannot be split")
     ax = normalize_one_axis(axis, x.ndim, "chunk")
     n = x.shape[ax]
     size = -(-n // chunks) if n else 0
@@ -511,8 +511,8 @@ def squeeze(x: Tensor, axis: Axis = None, *, dim: Axis = None) -> Tensor:
         axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
     for a in axes:
         if x.shape[a] != 1:
-            raise ValueError(f"squeeze: axis {a} of shape {x.shape} has length {x.shape[a]}, "
-                             "not 1")
+            raise OpError(f"squeeze: axis {a} of shape {x.shape} has length {x.shape[a]}, "
+                          "not 1")
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
@@ -541,8 +541,8 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     s = normalize_one_axis(start_dim, x.ndim, "flatten")
     e = normalize_one_axis(end_dim, x.ndim, "flatten")
     if s > e:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for "
-                         f"shape {x.shape}")
+        raise OpError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for "
+                      f"shape {x.shape}")
     n = int(np.prod(x.shape[s:e + 1], dtype=np.int64))
     return reshape(x, x.shape[:s] + (n,) + x.shape[e + 1:])
 
@@ -556,8 +556,8 @@ def unflatten(x: Tensor, axis: int, sizes: Sequence[int]) -> Tensor:
     n = x.shape[ax]
     if sizes.count(-1) > 1 or (sizes.count(-1) == 0 and known != n) or (
             sizes.count(-1) == 1 and (known == 0 or n % known)):
-        raise ValueError(f"unflatten: sizes {sizes} do not fit axis {axis} of length {n} "
-                         f"(shape {x.shape})")
+        raise OpError(f"unflatten: sizes {sizes} do not fit axis {axis} of length {n} "
+                      f"(shape {x.shape})")
     sizes = tuple(n // known if s == -1 else s for s in sizes)
     return reshape(x, x.shape[:ax] + sizes + x.shape[ax + 1:])
 
@@ -567,8 +567,8 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     """Reorder the axes (PyTorch's ``permute``; NumPy's ``transpose(axes)``)."""
     dims = _shape_arg(dims)
     if len(dims) != x.ndim or sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} axes of shape "
-                         f"{x.shape}")
+        raise OpError(f"permute: {dims} is not a permutation of the {x.ndim} axes of shape "
+                      f"{x.shape}")
     normalize_axis(dims, x.ndim, "permute")
     return transpose(x, tuple(d % x.ndim for d in dims))
 
@@ -590,12 +590,12 @@ def moveaxis(x: Tensor, source: int | Sequence[int],
     src = [source] if isinstance(source, (int, np.integer)) else list(source)
     dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
     if len(src) != len(dst):
-        raise ValueError(f"moveaxis: source {source} and destination {destination} differ in "
-                         "length")
+        raise OpError(f"moveaxis: source {source} and destination {destination} differ in "
+                      "length")
     src = [normalize_one_axis(a, x.ndim, "moveaxis") for a in src]
     dst = [normalize_one_axis(a, x.ndim, "moveaxis") for a in dst]
     if len(set(src)) != len(src) or len(set(dst)) != len(dst):
-        raise ValueError(f"moveaxis: repeated axis in {source} or {destination}")
+        raise OpError(f"moveaxis: repeated axis in {source} or {destination}")
     order = [a for a in range(x.ndim) if a not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -608,14 +608,14 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
     sizes = _shape_arg(sizes)
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dimensions {sizes}")
+        raise OpError(f"expand: cannot expand shape {x.shape} to fewer dimensions {sizes}")
     shape = tuple(x.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
     try:
         np.broadcast_shapes(x.shape, shape)
     except ValueError:
-        raise ValueError(f"expand: shape {x.shape} cannot be expanded to {sizes}") from None
+        raise OpError(f"expand: shape {x.shape} cannot be expanded to {sizes}") from None
     if any(n < 0 for n in shape) or np.broadcast_shapes(x.shape, shape) != shape:
-        raise ValueError(f"expand: shape {x.shape} cannot be expanded to {sizes}")
+        raise OpError(f"expand: shape {x.shape} cannot be expanded to {sizes}")
     return broadcast_to(x, shape)
 
 
@@ -650,7 +650,7 @@ def tile(x: Tensor, reps: int | Sequence[int]) -> Tensor:
     """Repeat the whole tensor ``reps`` times along each axis (NumPy's ``tile``)."""
     reps = (int(reps),) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
     if any(r < 0 for r in reps):
-        raise ValueError(f"tile: repetitions must be non-negative, got {reps}")
+        raise OpError(f"tile: repetitions must be non-negative, got {reps}")
     return Tile(reps)(x)
 
 
@@ -662,8 +662,8 @@ def repeat(x: Tensor, *sizes: Any) -> Tensor:
     """
     sizes = _shape_arg(sizes)
     if len(sizes) < x.ndim:
-        raise ValueError(f"repeat: got {len(sizes)} repeat counts {sizes} for a tensor of shape "
-                         f"{x.shape}; need at least {x.ndim}")
+        raise OpError(f"repeat: got {len(sizes)} repeat counts {sizes} for a tensor of shape "
+                      f"{x.shape}; need at least {x.ndim}")
     return tile(x, sizes)
 
 
@@ -683,8 +683,8 @@ def repeat_interleave(x: Tensor, repeats: int | Sequence[int], axis: int | None 
     reps = np.asarray(repeats.data if isinstance(repeats, Tensor) else repeats)
     if reps.dtype.kind not in "iu" or reps.ndim > 1 or (reps.ndim == 1 and reps.size != n) \
             or (reps < 0).any():
-        raise ValueError(f"repeat_interleave: repeats must be a non-negative int or {n} of them "
-                         f"for axis {axis} of shape {x.shape}, got {repeats!r}")
+        raise OpError(f"repeat_interleave: repeats must be a non-negative int or {n} of them "
+                      f"for axis {axis} of shape {x.shape}, got {repeats!r}")
     idx = np.repeat(np.arange(n), reps)
     return getitem(x, (slice(None),) * ax + (idx,))
 
@@ -736,9 +736,9 @@ def roll(x: Tensor, shift: int | Sequence[int], axis: int | Sequence[int] | None
         for a in axes:
             normalize_one_axis(a, x.ndim, "roll")
         if len(shifts) != len(axes) and len(shifts) != 1 and len(axes) != 1:
-            raise ValueError(f"roll: {len(shifts)} shifts for {len(axes)} axes")
+            raise OpError(f"roll: {len(shifts)} shifts for {len(axes)} axes")
         if not shifts:
-            raise ValueError("roll: shift is an empty sequence; give one shift per axis")
+            raise OpError("roll: shift is an empty sequence; give one shift per axis")
         axis = axes if len(axes) > 1 else axes[0]
         return Roll(shifts if len(shifts) > 1 else shifts[0], axis)(x)
     return Roll(sum(shifts), None)(x)
@@ -748,7 +748,7 @@ def _roll_shifts(shift: Any) -> tuple[int, ...]:
     """``roll``'s shift as a tuple of ints (an int, a sequence or a 0-d/1-d integer array)."""
     arr = np.asarray(shift)
     if arr.ndim > 1 or (arr.dtype.kind not in "iu" and arr.size) or isinstance(shift, bool):
-        raise TypeError(f"roll: shift must be an int or a sequence of ints, got {shift!r}")
+        raise OpTypeError(f"roll: shift must be an int or a sequence of ints, got {shift!r}")
     return tuple(int(s) for s in arr.reshape(-1))
 
 
@@ -762,11 +762,11 @@ def diagonal(x: Tensor, offset: int = 0, axis1: int = 0, axis2: int = 1, *,
     axis1 = pick_alias(axis1, dim1, "axis1", "dim1", "diagonal", default=0)
     axis2 = pick_alias(axis2, dim2, "axis2", "dim2", "diagonal", default=1)
     if x.ndim < 2:
-        raise ValueError(f"diagonal: needs at least 2 dimensions, got shape {x.shape}")
+        raise OpError(f"diagonal: needs at least 2 dimensions, got shape {x.shape}")
     a = normalize_one_axis(axis1, x.ndim, "diagonal")
     b = normalize_one_axis(axis2, x.ndim, "diagonal")
     if a == b:
-        raise ValueError(f"diagonal: axis1 and axis2 are the same axis {a}")
+        raise OpError(f"diagonal: axis1 and axis2 are the same axis {a}")
     y = moveaxis(x, (a, b), (-2, -1))
     n, m = y.shape[-2:]
     rows = np.arange(max(0, -offset), max(0, min(n, m - offset)))
@@ -800,12 +800,37 @@ def diag(x: Tensor, k: int = 0, *, diagonal: int | None = None) -> Tensor:
         return Diag(int(k))(x)
     if x.ndim == 2:
         return _diagonal(x, k)
-    raise ValueError(f"diag: needs a 1-D or 2-D tensor, got shape {x.shape}")
+    raise OpError(f"diag: needs a 1-D or 2-D tensor, got shape {x.shape}")
+
+
+def _dtype_arg(shape: tuple[Any, ...]) -> np.dtype | None:
+    """The dtype of ``view(dtype)`` (one argument that is a dtype, not a size), else None."""
+    if len(shape) != 1 or isinstance(shape[0], (bool, int, np.integer, tuple, list, Tensor)):
+        return None
+    try:
+        return np.dtype(shape[0])
+    except TypeError:
+        return None
 
 
 @op(torch="view", method=True)
 def view(x: Tensor, *shape: Any) -> Tensor:
-    """PyTorch's name for :func:`reshape` (a copy may be made; values are what matter)."""
+    """PyTorch's name for :func:`reshape` (a copy may be made; values are what matter).
+
+    ``view(dtype)`` reinterprets the bits instead, as NumPy's ``ndarray.view(dtype)``
+    and PyTorch's ``Tensor.view(dtype)``: the last axis shrinks or grows by the ratio of
+    the item sizes. The result is a new tensor with no gradient.
+    """
+    dt = _dtype_arg(shape)
+    if dt is not None:
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        try:
+            data = x.data if x.data.flags.c_contiguous else x.data.copy(order="C")
+            bits = data.view(dt)
+        except ValueError as e:
+            raise OpError(f"view: cannot view a tensor of shape {x.shape} and dtype {x.dtype} "
+                          f"as {dt}: {e}") from None
+        return Tensor(bits.copy())
     return reshape(x, _shape_arg(shape))
 
 
@@ -848,7 +873,7 @@ def unbind(x: Tensor, dim: int = 0, *, axis: int | None = None) -> tuple[Tensor,
     if not isinstance(x, Tensor):
         x = Tensor(x)
     if x.ndim == 0:
-        raise ValueError("unbind: a 0-d tensor has no axis to unbind")
+        raise OpError("unbind: a 0-d tensor has no axis to unbind")
     ax = normalize_one_axis(dim, x.ndim, "unbind")
     if x.shape[ax] == 0:
         return ()
@@ -879,21 +904,21 @@ def unfold_windows(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
         x = Tensor(x)
     for name, v in (("size", size), ("step", step)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(f"unfold: {name} must be an int, got {type(v).__name__}")
+            raise OpTypeError(f"unfold: {name} must be an int, got {type(v).__name__}")
     if step <= 0:
-        raise ValueError(f"unfold: step must be positive, got {step}")
+        raise OpError(f"unfold: step must be positive, got {step}")
     if size < 0:
-        raise ValueError(f"unfold: size must be non-negative, got {size}")
+        raise OpError(f"unfold: size must be non-negative, got {size}")
     if x.ndim == 0:
         normalize_axis(dimension, 0, "unfold")
         if size > 1:
-            raise ValueError(f"unfold: size {size} is larger than the 0-d tensor (at most 1)")
+            raise OpError(f"unfold: size {size} is larger than the 0-d tensor (at most 1)")
         return getitem(reshape(x, (1,)), slice(0, size))
     ax = normalize_one_axis(dimension, x.ndim, "unfold")
     n = x.shape[ax]
     if size > n:
-        raise ValueError(f"unfold: size {size} is larger than axis {dimension} of length {n} "
-                         f"(shape {x.shape})")
+        raise OpError(f"unfold: size {size} is larger than axis {dimension} of length {n} "
+                      f"(shape {x.shape})")
     starts = np.arange(0, n - size + 1, step)
     windows = starts[:, None] + np.arange(size)[None, :]  # (L, size)
     picked = getitem(x, (slice(None),) * ax + (windows,))  # (..., L, size, ...)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st  # noqa: E402
 import minigrad as mg  # noqa: E402
 import minigrad.functional as F  # noqa: E402
 
-from .helpers import DIFF, compare, distinct, seeds  # noqa: E402
+from .helpers import DIFF, assert_close, compare, distinct, seeds  # noqa: E402
 
 TF = torch.nn.functional
 
@@ -255,6 +255,23 @@ def test_pad_with_negative_widths_crops_as_torch(shape, pads, mode):
             lambda a: TF.pad(a, pads, mode, **kw), [x], 0)
 
 
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+@pytest.mark.parametrize("pads", [(0, 0, 0, -5), (3, -5, 1, -5), (0, 0, -2, -3), (-5, 0, 0, 0),
+                                  (0, 0, 0, 0, 0, -5), (-5, 0, 0, 0, 0, 0)])
+def test_pad_reflect_replicate_crop_to_empty_on_2d_and_3d_as_torch(pads, mode):
+    # PyTorch's 2-D and 3-D kernels crop an axis to nothing; its 1-D kernels refuse (below)
+    shape = (1, 1, 5, 5) if len(pads) == 4 else (1, 1, 5, 5, 5)
+    x = np.random.default_rng(1).standard_normal(shape)
+    if len(pads) == 4:
+        compare(f"pad {pads} {mode}", lambda a: F.pad(a, pads, mode),
+                lambda a: TF.pad(a, pads, mode), [x], 0)
+    else:  # PyTorch's 3-D backward leaves an empty result's gradient uninitialised
+        assert_close(F.pad(x, pads, mode).data, TF.pad(torch.from_numpy(x), pads, mode).numpy(),
+                     f"pad {pads} {mode}")
+    with pytest.raises(ValueError, match=r"leave -1 elements; .* keeps none or more"):
+        F.pad(x, (0,) * (len(pads) - 1) + (-6,), mode)
+
+
 @pytest.mark.parametrize(("pads", "mode"), [
     ((-6, 0), "constant"), ((-6, 1), "constant"), ((-5, 0), "reflect"), ((-6, 1), "reflect"),
     ((-5, 0), "replicate"), ((0, -5), "replicate"), ((-1, 5), "reflect"), ((-6, 0), "circular"),
@@ -419,6 +436,22 @@ def test_adaptive_avg_pool_nd(nd, data, seed):
 INTERP_MODES = [(1, "nearest"), (2, "nearest"), (3, "nearest"), (1, "nearest-exact"),
                 (2, "nearest-exact"), (3, "nearest-exact"), (1, "linear"), (2, "bilinear"),
                 (3, "trilinear"), (2, "bicubic"), (1, "area"), (2, "area"), (3, "area")]
+
+
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+@DIFF
+@given(data=st.data(), nd=st.integers(1, 3))
+def test_interpolate_nearest_keeps_an_integer_dtype_as_torch(mode, nd, data):
+    sp, size = _sides(data.draw, nd, 1, 6), _sides(data.draw, nd, 1, 8)
+    x = np.random.default_rng(nd).integers(0, 256, (2, 3) + sp).astype(np.uint8)
+    y = F.interpolate(mg.tensor(x), size=size, mode=mode)
+    t = TF.interpolate(torch.from_numpy(x), size=size, mode=mode).numpy()
+    assert y.dtype == t.dtype == np.uint8
+    np.testing.assert_array_equal(y.data, t)
+    # wider integers (PyTorch's kernels take only uint8 there): the same picks, the same dtype
+    y64 = F.interpolate(mg.tensor(x.astype(np.int64)), size=size, mode=mode)
+    assert y64.dtype == np.int64
+    np.testing.assert_array_equal(y64.data, t)
 
 
 @pytest.mark.parametrize(("nd", "mode"), INTERP_MODES)

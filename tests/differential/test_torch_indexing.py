@@ -257,3 +257,29 @@ def test_scatter_family_with_a_larger_src_forward(data, grow):
 def test_one_hot_infers_the_number_of_classes(labels):
     assert_close(mg.functional.one_hot(mg.tensor(labels)).data,
                  torch.nn.functional.one_hot(torch.from_numpy(labels)).numpy(), "one_hot -1")
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_gather_scatter_family_by_keyword_as_torch(data, seed):
+    # PyTorch's keyword spellings: dim= and index= (and value= for a number), all by name
+    shape, axis, idx = data.draw(_gather_case())
+    x, src = data.draw(floats(shape)), data.draw(floats(idx.shape))
+    t_idx = torch.from_numpy(idx)
+    compare("gather(dim=, index=)", lambda t: t.gather(dim=axis, index=idx),
+            lambda t: t.gather(dim=axis, index=t_idx), [x], seed)
+    compare("scatter_add(dim=, index=, src=)",
+            lambda t, s: t.scatter_add(dim=axis, index=idx, src=s),
+            lambda t, s: t.scatter_add(dim=axis, index=t_idx, src=s), [x, src], seed)
+    compare("scatter_reduce(dim=, index=, src=, reduce=)",
+            lambda t, s: t.scatter_reduce(dim=axis, index=idx, src=s, reduce="sum"),
+            lambda t, s: t.scatter_reduce(dim=axis, index=t_idx, src=s, reduce="sum"),
+            [x, src], seed)
+    # a number by value=: the last write wins where positions repeat, the same in both
+    compare("scatter(dim=, index=, value=)", lambda t: t.scatter(dim=axis, index=idx, value=2.5),
+            lambda t: t.scatter(dim=axis, index=t_idx, value=2.5), [x], seed)
+    # PyTorch has no derivative for scatter with reduce=: compare the values
+    assert_close(mg.tensor(x).scatter(dim=axis, index=idx, value=2.5, reduce="add").data,
+                 torch.from_numpy(x).scatter(dim=axis, index=t_idx, value=2.5,
+                                             reduce="add").numpy(),
+                 "scatter(value=, reduce='add')")

@@ -176,3 +176,25 @@ def test_scaled_dot_product_attention_float_mask_gradient(data, seed):
 
     compare("sdpa float mask", lambda a, b, c, d: F.scaled_dot_product_attention(
         a, b, c, attn_mask=d), torch_sdpa, [q, k, v, m], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds, causal=st.booleans())
+def test_scaled_dot_product_attention_grouped_query(data, seed, causal):
+    batch = data.draw(shapes(0, 1, 1, 2))
+    hkv, group = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    n_q, n_k, e, ev = (data.draw(st.integers(1, 3)) for _ in range(4))
+    q = data.draw(floats(batch + (hkv * group, n_q, e), -2, 2))
+    k = data.draw(floats(batch + (hkv, n_k, e), -2, 2))
+    v = data.draw(floats(batch + (hkv, n_k, ev), -2, 2))
+
+    def torch_sdpa(a, b, c):
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        with sdpa_kernel(SDPBackend.MATH):
+            return TF.scaled_dot_product_attention(a, b, c, is_causal=causal, enable_gqa=True)
+
+    compare("sdpa enable_gqa",
+            lambda a, b, c: F.scaled_dot_product_attention(a, b, c, is_causal=causal,
+                                                           enable_gqa=True),
+            torch_sdpa, [q, k, v], seed)

@@ -348,3 +348,22 @@ def test_unbind(data, seed):
             lambda t: torch.stack(t.unbind(ax)[1:] + (t.unbind(ax)[0] * 2,), ax), [x], seed)
     compare("unbind, one slice", lambda t: t.unbind(dim=ax)[-1] * 3,
             lambda t: t.unbind(ax)[-1] * 3, [x], seed)
+
+
+_BITS = [(np.float64, np.int64, torch.int64), (np.float64, np.int32, torch.int32),
+         (np.float32, np.int32, torch.int32), (np.float32, np.float64, torch.float64),
+         (np.int32, np.float32, torch.float32), (np.int64, np.uint8, torch.uint8)]
+
+
+@pytest.mark.parametrize(("src", "dst", "tdst"), _BITS)
+@DIFF
+@given(data=st.data())
+def test_view_as_a_dtype_reinterprets_the_bits_as_torch(src, dst, tdst, data):
+    shape = data.draw(shapes(1, 3, 1, 4))
+    ratio = max(np.dtype(dst).itemsize // np.dtype(src).itemsize, 1)
+    shape = shape[:-1] + (shape[-1] * ratio,)  # a last axis the larger item size divides
+    x = data.draw(hnp.arrays(src, shape, elements=st.integers(-1000, 1000)))
+    y = mg.tensor(x).view(dst)
+    t = torch.from_numpy(x).view(tdst).numpy()
+    assert y.dtype == t.dtype and not y.requires_grad
+    np.testing.assert_array_equal(y.data, t)

@@ -393,3 +393,59 @@ def test_non_float_results_stay_non_float(name):
     out = entry.function(*args, **kwargs)
     for t in _tensors(out) or [np.asarray(out)]:
         assert t.dtype.kind in "biu" or isinstance(out, float), f"{name}: {t.dtype}"
+
+
+# -- refusals: NumPy's class and PyTorch's RuntimeError at once ------------------------------
+
+def _m(*shape):
+    return mg.tensor(np.ones(shape))
+
+
+REFUSALS = {
+    "matmul of shapes that do not fit": (ValueError, lambda: _m(2, 4) @ _m(1, 3)),
+    "einsum sizes that differ": (ValueError, lambda: mg.einsum("ij,jk", _m(2, 3), _m(4, 2))),
+    "reshape with two -1": (ValueError, lambda: _m(3, 4).reshape(-1, -1, 2)),
+    "an int to a negative int power": (
+        ValueError, lambda: mg.tensor(np.array([2, 3], dtype=np.int32)) ** -2),
+    "flip a repeated axis": (ValueError, lambda: mg.flip(_m(3, 4), (0, 0))),
+    "permute not a permutation": (ValueError, lambda: _m(3, 4, 5).permute(0, 2)),
+    "unfold a window larger than the axis": (ValueError, lambda: _m(8).unfold(0, 9, 3)),
+    "unfold a negative step": (ValueError, lambda: _m(8).unfold(0, 1, -1)),
+    "meshgrid indexing": (ValueError, lambda: mg.meshgrid(_m(3), indexing="bad")),
+    "gather index of another rank": (ValueError, lambda: _m(4, 5).gather(0, np.array([1]))),
+    "attention mask and causal": (
+        ValueError, lambda: F.scaled_dot_product_attention(
+            _m(2, 3), _m(2, 3), _m(2, 3), attn_mask=np.ones((2, 2), bool), is_causal=True)),
+    "div rounding mode": (ValueError, lambda: mg.div(_m(2), _m(2), rounding_mode="typo")),
+    "clip without bounds": (ValueError, lambda: mg.clip(_m(2), None, None)),
+    "einsum two ellipses": (ValueError, lambda: mg.einsum("...i...,i", _m(2, 3), _m(3))),
+    "cross_entropy target shape": (ValueError, lambda: F.cross_entropy(_m(4, 3), _m(4, 1))),
+    "scatter_reduce reduction": (ValueError, lambda: _m(2, 3).scatter_reduce(
+        0, np.zeros((1, 3), np.int64), _m(1, 3), "INVALID")),
+    "scatter legacy reduce": (ValueError, lambda: _m(2, 3).scatter(
+        0, np.zeros((1, 3), np.int64), 1.0, reduce="mean")),
+    "pad tuple of odd length": (ValueError, lambda: F.pad(_m(2, 2), (1, 2, 3))),
+    "linspace of negative length": (ValueError, lambda: mg.linspace(1, 2, -1)),
+    "layer_norm shape": (ValueError, lambda: F.layer_norm(_m(2, 3), (4,))),
+    "nll_loss reduction": (ValueError, lambda: F.nll_loss(_m(2, 3), np.array([0, 1]),
+                                                          reduction="typo")),
+    "dropout probability": (ValueError, lambda: F.dropout(_m(2), p=1.5)),
+    "celu alpha": (ValueError, lambda: F.celu(_m(2), alpha=0)),
+    "norm ord": (ValueError, lambda: mg.norm(_m(2), ord="bad")),
+    "stack of other shapes": (ValueError, lambda: mg.stack([_m(2), _m(3)])),
+    "topk k out of range": (ValueError, lambda: mg.topk(_m(4), 5)),
+    "bitwise ops on floats": (TypeError, lambda: mg.bitwise_xor(_m(2), _m(2))),
+    "pool padding of three ints": (TypeError, lambda: F.max_pool2d(_m(1, 1, 4, 4), 2,
+                                                                  padding=(1, 1, 1))),
+    "conv padding of three ints": (TypeError, lambda: F.conv2d(_m(1, 1, 4, 4), _m(1, 1, 2, 2),
+                                                              padding=(1, 1, 1))),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_refusals_are_numpys_error_class_and_a_runtime_error_as_pytorchs(case):
+    numpy_class, call = REFUSALS[case]
+    with pytest.raises(numpy_class) as info:
+        call()
+    assert isinstance(info.value, RuntimeError), f"{case}: {type(info.value).__name__}"
+    assert isinstance(info.value, mg.OpError if numpy_class is ValueError else mg.OpTypeError)

@@ -292,6 +292,40 @@ def test_scatter_family_refuses_bad_input_by_name():
         mg.one_hot(np.array([], dtype=np.int64))
 
 
+@pytest.mark.parametrize(("a", "b"), [(4, 2), (1.5, 2), (True, False), (3, 2.0), (True, 7)])
+def test_where_of_two_python_numbers_has_numpys_dtype(a, b):
+    c = np.array([True, False, True])
+    y = mg.where(mg.tensor(c), a, b)
+    want = np.where(c, a, b)
+    assert y.dtype == want.dtype
+    np.testing.assert_array_equal(y.data, want)
+
+
+def test_gather_scatter_family_by_keyword_and_missing_arguments():
+    x = mg.tensor(np.arange(6.0).reshape(2, 3))
+    idx = np.array([[2, 0]])
+    np.testing.assert_array_equal(x.gather(dim=1, index=idx).data, [[2.0, 0.0]])
+    np.testing.assert_array_equal(x.scatter(dim=1, index=idx, value=-1.0).data,
+                                  [[-1, 1, -1], [3, 4, 5]])
+    np.testing.assert_array_equal(
+        x.scatter_add(dim=0, index=np.array([[1, 0]]), src=np.ones((1, 2))).data,
+        [[0, 2, 2], [4, 4, 5]])
+    with pytest.raises(TypeError, match=r"gather: missing required argument axis \(or dim\)"):
+        x.gather(index=idx)
+    with pytest.raises(TypeError, match="gather: missing required argument index"):
+        x.gather(dim=1)
+    with pytest.raises(TypeError, match=r"scatter: missing required argument src \(or value\)"):
+        x.scatter(1, idx)
+    with pytest.raises(TypeError, match="scatter: pass src or value, not both"):
+        x.scatter(1, idx, 1.0, value=2.0)
+    with pytest.raises(TypeError, match="scatter: value must be a number"):
+        x.scatter(1, idx, value=mg.tensor(np.ones((1, 2))))
+    with pytest.raises(TypeError, match="scatter_reduce: missing required argument reduce"):
+        x.scatter_reduce(dim=1, index=idx, src=np.ones((1, 2)))
+    with pytest.raises(TypeError, match="scatter_add: missing required arguments index, src"):
+        x.scatter_add(dim=1)
+
+
 def test_embedding_gradcheck_and_repeated_rows_accumulate():
     rng = np.random.default_rng(0)
     idx = np.array([[0, 3, 3], [1, 3, 0]])

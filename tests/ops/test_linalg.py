@@ -314,6 +314,33 @@ def test_attention_fully_masked_row_is_zero_and_dropout():
                         [q])
 
 
+@GRADCHECK
+@given(data=st.data())
+def test_attention_grouped_query_gradcheck(data):
+    hkv, group = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3))
+    lq, lk, e = (data.draw(st.integers(1, 3)) for _ in range(3))
+    q = data.draw(float_arrays((hkv * group, lq, e)))
+    k, v = (data.draw(float_arrays((hkv, lk, e))) for _ in range(2))
+    y = F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    # each key/value head serves `group` query heads in a row
+    want = _attention_reference(q, np.repeat(k, group, axis=0), np.repeat(v, group, axis=0),
+                                None)
+    np.testing.assert_allclose(y.data, want, rtol=1e-10, atol=1e-12)
+    f = lambda a, c, d: F.scaled_dot_product_attention(a, c, d, enable_gqa=True)  # noqa: E731
+    assert mg.gradcheck(f, [leaf(q), leaf(k), leaf(v)])
+    assert mg.gradgradcheck(f, [leaf(q), leaf(k), leaf(v)])
+
+
+def test_attention_grouped_query_errors():
+    with pytest.raises(ValueError, match=r"enable_gqa needs the query's number of heads \(3\) "
+                                         r"to be a multiple of the key's \(2\)"):
+        F.scaled_dot_product_attention(np.ones((3, 2, 4)), np.ones((2, 2, 4)), np.ones((2, 2, 4)),
+                                       enable_gqa=True)
+    with pytest.raises(ValueError, match=r"enable_gqa needs a heads axis \(-3\)"):
+        F.scaled_dot_product_attention(np.ones((2, 4)), np.ones((2, 4)), np.ones((2, 4)),
+                                       enable_gqa=True)
+
+
 def test_attention_errors():
     q = np.ones((2, 3))
     with pytest.raises(ValueError, match="do not fit"):

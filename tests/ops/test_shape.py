@@ -273,6 +273,19 @@ def test_transpose_keeps_numpy_meaning_and_swapaxes_is_torch_transpose():
     assert y.mT.shape == (4, 3, 2) and y.permute((2, 0, 1)).shape == (3, 4, 2)
 
 
+def test_view_as_a_dtype_is_numpys_bit_view_and_names_a_bad_one():
+    x = mg.tensor(np.array([[1.0, -2.0]]), requires_grad=True)
+    y = x.view(np.int64)
+    np.testing.assert_array_equal(y.data, x.data.view(np.int64))
+    assert y.dtype == np.int64 and not y.requires_grad
+    assert x.view("int32").shape == (1, 4)  # the last axis grows by the item sizes' ratio
+    with pytest.raises(mg.OpError, match=r"view: cannot view a tensor of shape \(\) and dtype "
+                                         r"float64 as int32"):
+        mg.tensor(1.0).view(np.int32)
+    with pytest.raises(ValueError, match=r"view: cannot view a tensor of shape \(1, 3\)"):
+        mg.tensor(np.ones((1, 3))).view(np.complex128)
+
+
 def test_view_expand_repeat_chunk_unflatten_diag_squeeze():
     x = leaf(np.arange(6.0))
     assert x.view(2, 3).shape == (2, 3) and x.view((3, -1)).shape == (3, 2)
