@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad.autograd import Function
+from minigrad.grad_mode import is_grad_enabled
 from minigrad.ops import indexing
 from minigrad.ops.activation import _float_input, _mask, log_softmax, logsigmoid, softmax
 from minigrad.ops.catalogue import op
@@ -21,7 +22,7 @@ from minigrad.ops.elementwise import (
     log1p,
 )
 from minigrad.ops.shape import getitem, reshape
-from minigrad.tensor import Tensor, as_tensor
+from minigrad.tensor import Tensor, _make, as_tensor
 
 __all__ = [
     "softmax_cross_entropy", "sum_squares_error", "sum_squared_error", "cross_entropy_error",
@@ -39,13 +40,19 @@ class SoftmaxCrossEntropy(Function):
     """Fused, stable softmax followed by the batch-mean cross-entropy.
 
     ``t`` holds integer labels of shape (N,) or one-hot (or soft) targets of
-    the logits' shape. Backward is ``(softmax(x) - t_onehot) / N``.
+    the logits' shape. Backward is ``(softmax(x) - t_onehot) / N``; the softmax is
+    the one the forward computed, except when gradients of gradients are being
+    recorded (then it is the op ``softmax(x)``, differentiable).
     """
 
     def forward(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         n = x.shape[0]
         logp = x - x.max(axis=1, keepdims=True)
-        logp -= np.log(np.exp(logp).sum(axis=1, keepdims=True))
+        e = np.exp(logp)
+        total = e.sum(axis=1, keepdims=True)
+        logp -= np.log(total)
+        e /= total
+        self._softmax = e  # softmax(x), for the first-order backward
         if t.shape == x.shape:
             return -(t * logp).sum() / n
         return -logp[np.arange(n), t].sum() / n
@@ -55,7 +62,12 @@ class SoftmaxCrossEntropy(Function):
         n = x.shape[0]
         gx = gt = None
         if self.needs_input_grad[0]:
-            p = softmax(x, axis=1)
+            if not is_grad_enabled() and t.shape != x.shape:  # labels, first order: NumPy
+                g = self._softmax.copy()
+                g[np.arange(n), t.data] -= 1
+                g *= gy.data / n
+                return _make(g), None
+            p = softmax(x, axis=1) if is_grad_enabled() else _make(self._softmax)
             if t.shape != x.shape:  # integer labels
                 gx = (p - _one_hot(t.data, x.shape, x.dtype)) * (gy / n)
             elif not self.needs_input_grad[1]:  # constant targets: d/dx = p * sum(t) - t
@@ -66,6 +78,11 @@ class SoftmaxCrossEntropy(Function):
         if self.needs_input_grad[1]:
             gt = log_softmax(x, axis=1) * (-gy / n)
         return gx, gt
+
+    def release(self, *args: Any, **kwargs: Any) -> None:
+        """Free the saved inputs and the softmax kept for the first-order backward."""
+        self.__dict__.pop("_softmax", None)
+        super().release(*args, **kwargs)
 
 
 def _labels_if_one_hot(t: np.ndarray) -> np.ndarray | None:

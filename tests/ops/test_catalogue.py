@@ -171,6 +171,9 @@ FLOAT32_CALLS = {
     "leaky_relu": [_one(), lambda: ((_X(), 0.2), {})],
     "softplus": [_one(), lambda: ((_X(), 2.0, 0.5), {})],
     "gelu": [_one(), lambda: ((_X(), "tanh"), {})],
+    "lstm_cell": [lambda: ((_f32(2, 12), _f32(2, 3), _f32(2, 3), _f32(3, 12), _f32(12)), {}),
+                  lambda: ((_f32(2, 12), _f32(2, 3), _f32(2, 3), _f32(3, 12)),
+                           {"gate_order": "fgio"})],
     # normalization
     "batch_norm_with_stats": lambda: ((_f32(4, 3), _f32(3), _f32(3)), {}),
     "batch_norm": [lambda: ((_f32(4, 3), _c32(3), _c32(3), _f32(3), _f32(3)), {}),
