@@ -47,15 +47,16 @@ class SoftmaxCrossEntropy(Function):
 
     def forward(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         n = x.shape[0]
-        logp = x - x.max(axis=1, keepdims=True)
-        e = np.exp(logp)
+        z = x - x.max(axis=1, keepdims=True)
+        e = np.exp(z)
         total = e.sum(axis=1, keepdims=True)
-        logp -= np.log(total)
         e /= total
         self._softmax = e  # softmax(x), for the first-order backward
         if t.shape == x.shape:
-            return -(t * logp).sum() / n
-        return -logp[np.arange(n), t].sum() / n
+            z -= np.log(total)  # log softmax(x)
+            return -(t * z).sum() / n
+        # labels: log softmax(x) only where it is picked
+        return -(z[np.arange(n), t] - np.log(total[:, 0])).sum() / n
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
         x, t = self.inputs
