@@ -7,6 +7,7 @@ The book's: ``sum_squares_error``, ``cross_entropy_error``, ``softmax_cross_entr
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, ClassVar
 
 import numpy as np
@@ -14,7 +15,14 @@ import numpy as np
 from minigrad.autograd import Function
 from minigrad.grad_mode import is_grad_enabled
 from minigrad.ops import indexing
-from minigrad.ops.activation import _float_input, _mask, log_softmax, logsigmoid, softmax
+from minigrad.ops.activation import (
+    _float_input,
+    _mask,
+    _softmax_array,
+    log_softmax,
+    logsigmoid,
+    softmax,
+)
 from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import (
     abs,
@@ -36,13 +44,20 @@ CROSS_ENTROPY_DELTA = 1e-7
 _REDUCTIONS = ("mean", "sum", "none")
 
 
+#: The softmax of the latest recorded forward of :class:`SoftmaxCrossEntropy` with labels,
+#: ``[weak reference to the call, array]``: its first-order backward, which usually comes
+#: right after, uses it instead of computing it again. One array process-wide, so a loss kept
+#: without a backward (the book's list of losses) holds no more than it did.
+_LAST_SOFTMAX: list[Any] = [None, None]
+
+
 class SoftmaxCrossEntropy(Function):
     """Fused, stable softmax followed by the batch-mean cross-entropy.
 
     ``t`` holds integer labels of shape (N,) or one-hot (or soft) targets of
-    the logits' shape. Backward is ``(softmax(x) - t_onehot) / N``; the softmax is
-    the one the forward computed, except when gradients of gradients are being
-    recorded (then it is the op ``softmax(x)``, differentiable).
+    the logits' shape. Backward is ``(softmax(x) - t_onehot) / N``. With labels,
+    the first-order backward is NumPy (on the forward's softmax when it is the
+    latest one); when gradients of gradients are being recorded it is made of ops.
     """
 
     def forward(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -50,12 +65,13 @@ class SoftmaxCrossEntropy(Function):
         z = x - x.max(axis=1, keepdims=True)
         e = np.exp(z)
         total = e.sum(axis=1, keepdims=True)
-        e /= total
-        self._softmax = e  # softmax(x), for the first-order backward
         if t.shape == x.shape:
             z -= np.log(total)  # log softmax(x)
             return -(t * z).sum() / n
-        # labels: log softmax(x) only where it is picked
+        if is_grad_enabled():
+            e /= total
+            _LAST_SOFTMAX[:] = [weakref.ref(self), e]
+        # log softmax(x) only where it is picked
         return -(z[np.arange(n), t] - np.log(total[:, 0])).sum() / n
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -63,12 +79,16 @@ class SoftmaxCrossEntropy(Function):
         n = x.shape[0]
         gx = gt = None
         if self.needs_input_grad[0]:
-            if not is_grad_enabled() and t.shape != x.shape:  # labels, first order: NumPy
-                g = self._softmax.copy()
+            if t.shape != x.shape and not is_grad_enabled():  # labels, first order: NumPy
+                ref, g = _LAST_SOFTMAX
+                if ref is not None and ref() is self:
+                    _LAST_SOFTMAX[:] = [None, None]  # used up (changed in place below)
+                else:
+                    g = _softmax_array(x.data, 1)
                 g[np.arange(n), t.data] -= 1
                 g *= gy.data / n
                 return _make(g), None
-            p = softmax(x, axis=1) if is_grad_enabled() else _make(self._softmax)
+            p = softmax(x, axis=1)
             if t.shape != x.shape:  # integer labels
                 gx = (p - _one_hot(t.data, x.shape, x.dtype)) * (gy / n)
             elif not self.needs_input_grad[1]:  # constant targets: d/dx = p * sum(t) - t
@@ -79,11 +99,6 @@ class SoftmaxCrossEntropy(Function):
         if self.needs_input_grad[1]:
             gt = log_softmax(x, axis=1) * (-gy / n)
         return gx, gt
-
-    def release(self, *args: Any, **kwargs: Any) -> None:
-        """Free the saved inputs and the softmax kept for the first-order backward."""
-        self.__dict__.pop("_softmax", None)
-        super().release(*args, **kwargs)
 
 
 def _labels_if_one_hot(t: np.ndarray) -> np.ndarray | None:
