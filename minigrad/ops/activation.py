@@ -484,17 +484,20 @@ class LSTMCell(Function):
         a = x_proj + h @ w
         if b is not None:
             a = a + b
-        n_hidden = c.shape[-1]
-        pre = {k: a[:, j * n_hidden:(j + 1) * n_hidden] for j, k in enumerate(self.gate_order)}
+        n = c.shape[-1]
+        # 1 / (1 + exp(-a)) of all four blocks at once (few calls on small arrays pay)
+        s = np.negative(a)
         with np.errstate(over="ignore"):  # exp(-x) overflows to inf for very negative x: 0
-            f = 1 / (1 + np.exp(-pre["f"]))
-            i = 1 / (1 + np.exp(-pre["i"]))
-            o = 1 / (1 + np.exp(-pre["o"]))
-        g = np.tanh(pre["g"])
-        c_next = f * c + i * g
+            np.exp(s, out=s)
+        s += 1
+        np.divide(1, s, out=s)
+        gates = {k: s[:, j * n:(j + 1) * n] for j, k in enumerate(self.gate_order)}
+        j = self.gate_order.index("g")
+        gates["g"] = g = np.tanh(a[:, j * n:(j + 1) * n])
+        c_next = gates["f"] * c + gates["i"] * g
         tanh_c = np.tanh(c_next)
-        self._saved = ({"f": f, "g": g, "i": i, "o": o}, tanh_c)
-        return o * tanh_c, c_next
+        self._saved = (gates, tanh_c)
+        return gates["o"] * tanh_c, c_next
 
     def backward(self, gh: Tensor, gc: Tensor) -> tuple[Tensor | None, ...]:
         x_proj, h, c, w = self.inputs[:4]
