@@ -14,10 +14,11 @@ an SGD update with learning rate 20, of
    detached), if installed,
 
 in float32 (the book's dtype) and in float64. Every figure is the median of ``--repeats``
-steps, printed with the ratio to the book's NumPy, the BLAS library and its thread count
-(one thread by default: the variables are set before NumPy is imported). The last losses
-of minigrad and of the NumPy model are printed too: they ran the same steps from the same
-parameters, so they agree (to rounding).
+steps (wall and CPU time), printed with its ratio to the book's NumPy and the median of the
+ratios of steps run side by side (steadier on a busy machine), with the BLAS library and
+its thread count (one thread by default: the variables are set before NumPy is imported).
+The last losses are printed too: the models ran the same steps from the same parameters,
+so they agree (to rounding).
 
 Usage::
 
@@ -49,6 +50,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import cProfile  # noqa: E402
 import pstats  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -59,7 +62,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import book2_rnnlm_reference as ref  # noqa: E402
-from _common import blas_threads, interleaved  # noqa: E402
+from _common import blas_threads  # noqa: E402
 
 from minigrad.book2.optimizer import SGD  # noqa: E402
 from minigrad.book2.rnnlm import Rnnlm  # noqa: E402
@@ -196,13 +199,35 @@ def bench(dtype: str, repeats: int, use_torch: bool) -> None:
             print("(PyTorch not installed: no torch figures)")
     for fn in fns.values():  # warm-up
         fn()
-    med = interleaved(fns, repeats)
-    base = med["numpy (book)"]
+    wall, cpu = interleaved_samples(fns, repeats)
+    base = "numpy (book)"
     print(f"\nRnnlm training step, {dtype} (V {VOCAB}, D {WORDVEC}, H {HIDDEN}, batch {BATCH}, "
-          f"T {TIME}; clip {MAX_GRAD}, SGD lr {LR}), median of {repeats}:")
-    for k, v in med.items():
-        print(f"  {k:14s} {v * 1000:8.1f} ms   x{v / base:5.2f} of the book's NumPy")
+          f"T {TIME}; clip {MAX_GRAD}, SGD lr {LR}), {repeats} interleaved steps each:")
+    print(f"  {'':14s} {'wall median':>11s} {'ratio':>6s} {'step ratio':>10s} "
+          f"{'CPU median':>10s} {'ratio':>6s}")
+    for k in fns:
+        step_ratio = statistics.median(a / b for a, b in zip(wall[k], wall[base]))
+        w, c = statistics.median(wall[k]), statistics.median(cpu[k])
+        wb, cb = statistics.median(wall[base]), statistics.median(cpu[base])
+        print(f"  {k:14s} {w * 1000:8.1f} ms {w / wb:6.2f} {step_ratio:10.2f} "
+              f"{c * 1000:7.1f} ms {c / cb:6.2f}")
+    print("  (ratio: to the book's NumPy; step ratio: the median of the ratios of steps run "
+          "side by side)")
     print("  last loss: " + ", ".join(f"{k} {v[-1]:.6f}" for k, v in losses.items()))
+
+
+def interleaved_samples(fns: dict[str, Callable[[], None]], repeats: int
+                        ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Run each function ``repeats`` times, alternating; their wall and CPU times (s)."""
+    wall: dict[str, list[float]] = {k: [] for k in fns}
+    cpu: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            c0, t0 = time.process_time(), time.perf_counter()
+            fn()
+            wall[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+    return wall, cpu
 
 
 def profile(dtype: str, repeats: int) -> None:
