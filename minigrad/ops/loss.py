@@ -63,16 +63,16 @@ class SoftmaxCrossEntropy(Function):
     def forward(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         n = x.shape[0]
         z = x - x.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        total = e.sum(axis=1, keepdims=True)
         if t.shape == x.shape:
-            z -= np.log(total)  # log softmax(x)
+            z -= np.log(np.exp(z).sum(axis=1, keepdims=True))  # log softmax(x)
             return -(t * z).sum() / n
+        picked = z[np.arange(n), t]  # log softmax(x) is needed only where a label picks it
+        e = np.exp(z, out=z)  # in place: one array of the logits' size, not two
+        total = e.sum(axis=1, keepdims=True)
         if is_grad_enabled():
             e /= total
             _LAST_SOFTMAX[:] = [weakref.ref(self), e]
-        # log softmax(x) only where it is picked
-        return -(z[np.arange(n), t] - np.log(total[:, 0])).sum() / n
+        return -(picked - np.log(total[:, 0])).sum() / n
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
         x, t = self.inputs
