@@ -25,6 +25,7 @@ Usage::
     python benchmarks/lstm_step.py                      # float32 and float64, 20 repeats
     python benchmarks/lstm_step.py --dtypes float32 --repeats 10 --no-torch
     python benchmarks/lstm_step.py --profile float32    # cProfile of minigrad's step
+    python benchmarks/lstm_step.py --layers float32     # each layer's forward and backward
 """
 
 from __future__ import annotations
@@ -230,6 +231,49 @@ def interleaved_samples(fns: dict[str, Callable[[], None]], repeats: int
     return wall, cpu
 
 
+def _layer_calls(model: object, xs: np.ndarray, ts: np.ndarray,
+                 optimizer: object) -> list[Callable[[object], object]]:
+    """One step of ``model`` as calls, each taking what the one before returned."""
+    emb, lstm, affine = model.layers  # type: ignore[attr-defined]
+    loss = model.loss_layer  # type: ignore[attr-defined]
+
+    def update(_: object) -> None:
+        clip_grads(model.grads, MAX_GRAD)  # type: ignore[attr-defined]
+        optimizer.update(model.params, model.grads)  # type: ignore[attr-defined]
+
+    return [lambda _: emb.forward(xs), lstm.forward, affine.forward,
+            lambda y: loss.forward(y, ts), lambda _: loss.backward(),
+            affine.backward, lstm.backward, emb.backward, update]
+
+
+LAYER_PARTS = ["embedding forward", "LSTM forward", "affine forward", "loss forward",
+               "loss backward", "affine backward", "LSTM backward", "embedding backward",
+               "clip + SGD"]
+
+
+def layers(dtype: str, repeats: int) -> None:
+    """Median time of each layer's forward and backward, minigrad and the NumPy model."""
+    mine, book = make_pair(dtype)
+    data = batches()
+    samples: dict[tuple[str, str], list[float]] = {}
+    models = {"minigrad": (mine, SGD(LR)), "numpy (book)": (book, ref.SGD(LR))}
+    for r in range(repeats + 1):  # the first round is a warm-up
+        xs, ts = data[r % len(data)]
+        for name, (model, optimizer) in models.items():
+            value: object = None
+            for part, call in zip(LAYER_PARTS, _layer_calls(model, xs, ts, optimizer)):
+                t0 = time.perf_counter()
+                value = call(value)
+                if r:
+                    samples.setdefault((name, part), []).append(time.perf_counter() - t0)
+    print(f"\nRnnlm step by layer, {dtype}, median of {repeats} (ms):")
+    print(f"  {'':20s} {'minigrad':>9s} {'numpy':>9s}")
+    for part in LAYER_PARTS:
+        m = statistics.median(samples[("minigrad", part)]) * 1000
+        b = statistics.median(samples[("numpy (book)", part)]) * 1000
+        print(f"  {part:20s} {m:9.2f} {b:9.2f}")
+
+
 def profile(dtype: str, repeats: int) -> None:
     mine, _ = make_pair(dtype)
     step = stepper(mine, SGD(LR), batches(), [])
@@ -249,8 +293,13 @@ def main() -> None:
     ap.add_argument("--threads", default="1", help="BLAS threads (set before NumPy loads)")
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--profile", choices=["float32", "float64"])
+    ap.add_argument("--layers", choices=["float32", "float64"],
+                    help="time each layer's forward and backward instead")
     args = ap.parse_args()
     print(f"BLAS: {blas_library()}; {blas_threads()}")
+    if args.layers:
+        layers(args.layers, args.repeats)
+        return
     if args.profile:
         profile(args.profile, args.repeats)
         return
