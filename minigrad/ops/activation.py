@@ -601,8 +601,9 @@ def lstm_cell(x_proj: Any, h: Any, c: Any, weight_hh: Any, bias: Any = None, *,
     if ct.ndim != 2:
         raise ValueError(f"lstm_cell: c must be 2-D (N, H), got shape {ct.shape}")
     n, hidden = ct.shape
-    expected = {"x_proj": (xt, (n, 4 * hidden)), "h": (ht, (n, hidden)),
-                "weight_hh": (wt, (hidden, 4 * hidden))}
+    expected: dict[str, tuple[Tensor, tuple[int, ...]]] = {
+        "x_proj": (xt, (n, 4 * hidden)), "h": (ht, (n, hidden)),
+        "weight_hh": (wt, (hidden, 4 * hidden))}
     args = [xt, ht, ct, wt]
     if bias is not None:
         bt = _lstm_operand(bias, "bias")
