@@ -234,10 +234,9 @@ class TimeRNN(_TimeRecurrent):
     def _steps(self, xs: Tensor, h: Tensor, c: Tensor | None,
                leaves: list[Tensor]) -> tuple[list[Tensor], Tensor | None]:
         Wx, Wh, b = leaves  # noqa: N806
-        xw = _project(xs, Wx)
         hs = []
-        for t in range(xs.shape[1]):
-            h = _rnn_step(xw[:, t, :], h, Wh, b)
+        for x_w in mg.unbind(_project(xs, Wx), 1):  # one op: its backward stacks the steps
+            h = _rnn_step(x_w, h, Wh, b)
             hs.append(h)
         return hs, None
 
@@ -278,8 +277,8 @@ class TimeGRU(_TimeRecurrent):
                leaves: list[Tensor]) -> tuple[list[Tensor], Tensor | None]:
         Wx, Wh, b = leaves  # noqa: N806
         hs = []
-        for t in range(xs.shape[1]):
-            h = _gru_step(xs[:, t, :], h, Wx, Wh, b)
+        for x in mg.unbind(xs, 1):
+            h = _gru_step(x, h, Wx, Wh, b)
             hs.append(h)
         return hs, None
 
