@@ -55,15 +55,13 @@ def _rnn_step(x_w: Tensor, h: Tensor, Wh: Tensor, b: Tensor) -> Tensor:  # noqa:
 
 
 def _lstm_step(x_w: Tensor, h: Tensor, c: Tensor, Wh: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803
-    """One LSTM step from ``x @ Wx``; gates in the book's order ``[f, g, i, o]``."""
-    H = h.shape[1]  # noqa: N806
-    a = x_w + mg.matmul(h, Wh) + b
-    f = F.sigmoid(a[:, :H])
-    g = mg.tanh(a[:, H:2 * H])
-    i = F.sigmoid(a[:, 2 * H:3 * H])
-    o = F.sigmoid(a[:, 3 * H:])
-    c_next = f * c + g * i
-    return o * mg.tanh(c_next), c_next
+    """One LSTM step from ``x @ Wx``; gates in the book's order ``[f, g, i, o]``.
+
+    ``A = x_w + h @ Wh + b``, the gates and the new state are one recorded op
+    (:func:`minigrad.functional.lstm_cell`).
+    """
+    h_next, c_next = F.lstm_cell(x_w, h, c, Wh, b, gate_order="fgio")
+    return h_next, c_next
 
 
 def _gru_step(x: Tensor, h: Tensor, Wx: Tensor, Wh: Tensor, b: Tensor) -> Tensor:  # noqa: N803
@@ -236,10 +234,9 @@ class TimeRNN(_TimeRecurrent):
     def _steps(self, xs: Tensor, h: Tensor, c: Tensor | None,
                leaves: list[Tensor]) -> tuple[list[Tensor], Tensor | None]:
         Wx, Wh, b = leaves  # noqa: N806
-        xw = _project(xs, Wx)
         hs = []
-        for t in range(xs.shape[1]):
-            h = _rnn_step(xw[:, t, :], h, Wh, b)
+        for x_w in mg.unbind(_project(xs, Wx), 1):  # one op: its backward stacks the steps
+            h = _rnn_step(x_w, h, Wh, b)
             hs.append(h)
         return hs, None
 
@@ -265,10 +262,10 @@ class TimeLSTM(_TimeRecurrent):
                leaves: list[Tensor]) -> tuple[list[Tensor], Tensor | None]:
         Wx, Wh, b = leaves  # noqa: N806
         assert c is not None
-        xw = _project(xs, Wx)
+        xws = mg.unbind(_project(xs, Wx), 1)  # one op: its backward stacks the steps
         hs = []
-        for t in range(xs.shape[1]):
-            h, c = _lstm_step(xw[:, t, :], h, c, Wh, b)
+        for x_w in xws:
+            h, c = _lstm_step(x_w, h, c, Wh, b)
             hs.append(h)
         return hs, c
 
@@ -280,8 +277,8 @@ class TimeGRU(_TimeRecurrent):
                leaves: list[Tensor]) -> tuple[list[Tensor], Tensor | None]:
         Wx, Wh, b = leaves  # noqa: N806
         hs = []
-        for t in range(xs.shape[1]):
-            h = _gru_step(xs[:, t, :], h, Wx, Wh, b)
+        for x in mg.unbind(xs, 1):
+            h = _gru_step(x, h, Wx, Wh, b)
             hs.append(h)
         return hs, None
 
@@ -320,7 +317,7 @@ class TimeAffine(Layer):
         xt = as_input(x)
         _check_3d(xt.data, "TimeAffine")
         N, T, D = xt.shape  # noqa: N806
-        out = (mg.matmul(xt.reshape(N * T, D), W) + b).reshape(N, T, -1)
+        out = F.linear(xt.reshape(N * T, D), W, b).reshape(N, T, -1)  # one fused op
         self._record(out, [xt], [W, b])
         return out.data
 
@@ -354,9 +351,14 @@ class TimeSoftmaxWithLoss(Layer):
         t = t.reshape(N * T)
         mask = (np.ones(t.shape, dtype=bool) if self.ignore_label is None
                 else t != self.ignore_label)
-        logp = F.log_softmax(xt.reshape(N * T, V), axis=1)
-        picked = logp[np.arange(N * T), np.where(mask, t, 0)] * mask.astype(xt.dtype)
-        loss = -picked.sum() / max(int(mask.sum()), 1)
+        scores = xt.reshape(N * T, V)
+        if mask.all():  # the usual case: one fused softmax cross-entropy over every step
+            loss = F.softmax_cross_entropy(scores, t)
+        elif mask.any():  # the fused op over the counted steps only
+            keep = np.flatnonzero(mask)
+            loss = F.softmax_cross_entropy(scores[keep], t[keep])
+        else:  # nothing counted: a zero loss (with a zero gradient)
+            loss = (scores * 0).sum()
         self._record(loss, [xt], [])
         return float(loss.data)
 

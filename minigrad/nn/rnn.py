@@ -21,8 +21,9 @@ The equations, per step, with ``x`` the input and ``h``, ``c`` the states::
            n = tanh(W_in x + b_in + r * (W_hn h + b_hn));  h = (1 - z) * n + z * h
 
 They are written with minigrad's ops (one matrix product for the input of
-every step at once, then a few ops a step), so the backward pass through time
-is automatic differentiation, and so are gradients of gradients.
+every step at once, then a few ops a step; an LSTM step is the one fused op
+:func:`minigrad.functional.lstm_cell`), so the backward pass through time is
+automatic differentiation, and so are gradients of gradients.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import numpy as np
 from minigrad._rng import SeedLike, make_rng
 from minigrad._validate import positive_int
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops.activation import relu, sigmoid
+from minigrad.ops.activation import lstm_cell, relu, sigmoid
 from minigrad.ops.elementwise import tanh
 from minigrad.ops.linalg import linear, matmul
 from minigrad.ops.normalization import dropout as _dropout
@@ -80,13 +81,11 @@ def _step(mode: str, xw: Tensor, h: Tensor, c: Tensor | None, whh_t: Tensor,
         z = sigmoid(xz + hz)
         n = tanh(xn + r * hn)
         return n + z * (h - n), None
+    if mode == "LSTM":  # one recorded op: the matrix product, the gates and the new state
+        return lstm_cell(xw, h, c, whh_t, b_hh, gate_order="ifgo")
     g = xw + matmul(h, whh_t)
     if b_hh is not None:
         g = g + b_hh
-    if mode == "LSTM":
-        i, f, gg, o = unbind(reshape(g, (-1, 4, hidden)), 1)
-        c = sigmoid(f) * c + sigmoid(i) * tanh(gg)
-        return sigmoid(o) * tanh(c), c
     return (tanh(g) if mode == "RNN_TANH" else relu(g)), None
 
 

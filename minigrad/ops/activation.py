@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import Function, OpError
+from minigrad.autograd import Function, OpError, OpTypeError
+from minigrad.grad_mode import is_grad_enabled
 from minigrad.ops import indexing
 from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import (
@@ -24,15 +25,16 @@ from minigrad.ops.elementwise import (
     log1p,
     tanh,
 )
+from minigrad.ops.linalg import matmul
 from minigrad.ops.reduce import norm
-from minigrad.ops.shape import pick_alias
-from minigrad.tensor import Tensor, as_tensor
+from minigrad.ops.shape import concatenate, getitem, pick_alias
+from minigrad.tensor import Tensor, _make, as_tensor
 
 __all__ = [
     "sigmoid", "relu", "softmax", "log_softmax", "softmin",
     "leaky_relu", "elu", "celu", "selu", "gelu", "quick_gelu", "silu", "mish", "softplus",
     "softsign", "logsigmoid", "hardtanh", "relu6", "hardsigmoid", "hardswish",
-    "step_function", "identity_function", "normalize",
+    "step_function", "identity_function", "normalize", "lstm_cell",
 ]
 
 #: SELU's constants (Klambauer et al., 2017), as in PyTorch.
@@ -439,3 +441,176 @@ def normalize(x: Any, p: float = 2.0, axis: int = 1, eps: float = 1e-12,
     if xt.ndim == 0 or not -xt.ndim <= ax < xt.ndim:
         raise _axis_error("normalize", ax, xt.ndim)
     return xt / clip(norm(xt, float(p), axis=ax, keepdims=True), min=eps)
+
+
+# -- one step of an LSTM (the gates and the cell update, fused)
+
+#: The gate orders :func:`lstm_cell` knows: PyTorch's ``i, f, g, o`` and the book's ``f, g, i, o``.
+LSTM_GATE_ORDERS = ("ifgo", "fgio")
+
+
+def _lstm_input_grads(gh: Any, gc: Any, c: Any, gates: dict[str, Any], tanh_c: Any
+                      ) -> tuple[Any, dict[str, Any]]:
+    """The gradients of ``c`` and of the four pre-activations, from those of ``h'`` and ``c'``.
+
+    One formula for arrays (the first-order backward) and for tensors (gradients of
+    gradients): ``gates`` holds the activations ``f, g, i, o`` (sigmoid, tanh, sigmoid,
+    sigmoid) and ``tanh_c`` is ``tanh(c')``.
+    """
+    f, g, i, o = gates["f"], gates["g"], gates["i"], gates["o"]
+    ds = gc + gh * o * (1 - tanh_c * tanh_c)
+    da = {"f": ds * c * f * (1 - f), "g": ds * i * (1 - g * g),
+          "i": ds * g * i * (1 - i), "o": gh * tanh_c * o * (1 - o)}
+    return ds * f, da
+
+
+class LSTMCell(Function):
+    """One LSTM step, ``a = x_proj + h @ W (+ b)`` split into four gates, as one op.
+
+    Outputs ``(h', c')``: ``c' = sigmoid(f) * c + sigmoid(i) * tanh(g)`` and
+    ``h' = sigmoid(o) * tanh(c')``. The first-order backward is NumPy on the
+    activations kept from the forward; when gradients of gradients are being
+    recorded, the same formula runs on tensors, from the inputs.
+    """
+
+    def __init__(self, gate_order: str) -> None:
+        self.gate_order = gate_order
+
+    def attrs(self) -> dict[str, Any]:
+        return {"gate_order": self.gate_order}
+
+    def forward(self, x_proj: np.ndarray, h: np.ndarray, c: np.ndarray, w: np.ndarray,
+                b: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        a = x_proj + h @ w
+        if b is not None:
+            a = a + b
+        n = c.shape[-1]
+        # 1 / (1 + exp(-a)) of all four blocks at once (few calls on small arrays pay)
+        s = np.negative(a)
+        with np.errstate(over="ignore"):  # exp(-x) overflows to inf for very negative x: 0
+            np.exp(s, out=s)
+        s += 1
+        np.divide(1, s, out=s)
+        gates = {k: s[:, j * n:(j + 1) * n] for j, k in enumerate(self.gate_order)}
+        j = self.gate_order.index("g")
+        gates["g"] = g = np.tanh(a[:, j * n:(j + 1) * n])
+        c_next = gates["f"] * c + gates["i"] * g
+        tanh_c = np.tanh(c_next)
+        self._saved = (gates, tanh_c)
+        return gates["o"] * tanh_c, c_next
+
+    def backward(self, gh: Tensor, gc: Tensor) -> tuple[Tensor | None, ...]:
+        x_proj, h, c, w = self.inputs[:4]
+        b = self.inputs[4] if len(self.inputs) == 5 else None
+        needs = self.needs_input_grad
+        if is_grad_enabled():  # gradients of gradients: the formula on tensors, from the inputs
+            a = x_proj + matmul(h, w)
+            if b is not None:
+                a = a + b
+            n_hidden = c.shape[-1]
+            pre = {k: getitem(a, (slice(None), slice(j * n_hidden, (j + 1) * n_hidden)))
+                   for j, k in enumerate(self.gate_order)}
+            gates = {k: tanh(v) if k == "g" else sigmoid(v) for k, v in pre.items()}
+            tanh_c = tanh(gates["f"] * c + gates["i"] * gates["g"])
+            gc_prev, da = _lstm_input_grads(gh, gc, c, gates, tanh_c)
+            ga = concatenate([da[k] for k in self.gate_order], axis=1)
+            out: list[Tensor | None] = [
+                ga if needs[0] else None,
+                matmul(ga, w.T) if needs[1] else None,
+                gc_prev if needs[2] else None,
+                matmul(h.T, ga) if needs[3] else None]
+            if b is not None:
+                out.append(ga.sum(axis=0) if needs[4] else None)
+            return tuple(out)
+        gates_a, tanh_c_a = self._saved
+        gc_a, da_a = _lstm_input_grads(gh.data, gc.data, c.data, gates_a, tanh_c_a)
+        ga_a = np.concatenate([da_a[k] for k in self.gate_order], axis=1)
+        grads: list[Tensor | None] = [
+            _make(ga_a) if needs[0] else None,
+            _make(ga_a @ w.data.T) if needs[1] else None,
+            _make(gc_a) if needs[2] else None,
+            _make(h.data.T @ ga_a) if needs[3] else None]
+        if b is not None:
+            grads.append(_make(ga_a.sum(axis=0)) if needs[4] else None)
+        return tuple(grads)
+
+    def release(self, *args: Any, **kwargs: Any) -> None:
+        """Free the saved inputs and the activations kept for the first-order backward."""
+        self.__dict__.pop("_saved", None)
+        super().release(*args, **kwargs)
+
+
+def _lstm_operand(x: Any, name: str) -> Tensor:
+    t = as_tensor(x)
+    if t.dtype.kind != "f":
+        raise OpTypeError(f"lstm_cell: {name} must be floating point, got dtype {t.dtype}")
+    return t
+
+
+@op()
+def lstm_cell(x_proj: Any, h: Any, c: Any, weight_hh: Any, bias: Any = None, *,
+              gate_order: str = "ifgo") -> tuple[Tensor, Tensor]:
+    """One LSTM step as one op: ``a = x_proj + h @ weight_hh (+ bias)``, gates, new state.
+
+    ``a`` holds four blocks of ``H`` columns, the pre-activations of the gates in
+    ``gate_order``; then ``c' = sigmoid(f) * c + sigmoid(i) * tanh(g)`` and
+    ``h' = sigmoid(o) * tanh(c')``. One recorded op instead of a dozen, which is what
+    a step of :class:`minigrad.nn.LSTM` and of the book's ``TimeLSTM`` costs; its
+    backward is differentiable again (gradients of gradients).
+
+    Parameters
+    ----------
+    x_proj : Tensor
+        The input's projection ``x @ W_x`` (biases folded in or not), shape ``(N, 4H)``.
+    h, c : Tensor
+        The previous hidden and cell states, shape ``(N, H)``.
+    weight_hh : Tensor
+        The recurrent weight in ``x @ W`` layout, shape ``(H, 4H)`` (PyTorch's
+        ``weight_hh`` is its transpose).
+    bias : Tensor, optional
+        Added to ``a``, shape ``(4H,)``.
+    gate_order : {"ifgo", "fgio"}
+        The order of the four blocks: PyTorch's ``i, f, g, o`` or the book's ``f, g, i, o``.
+
+    Returns
+    -------
+    tuple of Tensor
+        ``(h', c')``, each ``(N, H)``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit or ``gate_order`` is unknown.
+    TypeError
+        If an operand is not floating point.
+
+    Examples
+    --------
+    >>> import numpy as np, minigrad.functional as F
+    >>> one = np.ones((1, 1))
+    >>> h, c = F.lstm_cell(np.array([[0.1, 0.2, 0.3, 0.4]]), one, one,
+    ...                    np.array([[0.5, 0.6, 0.7, 0.8]]), gate_order="fgio")
+    >>> round(float(c.data[0, 0]), 6), round(float(h.data[0, 0]), 6)
+    (1.131106, 0.623579)
+    """
+    if gate_order not in LSTM_GATE_ORDERS:
+        raise OpError(f"lstm_cell: gate_order must be one of {LSTM_GATE_ORDERS}, got "
+                         f"{gate_order!r}")
+    xt = _lstm_operand(x_proj, "x_proj")
+    ht, ct, wt = _lstm_operand(h, "h"), _lstm_operand(c, "c"), _lstm_operand(weight_hh, "weight_hh")
+    if ct.ndim != 2:
+        raise OpError(f"lstm_cell: c must be 2-D (N, H), got shape {ct.shape}")
+    n, hidden = ct.shape
+    expected: dict[str, tuple[Tensor, tuple[int, ...]]] = {
+        "x_proj": (xt, (n, 4 * hidden)), "h": (ht, (n, hidden)),
+        "weight_hh": (wt, (hidden, 4 * hidden))}
+    args = [xt, ht, ct, wt]
+    if bias is not None:
+        bt = _lstm_operand(bias, "bias")
+        expected["bias"] = (bt, (4 * hidden,))
+        args.append(bt)
+    for name, (t, shape) in expected.items():
+        if t.shape != shape:
+            raise OpError(f"lstm_cell: {name} must have shape {shape} for c of shape "
+                             f"{ct.shape} (N, H), got {t.shape}")
+    return LSTMCell(gate_order)(*args)  # type: ignore[no-any-return]

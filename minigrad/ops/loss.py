@@ -7,13 +7,22 @@ The book's: ``sum_squares_error``, ``cross_entropy_error``, ``softmax_cross_entr
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, ClassVar
 
 import numpy as np
 
 from minigrad.autograd import Function, OpError
+from minigrad.grad_mode import is_grad_enabled
 from minigrad.ops import indexing
-from minigrad.ops.activation import _float_input, _mask, log_softmax, logsigmoid, softmax
+from minigrad.ops.activation import (
+    _float_input,
+    _mask,
+    _softmax_array,
+    log_softmax,
+    logsigmoid,
+    softmax,
+)
 from minigrad.ops.catalogue import op
 from minigrad.ops.elementwise import (
     abs,
@@ -21,7 +30,7 @@ from minigrad.ops.elementwise import (
     log1p,
 )
 from minigrad.ops.shape import getitem, reshape
-from minigrad.tensor import Tensor, as_tensor
+from minigrad.tensor import Tensor, _make, as_tensor
 
 __all__ = [
     "softmax_cross_entropy", "sum_squares_error", "sum_squared_error", "cross_entropy_error",
@@ -35,26 +44,50 @@ CROSS_ENTROPY_DELTA = 1e-7
 _REDUCTIONS = ("mean", "sum", "none")
 
 
+#: The softmax of the latest recorded forward of :class:`SoftmaxCrossEntropy` with labels,
+#: ``[weak reference to the call, array]``: its first-order backward, which usually comes
+#: right after, uses it instead of computing it again. One array process-wide, so a loss kept
+#: without a backward (the book's list of losses) holds no more than it did.
+_LAST_SOFTMAX: list[Any] = [None, None]
+
+
 class SoftmaxCrossEntropy(Function):
     """Fused, stable softmax followed by the batch-mean cross-entropy.
 
     ``t`` holds integer labels of shape (N,) or one-hot (or soft) targets of
-    the logits' shape. Backward is ``(softmax(x) - t_onehot) / N``.
+    the logits' shape. Backward is ``(softmax(x) - t_onehot) / N``. With labels,
+    the first-order backward is NumPy (on the forward's softmax when it is the
+    latest one); when gradients of gradients are being recorded it is made of ops.
     """
 
     def forward(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         n = x.shape[0]
-        logp = x - x.max(axis=1, keepdims=True)
-        logp -= np.log(np.exp(logp).sum(axis=1, keepdims=True))
+        z = x - x.max(axis=1, keepdims=True)
         if t.shape == x.shape:
-            return -(t * logp).sum() / n
-        return -logp[np.arange(n), t].sum() / n
+            z -= np.log(np.exp(z).sum(axis=1, keepdims=True))  # log softmax(x)
+            return -(t * z).sum() / n
+        picked = z[np.arange(n), t]  # log softmax(x) is needed only where a label picks it
+        e = np.exp(z, out=z)  # in place: one array of the logits' size, not two
+        total = e.sum(axis=1, keepdims=True)
+        if is_grad_enabled():
+            e /= total
+            _LAST_SOFTMAX[:] = [weakref.ref(self), e]
+        return -(picked - np.log(total[:, 0])).sum() / n
 
     def backward(self, gy: Tensor) -> tuple[Tensor | None, Tensor | None]:
         x, t = self.inputs
         n = x.shape[0]
         gx = gt = None
         if self.needs_input_grad[0]:
+            if t.shape != x.shape and not is_grad_enabled():  # labels, first order: NumPy
+                ref, g = _LAST_SOFTMAX
+                if ref is not None and ref() is self:
+                    _LAST_SOFTMAX[:] = [None, None]  # used up (changed in place below)
+                else:
+                    g = _softmax_array(x.data, 1)
+                g[np.arange(n), t.data] -= 1
+                g *= gy.data / n
+                return _make(g), None
             p = softmax(x, axis=1)
             if t.shape != x.shape:  # integer labels
                 gx = (p - _one_hot(t.data, x.shape, x.dtype)) * (gy / n)

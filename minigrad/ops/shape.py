@@ -393,6 +393,22 @@ class Concatenate(Function):
         return {"axis": self.axis}
 
 
+class Stack(Function):
+    """Join same-shaped tensors along a new axis, as one op; backward unbinds the gradient."""
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return np.stack(xs, axis=self.axis)
+
+    def backward(self, gy: Tensor) -> tuple[Tensor, ...]:
+        return unbind(gy, self.axis)
+
+    def attrs(self) -> dict[str, Any]:
+        return {"axis": self.axis}
+
+
 def _tensors(xs: Any, where: str) -> list[Tensor]:
     if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
         raise OpTypeError(f"{where}: expected a sequence of tensors, got {type(xs).__name__}")
@@ -446,7 +462,7 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
     if any(s != shapes[0] for s in shapes):
         raise OpError(f"stack: all tensors must have the same shape, got shapes {shapes}")
     ax = normalize_one_axis(axis, xs[0].ndim + 1, "stack")
-    return concatenate([expand_dims(x, ax) for x in xs], ax)
+    return Stack(ax)(*xs)  # type: ignore[no-any-return]
 
 
 @op("split")

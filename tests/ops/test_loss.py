@@ -632,3 +632,25 @@ def test_cross_entropy_error_with_integer_labels_and_zero_probability():
         loss = cross_entropy_error(y, np.array([0, 1]))
         loss.backward()
     assert np.isfinite(loss.item()) and np.isfinite(y.grad.data).all()
+
+
+def test_softmax_cross_entropy_first_order_backward_equals_the_differentiable_one():
+    """Labels: the NumPy first-order backward (on the forward's softmax while it is the latest
+    one, else computed again) gives the gradient of the op-made (``create_graph``) backward."""
+    rng = np.random.default_rng(0)
+    a, a2 = rng.normal(size=(4, 5)) * 3, rng.normal(size=(4, 5))
+    ta = np.array([0, 4, 2, 2])
+
+    def differentiable(arr):
+        x = leaf(arr)
+        return mg.grad(F.softmax_cross_entropy(x, ta) * 2.0, [x], create_graph=True)[0].data
+
+    x1, x2 = leaf(a), leaf(a2)
+    first = F.softmax_cross_entropy(x1, ta) * 2.0
+    second = F.softmax_cross_entropy(x2, ta) * 2.0  # the latest: its softmax is kept
+    got_older = mg.grad(first, [x1])[0]  # not the latest: computed again
+    got_latest = mg.grad(second, [x2], retain_graph=True)[0]
+    got_again = mg.grad(second, [x2])[0]  # the kept softmax was used up: computed again
+    for got, arr in ((got_older, a), (got_latest, a2), (got_again, a2)):
+        assert not got.requires_grad
+        np.testing.assert_allclose(got.data, differentiable(arr), rtol=1e-13, atol=1e-16)
