@@ -89,10 +89,6 @@ def _step(mode: str, xw: Tensor, h: Tensor, c: Tensor | None, whh_t: Tensor,
     return (tanh(g) if mode == "RNN_TANH" else relu(g)), None
 
 
-def _shape_text(shape: tuple[int, ...]) -> str:
-    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-
-
 class RNNBase(Module):
     """What :class:`RNN`, :class:`LSTM` and :class:`GRU` share: parameters, checks and the loop.
 
@@ -189,9 +185,9 @@ class RNNBase(Module):
         t = h if isinstance(h, Tensor) else Tensor(np.asarray(h, dtype=self._dtype))
         if t.shape != expected:
             raise ValueError(
-                f"{name}: expected {what} of shape {_shape_text(expected)} (num_layers * "
+                f"{name}: expected {what} of shape {tuple(expected)} (num_layers * "
                 f"num_directions, {'batch, ' if len(expected) == 3 else ''}hidden_size), got "
-                f"{_shape_text(t.shape)}")
+                f"{tuple(t.shape)}")
         return t
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Any]:  # noqa: A002
@@ -230,10 +226,10 @@ class RNNBase(Module):
         x = _as_input(input, dtype)
         if x.ndim not in (2, 3):
             raise ValueError(f"{name}: expected a 3-D (batched) or 2-D (unbatched) input, got "
-                             f"shape {_shape_text(x.shape)}")
+                             f"shape {tuple(x.shape)}")
         if x.shape[-1] != self.input_size:
             raise ValueError(f"{name}: expected input with input_size={self.input_size} "
-                             f"features in its last axis, got shape {_shape_text(x.shape)}")
+                             f"features in its last axis, got shape {tuple(x.shape)}")
         batched = x.ndim == 3
         given_shape = x.shape
         if not batched:
@@ -243,7 +239,7 @@ class RNNBase(Module):
         steps, batch = x.shape[0], x.shape[1]
         if steps == 0:
             raise ValueError(f"{name}: the input sequence has no steps (shape "
-                             f"{_shape_text(given_shape)})")
+                             f"{tuple(given_shape)})")
         num_directions = 2 if self.bidirectional else 1
         n_states = self.num_layers * num_directions
         state_shape = (n_states, batch, self.hidden_size) if batched \
@@ -468,7 +464,7 @@ class RNNCellBase(Module):
         x = _as_input(input, self.weight_ih.dtype)
         if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
             raise ValueError(f"{name}: expected input of shape (batch, {self.input_size}) or "
-                             f"({self.input_size},), got {_shape_text(x.shape)}")
+                             f"({self.input_size},), got {tuple(x.shape)}")
         batched = x.ndim == 2
         return (x if batched else reshape(x, (1, self.input_size))), batched
 
@@ -480,9 +476,9 @@ class RNNCellBase(Module):
         t = h if isinstance(h, Tensor) else Tensor(np.asarray(h, dtype=dtype))
         expected = (batch, self.hidden_size) if batched else (self.hidden_size,)
         if t.shape != expected:
-            raise ValueError(f"{name}: expected {what} of shape {_shape_text(expected)} "
+            raise ValueError(f"{name}: expected {what} of shape {tuple(expected)} "
                              f"({'batch, ' if batched else ''}hidden_size), got "
-                             f"{_shape_text(t.shape)}")
+                             f"{tuple(t.shape)}")
         return t if batched else reshape(t, (1, self.hidden_size))
 
     def _cell(self, x: Tensor, h: Tensor, c: Tensor | None) -> tuple[Tensor, Tensor | None]:
