@@ -1023,7 +1023,24 @@ class MaxPoolNd(Function):
         self.kernel = _check_kernel(kernel, f"MaxPool{nd}d", f"kernel={kernel}")
         self.stride, self.padding, self.dilation = tuple(stride), tuple(padding), tuple(dilation)
         self.ceil_mode = ceil_mode
-        self.indices: np.ndarray | None = None
+        self._indices: np.ndarray | None = None
+        self._windows: _WindowArgmax | None = None
+
+    @property
+    def indices(self) -> np.ndarray | None:
+        """The flat index (``h*W + w`` in 2-D) of each window's maximum, (N, C, *out) int64.
+
+        None before the forward pass. The fast path of non-overlapping windows
+        keeps only each maximum's position in its window and computes these when
+        they are first read.
+        """
+        if self._indices is None and self._windows is not None:
+            self._indices = self._windows.indices()
+        return self._indices
+
+    @indices.setter
+    def indices(self, value: np.ndarray | None) -> None:
+        self._indices, self._windows = value, None
 
     @property
     def name(self) -> str:
@@ -1034,7 +1051,6 @@ class MaxPoolNd(Function):
         k, s, p, d = self.kernel, self.stride, self.padding, self.dilation
         nd = len(k)
         where = f"max_pool{nd}d"
-        n, c = x.shape[:2]
         sp = x.shape[2:]
         out, pads = _pool_sizes(sp, k, s, p, d, self.ceil_mode, where)
         for size, o, kk, ss, pp, dd in zip(sp, out, k, s, p, d):
@@ -1043,33 +1059,152 @@ class MaxPoolNd(Function):
                 raise ValueError(
                     f"{where}: some windows lie entirely in the padding (kernel {k}, stride "
                     f"{s}, padding {p}, dilation {d}, input {'x'.join(map(str, sp))})")
-        low = -np.inf if x.dtype.kind == "f" else (np.iinfo(x.dtype).min if x.dtype.kind in "iu"
-                                                   else 0)
-        xp = _pad_nd(x, pads, low)
-        st = xp.strides
-        v = as_strided(xp, (n, c, *out, *k),
-                       (st[0], st[1], *(a * b for a, b in zip(st[2:], s)),
-                        *(a * b for a, b in zip(st[2:], d))), writeable=False)
-        col = v.reshape(n, c, *out, int(np.prod(k)))
-        arg = col.argmax(axis=-1)
-        y = np.take_along_axis(col, arg[..., None], axis=-1)[..., 0]
-        # window position -> flat index into the unpadded input
-        kpos = np.unravel_index(arg, k) if nd > 1 else (arg,)
-        flat: Any = 0
-        for i in range(nd):
-            start = (np.arange(out[i]) * s[i] - p[i]).reshape((-1,) + (1,) * (nd - 1 - i))
-            term = kpos[i] * d[i] + start if d[i] != 1 else kpos[i] + start
-            flat = term if i == 0 else flat * sp[i] + term
-        self.indices = flat
+        self._indices = self._windows = None
+        if s == k and all(dd == 1 for dd in d) and not any(a or b for a, b in pads):
+            # windows that tile the input: compared slice by slice, no window copy
+            found = _tiled_max(x, k, out)
+            if found is not None:  # (None: a NaN, whose first position the general path finds)
+                y, self._windows = found
+                return y
+        y, self._indices = _strided_max(x, k, s, p, d, out, pads)
         return y
 
     def backward(self, gy: Tensor) -> Tensor:
+        if self._windows is not None:
+            return MaxPoolScatter(None, self.inputs[0].shape, self._windows)(gy)
         assert self.indices is not None
         return MaxPoolScatter(self.indices, self.inputs[0].shape)(gy)
 
     def attrs(self) -> dict[str, Any]:
         return {"kernel_size": self.kernel, "stride": self.stride, "padding": self.padding,
                 "dilation": self.dilation, "ceil_mode": self.ceil_mode}
+
+
+def _strided_max(x: np.ndarray, k: tuple[int, ...], s: tuple[int, ...], p: tuple[int, ...],
+                 d: tuple[int, ...], out: tuple[int, ...], pads: Pads,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Max pooling of any windows: the maxima and the flat index of each in its image.
+
+    The windows of the ``-inf``-padded input are copied out of a strided view and
+    ``argmax`` picks the first maximum of each (the first NaN, if any).
+    """
+    nd = len(k)
+    n, c = x.shape[:2]
+    sp = x.shape[2:]
+    low = -np.inf if x.dtype.kind == "f" else (np.iinfo(x.dtype).min if x.dtype.kind in "iu"
+                                               else 0)
+    xp = _pad_nd(x, pads, low)
+    st = xp.strides
+    v = as_strided(xp, (n, c, *out, *k),
+                   (st[0], st[1], *(a * b for a, b in zip(st[2:], s)),
+                    *(a * b for a, b in zip(st[2:], d))), writeable=False)
+    col = v.reshape(n, c, *out, int(np.prod(k)))
+    arg = col.argmax(axis=-1)
+    y = np.take_along_axis(col, arg[..., None], axis=-1)[..., 0]
+    # window position -> flat index into the unpadded input
+    kpos = np.unravel_index(arg, k) if nd > 1 else (arg,)
+    flat: Any = 0
+    for i in range(nd):
+        start = (np.arange(out[i]) * s[i] - p[i]).reshape((-1,) + (1,) * (nd - 1 - i))
+        term = kpos[i] * d[i] + start if d[i] != 1 else kpos[i] + start
+        flat = term if i == 0 else flat * sp[i] + term
+    return y, flat
+
+
+def _tiled_max(x: np.ndarray, k: tuple[int, ...], out: tuple[int, ...],
+               ) -> tuple[np.ndarray, _WindowArgmax] | None:
+    """Max pooling of windows that tile ``x`` (stride == kernel, no padding or dilation).
+
+    One spatial axis at a time, last axis first, the ``k`` strided slices of that
+    axis are compared elementwise (no window copy, no scatter): a later slice wins
+    only where it is strictly greater, so every tie goes to the first maximum in
+    row-major order, as :class:`MaxPoolNd` promises. Returns the maxima and their
+    positions in the windows, or None if a maximum is NaN (the general path then
+    finds the first NaN, as ``argmax`` does).
+    """
+    nd = len(k)
+    adt = np.dtype(np.int8) if int(np.prod(k)) <= 127 else np.dtype(np.intp)
+    v: np.ndarray = x
+    arg: np.ndarray | None = None
+    for i in range(nd - 1, -1, -1):
+        ax, kk, o = 2 + i, k[i], out[i]
+        step = int(np.prod(k[i + 1:]))  # positions in the window per step of this axis
+
+        def cut(a: np.ndarray, j: int, ax: int = ax, kk: int = kk, o: int = o) -> np.ndarray:
+            idx: list[slice] = [slice(None)] * a.ndim
+            idx[ax] = slice(j, j + kk * (o - 1) + 1, kk)
+            return a[tuple(idx)]
+
+        best = cut(v, 0)
+        barg = None if arg is None else cut(arg, 0)
+        for j in range(1, kk):
+            c = cut(v, j)
+            take = np.greater(c, best)
+            best = np.maximum(c, best)  # ties: NumPy returns the second operand, the first max
+            if arg is None:
+                # the positions so far are all below j * step: the latest winner is the larger
+                here = np.multiply(take, j * step, dtype=adt)
+                barg = here if barg is None else np.maximum(barg, here)
+            else:
+                assert barg is not None
+                barg = barg + take * (cut(arg, j) + adt.type(j * step) - barg)
+        if kk == 1:
+            best = np.array(best)
+        if barg is None:
+            barg = np.zeros(best.shape, dtype=adt)
+        elif kk == 1:
+            barg = np.array(barg)
+        v, arg = best, barg
+    assert arg is not None
+    if v.dtype.kind in "fc" and np.isnan(v).any():
+        return None
+    return v, _WindowArgmax(arg, k, x.shape, x.strides)
+
+
+class _WindowArgmax:
+    """Where each maximum of tiling windows lies: its position in its window.
+
+    ``arg`` (N, C, *out) holds the row-major position in the window of each
+    maximum; the windows are ``kernel`` in size and tile the input of ``shape``
+    (stride == kernel) from its origin. The input's strides give the memory order
+    of the gradient :meth:`scatter` writes.
+    """
+
+    def __init__(self, arg: np.ndarray, kernel: tuple[int, ...], shape: tuple[int, ...],
+                 strides: tuple[int, ...]) -> None:
+        self.arg, self.kernel, self.shape = arg, tuple(kernel), tuple(shape)
+        # the input's axes from the largest stride to the smallest (its memory order)
+        self.order = tuple(int(i) for i in np.argsort([-abs(st) for st in strides],
+                                                      kind="stable"))
+
+    def indices(self) -> np.ndarray:
+        """The flat index into each (n, c) image of each maximum, as the general path gives."""
+        sp = self.shape[2:]
+        out = self.arg.shape[2:]
+        nd = len(sp)
+        weights = [int(np.prod(sp[i + 1:])) for i in range(nd)]
+        kpos = np.indices(self.kernel).reshape(nd, -1)
+        offset = sum(kpos[i] * weights[i] for i in range(nd))  # in-window position -> offset
+        base: Any = 0
+        for i in range(nd):
+            start = (np.arange(out[i]) * self.kernel[i] * weights[i]).reshape(
+                (-1,) + (1,) * (nd - 1 - i))
+            base = base + start
+        return np.ascontiguousarray(offset[self.arg] + base, dtype=np.int64)
+
+    def scatter(self, gy: np.ndarray) -> np.ndarray:
+        """Each value of ``gy`` (N, C, *out) at its window's maximum, zeros elsewhere."""
+        order = self.order
+        inverse = tuple(int(i) for i in np.argsort(order))
+        sp, out = self.shape[2:], gy.shape[2:]
+        covered = all(n == o * kk for n, o, kk in zip(sp, out, self.kernel))
+        alloc = np.empty if covered else np.zeros  # tiling windows write every element once
+        img = alloc(tuple(self.shape[i] for i in order), dtype=gy.dtype).transpose(inverse)
+        # every operand in one memory order: NumPy's loops then run along rows
+        gy = np.ascontiguousarray(gy.transpose(order)).transpose(inverse)
+        for i, pos in enumerate(np.ndindex(*self.kernel)):
+            np.multiply(gy, self.arg == i, out=img[_window_slices(pos, self.kernel, out)])
+        return img
 
 
 #: The name of the 2-D op before it took any number of dimensions.
@@ -1085,13 +1220,34 @@ def _flat_index(idx: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 class MaxPoolScatter(Function):
-    """Add each value to its window's argmax position (the backward of max pooling)."""
+    """Add each value to its window's argmax position (the backward of max pooling).
 
-    def __init__(self, indices: np.ndarray, shape: tuple[int, ...]) -> None:
-        self.indices = indices
+    ``indices`` are the flat positions (N, C, *out) of :attr:`MaxPoolNd.indices`;
+    for non-overlapping windows ``windows`` (a :class:`_WindowArgmax`) may stand
+    for them (``indices`` None): each value is then written with one strided
+    product per kernel position instead of a scatter, into an array laid out as
+    the pooled input was.
+    """
+
+    def __init__(self, indices: np.ndarray | None, shape: tuple[int, ...],
+                 windows: _WindowArgmax | None = None) -> None:
+        if indices is None and windows is None:
+            raise ValueError("MaxPoolScatter: give the indices or the windows")
+        self._indices = indices
+        self.windows = windows
         self.shape = shape
 
+    @property
+    def indices(self) -> np.ndarray:
+        """The flat positions (N, C, *out) the values go to."""
+        if self._indices is None:
+            assert self.windows is not None
+            self._indices = self.windows.indices()
+        return self._indices
+
     def forward(self, gy: np.ndarray) -> np.ndarray:
+        if self.windows is not None:
+            return self.windows.scatter(gy)
         flat = _flat_index(self.indices, self.shape)
         size = int(np.prod(self.shape))
         out = np.bincount(flat, weights=gy.ravel(), minlength=size)
