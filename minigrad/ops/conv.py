@@ -1111,100 +1111,140 @@ def _strided_max(x: np.ndarray, k: tuple[int, ...], s: tuple[int, ...], p: tuple
     return y, flat
 
 
+def _cut(a: np.ndarray, axis: int, j: int, k: int, o: int) -> np.ndarray:
+    """Along ``axis``: element ``j`` of each of the ``o`` tiling windows of size ``k``."""
+    idx: list[slice] = [slice(None)] * a.ndim
+    idx[axis] = slice(j, j + k * (o - 1) + 1, k)
+    return a[tuple(idx)]
+
+
 def _tiled_max(x: np.ndarray, k: tuple[int, ...], out: tuple[int, ...],
                ) -> tuple[np.ndarray, _WindowArgmax] | None:
     """Max pooling of windows that tile ``x`` (stride == kernel, no padding or dilation).
 
     One spatial axis at a time, last axis first, the ``k`` strided slices of that
-    axis are compared elementwise (no window copy, no scatter): a later slice wins
-    only where it is strictly greater, so every tie goes to the first maximum in
-    row-major order, as :class:`MaxPoolNd` promises. Returns the maxima and their
-    positions in the windows, or None if a maximum is NaN (the general path then
-    finds the first NaN, as ``argmax`` does).
+    axis are compared elementwise (no window copy): a later slice wins only where it
+    is strictly greater, so every tie goes to the first maximum in row-major order,
+    as :class:`MaxPoolNd` promises. Which slice won is kept per axis (a bool for a
+    side of 2), from which the gradient is spread back axis by axis and the flat
+    indices are made when asked for. Returns the maxima and those choices, or None
+    if a maximum is NaN (the general path then finds the first NaN, as ``argmax``
+    does).
     """
     nd = len(k)
-    adt = np.dtype(np.int8) if int(np.prod(k)) <= 127 else np.dtype(np.intp)
     v: np.ndarray = x
-    arg: np.ndarray | None = None
+    chosen: list[np.ndarray | None] = [None] * nd
     for i in range(nd - 1, -1, -1):
         ax, kk, o = 2 + i, k[i], out[i]
-        step = int(np.prod(k[i + 1:]))  # positions in the window per step of this axis
-
-        def cut(a: np.ndarray, j: int, ax: int = ax, kk: int = kk, o: int = o) -> np.ndarray:
-            idx: list[slice] = [slice(None)] * a.ndim
-            idx[ax] = slice(j, j + kk * (o - 1) + 1, kk)
-            return a[tuple(idx)]
-
-        best = cut(v, 0)
-        barg = None if arg is None else cut(arg, 0)
+        best = _cut(v, ax, 0, kk, o)
+        sel: np.ndarray | None = None
         for j in range(1, kk):
-            c = cut(v, j)
+            c = _cut(v, ax, j, kk, o)
             take = np.greater(c, best)
             best = np.maximum(c, best)  # ties: NumPy returns the second operand, the first max
-            if arg is None:
-                # the positions so far are all below j * step: the latest winner is the larger
-                here = np.multiply(take, j * step, dtype=adt)
-                barg = here if barg is None else np.maximum(barg, here)
-            else:
-                assert barg is not None
-                barg = barg + take * (cut(arg, j) + adt.type(j * step) - barg)
-        if kk == 1:
-            best = np.array(best)
-        if barg is None:
-            barg = np.zeros(best.shape, dtype=adt)
-        elif kk == 1:
-            barg = np.array(barg)
-        v, arg = best, barg
-    assert arg is not None
+            # the later winner has the larger j, so the choice so far is a maximum
+            sel = take if sel is None else np.maximum(
+                sel, np.multiply(take, j, dtype=np.int8 if kk <= 127 else np.intp))
+        chosen[i] = sel
+        v = np.array(best) if kk == 1 else best
     if v.dtype.kind in "fc" and np.isnan(v).any():
         return None
-    return v, _WindowArgmax(arg, k, x.shape, x.strides)
+    return v, _WindowArgmax(chosen, k, x.shape, x.strides)
 
 
 class _WindowArgmax:
-    """Where each maximum of tiling windows lies: its position in its window.
+    """Where each maximum of tiling windows lies, as one choice per spatial axis.
 
-    ``arg`` (N, C, *out) holds the row-major position in the window of each
-    maximum; the windows are ``kernel`` in size and tile the input of ``shape``
-    (stride == kernel) from its origin. The input's strides give the memory order
-    of the gradient :meth:`scatter` writes.
+    ``chosen[i]`` says, for axis ``i``, which of the ``kernel[i]`` slices of that
+    axis held the maximum (a bool array for a side of 2, None for a side of 1);
+    it has the shape of the array that axis was reduced from, with axes after
+    ``i`` already reduced. The windows tile the input of ``shape`` from its
+    origin (stride == kernel); its strides give the memory order of the
+    gradient :meth:`scatter` writes.
     """
 
-    def __init__(self, arg: np.ndarray, kernel: tuple[int, ...], shape: tuple[int, ...],
-                 strides: tuple[int, ...]) -> None:
-        self.arg, self.kernel, self.shape = arg, tuple(kernel), tuple(shape)
+    def __init__(self, chosen: list[np.ndarray | None], kernel: tuple[int, ...],
+                 shape: tuple[int, ...], strides: tuple[int, ...]) -> None:
+        self.chosen, self.kernel, self.shape = chosen, tuple(kernel), tuple(shape)
         # the input's axes from the largest stride to the smallest (its memory order)
         self.order = tuple(int(i) for i in np.argsort([-abs(st) for st in strides],
                                                       kind="stable"))
 
+    def _alloc(self, shape: tuple[int, ...], dtype: Any, zero: bool) -> np.ndarray:
+        """An array of ``shape`` laid out in the input's memory order."""
+        order = self.order
+        a = (np.zeros if zero else np.empty)(tuple(shape[i] for i in order), dtype=dtype)
+        return a.transpose(tuple(int(i) for i in np.argsort(order)))
+
+    def _steps(self) -> list[tuple[int, int, int, int]]:
+        """(axis, side, output size, input size) of each axis, in the order of the forward."""
+        sp = self.shape[2:]
+        nd = len(sp)
+        out = [n // kk for n, kk in zip(sp, self.kernel)]
+        return [(2 + i, self.kernel[i], out[i], sp[i]) for i in range(nd - 1, -1, -1)]
+
     def indices(self) -> np.ndarray:
         """The flat index into each (n, c) image of each maximum, as the general path gives."""
         sp = self.shape[2:]
-        out = self.arg.shape[2:]
         nd = len(sp)
+        dt = np.dtype(np.int8) if int(np.prod(self.kernel)) <= 127 else np.dtype(np.intp)
+        arg: Any = None  # each maximum's row-major position in its window, last axis first
+        for (ax, kk, o, _), sel in zip(self._steps(), self.chosen[::-1]):
+            weight = dt.type(int(np.prod(self.kernel[ax - 1:])))
+            if sel is None:
+                continue
+            if arg is None:
+                arg = np.multiply(sel, weight, dtype=dt)
+                continue
+
+            def cand(j: int, a: Any = arg, ax: int = ax, kk: int = kk, o: int = o) -> Any:
+                return _cut(a, ax, j, kk, o)
+
+            new = np.array(cand(0), dtype=dt)
+            for j in range(1, kk):
+                new += (sel == j) * (cand(j) - cand(0) + dt.type(j) * weight)
+            arg = new
         weights = [int(np.prod(sp[i + 1:])) for i in range(nd)]
         kpos = np.indices(self.kernel).reshape(nd, -1)
         offset = sum(kpos[i] * weights[i] for i in range(nd))  # in-window position -> offset
-        base: Any = 0
+        out = tuple(n // kk for n, kk in zip(sp, self.kernel))
+        base: Any = np.zeros((), dtype=np.int64)
         for i in range(nd):
-            start = (np.arange(out[i]) * self.kernel[i] * weights[i]).reshape(
-                (-1,) + (1,) * (nd - 1 - i))
-            base = base + start
-        return np.ascontiguousarray(offset[self.arg] + base, dtype=np.int64)
+            base = np.add.outer(base, np.arange(out[i], dtype=np.int64) * self.kernel[i]
+                                * weights[i])
+        flat = np.empty(self.shape[:2] + out, dtype=np.int64)
+        if arg is None:  # a window of one element
+            flat[...] = base
+        else:
+            np.add(np.take(offset.astype(np.int64), arg), base, out=flat)
+        return flat
 
     def scatter(self, gy: np.ndarray) -> np.ndarray:
-        """Each value of ``gy`` (N, C, *out) at its window's maximum, zeros elsewhere."""
+        """Each value of ``gy`` (N, C, *out) at its window's maximum, zeros elsewhere.
+
+        The axes are spread back in the reverse order of the forward's reduction, each
+        by one product per kernel position with the choice of that axis.
+        """
         order = self.order
         inverse = tuple(int(i) for i in np.argsort(order))
-        sp, out = self.shape[2:], gy.shape[2:]
-        covered = all(n == o * kk for n, o, kk in zip(sp, out, self.kernel))
-        alloc = np.empty if covered else np.zeros  # tiling windows write every element once
-        img = alloc(tuple(self.shape[i] for i in order), dtype=gy.dtype).transpose(inverse)
         # every operand in one memory order: NumPy's loops then run along rows
-        gy = np.ascontiguousarray(gy.transpose(order)).transpose(inverse)
-        for i, pos in enumerate(np.ndindex(*self.kernel)):
-            np.multiply(gy, self.arg == i, out=img[_window_slices(pos, self.kernel, out)])
-        return img
+        g = np.ascontiguousarray(gy.transpose(order)).transpose(inverse)
+        for (ax, kk, o, n), sel in zip(self._steps()[::-1], self.chosen):
+            shape = list(g.shape)
+            shape[ax] = n
+            spread = self._alloc(tuple(shape), g.dtype, zero=n != o * kk)
+            if sel is None:  # a side of 1
+                _cut(spread, ax, 0, kk, o)[...] = g
+                g = spread
+                continue
+            for j in range(kk):
+                if sel.dtype == np.bool_:
+                    mask = np.logical_not(sel) if j == 0 else sel
+                else:
+                    mask = sel == j
+                np.multiply(g, mask, out=_cut(spread, ax, j, kk, o))
+            g = spread
+        return g
 
 
 #: The name of the 2-D op before it took any number of dimensions.
