@@ -1141,7 +1141,9 @@ def _tiled_max(x: np.ndarray, k: tuple[int, ...], out: tuple[int, ...],
         for j in range(1, kk):
             c = _cut(v, ax, j, kk, o)
             take = np.greater(c, best)
-            best = np.maximum(c, best)  # ties: NumPy returns the second operand, the first max
+            # the result C-contiguous (the next op, e.g. a flatten, reads it in that order)
+            res = np.empty(c.shape, dtype=c.dtype) if i == 0 and j == kk - 1 else None
+            best = np.maximum(c, best, out=res)  # ties: NumPy returns the second operand
             # the later winner has the larger j, so the choice so far is a maximum
             sel = take if sel is None else np.maximum(
                 sel, np.multiply(take, j, dtype=np.int8 if kk <= 127 else np.intp))
@@ -1227,7 +1229,8 @@ class _WindowArgmax:
         """
         order = self.order
         inverse = tuple(int(i) for i in np.argsort(order))
-        # every operand in one memory order: NumPy's loops then run along rows
+        # every operand in one memory order (that of the choices, the input's): NumPy's
+        # loops then run along rows, several times faster than over mixed orders
         g = np.ascontiguousarray(gy.transpose(order)).transpose(inverse)
         for (ax, kk, o, n), sel in zip(self._steps()[::-1], self.chosen):
             shape = list(g.shape)
