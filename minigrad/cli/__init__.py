@@ -34,6 +34,10 @@ an option given with the default's value counts as given.
 refused (exit 2, naming the option and the model), never ignored, so
 ``history.json`` records what the run used.
 
+``--dtype float32`` loads MNIST as float32 (as the book does), creates the model's
+parameters and buffers in float32 (drawn as for float64, then rounded) and trains in
+float32; the default is float64. ``history.json`` records it, and ``--resume`` keeps it.
+
 The progress bar is shown only when its output (stderr) is a terminal; in a
 log or a pipe only the per-epoch lines are printed.
 
