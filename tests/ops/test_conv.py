@@ -547,11 +547,17 @@ def tiled_pools(draw):
     sp = tuple(kk * draw(st.integers(1, 3)) + draw(st.integers(0, kk - 1)) for kk in k)
     n, c = draw(st.integers(1, 2)), draw(st.integers(1, 3))
     dtype = draw(st.sampled_from([np.float64, np.float32, np.int64]))
-    ties = draw(st.booleans())
+    values = draw(st.sampled_from(["ties", "distinct", "signed zeros"]))
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
-    # channel-major memory, as a convolution's output is laid out
-    base = (rng.integers(0, 3, (c, n) + sp) if ties
-            else rng.permutation(n * c * int(np.prod(sp))).reshape((c, n) + sp) - 7)
+    # channel-major memory, as a convolution's output is laid out; non-negative floats
+    # (ties) are compared through their bit patterns, the others as floats
+    if values == "ties":
+        base = rng.integers(0, 3, (c, n) + sp)
+    elif values == "distinct":
+        base = rng.permutation(n * c * int(np.prod(sp))).reshape((c, n) + sp) - 7
+    else:
+        base = rng.choice([-0.0, 0.0, 1.0], (c, n) + sp)
+        dtype = np.float64 if dtype == np.int64 else dtype
     x = base.astype(dtype).transpose(1, 0, *range(2, 2 + nd))
     if draw(st.booleans()):
         x = np.ascontiguousarray(x)
@@ -570,6 +576,7 @@ def test_tiled_max_pool_is_the_general_path_exactly(case):
     y_ref, flat_ref = _strided_max(x, k, k, (0,) * nd, (1,) * nd, out, pads)
     assert y.dtype == x.dtype
     np.testing.assert_array_equal(y, y_ref)
+    np.testing.assert_array_equal(np.signbit(y), np.signbit(y_ref))  # the first of 0.0, -0.0
     np.testing.assert_array_equal(windows.indices(), flat_ref)
     gy = np.random.default_rng(1).standard_normal(y.shape).astype(
         x.dtype if x.dtype.kind == "f" else np.float64)
@@ -607,6 +614,15 @@ def test_tiled_max_pool_with_nan_finds_the_first_nan():
     assert idx[0, 0, 1, 1] == 15  # the other windows as before
     (g,) = mg.grad(y.sum(), [x])
     assert g.data[0, 0, 0, 1] == 1 and g.data[0, 0, 1, 1] == 0
+    # non-negative inputs (compared as bit patterns) and NaNs of either sign
+    for nan in (np.nan, np.copysign(np.nan, -1.0)):
+        for dtype in (np.float64, np.float32):
+            x = np.arange(16.0, dtype=dtype).reshape(1, 1, 4, 4)
+            x[0, 0, 0, 1] = x[0, 0, 3, 3] = nan
+            y, idx = F.max_pool2d(x, 2, return_indices=True)
+            assert np.isnan(y.data[0, 0, 0, 0]) and idx[0, 0, 0, 0] == 1
+            assert np.isnan(y.data[0, 0, 1, 1]) and idx[0, 0, 1, 1] == 15
+            assert y.data[0, 0, 0, 1] == 7 and idx[0, 0, 0, 1] == 7
 
 
 @pytest.mark.parametrize("shape,k", [((2, 3, 4, 6), 2), ((1, 2, 5, 7), 2), ((1, 2, 7, 6), (3, 2)),
