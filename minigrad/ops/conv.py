@@ -1210,7 +1210,7 @@ class _WindowArgmax:
             def cand(j: int, a: Any = arg, ax: int = ax, kk: int = kk, o: int = o) -> Any:
                 return _cut(a, ax, j, kk, o)
 
-            new = np.array(cand(0), dtype=dt)
+            new: Any = np.array(cand(0), dtype=dt)
             for j in range(1, kk):
                 new += (sel == j) * (cand(j) - cand(0) + dt.type(j) * weight)
             arg = new

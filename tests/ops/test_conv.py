@@ -647,3 +647,16 @@ def test_conv_relu_pool_step_stays_float32():
     assert h.dtype == np.float32
     gw, gb = mg.grad(h.sum(), [w, b])
     assert gw.dtype == np.float32 and gb.dtype == np.float32
+
+
+def test_tiled_max_pool_with_a_large_window():
+    """A window of more than 127 elements (wider position types) gives the general result."""
+    from minigrad.ops.conv import MaxPoolScatter, _strided_max, _tiled_max
+    x = np.random.default_rng(2).integers(0, 5, (2, 1, 25, 23)).astype(float)
+    k = (12, 11)
+    y, windows = _tiled_max(x, k, (2, 2))
+    y_ref, flat = _strided_max(x, k, k, (0, 0), (1, 1), (2, 2), ((0, 0), (0, 0)))
+    np.testing.assert_array_equal(y, y_ref)
+    np.testing.assert_array_equal(windows.indices(), flat)
+    gy = np.arange(8.0).reshape(2, 1, 2, 2) + 1
+    np.testing.assert_array_equal(windows.scatter(gy), MaxPoolScatter(flat, x.shape).forward(gy))
