@@ -31,7 +31,10 @@ with the other ops, so gradients of gradients work:
   backward of one is the other), as are :class:`WindowSum` (the sums of
   average pooling) and :class:`WindowSpread`;
 * max pooling's backward scatters to the recorded argmax positions, and
-  the backward of the scatter gathers from them; ``max_unpool`` writes to
+  the backward of the scatter gathers from them (windows that tile the
+  input, stride equal to the kernel, are compared slice by slice instead of
+  copied out, and their gradient is spread back axis by axis; the results
+  are the same); ``max_unpool`` writes to
   given positions and its backward gathers from them;
 * ``adaptive_avg_pool*`` are products with averaging matrices (as is
   ``interpolate``, in :mod:`minigrad.ops.padding`).
@@ -1274,10 +1277,10 @@ class MaxPoolScatter(Function):
     """Add each value to its window's argmax position (the backward of max pooling).
 
     ``indices`` are the flat positions (N, C, *out) of :attr:`MaxPoolNd.indices`;
-    for non-overlapping windows ``windows`` (a :class:`_WindowArgmax`) may stand
-    for them (``indices`` None): each value is then written with one strided
-    product per kernel position instead of a scatter, into an array laid out as
-    the pooled input was.
+    for windows that tile the input, ``windows`` (a :class:`_WindowArgmax`) may
+    stand for them (``indices`` None, made when first read): the values are then
+    spread back axis by axis with strided products instead of a scatter, into an
+    array laid out in memory as the pooled input was.
     """
 
     def __init__(self, indices: np.ndarray | None, shape: tuple[int, ...],
