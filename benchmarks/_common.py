@@ -20,16 +20,36 @@ def blas_threads() -> str:
         pass
     env = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                       "MKL_NUM_THREADS") if k in os.environ}
-    return (f"unknown BLAS (threadpoolctl not installed); env {env or 'unset'}; "
-            f"{os.cpu_count()} CPUs")
+    return (f"{_numpy_blas()} (threadpoolctl not installed: thread count not read back); "
+            f"env {env or 'unset'}; {os.cpu_count()} CPUs")
 
 
-def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Time each function ``repeats`` times, alternating between them; return medians (s)."""
+def _numpy_blas() -> str:
+    """The BLAS NumPy was built with, from its build configuration."""
+    try:
+        import numpy as np
+
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f"{blas.get('name', 'unknown BLAS')} {blas.get('version', '')}".strip()
+    except Exception:  # noqa: BLE001 - an older NumPy has no dict form
+        return "unknown BLAS"
+
+
+def interleaved_samples(fns: dict[str, Callable[[], object]],
+                        repeats: int) -> dict[str, list[float]]:
+    """Time each function ``repeats`` times, alternating between them; return every time (s).
+
+    Round ``i`` of every function is ``samples[name][i]``, so per-round ratios can be taken.
+    """
     samples: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
             t0 = time.perf_counter()
             fn()
             samples[name].append(time.perf_counter() - t0)
-    return {k: statistics.median(v) for k, v in samples.items()}
+    return samples
+
+
+def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Time each function ``repeats`` times, alternating between them; return medians (s)."""
+    return {k: statistics.median(v) for k, v in interleaved_samples(fns, repeats).items()}

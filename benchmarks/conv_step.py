@@ -1,9 +1,17 @@
 """One training step of the chapter 7-8 networks: minigrad against the book's NumPy algorithm.
 
 Measures, in one process, alternating step by step on the same batches (batch 100, MNIST
-shape, float32 inputs and float64 parameters as in the book):
+shape), with one BLAS thread unless ``OPENBLAS_NUM_THREADS`` (``OMP_NUM_THREADS``,
+``MKL_NUM_THREADS``) says otherwise, and ``torch.set_num_threads(1)``:
 
-1. ``SimpleConvNet`` and ``DeepConvNet`` steps (``network.gradient`` then the book's
+0. Each dtype against PyTorch: the ``SimpleConvNet`` (and ``DeepConvNet``) step of
+   :mod:`minigrad.book` with parameters *and* inputs in float64, then in float32, and
+   PyTorch's same architecture in both dtypes; medians, the median of the per-round
+   ratios minigrad / PyTorch per dtype, float32 / float64 for each library, and whether
+   minigrad's float64 step is at or under PyTorch's and its float32 step at or under
+   1.2x PyTorch's. The parameters' and gradients' dtypes are checked after the steps.
+1. ``SimpleConvNet`` and ``DeepConvNet`` steps (float32 inputs and float64 parameters,
+   as in the book) (``network.gradient`` then the book's
    ``Adam.update``) of :mod:`minigrad.book` and of NumPy code that performs the book's
    operations one for one, im2col and hand-written backward passes included
    (``tests/book_conv_reference.py``); medians and the ratio minigrad / NumPy. PyTorch
@@ -17,9 +25,11 @@ Every figure is printed with the BLAS library and its thread count.
 
 Usage::
 
-    python benchmarks/conv_step.py                   # steps and sweep, 20 repeats
+    python benchmarks/conv_step.py                   # dtypes, steps and sweep, 20 repeats
     python benchmarks/conv_step.py --repeats 5 --skip-sweep
+    python benchmarks/conv_step.py --models simple --skip-steps --skip-sweep  # dtypes only
     python benchmarks/conv_step.py --profile simple  # cProfile of minigrad's step
+    python benchmarks/conv_step.py --profile simple --dtype float32
     python benchmarks/conv_step.py --rss-steps 200 --skip-steps --skip-sweep
 """
 
@@ -27,13 +37,18 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import resource
+import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one BLAS thread, set before NumPy loads its BLAS
+
+import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -41,7 +56,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import book_conv_reference as ref  # noqa: E402
-from _common import blas_threads, interleaved  # noqa: E402
+from _common import blas_threads, interleaved, interleaved_samples  # noqa: E402
 
 import minigrad as mg  # noqa: E402
 from minigrad.book.deep_convnet import DeepConvNet  # noqa: E402
@@ -69,6 +84,14 @@ def make_pair(model: str) -> tuple[object, object]:
     for k, v in book.params.items():
         mg.nn.assign_(mine.params[k], v)
     return mine, book
+
+
+def minigrad_net(model: str, dtype: str) -> object:
+    """minigrad.book's network with every parameter in ``dtype`` (seed 0)."""
+    net = SimpleConvNet(seed=0) if model == "simple" else DeepConvNet(seed=0)
+    for p in net.params.values():  # type: ignore[attr-defined]
+        p.data = p.data.astype(dtype)
+    return net
 
 
 def stepper(net: object, opt: object, x: np.ndarray, t: np.ndarray):
@@ -123,6 +146,52 @@ def torch_stepper(model: str, dtype_name: str, x: np.ndarray, t: np.ndarray):
         opt.step()
 
     return step
+
+
+TARGETS = {"float64": 1.0, "float32": 1.2}  # minigrad / PyTorch, at most
+
+
+def bench_dtypes(models: list[str], repeats: int) -> None:
+    """minigrad and PyTorch, float64 and float32 (parameters and inputs), interleaved."""
+    try:
+        import torch
+    except ImportError:
+        print("(PyTorch not installed: no dtype comparison)")
+        return
+    torch.set_num_threads(1)
+    x, t = _batches()
+    for model in models:
+        nets, fns = {}, {}
+        for dt, short in (("float64", "f64"), ("float32", "f32")):
+            xd = x.astype(dt)
+            nets[dt] = minigrad_net(model, dt)
+            fns[f"minigrad {short}"] = stepper(nets[dt], Adam(lr=0.001), xd, t)
+            fns[f"torch {short}"] = torch_stepper(model, dt, xd, t)
+        for fn in fns.values():  # warm-up
+            fn()
+        samples = interleaved_samples(fns, repeats)
+        med = {k: statistics.median(v) for k, v in samples.items()}
+        name = "SimpleConvNet" if model == "simple" else "DeepConvNet"
+        print(f"\n{name} step (batch {BATCH}, Adam), parameters and inputs in each dtype, "
+              f"median of {repeats} interleaved rounds; torch threads "
+              f"{torch.get_num_threads()}:")
+        print(f"  {'dtype':8s} {'minigrad':>10s} {'PyTorch':>10s} {'ratio':>7s} "
+              f"{'per-round':>10s}  target")
+        for dt, short in (("float64", "f64"), ("float32", "f32")):
+            mine, theirs = samples[f"minigrad {short}"], samples[f"torch {short}"]
+            ratio = med[f"minigrad {short}"] / med[f"torch {short}"]
+            rounds = statistics.median(a / b for a, b in zip(mine, theirs))
+            target = (f"<= {TARGETS[dt]:.1f}: {'met' if ratio <= TARGETS[dt] else 'NOT met'}"
+                      if model == "simple" else "-")
+            print(f"  {dt:8s} {med[f'minigrad {short}'] * 1000:8.1f}ms "
+                  f"{med[f'torch {short}'] * 1000:8.1f}ms {ratio:7.2f} {rounds:10.2f}  {target}")
+        print(f"  float32 / float64: minigrad {med['minigrad f32'] / med['minigrad f64']:.2f}, "
+              f"PyTorch {med['torch f32'] / med['torch f64']:.2f}")
+        for dt, net in nets.items():
+            kinds = {str(p.dtype) for p in net.params.values()}  # type: ignore[attr-defined]
+            kinds |= {str(g.dtype) for g in net.gradient(  # type: ignore[attr-defined]
+                x[:BATCH].astype(dt), t[:BATCH]).values()}
+            print(f"  minigrad {dt}: parameters and gradients {', '.join(sorted(kinds))}")
 
 
 def bench_steps(models: list[str], repeats: int, use_torch: bool) -> None:
@@ -256,10 +325,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--models", default="simple,deep")
+    ap.add_argument("--skip-dtypes", action="store_true",
+                    help="skip the float64/float32 comparison with PyTorch")
     ap.add_argument("--skip-steps", action="store_true")
     ap.add_argument("--skip-sweep", action="store_true")
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--profile", choices=["simple", "deep"])
+    ap.add_argument("--dtype", choices=["float64", "float32"], default=None,
+                    help="--profile: parameters and inputs in this dtype (default: the "
+                         "book's float64 parameters and float32 inputs)")
     ap.add_argument("--rss-steps", type=int, default=0)
     ap.add_argument("--rss-child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -269,7 +343,10 @@ def main() -> None:
     print("BLAS:", blas_threads())
     if args.profile:
         x, t = _batches()
-        mine, _ = make_pair(args.profile)
+        if args.dtype is None:
+            mine, _ = make_pair(args.profile)
+        else:
+            mine, x = minigrad_net(args.profile, args.dtype), x.astype(args.dtype)
         step = stepper(mine, Adam(lr=0.001), x, t)
         step()
         prof = cProfile.Profile()
@@ -279,6 +356,8 @@ def main() -> None:
         prof.disable()
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         return
+    if not args.skip_dtypes and not args.no_torch:
+        bench_dtypes(args.models.split(","), args.repeats)
     if not args.skip_steps:
         bench_steps(args.models.split(","), args.repeats, not args.no_torch)
     if not args.skip_sweep:

@@ -469,7 +469,8 @@ class Adam(Optimizer):
         m, v = self.state["m"][name], self.state["v"][name]
         _average_(m, b1, g)
         _average_(v, b2, g * g)
-        denom = np.sqrt(v) / np.sqrt(1 - b2 ** k) + self.eps
+        # the correction as a Python float: a NumPy float64 scalar would promote float32 state
+        denom = np.sqrt(v) / float(np.sqrt(1 - b2 ** k)) + self.eps
         return (self.lr / (1 - b1 ** k)) * m / denom
 
 

@@ -808,3 +808,104 @@ def test_progress_bar_only_when_the_output_is_a_terminal(tmp_path, kind):
         assert "\r" not in text
     else:
         assert updates and "/25 " in text
+
+
+# -- --dtype float32: the data, the parameters and every activation in float32 -------------------
+
+def _graph_float_dtypes(t):
+    """The dtypes of every floating tensor in the graph that made ``t``."""
+    seen, stack, kinds = set(), [t], set()
+    while stack:
+        u = stack.pop()
+        if id(u) in seen:
+            continue
+        seen.add(id(u))
+        if u.dtype.kind == "f":
+            kinds.add(str(u.dtype))
+        if u.creator is not None:
+            stack.extend(x for x in u.creator.inputs if isinstance(x, mg.Tensor))
+    return kinds
+
+
+@pytest.fixture
+def built_models(monkeypatch):
+    """The models ``minigrad train`` builds, kept for the test to look at."""
+    models = []
+    for name, build in list(cli.MODELS.items()):
+        def capture(args, n_in, n_out, rng, build=build):
+            models.append(build(args, n_in, n_out, rng))
+            return models[-1]
+        monkeypatch.setitem(cli.MODELS, name, capture)
+    return models
+
+
+def test_dtype_float32_trains_in_float32_and_learns(tmp_path, data_dir, capsys, built_models):
+    out = tmp_path / "f32"
+    assert cli.main(["train", *ARGS, "--dtype", "float32", "--data-dir", str(data_dir),
+                     "--out", str(out)]) == 0, capsys.readouterr().err
+    assert ", float32," in capsys.readouterr().out
+    h = json.loads((out / "history.json").read_text())
+    assert h["config"]["dtype"] == h["config"]["cli"]["dtype"] == "float32"
+    assert h["final_test_acc"] > 0.9 and h["losses"][-1] < h["losses"][0] / 2  # it learns
+    with np.load(out / "weights.npz") as w:
+        assert {str(w[k].dtype) for k in w.files} == {"float32"}
+    model = built_models[-1]
+    (x, t), _ = synthetic_data(n=300, n_test=60)
+    loss = model.loss(x[:16].astype(np.float32), t[:16].astype(np.float32))
+    assert _graph_float_dtypes(loss) == {"float32"}
+    # the default is unchanged: float64
+    assert cli.main(["train", *ARGS, "--data-dir", str(data_dir), "--out",
+                     str(tmp_path / "f64")]) == 0
+    h64 = json.loads((tmp_path / "f64" / "history.json").read_text())
+    assert h64["config"]["dtype"] == "float64"
+    with np.load(tmp_path / "f64" / "weights.npz") as w:
+        assert {str(w[k].dtype) for k in w.files} == {"float64"}
+
+
+def test_dtype_float32_multi_layer_keeps_batchnorm_statistics_in_float32(
+        tmp_path, data_dir, capsys, built_models):
+    out = tmp_path / "multi"
+    argv = ["train", *MULTI, "--iters", "20", "--batch-size", "16", "--seed", "1",
+            "--dtype", "float32", "--data-dir", str(data_dir), "--out", str(out),
+            "--no-progress", "--no-figures"]
+    assert cli.main(argv) == 0, capsys.readouterr().err
+    model = built_models[-1]
+    floats = {k: str(a.dtype) for k, a in model.state_dict().items() if a.dtype.kind == "f"}
+    assert "BatchNorm1.running_mean" in floats and set(floats.values()) == {"float32"}
+    (x, t), _ = synthetic_data(n=300, n_test=60)
+    x, t = x[:16].astype(np.float32), t[:16].astype(np.float32)
+    assert _graph_float_dtypes(model.loss(x, t)) == {"float32"}
+    with mg.no_grad():  # inference: the running statistics, not the batch's
+        assert model.predict(x).dtype == np.float32
+
+
+def test_resume_keeps_the_runs_dtype(tmp_path, data_dir, monkeypatch, capsys):
+    out = tmp_path / "run"
+    common = [*ARGS[:2], "--dtype", "float32", "--checkpoint-every", "60", *ARGS[2:]]
+    assert cli.main(["train", *common, "--data-dir", str(data_dir), "--out", str(out)]) == 0
+    assert cli.main(["train", "--resume", str(out / "checkpoint.npz"), "--iters", "130",
+                     "--no-progress", "--no-figures"]) == 0, capsys.readouterr().err
+    h = json.loads((out / "history.json").read_text())
+    assert h["config"]["dtype"] == "float32" and h["iterations"] == 130
+    with np.load(out / "weights.npz") as w:
+        assert {str(w[k].dtype) for k in w.files} == {"float32"}
+
+
+@pytest.mark.slow
+@needs_mnist
+def test_dtype_float32_simple_convnet_on_mnist(tmp_path, capsys, small_mnist, built_models):
+    """The book's MNIST as float32 and SimpleConvNet in float32: a few Adam steps learn."""
+    out = tmp_path / "conv"
+    argv = ["train", "--model", "simple-convnet", "--dtype", "float32", "--iters", "24",
+            "--seed", "3", "--data-dir", str(MNIST_DIR), "--out", str(out), "--no-progress",
+            "--no-figures"]
+    assert cli.main(argv) == 0, capsys.readouterr().err
+    h = json.loads((out / "history.json").read_text())
+    assert h["config"]["dtype"] == "float32"
+    assert np.mean(h["losses"][-5:]) < np.log(10) - 0.2
+    model = built_models[-1]
+    assert {str(p.dtype) for p in model.parameters()} == {"float32"}
+    (x, t), _ = cli._load_data(cli.build_parser().parse_args(
+        ["train", "--dtype", "float32", "--data-dir", str(MNIST_DIR)]))
+    assert x.dtype == np.float32 and t.dtype == np.float32  # loaded so, not converted after
+    assert _graph_float_dtypes(model.loss(x[:8], t[:8])) == {"float32"}

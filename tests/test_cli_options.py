@@ -45,6 +45,7 @@ SAMPLES = {
     "--lr": [["0.05"]],
     "--optimizer": [[o] for o in _choices("--optimizer")],
     "--seed": [["7"]],
+    "--dtype": [["float32"], ["float64"]],
     "--early-stopping": [["1"]],
     "--eval-every": [["1"]],
     "--checkpoint-every": [["1"]],
@@ -234,6 +235,10 @@ def _honoured(seen, model, flag, value, out, tmp):
         assert config["optimizer"] == OPTIMIZERS[v].__name__ and config["cli"]["optimizer"] == v
     elif flag == "--seed":
         assert config["seed"] == v
+    elif flag == "--dtype":
+        assert config["dtype"] == config["cli"]["dtype"] == v
+        floats = {str(a.dtype) for a in built.state_dict().values() if a.dtype.kind == "f"}
+        assert floats == {v}
     elif flag == "--early-stopping":
         assert config["early_stopping"] == v
     elif flag == "--eval-every":

@@ -344,3 +344,41 @@ def test_book_optimizers_with_a_gradient_that_is_zero_in_early_steps(name):
         assert opt.iter == 7
         first_move = np.abs(_book_reference(name, 0.05, 3, grads) - W0)
         assert not np.allclose(first_move, 0.05, rtol=1e-3)
+
+
+def test_adam_updates_float32_parameters_in_float32():
+    """Every Adam step on float32 parameters is float32 arithmetic, no float64 promotion.
+
+    The same steps written in NumPy float32 give the same bits; a float64 step size
+    (a NumPy scalar) would promote the update and round it differently.
+    """
+    from minigrad.book.optimizer import Adam as BookAdam
+
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal(1000).astype(np.float32)
+    grads = [rng.standard_normal(1000).astype(np.float32) for _ in range(3)]
+    # minigrad.optim.Adam (torch.optim's form)
+    w = mg.tensor(w0.copy(), requires_grad=True)
+    opt = optim.Adam([w], lr=0.01)
+    m, v, ref = np.zeros_like(w0), np.zeros_like(w0), w0.copy()
+    for k, g in enumerate(grads, 1):
+        w.grad = mg.tensor(g)
+        opt.step()
+        m = 0.9 * m + (1 - 0.9) * g
+        v = 0.999 * v + (1 - 0.999) * (g * g)
+        ref -= (0.01 / (1 - 0.9 ** k)) * m / (np.sqrt(v) / float(np.sqrt(1 - 0.999 ** k))
+                                              + 1e-8)
+    assert w.dtype == np.float32 and ref.dtype == np.float32
+    np.testing.assert_array_equal(w.data, ref)
+    # the book's Adam
+    params = {"W": mg.nn.Parameter(w0.copy())}
+    book = BookAdam(lr=0.01)
+    m, v, ref = np.zeros_like(w0), np.zeros_like(w0), w0.copy()
+    for k, g in enumerate(grads, 1):
+        book.update(params, {"W": g})
+        lr_t = float(0.01 * np.sqrt(1.0 - 0.999 ** k) / (1.0 - 0.9 ** k))
+        m += (1 - 0.9) * (g - m)
+        v += (1 - 0.999) * (g ** 2 - v)
+        ref -= lr_t * m / (np.sqrt(v) + 1e-7)
+    assert params["W"].dtype == np.float32 and ref.dtype == np.float32
+    np.testing.assert_array_equal(params["W"].data, ref)

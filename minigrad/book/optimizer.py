@@ -288,7 +288,10 @@ class Adam(_BookOptimizer):
         if self.m is None or self.v is None:
             self.m, self.v = self._zeros(params), self._zeros(params)
         self.iter += 1
-        lr_t = self.lr * np.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter)
+        # a Python float, so that float32 parameters are updated in float32 (a NumPy float64
+        # scalar would promote every array it multiplies)
+        lr_t = float(self.lr * np.sqrt(1.0 - self.beta2 ** self.iter)
+                     / (1.0 - self.beta1 ** self.iter))
         for key in params.keys():
             g = _grad(grads, key)
             self.m[key] += (1 - self.beta1) * (g - self.m[key])

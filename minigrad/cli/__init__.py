@@ -34,6 +34,10 @@ an option given with the default's value counts as given.
 refused (exit 2, naming the option and the model), never ignored, so
 ``history.json`` records what the run used.
 
+``--dtype float32`` loads MNIST as float32 (as the book does), creates the model's
+parameters and buffers in float32 (drawn as for float64, then rounded) and trains in
+float32; the default is float64. ``history.json`` records it, and ``--resume`` keeps it.
+
 The progress bar is shown only when its output (stderr) is a terminal; in a
 log or a pipe only the per-epoch lines are printed.
 
@@ -143,11 +147,19 @@ def _load_data(args: argparse.Namespace) -> Any:
     try:
         return load_mnist(normalize=True, one_hot_label=True, data_dir=args.data_dir,
                           download=not args.no_download,
-                          progress=False if args.no_progress else None)
+                          progress=False if args.no_progress else None,
+                          dtype=np.dtype(getattr(args, "dtype", "float64")))
     except DatasetError as e:
         raise CLIError(f"cannot load MNIST: {e}") from None
     except OSError as e:
         raise CLIError(f"cannot load MNIST: {e}") from None
+
+
+def _in_dtype(data: Any, dtype: np.dtype) -> Any:
+    """The data set's float arrays (images, one-hot labels) in ``dtype`` (``--dtype``)."""
+    return tuple(tuple(a.astype(dtype, copy=False)
+                       if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+                       for a in pair) for pair in data)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -176,7 +188,7 @@ def _train_in(args: argparse.Namespace, ckpt: dict[str, Any] | None, out: Path,
     from minigrad.train import Trainer
 
     ckpt_path = out / "checkpoint.npz"
-    data = _load_data(args)
+    data = _in_dtype(_load_data(args), np.dtype(args.dtype))
     (x_train, t_train), (x_test, t_test) = data
     _check_sizes(args, int(x_train.shape[1]), int(t_train.shape[1]),
                  max(len(x_train), len(x_test)), _available_memory())
@@ -199,7 +211,7 @@ def _train_in(args: argparse.Namespace, ckpt: dict[str, Any] | None, out: Path,
         "seed": seed, "model": type(model).__name__, "model_kind": args.model,
         "sizes": [int(v) for v in model.sizes], "hidden_sizes": args.hidden_sizes,
         "batchnorm": args.batchnorm, "dropout": args.dropout, "weight_decay": args.weight_decay,
-        "epochs": args.epochs,
+        "epochs": args.epochs, "dtype": args.dtype,
         "activation": args.activation, "weight_init_std": args.weight_init_std,
         "data_dir": str(args.data_dir),
         "checkpoint_every": args.checkpoint_every,
@@ -208,7 +220,8 @@ def _train_in(args: argparse.Namespace, ckpt: dict[str, Any] | None, out: Path,
     if ckpt is not None:
         _resume(trainer.state, ckpt, args.resume, len(x_train))
         history = trainer.state.history
-    extras = "".join([", batchnorm" if args.batchnorm else "",
+    extras = "".join([f", {args.dtype}" if args.dtype != BOOK_DEFAULTS["dtype"] else "",
+                      ", batchnorm" if args.batchnorm else "",
                       f", dropout {args.dropout}" if args.dropout is not None else "",
                       f", weight decay {args.weight_decay}" if args.weight_decay else ""])
     print(f"minigrad train: {args.model} {'-'.join(str(v) for v in model.sizes)} "

@@ -20,7 +20,7 @@ from minigrad._validate import integer, number, positive_int
 from .errors import EXIT_CODES_HELP, CLIError
 from .model_choice import MODELS
 
-__all__ = ["BOOK_DEFAULTS"]
+__all__ = ["BOOK_DEFAULTS", "DTYPES"]
 
 #: The chapter's settings.
 BOOK_DEFAULTS: dict[str, Any] = {
@@ -31,7 +31,11 @@ BOOK_DEFAULTS: dict[str, Any] = {
     "activation": "sigmoid",
     "optimizer": "sgd",
     "weight_init_std": "0.01",
+    "dtype": "float64",
 }
+
+#: The float types ``--dtype`` takes.
+DTYPES = ("float64", "float32")
 
 
 def _arg_type(parse: Any, check: Any, expected: str, name: str) -> Any:
@@ -150,6 +154,10 @@ def _train_parser(subparsers: Any) -> argparse.ArgumentParser:
                     help="learning rate (default: %(default)s)")
     tr.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=BOOK_DEFAULTS["optimizer"],
                     help="update rule (default: %(default)s)")
+    tr.add_argument("--dtype", choices=list(DTYPES), default=BOOK_DEFAULTS["dtype"],
+                    help="float type of the whole run: float32 loads MNIST as float32 (as the "
+                         "book does), creates the parameters in float32 and trains in float32 "
+                         "(default: %(default)s)")
     tr.add_argument("--seed", type=_non_negative_int, default=None, metavar="N",
                     help="seed of the initial weights and the mini-batch draws (a run is "
                          "repeatable bit for bit); random when omitted, and recorded in "

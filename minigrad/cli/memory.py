@@ -60,7 +60,9 @@ def _check_sizes(args: argparse.Namespace, n_in: int, n_out: int, n_eval: int,
     """
     sizes = getattr(args, "hidden_sizes", None)
     hidden = max(sizes or [args.hidden_size])  # the widest hidden layer
-    need = _memory_needed(n_in, hidden, n_out, args.batch_size, n_eval, str(args.optimizer))
+    itemsize = 4 if getattr(args, "dtype", "float64") == "float32" else 8
+    need = _memory_needed(n_in, hidden, n_out, args.batch_size, n_eval, str(args.optimizer),
+                          itemsize)
     if have is not None and need > have:
         flag = (f"--hidden-sizes {','.join(map(str, sizes))}" if sizes
                 else f"--hidden-size {args.hidden_size}")

@@ -122,24 +122,45 @@ def _check_model_options(args: argparse.Namespace, given: Collection[str]) -> No
         raise CLIError("; ".join(refused))
 
 
+def _in_dtype(model: Any, args: argparse.Namespace) -> Any:
+    """``model`` with every floating parameter and buffer in ``args.dtype`` (``--dtype``).
+
+    The initial values are drawn as for float64 and rounded, so a seed starts both
+    dtypes from the same weights. Parameters are converted in place (the book's
+    networks share them between ``params`` and their layers).
+    """
+    dtype = np.dtype(getattr(args, "dtype", "float64"))
+    for p in model.parameters():
+        if p.dtype.kind == "f" and p.dtype != dtype:
+            p.data = p.data.astype(dtype)
+    for module in model.modules():
+        for name, b in list(module._buffers.items()):
+            if b is not None and b.dtype.kind == "f" and b.dtype != dtype:
+                setattr(module, name, b.astype(dtype))
+    return model
+
+
 def _build_two_layer(args: argparse.Namespace, n_in: int, n_out: int, rng: Any) -> Any:
     from minigrad.models import TwoLayerNet
 
     _check_model_options(args, MODEL_OPTION_FLAGS)
-    return TwoLayerNet(n_in, args.hidden_size, n_out, weight_init_std=args.weight_init_std,
-                       activation=args.activation, seed=rng)
+    return _in_dtype(TwoLayerNet(n_in, args.hidden_size, n_out,
+                                 weight_init_std=args.weight_init_std,
+                                 activation=args.activation, seed=rng), args)
 
 
 def _build_multi_layer(args: argparse.Namespace, n_in: int, n_out: int, rng: Any) -> Any:
     from minigrad.models import MultiLayerNet
 
     _check_model_options(args, MODEL_OPTION_FLAGS)
-    return MultiLayerNet(n_in, list(args.hidden_sizes or [args.hidden_size]), n_out,
-                         activation=args.activation, weight_init_std=args.weight_init_std,
-                         weight_decay_lambda=args.weight_decay or 0.0,
-                         use_dropout=args.dropout is not None,
-                         dropout_ration=args.dropout if args.dropout is not None else 0.5,
-                         use_batchnorm=args.batchnorm, seed=rng)
+    return _in_dtype(MultiLayerNet(n_in, list(args.hidden_sizes or [args.hidden_size]), n_out,
+                                   activation=args.activation,
+                                   weight_init_std=args.weight_init_std,
+                                   weight_decay_lambda=args.weight_decay or 0.0,
+                                   use_dropout=args.dropout is not None,
+                                   dropout_ration=args.dropout if args.dropout is not None
+                                   else 0.5,
+                                   use_batchnorm=args.batchnorm, seed=rng), args)
 
 
 def _build_convnet(args: argparse.Namespace, n_in: int, n_out: int, rng: Any) -> Any:
@@ -157,7 +178,8 @@ def _build_convnet(args: argparse.Namespace, n_in: int, n_out: int, rng: Any) ->
     else:
         net = DeepConvNet((1, side, side), hidden_size=args.hidden_size, output_size=n_out,
                           seed=rng)
-    return FlatImageModel(net, evaluate=1000, dropout_seed=int(rng.integers(2**63)))
+    return _in_dtype(FlatImageModel(net, evaluate=1000, dropout_seed=int(rng.integers(2**63))),
+                     args)
 
 
 #: Models of ``minigrad train --model``: name -> builder(args, input_size, output_size, rng).

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import functional as F
+from minigrad.grad_mode import is_grad_enabled
 from minigrad.layerwise.base import BookLayer, leaf
 from minigrad.nn.module import Parameter
 from minigrad.ops.activation import _softmax_array
@@ -379,13 +380,34 @@ class Pooling(BookLayer):
             raise ValueError(f"Pooling: pad must be 0 (the book's output size ignores it), "
                              f"got {pad}")
         self.pool_h, self.pool_w, self.stride, self.pad = pool_h, pool_w, stride, pad
-        self.arg_max: np.ndarray | None = None
+        self.__dict__["_pool_op"] = None
+        self.arg_max = None
+
+    @property
+    def arg_max(self) -> np.ndarray | None:
+        """After ``forward``: the flat index (``h*W + w``) of each window's maximum.
+
+        Made from the last forward's pooling op when first read (a training step
+        that never reads it does not pay for it).
+        """
+        d = self.__dict__
+        if d["_arg_max"] is None and d["_pool_op"] is not None:
+            d["_arg_max"], d["_pool_op"] = d["_pool_op"].indices, None
+        return d["_arg_max"]  # type: ignore[no-any-return]
+
+    @arg_max.setter
+    def arg_max(self, value: np.ndarray | None) -> None:
+        self.__dict__.update(_arg_max=value, _pool_op=None)
 
     def forward(self, x: Any) -> Tensor:
         """Return the window maxima of ``x`` (N, C, H, W): (N, C, OH, OW)."""
         x = leaf(x)
-        out, self.arg_max = F.max_pool2d(x, (self.pool_h, self.pool_w), self.stride,
-                                         return_indices=True)
+        if is_grad_enabled() and x.requires_grad:  # the op is recorded: it keeps what it found
+            out = F.max_pool2d(x, (self.pool_h, self.pool_w), self.stride)
+            self.__dict__.update(_arg_max=None, _pool_op=out.creator)
+        else:
+            out, self.arg_max = F.max_pool2d(x, (self.pool_h, self.pool_w), self.stride,
+                                             return_indices=True)
         self._remember(out, [x], {})
         return out  # type: ignore[no-any-return]
 

@@ -69,7 +69,8 @@ class ReLU(Function):
         return np.maximum(x, 0)
 
     def backward(self, gy: Tensor) -> Tensor:
-        return gy * (self.inputs[0].data > 0).astype(gy.dtype)
+        # a bool mask: NumPy multiplies it in gy's dtype without a full-size converted copy
+        return gy * (self.inputs[0].data > 0)
 
 
 @op(torch="sigmoid", method=True)

@@ -31,7 +31,10 @@ with the other ops, so gradients of gradients work:
   backward of one is the other), as are :class:`WindowSum` (the sums of
   average pooling) and :class:`WindowSpread`;
 * max pooling's backward scatters to the recorded argmax positions, and
-  the backward of the scatter gathers from them; ``max_unpool`` writes to
+  the backward of the scatter gathers from them (windows that tile the
+  input, stride equal to the kernel, are compared slice by slice instead of
+  copied out, and their gradient is spread back axis by axis; the results
+  are the same); ``max_unpool`` writes to
   given positions and its backward gathers from them;
 * ``adaptive_avg_pool*`` are products with averaging matrices (as is
   ``interpolate``, in :mod:`minigrad.ops.padding`).
@@ -1023,7 +1026,24 @@ class MaxPoolNd(Function):
         self.kernel = _check_kernel(kernel, f"MaxPool{nd}d", f"kernel={kernel}")
         self.stride, self.padding, self.dilation = tuple(stride), tuple(padding), tuple(dilation)
         self.ceil_mode = ceil_mode
-        self.indices: np.ndarray | None = None
+        self._indices: np.ndarray | None = None
+        self._windows: _WindowArgmax | None = None
+
+    @property
+    def indices(self) -> np.ndarray | None:
+        """The flat index (``h*W + w`` in 2-D) of each window's maximum, (N, C, *out) int64.
+
+        None before the forward pass. The fast path of non-overlapping windows
+        keeps only each maximum's position in its window and computes these when
+        they are first read.
+        """
+        if self._indices is None and self._windows is not None:
+            self._indices = self._windows.indices()
+        return self._indices
+
+    @indices.setter
+    def indices(self, value: np.ndarray | None) -> None:
+        self._indices, self._windows = value, None
 
     @property
     def name(self) -> str:
@@ -1034,7 +1054,6 @@ class MaxPoolNd(Function):
         k, s, p, d = self.kernel, self.stride, self.padding, self.dilation
         nd = len(k)
         where = f"max_pool{nd}d"
-        n, c = x.shape[:2]
         sp = x.shape[2:]
         out, pads = _pool_sizes(sp, k, s, p, d, self.ceil_mode, where)
         for size, o, kk, ss, pp, dd in zip(sp, out, k, s, p, d):
@@ -1043,33 +1062,203 @@ class MaxPoolNd(Function):
                 raise ValueError(
                     f"{where}: some windows lie entirely in the padding (kernel {k}, stride "
                     f"{s}, padding {p}, dilation {d}, input {'x'.join(map(str, sp))})")
-        low = -np.inf if x.dtype.kind == "f" else (np.iinfo(x.dtype).min if x.dtype.kind in "iu"
-                                                   else 0)
-        xp = _pad_nd(x, pads, low)
-        st = xp.strides
-        v = as_strided(xp, (n, c, *out, *k),
-                       (st[0], st[1], *(a * b for a, b in zip(st[2:], s)),
-                        *(a * b for a, b in zip(st[2:], d))), writeable=False)
-        col = v.reshape(n, c, *out, int(np.prod(k)))
-        arg = col.argmax(axis=-1)
-        y = np.take_along_axis(col, arg[..., None], axis=-1)[..., 0]
-        # window position -> flat index into the unpadded input
-        kpos = np.unravel_index(arg, k) if nd > 1 else (arg,)
-        flat: Any = 0
-        for i in range(nd):
-            start = (np.arange(out[i]) * s[i] - p[i]).reshape((-1,) + (1,) * (nd - 1 - i))
-            term = kpos[i] * d[i] + start if d[i] != 1 else kpos[i] + start
-            flat = term if i == 0 else flat * sp[i] + term
-        self.indices = flat
+        self._indices = self._windows = None
+        if s == k and all(dd == 1 for dd in d) and not any(a or b for a, b in pads):
+            # windows that tile the input: compared slice by slice, no window copy
+            found = _tiled_max(x, k, out)
+            if found is not None:  # (None: a NaN, whose first position the general path finds)
+                y, self._windows = found
+                return y
+        y, self._indices = _strided_max(x, k, s, p, d, out, pads)
         return y
 
     def backward(self, gy: Tensor) -> Tensor:
+        if self._windows is not None:
+            return MaxPoolScatter(None, self.inputs[0].shape, self._windows)(gy)
         assert self.indices is not None
         return MaxPoolScatter(self.indices, self.inputs[0].shape)(gy)
 
     def attrs(self) -> dict[str, Any]:
         return {"kernel_size": self.kernel, "stride": self.stride, "padding": self.padding,
                 "dilation": self.dilation, "ceil_mode": self.ceil_mode}
+
+
+def _strided_max(x: np.ndarray, k: tuple[int, ...], s: tuple[int, ...], p: tuple[int, ...],
+                 d: tuple[int, ...], out: tuple[int, ...], pads: Pads,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Max pooling of any windows: the maxima and the flat index of each in its image.
+
+    The windows of the ``-inf``-padded input are copied out of a strided view and
+    ``argmax`` picks the first maximum of each (the first NaN, if any).
+    """
+    nd = len(k)
+    n, c = x.shape[:2]
+    sp = x.shape[2:]
+    low = -np.inf if x.dtype.kind == "f" else (np.iinfo(x.dtype).min if x.dtype.kind in "iu"
+                                               else 0)
+    xp = _pad_nd(x, pads, low)
+    st = xp.strides
+    v = as_strided(xp, (n, c, *out, *k),
+                   (st[0], st[1], *(a * b for a, b in zip(st[2:], s)),
+                    *(a * b for a, b in zip(st[2:], d))), writeable=False)
+    col = v.reshape(n, c, *out, int(np.prod(k)))
+    arg = col.argmax(axis=-1)
+    y = np.take_along_axis(col, arg[..., None], axis=-1)[..., 0]
+    # window position -> flat index into the unpadded input
+    kpos = np.unravel_index(arg, k) if nd > 1 else (arg,)
+    flat: Any = 0
+    for i in range(nd):
+        start = (np.arange(out[i]) * s[i] - p[i]).reshape((-1,) + (1,) * (nd - 1 - i))
+        term = kpos[i] * d[i] + start if d[i] != 1 else kpos[i] + start
+        flat = term if i == 0 else flat * sp[i] + term
+    return y, flat
+
+
+def _cut(a: np.ndarray, axis: int, j: int, k: int, o: int) -> np.ndarray:
+    """Along ``axis``: element ``j`` of each of the ``o`` tiling windows of size ``k``."""
+    idx: list[slice] = [slice(None)] * a.ndim
+    idx[axis] = slice(j, j + k * (o - 1) + 1, k)
+    return a[tuple(idx)]
+
+
+def _tiled_max(x: np.ndarray, k: tuple[int, ...], out: tuple[int, ...],
+               ) -> tuple[np.ndarray, _WindowArgmax] | None:
+    """Max pooling of windows that tile ``x`` (stride == kernel, no padding or dilation).
+
+    One spatial axis at a time, last axis first, the ``k`` strided slices of that
+    axis are compared elementwise (no window copy): a later slice wins only where it
+    is strictly greater, so every tie goes to the first maximum in row-major order,
+    as :class:`MaxPoolNd` promises. Which slice won is kept per axis (a bool for a
+    side of 2), from which the gradient is spread back axis by axis and the flat
+    indices are made when asked for. Returns the maxima and those choices, or None
+    if a maximum is NaN (the general path then finds the first NaN, as ``argmax``
+    does).
+    """
+    nd = len(k)
+    v: np.ndarray = x
+    # Floats whose sign bits are all clear (the output of a ReLU, say) are ordered as their
+    # bit patterns read as integers, and NumPy's integer maximum runs several times faster
+    # on strided slices than its float maximum; a (positive) NaN is the largest pattern, so
+    # it still reaches the result. Otherwise the floats are compared as floats.
+    bits = np.dtype(f"i{x.dtype.itemsize}") if x.dtype.kind == "f" else None
+    if bits is not None and x.dtype.itemsize in (4, 8) and x.size and x.view(bits).min() >= 0:
+        v = x.view(bits)
+    chosen: list[np.ndarray | None] = [None] * nd
+    for i in range(nd - 1, -1, -1):
+        ax, kk, o = 2 + i, k[i], out[i]
+        best = _cut(v, ax, 0, kk, o)
+        sel: np.ndarray | None = None
+        for j in range(1, kk):
+            c = _cut(v, ax, j, kk, o)
+            take = np.greater(c, best)
+            # the result C-contiguous (the next op, e.g. a flatten, reads it in that order)
+            res = np.empty(c.shape, dtype=c.dtype) if i == 0 and j == kk - 1 else None
+            best = np.maximum(c, best, out=res)  # ties: NumPy returns the second operand
+            # the later winner has the larger j, so the choice so far is a maximum
+            sel = take if sel is None else np.maximum(
+                sel, np.multiply(take, j, dtype=np.int8 if kk <= 127 else np.intp))
+        chosen[i] = sel
+        v = np.array(best) if kk == 1 else best
+    v = v.view(x.dtype)
+    if v.dtype.kind in "fc" and np.isnan(v).any():
+        return None
+    return v, _WindowArgmax(chosen, k, x.shape, x.strides)
+
+
+class _WindowArgmax:
+    """Where each maximum of tiling windows lies, as one choice per spatial axis.
+
+    ``chosen[i]`` says, for axis ``i``, which of the ``kernel[i]`` slices of that
+    axis held the maximum (a bool array for a side of 2, None for a side of 1);
+    it has the shape of the array that axis was reduced from, with axes after
+    ``i`` already reduced. The windows tile the input of ``shape`` from its
+    origin (stride == kernel); its strides give the memory order of the
+    gradient :meth:`scatter` writes.
+    """
+
+    def __init__(self, chosen: list[np.ndarray | None], kernel: tuple[int, ...],
+                 shape: tuple[int, ...], strides: tuple[int, ...]) -> None:
+        self.chosen, self.kernel, self.shape = chosen, tuple(kernel), tuple(shape)
+        # the input's axes from the largest stride to the smallest (its memory order)
+        self.order = tuple(int(i) for i in np.argsort([-abs(st) for st in strides],
+                                                      kind="stable"))
+
+    def _alloc(self, shape: tuple[int, ...], dtype: Any, zero: bool) -> np.ndarray:
+        """An array of ``shape`` laid out in the input's memory order."""
+        order = self.order
+        a = (np.zeros if zero else np.empty)(tuple(shape[i] for i in order), dtype=dtype)
+        return a.transpose(tuple(int(i) for i in np.argsort(order)))
+
+    def _steps(self) -> list[tuple[int, int, int, int]]:
+        """(axis, side, output size, input size) of each axis, in the order of the forward."""
+        sp = self.shape[2:]
+        nd = len(sp)
+        out = [n // kk for n, kk in zip(sp, self.kernel)]
+        return [(2 + i, self.kernel[i], out[i], sp[i]) for i in range(nd - 1, -1, -1)]
+
+    def indices(self) -> np.ndarray:
+        """The flat index into each (n, c) image of each maximum, as the general path gives."""
+        sp = self.shape[2:]
+        nd = len(sp)
+        dt = np.dtype(np.int8) if int(np.prod(self.kernel)) <= 127 else np.dtype(np.intp)
+        arg: Any = None  # each maximum's row-major position in its window, last axis first
+        for (ax, kk, o, _), sel in zip(self._steps(), self.chosen[::-1]):
+            weight = dt.type(int(np.prod(self.kernel[ax - 1:])))
+            if sel is None:
+                continue
+            if arg is None:
+                arg = np.multiply(sel, weight, dtype=dt)
+                continue
+
+            def cand(j: int, a: Any = arg, ax: int = ax, kk: int = kk, o: int = o) -> Any:
+                return _cut(a, ax, j, kk, o)
+
+            new: Any = np.array(cand(0), dtype=dt)
+            for j in range(1, kk):
+                new += (sel == j) * (cand(j) - cand(0) + dt.type(j) * weight)
+            arg = new
+        weights = [int(np.prod(sp[i + 1:])) for i in range(nd)]
+        kpos = np.indices(self.kernel).reshape(nd, -1)
+        offset = sum(kpos[i] * weights[i] for i in range(nd))  # in-window position -> offset
+        out = tuple(n // kk for n, kk in zip(sp, self.kernel))
+        base: Any = np.zeros((), dtype=np.int64)
+        for i in range(nd):
+            base = np.add.outer(base, np.arange(out[i], dtype=np.int64) * self.kernel[i]
+                                * weights[i])
+        flat = np.empty(self.shape[:2] + out, dtype=np.int64)
+        if arg is None:  # a window of one element
+            flat[...] = base
+        else:
+            np.add(np.take(offset.astype(np.int64), arg), base, out=flat)
+        return flat
+
+    def scatter(self, gy: np.ndarray) -> np.ndarray:
+        """Each value of ``gy`` (N, C, *out) at its window's maximum, zeros elsewhere.
+
+        The axes are spread back in the reverse order of the forward's reduction, each
+        by one product per kernel position with the choice of that axis.
+        """
+        order = self.order
+        inverse = tuple(int(i) for i in np.argsort(order))
+        # every operand in one memory order (that of the choices, the input's): NumPy's
+        # loops then run along rows, several times faster than over mixed orders
+        g = np.ascontiguousarray(gy.transpose(order)).transpose(inverse)
+        for (ax, kk, o, n), sel in zip(self._steps()[::-1], self.chosen):
+            shape = list(g.shape)
+            shape[ax] = n
+            spread = self._alloc(tuple(shape), g.dtype, zero=n != o * kk)
+            if sel is None:  # a side of 1
+                _cut(spread, ax, 0, kk, o)[...] = g
+                g = spread
+                continue
+            for j in range(kk):
+                if sel.dtype == np.bool_:
+                    mask = np.logical_not(sel) if j == 0 else sel
+                else:
+                    mask = sel == j
+                np.multiply(g, mask, out=_cut(spread, ax, j, kk, o))
+            g = spread
+        return g
 
 
 #: The name of the 2-D op before it took any number of dimensions.
@@ -1085,13 +1274,34 @@ def _flat_index(idx: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 class MaxPoolScatter(Function):
-    """Add each value to its window's argmax position (the backward of max pooling)."""
+    """Add each value to its window's argmax position (the backward of max pooling).
 
-    def __init__(self, indices: np.ndarray, shape: tuple[int, ...]) -> None:
-        self.indices = indices
+    ``indices`` are the flat positions (N, C, *out) of :attr:`MaxPoolNd.indices`;
+    for windows that tile the input, ``windows`` (a :class:`_WindowArgmax`) may
+    stand for them (``indices`` None, made when first read): the values are then
+    spread back axis by axis with strided products instead of a scatter, into an
+    array laid out in memory as the pooled input was.
+    """
+
+    def __init__(self, indices: np.ndarray | None, shape: tuple[int, ...],
+                 windows: _WindowArgmax | None = None) -> None:
+        if indices is None and windows is None:
+            raise ValueError("MaxPoolScatter: give the indices or the windows")
+        self._indices = indices
+        self.windows = windows
         self.shape = shape
 
+    @property
+    def indices(self) -> np.ndarray:
+        """The flat positions (N, C, *out) the values go to."""
+        if self._indices is None:
+            assert self.windows is not None
+            self._indices = self.windows.indices()
+        return self._indices
+
     def forward(self, gy: np.ndarray) -> np.ndarray:
+        if self.windows is not None:
+            return self.windows.scatter(gy)
         flat = _flat_index(self.indices, self.shape)
         size = int(np.prod(self.shape))
         out = np.bincount(flat, weights=gy.ravel(), minlength=size)

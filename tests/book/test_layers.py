@@ -209,3 +209,23 @@ def test_dropout_training_and_inference():
     np.testing.assert_allclose(Dropout(0.2).forward(x, train_flg=False).data, 0.8)
     with pytest.raises(ValueError, match="dropout_ratio"):
         Dropout(1.0)
+
+
+def test_pooling_arg_max_is_each_windows_first_maximum():
+    """``arg_max`` after ``forward`` (recorded or under no_grad), and the backward it gives."""
+    from minigrad.book.layers import Pooling
+
+    x = np.array([[1, 2, 0, 1], [0, 1, 2, 4], [3, 0, 1, 2], [2, 4, 0, 1.0],
+                  [5, 5, 1, 0], [5, 0, 0, 1]]).reshape(1, 1, 6, 4)
+    expected = np.array([[1, 7], [13, 11], [16, 18]]).reshape(1, 1, 3, 2)  # ties: the first
+    pool = Pooling(2, 2, stride=2)
+    assert pool.arg_max is None
+    pool.forward(x)
+    np.testing.assert_array_equal(pool.arg_max, expected)
+    dx = pool.backward(np.ones((1, 1, 3, 2)))
+    assert dx.ravel()[expected.ravel()].tolist() == [1] * 6 and dx.sum() == 6
+    pool.forward(x[..., :2])  # a second forward: its own indices
+    np.testing.assert_array_equal(pool.arg_max, [[[[1], [7], [8]]]])
+    with mg.no_grad():
+        pool.forward(x)
+    np.testing.assert_array_equal(pool.arg_max, expected)

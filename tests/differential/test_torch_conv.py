@@ -124,6 +124,23 @@ def test_max_pool2d_ties_follow_torch(case, seed, data):
 
 
 @DIFF
+@given(k=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+       extra=st.tuples(st.integers(0, 2), st.integers(0, 2)), ties=st.booleans(), seed=seeds)
+def test_max_pool2d_tiling_windows(k, extra, ties, seed):
+    """stride == kernel (the fast path), channel-major input as after a convolution, to 1e-12."""
+    rng = np.random.default_rng(seed)
+    shape = (3, 2, 2 * k[0] + min(extra[0], k[0] - 1), 3 * k[1] + min(extra[1], k[1] - 1))
+    x = (rng.integers(0, 3, shape).astype(np.float64) if ties
+         else rng.permutation(int(np.prod(shape))).reshape(shape) * 0.1)
+    compare(f"max_pool2d tiling k={k} shape={shape}",
+            lambda a: F.max_pool2d(a.transpose(1, 0, 2, 3), k),
+            lambda a: TF.max_pool2d(a.permute(1, 0, 2, 3), k), [x], seed, rtol=1e-12, atol=1e-12)
+    _, idx = F.max_pool2d(mg.tensor(x).transpose(1, 0, 2, 3), k, return_indices=True)
+    _, tidx = TF.max_pool2d(torch.tensor(x).permute(1, 0, 2, 3), k, return_indices=True)
+    np.testing.assert_array_equal(idx, tidx.numpy())
+
+
+@DIFF
 @given(case=pool_cases(dilation=False), seed=seeds, include=st.booleans())
 def test_avg_pool2d(case, seed, include):
     shape, k, s, p, _ = case

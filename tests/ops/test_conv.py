@@ -530,3 +530,133 @@ def test_nn_layers_of_every_dimension_use_pytorchs_parameter_names():
         F.max_pool3d(x, 2).data, 2, 2), 2, 3), 2, 4))
     assert mg.nn.Conv3d(2, 4, (1, 2, 3), rng=0).weight.shape == (4, 2, 1, 2, 3)
     assert mg.nn.AvgPool3d(2)(np.ones((1, 1, 4, 4, 4))).shape == (1, 1, 2, 2, 2)
+
+
+# ---------------------------------------------------------------------------
+# Max pooling of windows that tile the input (stride == kernel, no padding or
+# dilation) takes a fast path: slices compared elementwise instead of copied
+# windows, and a strided write instead of the scatter. It must agree exactly
+# with the general path.
+
+@st.composite
+def tiled_pools(draw):
+    """Tiling windows of 1 to 3 dimensions over inputs with leftover rows, ties, any layout."""
+    from minigrad.ops.conv import _pool_sizes
+    nd = draw(st.integers(1, 3))
+    k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    sp = tuple(kk * draw(st.integers(1, 3)) + draw(st.integers(0, kk - 1)) for kk in k)
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    dtype = draw(st.sampled_from([np.float64, np.float32, np.int64]))
+    values = draw(st.sampled_from(["ties", "distinct", "signed zeros"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    # channel-major memory, as a convolution's output is laid out; non-negative floats
+    # (ties) are compared through their bit patterns, the others as floats
+    if values == "ties":
+        base = rng.integers(0, 3, (c, n) + sp)
+    elif values == "distinct":
+        base = rng.permutation(n * c * int(np.prod(sp))).reshape((c, n) + sp) - 7
+    else:
+        base = rng.choice([-0.0, 0.0, 1.0], (c, n) + sp)
+        dtype = np.float64 if dtype == np.int64 else dtype
+    x = base.astype(dtype).transpose(1, 0, *range(2, 2 + nd))
+    if draw(st.booleans()):
+        x = np.ascontiguousarray(x)
+    out, pads = _pool_sizes(sp, k, k, (0,) * nd, (1,) * nd, False, "test")
+    return x, k, out, pads
+
+
+@given(case=tiled_pools())
+def test_tiled_max_pool_is_the_general_path_exactly(case):
+    from minigrad.ops.conv import MaxPoolScatter, _strided_max, _tiled_max
+    x, k, out, pads = case
+    nd = len(k)
+    found = _tiled_max(x, k, out)
+    assert found is not None
+    y, windows = found
+    y_ref, flat_ref = _strided_max(x, k, k, (0,) * nd, (1,) * nd, out, pads)
+    assert y.dtype == x.dtype
+    np.testing.assert_array_equal(y, y_ref)
+    np.testing.assert_array_equal(np.signbit(y), np.signbit(y_ref))  # the first of 0.0, -0.0
+    np.testing.assert_array_equal(windows.indices(), flat_ref)
+    gy = np.random.default_rng(1).standard_normal(y.shape).astype(
+        x.dtype if x.dtype.kind == "f" else np.float64)
+    gx = windows.scatter(gy)
+    assert gx.dtype == gy.dtype
+    np.testing.assert_array_equal(gx, MaxPoolScatter(flat_ref, x.shape).forward(gy))
+    # the gradient is laid out in memory as the input is (the next op reads it along rows)
+    assert np.argsort([-s for s in gx.strides], kind="stable").tolist() == \
+        np.argsort([-s for s in x.strides], kind="stable").tolist()
+
+
+def test_tiled_max_pool_is_the_op_and_its_indices():
+    """max_pool2d(x, 2) takes the tiled path; its result and indices are the general path's."""
+    from minigrad.ops.conv import _strided_max
+    x = np.random.default_rng(0).integers(0, 3, (3, 2, 5, 7)).astype(float).transpose(1, 0, 2, 3)
+    f = mg.ops.conv.MaxPoolNd((2, 2), (2, 2), (0, 0), (1, 1))
+    y = f.forward(x)
+    assert f._windows is not None and f._indices is None  # the tiled path, indices not yet made
+    y_ref, flat = _strided_max(x, (2, 2), (2, 2), (0, 0), (1, 1), (2, 3), ((0, 0), (0, 0)))
+    np.testing.assert_array_equal(y, y_ref)
+    np.testing.assert_array_equal(f.indices, flat)
+    _, idx = F.max_pool2d(x, 2, return_indices=True)
+    np.testing.assert_array_equal(idx, flat)
+
+
+def test_tiled_max_pool_with_nan_finds_the_first_nan():
+    """A NaN anywhere in a window is its maximum, at its first NaN (argmax's rule)."""
+    x = np.arange(32.0).reshape(1, 2, 4, 4)
+    x[0, 0, 1, 1] = x[0, 0, 0, 1] = np.nan  # window (0, 0): NaNs at positions 1 and 3
+    x[0, 1, 3, 2] = np.nan
+    x = mg.tensor(x, requires_grad=True)
+    y, idx = F.max_pool2d(x, 2, return_indices=True)
+    assert np.isnan(y.data[0, 0, 0, 0]) and np.isnan(y.data[0, 1, 1, 1])
+    assert idx[0, 0, 0, 0] == 1 and idx[0, 1, 1, 1] == 14
+    assert idx[0, 0, 1, 1] == 15  # the other windows as before
+    (g,) = mg.grad(y.sum(), [x])
+    assert g.data[0, 0, 0, 1] == 1 and g.data[0, 0, 1, 1] == 0
+    # non-negative inputs (compared as bit patterns) and NaNs of either sign
+    for nan in (np.nan, np.copysign(np.nan, -1.0)):
+        for dtype in (np.float64, np.float32):
+            x = np.arange(16.0, dtype=dtype).reshape(1, 1, 4, 4)
+            x[0, 0, 0, 1] = x[0, 0, 3, 3] = nan
+            y, idx = F.max_pool2d(x, 2, return_indices=True)
+            assert np.isnan(y.data[0, 0, 0, 0]) and idx[0, 0, 0, 0] == 1
+            assert np.isnan(y.data[0, 0, 1, 1]) and idx[0, 0, 1, 1] == 15
+            assert y.data[0, 0, 0, 1] == 7 and idx[0, 0, 0, 1] == 7
+
+
+@pytest.mark.parametrize("shape,k", [((2, 3, 4, 6), 2), ((1, 2, 5, 7), 2), ((1, 2, 7, 6), (3, 2)),
+                                     ((1, 1, 4, 6, 3), (2, 3, 1)), ((2, 2, 7), 3)], ids=str)
+def test_tiled_max_pool_gradcheck_and_gradgradcheck(shape, k):
+    x = distinct(shape, 3)
+    pool = getattr(F, f"max_pool{len(shape) - 2}d")
+    assert mg.gradcheck(lambda a: pool(a, k), [x])
+    assert mg.gradgradcheck(lambda a: pool(a, k), [x])
+    # channel-major memory, as after a convolution
+    xt = mg.tensor(np.ascontiguousarray(np.swapaxes(x.data, 0, 1)), requires_grad=True)
+    assert mg.gradcheck(lambda a: pool(a.transpose(1, 0, *range(2, a.ndim)), k), [xt])
+
+
+def test_conv_relu_pool_step_stays_float32():
+    """The SimpleConvNet path in float32: every value and gradient stays float32."""
+    rng = np.random.default_rng(0)
+    x = mg.tensor(rng.standard_normal((4, 1, 12, 12)).astype(np.float32))
+    w = mg.tensor(rng.standard_normal((3, 1, 5, 5)).astype(np.float32), requires_grad=True)
+    b = mg.tensor(np.zeros(3, np.float32), requires_grad=True)
+    h = F.max_pool2d(F.relu(F.conv2d(x, w, b)), 2)
+    assert h.dtype == np.float32
+    gw, gb = mg.grad(h.sum(), [w, b])
+    assert gw.dtype == np.float32 and gb.dtype == np.float32
+
+
+def test_tiled_max_pool_with_a_large_window():
+    """A window of more than 127 elements (wider position types) gives the general result."""
+    from minigrad.ops.conv import MaxPoolScatter, _strided_max, _tiled_max
+    x = np.random.default_rng(2).integers(0, 5, (2, 1, 25, 23)).astype(float)
+    k = (12, 11)
+    y, windows = _tiled_max(x, k, (2, 2))
+    y_ref, flat = _strided_max(x, k, k, (0, 0), (1, 1), (2, 2), ((0, 0), (0, 0)))
+    np.testing.assert_array_equal(y, y_ref)
+    np.testing.assert_array_equal(windows.indices(), flat)
+    gy = np.arange(8.0).reshape(2, 1, 2, 2) + 1
+    np.testing.assert_array_equal(windows.scatter(gy), MaxPoolScatter(flat, x.shape).forward(gy))
