@@ -596,7 +596,7 @@ def lstm_cell(x_proj: Any, h: Any, c: Any, weight_hh: Any, bias: Any = None, *,
     """
     if gate_order not in LSTM_GATE_ORDERS:
         raise OpError(f"lstm_cell: gate_order must be one of {LSTM_GATE_ORDERS}, got "
-                         f"{gate_order!r}")
+                      f"{gate_order!r}")
     xt = _lstm_operand(x_proj, "x_proj")
     ht, ct, wt = _lstm_operand(h, "h"), _lstm_operand(c, "c"), _lstm_operand(weight_hh, "weight_hh")
     if ct.ndim != 2:
@@ -613,5 +613,5 @@ def lstm_cell(x_proj: Any, h: Any, c: Any, weight_hh: Any, bias: Any = None, *,
     for name, (t, shape) in expected.items():
         if t.shape != shape:
             raise OpError(f"lstm_cell: {name} must have shape {shape} for c of shape "
-                             f"{ct.shape} (N, H), got {t.shape}")
+                          f"{ct.shape} (N, H), got {t.shape}")
     return LSTMCell(gate_order)(*args)  # type: ignore[no-any-return]
