@@ -38,7 +38,8 @@ def cross_entropy_error(y: Any, t: Any) -> float:
     """Batch-mean cross-entropy ``-sum(log(y[n, t_n] + 1e-7)) / N``.
 
     ``t`` may be labels or one-hot rows (of ``y``'s size, converted by argmax);
-    1-D inputs count as one sample.
+    1-D inputs count as one sample. The result is a NumPy scalar of ``y``'s
+    precision, as in the book.
     """
     y, t = np.asarray(y), np.asarray(t)
     if y.ndim == 1:
@@ -46,4 +47,6 @@ def cross_entropy_error(y: Any, t: Any) -> float:
     if t.size == y.size:
         t = t.argmax(axis=1)
     n = y.shape[0]
-    return float(-np.sum(np.log(y[np.arange(n), t] + 1e-7)) / n)
+    # a NumPy scalar of y's precision, as the book returns (float32 losses sum in float32)
+    loss: float = -np.sum(np.log(y[np.arange(n), t] + 1e-7)) / n
+    return loss

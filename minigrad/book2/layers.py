@@ -127,9 +127,10 @@ class Softmax(Layer):
 class SoftmaxWithLoss(Layer):
     """Softmax and the batch-mean cross-entropy; labels or one-hot targets.
 
-    The loss is computed by the fused, stable softmax cross-entropy, whose
-    gradient is the book's ``(y - t) * dout / N``; the book's ``1e-7`` inside
-    the logarithm changes the printed loss by less than ``1e-6``.
+    The gradient comes from the fused, stable softmax cross-entropy: the book's
+    ``(y - t) * dout / N``. The value returned is the book's number,
+    ``cross_entropy_error(y, t)`` with its ``1e-7`` inside the logarithm, as a
+    NumPy scalar of the scores' precision.
     """
 
     def __init__(self) -> None:
@@ -144,7 +145,7 @@ class SoftmaxWithLoss(Layer):
         self.y = softmax(xt.data)
         loss = F.softmax_cross_entropy(xt, self.t)
         self._record(loss, [xt], [])
-        return float(loss.data)
+        return cross_entropy_error(self.y, self.t)
 
     def backward(self, dout: Any = 1) -> np.ndarray | None:
         """Return ``(y - onehot(t)) * dout / N``."""
@@ -174,9 +175,10 @@ class Sigmoid(Layer):
 class SigmoidWithLoss(Layer):
     """Sigmoid and the batch-mean binary cross-entropy with labels 0/1.
 
-    The book evaluates the cross-entropy of ``[1 - y, y]`` with ``1e-7`` in the
-    logarithm; here the loss is the stable logistic loss, whose gradient is the
-    book's ``(y - t) * dout / N`` (the values differ by less than ``1e-6``).
+    The gradient comes from the stable logistic loss: the book's
+    ``(y - t) * dout / N``. The value returned is the book's number, the
+    cross-entropy of ``[1 - y, y]`` with ``1e-7`` inside the logarithm, as a
+    NumPy scalar of the scores' precision.
     """
 
     def __init__(self) -> None:
@@ -195,7 +197,7 @@ class SigmoidWithLoss(Layer):
         self.y = sigmoid(xt.data)
         loss = F.binary_cross_entropy_with_logits(xt, self.t.astype(xt.dtype))
         self._record(loss, [xt], [])
-        self.loss = float(loss.data)
+        self.loss = cross_entropy_error(np.c_[1 - self.y, self.y], self.t)
         return self.loss
 
     def backward(self, dout: Any = 1) -> np.ndarray | None:

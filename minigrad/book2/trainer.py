@@ -57,7 +57,8 @@ class Trainer:
             raise ValueError(f"Trainer.fit: {data_size} samples make no batch of {batch_size}")
         self.eval_interval = eval_interval
         model, optimizer = self.model, self.optimizer
-        total_loss, loss_count = 0.0, 0
+        total_loss: Any = 0  # the losses' own type: float32 losses sum in float32, as in the book
+        loss_count = 0
         start_time = time.time()
         for _ in range(max_epoch):
             idx = np.random.permutation(np.arange(data_size))
@@ -71,7 +72,7 @@ class Trainer:
                 if max_grad is not None:
                     clip_grads(grads, max_grad)
                 optimizer.update(params, grads)
-                total_loss += float(loss)
+                total_loss += _scalar(loss)
                 loss_count += 1
                 if eval_interval is not None and iters % eval_interval == 0:
                     avg_loss = total_loss / loss_count
@@ -79,7 +80,7 @@ class Trainer:
                     print(f"| epoch {self.current_epoch + 1} |  iter {iters + 1} / {max_iters} "
                           f"| time {int(elapsed)}[s] | loss {avg_loss:.2f}")
                     self.loss_list.append(float(avg_loss))
-                    total_loss, loss_count = 0.0, 0
+                    total_loss, loss_count = 0, 0
             self.current_epoch += 1
 
     def plot(self, ylim: Any = None) -> None:
@@ -133,7 +134,8 @@ class RnnlmTrainer:
         self.ppl_list = []
         self.eval_interval = eval_interval
         model, optimizer = self.model, self.optimizer
-        total_loss, loss_count = 0.0, 0
+        total_loss: Any = 0  # the losses' own type: float32 losses sum in float32, as in the book
+        loss_count = 0
         start_time = time.time()
         for _ in range(max_epoch):
             for iters in range(max_iters):
@@ -144,7 +146,7 @@ class RnnlmTrainer:
                 if max_grad is not None:
                     clip_grads(grads, max_grad)
                 optimizer.update(params, grads)
-                total_loss += float(loss)
+                total_loss += _scalar(loss)
                 loss_count += 1
                 if eval_interval is not None and iters % eval_interval == 0:
                     ppl = float(np.exp(total_loss / loss_count))
@@ -152,12 +154,17 @@ class RnnlmTrainer:
                     print(f"| epoch {self.current_epoch + 1} |  iter {iters + 1} / {max_iters} "
                           f"| time {int(elapsed)}[s] | perplexity {ppl:.2f}")
                     self.ppl_list.append(ppl)
-                    total_loss, loss_count = 0.0, 0
+                    total_loss, loss_count = 0, 0
             self.current_epoch += 1
 
     def plot(self, ylim: Any = None) -> None:
         """Plot ``ppl_list`` against iterations (in units of ``eval_interval``)."""
         _plot_curve(self.ppl_list, "perplexity", self.eval_interval, ylim)
+
+
+def _scalar(loss: Any) -> Any:
+    """A loss as the book adds it up: NumPy scalars and numbers as they are, others as float."""
+    return loss if isinstance(loss, (np.generic, int, float)) else float(loss)
 
 
 def _plot_curve(values: Sequence[float], ylabel: str, eval_interval: Any, ylim: Any) -> None:

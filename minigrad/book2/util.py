@@ -99,7 +99,8 @@ def ppmi(C: np.ndarray, verbose: bool = False, eps: float = 1e-8) -> np.ndarray:
     """Positive PMI ``max(0, log2(C N / (S_j S_i) + eps))`` as float32 (vectorised).
 
     ``N`` is the sum of ``C`` and ``S`` its column sums, as in the book's code;
-    ``verbose`` prints ``100.0% done`` once at the end.
+    ``verbose`` prints the book's progress lines: ``P% done`` (one decimal)
+    after every ``V * V // 100 + 1`` cells of the book's cell-by-cell loop.
     """
     C = np.asarray(C)  # noqa: N806
     n = np.sum(C)
@@ -108,7 +109,9 @@ def ppmi(C: np.ndarray, verbose: bool = False, eps: float = 1e-8) -> np.ndarray:
         pmi = np.log2(C * n / (s[None, :] * s[:, None]) + eps)
     out = np.maximum(0, np.nan_to_num(pmi, nan=0.0, neginf=0.0)).astype(np.float32)
     if verbose:
-        print("100.0% done")
+        total = C.shape[0] * C.shape[1]
+        for cnt in range(total // 100 + 1, total + 1, total // 100 + 1):
+            print(f"{100 * cnt / total:.1f}% done")
     return out
 
 
