@@ -178,3 +178,11 @@ def test_ch08_attention_example_trains_saves_and_draws(tmp_path, capsys, monkeyp
                       capsys, monkeypatch)
     assert "loaded " in out and "| epoch" not in out
     assert (tmp_path / "attention_map.png").is_file()
+
+
+def test_rnnlm_example_on_the_small_ptb_format_text(tmp_path, capsys, monkeypatch):
+    out = run_example("book2_ch05_rnnlm", ["--corpus", "small", "--epochs", "8", "--out",
+                                           str(tmp_path)], capsys, monkeypatch)
+    assert "corpus size: 1000, vocabulary size: 53" in out
+    first, last = (float(v.strip(",")) for v in out.split("perplexity first ")[1].split()[:3:2])
+    assert first == pytest.approx(53, rel=0.05) and last < first / 1.5
