@@ -30,6 +30,9 @@ from minigrad.book2.simple_rnnlm import SimpleRnnlm  # noqa: E402
 from minigrad.book2.trainer import RnnlmTrainer  # noqa: E402
 from minigrad.book2.util import eval_perplexity, preprocess  # noqa: E402
 
+#: where results go without --out (examples/out/ is ignored by git)
+OUT = Path(__file__).resolve().parent / "out" / "book2_ch05"
+
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -37,7 +40,7 @@ def main(argv=None) -> int:
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--data-dir", type=Path, default=None)
     p.add_argument("--corpus", choices=["ptb", "small"], default="ptb")
-    p.add_argument("--out", type=Path, default=Path("book2_ch05_out"),
+    p.add_argument("--out", type=Path, default=OUT,
                    help="where --corpus small writes its text")
     p.add_argument("--quick", action="store_true")
     args = p.parse_args(argv)

@@ -39,6 +39,9 @@ from minigrad.book2.rnnlm import Rnnlm  # noqa: E402
 from minigrad.book2.trainer import RnnlmTrainer  # noqa: E402
 from minigrad.book2.util import eval_perplexity  # noqa: E402
 
+#: where results go without --out (examples/out/ is ignored by git)
+OUT = Path(__file__).resolve().parent / "out" / "book2_ch06"
+
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hidden", type=int, default=None,
                    help="D = H: 100 for rnnlm, 650 for better (32 with --quick)")
     p.add_argument("--data-dir", type=Path, default=None, help="where PTB is (--corpus ptb)")
-    p.add_argument("--out", type=Path, default=Path("book2_ch06_out"))
+    p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--quick", action="store_true")
     args = p.parse_args(argv)
     corpus_kind = args.corpus or ("small" if args.quick else "ptb")

@@ -31,12 +31,15 @@ from minigrad.book2.optimizer import SGD  # noqa: E402
 from minigrad.book2.rnnlm_gen import RnnlmGen  # noqa: E402
 from minigrad.book2.trainer import RnnlmTrainer  # noqa: E402
 
+#: where results go without --out (examples/out/ is ignored by git)
+OUT = Path(__file__).resolve().parent / "out" / "book2_ch07"
+
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", choices=["small", "ptb"], default="small")
     p.add_argument("--data-dir", type=Path, default=None, help="where PTB is (--corpus ptb)")
-    p.add_argument("--out", type=Path, default=Path("book2_ch07_out"))
+    p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--start", default=None, help='"you" on PTB, "the" on the small text')
     p.add_argument("--epochs", type=int, default=None, help="4 (2 with --quick)")
     p.add_argument("--load", type=Path, default=None, help="Rnnlm parameters to sample from")

@@ -10,7 +10,7 @@ the weights over the input characters, in reading order.
     python examples/book2_ch08_attention.py [--model attention|peeky|seq2seq]
         [--epochs N] [--out DIR] [--load PKL] [--quick]
 
-``--out`` (default ``book2_ch08_out``) receives ``<Model>.pkl`` (the book's float16
+``--out`` (default ``examples/out/book2_ch08``) receives ``<Model>.pkl`` (the book's float16
 pickle), ``results.json`` (accuracy and last loss per epoch), ``accuracy.png`` and
 ``attention_map.png``. ``--load`` skips training and draws the maps from saved parameters.
 
@@ -40,12 +40,16 @@ from minigrad.book2.util import eval_seq2seq  # noqa: E402
 MODELS = {"attention": AttentionSeq2seq, "peeky": PeekySeq2seq, "seq2seq": Seq2seq}
 
 
+#: where results go without --out (examples/out/ is ignored by git)
+OUT = Path(__file__).resolve().parent / "out" / "book2_ch08"
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", choices=sorted(MODELS), default="attention")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--data-dir", type=Path, default=None)
-    p.add_argument("--out", type=Path, default=Path("book2_ch08_out"))
+    p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--load", type=Path, default=None,
                    help="parameters saved by an earlier run: draw the maps without training")
     p.add_argument("--quick", action="store_true",
