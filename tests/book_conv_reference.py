@@ -20,9 +20,7 @@ the book's code:
 """
 
 import numpy as np
-
-#: The constant added inside the logarithm of the loss.
-LOG_FLOOR = 1e-7
+from book_reference import cross_entropy_error, softmax
 
 
 def _out_size(size, kernel, stride, pad):
@@ -51,24 +49,6 @@ def col2im(rows, shape, kh, kw, stride=1, pad=0):
         for j in range(kw):
             canvas[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride] += windows[:, :, i, j]
     return canvas[:, :, pad:h + pad, pad:w + pad]
-
-
-def softmax(scores):
-    """Probabilities over the last axis, after subtracting the row maximum."""
-    shifted = scores - np.max(scores, axis=-1, keepdims=True)
-    weights = np.exp(shifted)
-    return weights / np.sum(weights, axis=-1, keepdims=True)
-
-
-def cross_entropy_error(probs, targets):
-    """Batch mean of ``-log(p_right + 1e-7)``; one-hot rows or class indices as targets."""
-    targets = np.asarray(targets)
-    if probs.ndim == 1:
-        probs = probs[np.newaxis, :]
-        targets = targets.reshape(1, -1)
-    rows = probs.shape[0]
-    labels = targets.argmax(axis=1) if targets.size == probs.size else targets.reshape(rows)
-    return -np.sum(np.log(probs[np.arange(rows), labels] + LOG_FLOOR)) / rows
 
 
 class Relu:
