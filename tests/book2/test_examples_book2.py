@@ -23,6 +23,19 @@ def run_example(name, argv, capsys, monkeypatch):
     return capsys.readouterr().out
 
 
+
+def _fresh_sequence_data(name: str) -> None:
+    """Skip unless ``name`` is in the book's data folder; start from an empty vocabulary.
+
+    The sequence loader keeps the book's module-level vocabulary, which one data file
+    fills and another must not find filled.
+    """
+    if not (BOOK2_DATA / name).is_file():
+        pytest.skip(f"{name} not in {BOOK2_DATA}")
+    from minigrad.book2.dataset import sequence
+    sequence.char_to_id.clear()
+    sequence.id_to_char.clear()
+
 def test_spiral_example(capsys, monkeypatch):
     out = run_example("book2_ch01_spiral", ["--quick"], capsys, monkeypatch)
     assert "records 30, first 1.098" in out
@@ -55,11 +68,7 @@ def test_rnnlm_example(model, capsys, monkeypatch):
 
 
 def test_seq2seq_example(capsys, monkeypatch):
-    if not (BOOK2_DATA / "addition.txt").is_file():
-        pytest.skip(f"addition.txt not in {BOOK2_DATA}")
-    from minigrad.book2.dataset import sequence
-    sequence.char_to_id.clear()
-    sequence.id_to_char.clear()
+    _fresh_sequence_data("addition.txt")
     out = run_example("book2_ch07_seq2seq", ["--quick", "--reverse", "--data-dir",
                                              str(BOOK2_DATA)], capsys, monkeypatch)
     assert out.count("---") == 10 and out.count("\nQ ") == 10
@@ -68,11 +77,7 @@ def test_seq2seq_example(capsys, monkeypatch):
 
 def test_attention_example_draws_its_map(tmp_path, capsys, monkeypatch):
     pytest.importorskip("matplotlib", reason="matplotlib is the plot extra: pip install .[plot]")
-    if not (BOOK2_DATA / "date.txt").is_file():
-        pytest.skip(f"date.txt not in {BOOK2_DATA}")
-    from minigrad.book2.dataset import sequence
-    sequence.char_to_id.clear()
-    sequence.id_to_char.clear()
+    _fresh_sequence_data("date.txt")
     png = tmp_path / "attention.png"
     out = run_example("book2_ch07_seq2seq", ["--quick", "--data", "date", "--model", "attention",
                                              "--reverse", "--data-dir", str(BOOK2_DATA),
@@ -137,11 +142,7 @@ def test_generate_example_skips_the_books_ids(tmp_path, capsys, monkeypatch):
 def test_seq2seq_example_keeps_its_results(tmp_path, capsys, monkeypatch):
     import json
 
-    if not (BOOK2_DATA / "addition.txt").is_file():
-        pytest.skip(f"addition.txt not in {BOOK2_DATA}")
-    from minigrad.book2.dataset import sequence
-    sequence.char_to_id.clear()
-    sequence.id_to_char.clear()
+    _fresh_sequence_data("addition.txt")
     run_example("book2_ch07_seq2seq", ["--quick", "--reverse", "--epochs", "2", "--data-dir",
                                        str(BOOK2_DATA), "--out", str(tmp_path)],
                 capsys, monkeypatch)
@@ -155,11 +156,7 @@ def test_ch08_attention_example_trains_saves_and_draws(tmp_path, capsys, monkeyp
     import json
 
     pytest.importorskip("matplotlib", reason="matplotlib is the plot extra: pip install .[plot]")
-    if not (BOOK2_DATA / "date.txt").is_file():
-        pytest.skip(f"date.txt not in {BOOK2_DATA}")
-    from minigrad.book2.dataset import sequence
-    sequence.char_to_id.clear()
-    sequence.id_to_char.clear()
+    _fresh_sequence_data("date.txt")
     out = run_example("book2_ch08_attention", ["--quick", "--data-dir", str(BOOK2_DATA),
                                                "--out", str(tmp_path)], capsys, monkeypatch)
     assert out.splitlines().count("---") == 10 and "val acc " in out
