@@ -10,7 +10,7 @@ from conftest import MNIST_DIR, have_mnist
 from conftest import REPO as ROOT
 from examples_support import EXAMPLES, assert_pngs, floats, line_with, run_example
 
-pytest.importorskip("matplotlib")
+pytest.importorskip("matplotlib", reason="matplotlib is the plot extra: pip install .[plot]")
 
 MNIST = MNIST_DIR  # the suite's one MNIST location (conftest)
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import MNIST_DIR, have_mnist
 from examples_support import assert_pngs, floats, line_with, run_example
 
-pytest.importorskip("matplotlib")
+pytest.importorskip("matplotlib", reason="matplotlib is the plot extra: pip install .[plot]")
 
 needs_mnist = pytest.mark.skipif(
     not have_mnist(), reason=f"MNIST files not found in {MNIST_DIR} (set MINIGRAD_DATA)")

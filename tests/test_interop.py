@@ -9,7 +9,8 @@ import minigrad as mg
 import minigrad.nn as nn
 from minigrad.interop import load_safetensors, save_safetensors
 
-pytest.importorskip("safetensors")
+pytest.importorskip("safetensors",
+                    reason="safetensors is the interop extra: pip install .[interop]")
 
 
 def _net():

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-pytest.importorskip("matplotlib")
+pytest.importorskip("matplotlib", reason="matplotlib is the plot extra: pip install .[plot]")
 
 from minigrad import plotting as P  # noqa: E402
 

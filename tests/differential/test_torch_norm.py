@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip(
+    "torch", reason="the differential tests compare against PyTorch: pip install minigrad[torch]"
+)
 
 import minigrad as mg  # noqa: E402
 import minigrad.nn as nn  # noqa: E402
