@@ -42,6 +42,11 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import book_reference as ref  # noqa: E402
+from _common import blas_threads  # noqa: E402
 
 DEFAULT_DATA = Path(os.environ.get("MINIGRAD_DATA") or REPO / ".." / "shared" / "data" / "mnist")
 
@@ -65,82 +70,30 @@ def set_threads(n: int | None) -> None:
     _limiter = threadpool_limits(n)
 
 
-def blas_info() -> str:
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        env = {v: os.environ[v] for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                          "MKL_NUM_THREADS") if v in os.environ}
-        return f"BLAS threads: unknown (threadpoolctl not installed; env {env or 'unset'})"
-    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
-    if not pools:
-        return "BLAS threads: no BLAS thread pool found"
-    return "BLAS: " + ", ".join(f"{p['internal_api']} {p.get('version') or ''} "
-                                f"{p['num_threads']} thread(s)" for p in pools)
-
-
-# --- the book's hand-written network (section 5.1) -------------------------------------------
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def sigmoid_grad(x):
-    return (1.0 - sigmoid(x)) * sigmoid(x)
-
-
-def softmax(x):
-    x = x - np.max(x, axis=-1, keepdims=True)
-    return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
-
-
-def cross_entropy_error(y, t):
-    if y.ndim == 1:
-        t = t.reshape(1, t.size)
-        y = y.reshape(1, y.size)
-    if t.size == y.size:
-        t = t.argmax(axis=1)
-    batch_size = y.shape[0]
-    return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size
+# --- the hand-written network (the book's section 5.1 algorithm) ----------------------------
 
 
 class HandWrittenNet:
+    """The book's two-layer network with its backward written by hand, on a ``params`` dict.
+
+    The arithmetic is :mod:`book_reference`'s (the tests' NumPy reference, which performs
+    the book's section 5.1 operations); this class gives it the book network's methods.
+    """
+
     def __init__(self, params):
         self.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
 
     def predict(self, x):
-        W1, W2 = self.params["W1"], self.params["W2"]
-        b1, b2 = self.params["b1"], self.params["b2"]
-        a1 = np.dot(x, W1) + b1
-        z1 = sigmoid(a1)
-        a2 = np.dot(z1, W2) + b2
-        return softmax(a2)
+        return ref.predict(self.params, x)
 
     def loss(self, x, t):
-        return cross_entropy_error(self.predict(x), t)
+        return ref.loss(self.params, x, t)
 
     def accuracy(self, x, t):
-        y = np.argmax(self.predict(x), axis=1)
-        t = np.argmax(t, axis=1)
-        return np.sum(y == t) / float(x.shape[0])
+        return ref.accuracy(self.params, x, t)
 
     def gradient(self, x, t):
-        W1, W2 = self.params["W1"], self.params["W2"]
-        b1, b2 = self.params["b1"], self.params["b2"]
-        grads = {}
-        batch_num = x.shape[0]
-        a1 = np.dot(x, W1) + b1
-        z1 = sigmoid(a1)
-        a2 = np.dot(z1, W2) + b2
-        y = softmax(a2)
-        dy = (y - t) / batch_num
-        grads["W2"] = np.dot(z1.T, dy)
-        grads["b2"] = np.sum(dy, axis=0)
-        da1 = np.dot(dy, W2.T)
-        dz1 = sigmoid_grad(a1) * da1
-        grads["W1"] = np.dot(x.T, dz1)
-        grads["b1"] = np.sum(dz1, axis=0)
-        return grads
+        return ref.gradient(self.params, x, t)
 
 
 # --- data -----------------------------------------------------------------------------------------
@@ -215,7 +168,7 @@ def bench_step(data, steps: int, lr: float, profile: bool) -> None:
     worst = max(float(np.abs(net.params[k].data - hand.params[k]).max()) for k in keys)
     hand_med = statistics.median(times["hand-written NumPy"])
     print(f"\n== one training step (batch 100, 784-50-10, float64), {steps} interleaved steps; "
-          f"{blas_info()}")
+          f"{blas_threads()}")
     hand_cpu = statistics.median(cpu["hand-written NumPy"])
     print(f"{'wall time':36s} {'median':>10s} {'p10':>10s} {'p90':>10s} {'ratio':>7s}"
           f" | {'CPU time median':>15s} {'ratio':>7s}")
@@ -228,7 +181,7 @@ def bench_step(data, steps: int, lr: float, profile: bool) -> None:
     per_pair = [a / b for a, b in zip(times["autodiff (gradient + params -= )"],
                                       times["hand-written NumPy"])]
     print(f"median of per-step wall-time ratios (autodiff / hand-written): "
-          f"{statistics.median(per_pair):.3f}   [{blas_info()}]")
+          f"{statistics.median(per_pair):.3f}   [{blas_threads()}]")
     print(f"max |autodiff params - hand-written params| after {steps + 50} steps: {worst:.2e}")
 
     if profile:
@@ -280,7 +233,7 @@ def child(kind: str, iters: int, data_dir: Path, seed: int) -> None:
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_after_data_mb": rss_data / 1024,
         "train_acc": float(train_acc_list[-1]), "test_acc": float(test_acc_list[-1]),
-        "final_loss": float(train_loss_list[-1]), "blas": blas_info(),
+        "final_loss": float(train_loss_list[-1]), "blas": blas_threads(),
     }))
 
 
@@ -303,11 +256,11 @@ def bench_full(iters: int, repeats: int, data_dir: Path) -> None:
     cpu = {k: statistics.median(r["cpu_seconds"] for r in v) for k, v in results.items()}
     rss = {k: max(r["maxrss_mb"] for r in v) for k, v in results.items()}
     print(f"\n== whole run, {iters} iterations (section 5.3 loop, loss list kept), median of "
-          f"{repeats}; {blas_info()}")
+          f"{repeats}; {blas_threads()}")
     for k in ("autodiff", "hand"):
         print(f"{k:10s} {med[k]:8.1f} s wall  {cpu[k]:8.1f} s CPU   peak RSS {rss[k]:7.0f} MB")
     print(f"ratio autodiff / hand-written: wall {med['autodiff'] / med['hand']:.3f}, "
-          f"CPU {cpu['autodiff'] / cpu['hand']:.3f}   [{blas_info()}]")
+          f"CPU {cpu['autodiff'] / cpu['hand']:.3f}   [{blas_threads()}]")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -328,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         child(args.child, args.iters, args.data_dir, args.seed)
         return
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs; "
-          f"{blas_info()}")
+          f"{blas_threads()}")
     if not args.skip_step:
         data, what = load_data(args.data_dir)
         print(f"data: {what}")
