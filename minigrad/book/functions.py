@@ -171,8 +171,8 @@ def softmax(x: Any) -> Any:
         Probabilities of ``x``'s shape, each last-axis row summing to 1.
     """
     if isinstance(x, Tensor):
-        x = x - x.max(axis=-1, keepdims=True)
-        return exp(x) / exp(x).sum(axis=-1, keepdims=True)
+        e = exp(x - x.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
     x = x - np.max(x, axis=-1, keepdims=True)
     return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
 
