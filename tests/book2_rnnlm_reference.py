@@ -1,4 +1,5 @@
-"""A hand-written NumPy LSTM language model, as the second book builds it (chapter 6).
+"""A hand-written NumPy LSTM language model, as the second book builds it (chapter 6), and
+chapter 5's RNN one.
 
 Written here from the book's equations (the layer protocol of its ``common/time_layers.py``:
 ``params``/``grads`` lists filled in place, a cache per step, a hand-written backward),
@@ -12,6 +13,11 @@ The structure follows the book where it matters for speed:
 * the embedding's backward clears a full ``(V, D)`` gradient array at every step and
   adds it up (``np.add.at``), as the book's time-distributed embedding does;
 * the output affine and the softmax loss work on all ``N * T`` rows at once.
+
+It also adds and multiplies in the book's order (each gate's derivative a factor of its
+own, the loss gradient divided by the count after the ``dout`` product, the embedding's
+steps added ``t = 0, 1, ...``, the clipping norm summed in the gradients' precision), so a
+float32 step of :class:`minigrad.book2.rnnlm.Rnnlm` equals this one bit for bit.
 """
 
 from __future__ import annotations
@@ -106,8 +112,8 @@ class TimeLSTM:
             dh_next = dhs[:, t, :] + dh
             ds = dc + dh_next * o * (1 - tanh_c ** 2)
             dc = ds * f
-            da = np.hstack((ds * c_prev * f * (1 - f), ds * i * (1 - g ** 2),
-                            ds * g * i * (1 - i), dh_next * tanh_c * o * (1 - o)))
+            da = np.hstack((ds * c_prev * (f * (1 - f)), ds * i * (1 - g ** 2),
+                            ds * g * (i * (1 - i)), dh_next * tanh_c * (o * (1 - o))))
             dWx += x.T @ da
             dWh += h_prev.T @ da
             db += da.sum(axis=0)
@@ -120,6 +126,50 @@ class TimeLSTM:
 
     def reset_state(self):
         self.h = self.c = None
+
+
+class TimeRNN:
+    """``h = tanh(h @ Wh + x @ Wx + b)`` step by step; stateful ``h``."""
+
+    def __init__(self, Wx, Wh, b, stateful=False):  # noqa: N803
+        self.params = [Wx, Wh, b]
+        self.grads = [np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)]
+        self.stateful = stateful
+        self.h = None
+        self.caches = []
+
+    def forward(self, xs):
+        Wx, Wh, b = self.params  # noqa: N806
+        N, T, _ = xs.shape  # noqa: N806
+        if not self.stateful or self.h is None:
+            self.h = np.zeros((N, Wh.shape[0]), dtype="f")
+        hs = np.empty((N, T, Wh.shape[0]), dtype=Wx.dtype)
+        h = self.h
+        self.caches = []
+        for t in range(T):
+            h_next = np.tanh(h @ Wh + xs[:, t, :] @ Wx + b)
+            self.caches.append((xs[:, t, :], h, h_next))
+            h = hs[:, t, :] = h_next
+        self.h = h
+        return hs
+
+    def backward(self, dhs):
+        Wx, Wh, _ = self.params  # noqa: N806
+        N, T, _ = dhs.shape  # noqa: N806
+        dxs = np.empty((N, T, Wx.shape[0]), dtype=dhs.dtype)
+        dWx, dWh, db = (np.zeros_like(p) for p in self.params)  # noqa: N806
+        dh = np.zeros_like(self.caches[0][1])
+        for t in reversed(range(T)):
+            x, h_prev, h_next = self.caches[t]
+            dt = (dhs[:, t, :] + dh) * (1 - h_next ** 2)
+            db += dt.sum(axis=0)
+            dWh += h_prev.T @ dt
+            dWx += x.T @ dt
+            dh = dt @ Wh.T
+            dxs[:, t, :] = dt @ Wx.T
+        for grad, value in zip(self.grads, (dWx, dWh, db)):
+            grad[...] = value
+        return dxs
 
 
 class TimeAffine:
@@ -168,7 +218,8 @@ class TimeSoftmaxWithLoss:
         t, y, mask, shape = self.cache
         dx = y.copy()
         dx[np.arange(len(t)), t] -= 1
-        dx *= dout / mask.sum()
+        dx *= dout
+        dx /= mask.sum()
         dx *= mask[:, None]
         return dx.reshape(shape)
 
@@ -203,6 +254,23 @@ class Rnnlm:
 
     def reset_state(self):
         self.layers[1].reset_state()
+
+
+class SimpleRnnlm(Rnnlm):
+    """Chapter 5's model: the LSTM replaced by a plain RNN."""
+
+    def __init__(self, vocab_size=10000, wordvec_size=100, hidden_size=100):
+        V, D, H = vocab_size, wordvec_size, hidden_size  # noqa: N806
+        rn = np.random.randn
+        self.layers = [
+            TimeEmbedding((rn(V, D) / 100).astype("f")),
+            TimeRNN((rn(D, H) / np.sqrt(D)).astype("f"), (rn(H, H) / np.sqrt(H)).astype("f"),
+                    np.zeros(H, dtype="f"), stateful=True),
+            TimeAffine((rn(H, V) / np.sqrt(H)).astype("f"), np.zeros(V, dtype="f")),
+        ]
+        self.loss_layer = TimeSoftmaxWithLoss()
+        self.params = [p for layer in self.layers for p in layer.params]
+        self.grads = [g for layer in self.layers for g in layer.grads]
 
 
 def clip_grads(grads, max_norm):

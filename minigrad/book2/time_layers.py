@@ -29,6 +29,7 @@ import numpy as np
 import minigrad as mg
 from minigrad import functional as F
 from minigrad.book2._base import Layer, as_input
+from minigrad.book2._ops import StepwiseEmbedding, TimeSoftmaxCrossEntropy
 from minigrad.book2.config import GPU
 from minigrad.book2.functions import cross_entropy_error, sigmoid, softmax
 from minigrad.book2.layers import (
@@ -50,17 +51,25 @@ __all__ = ["RNN", "TimeRNN", "LSTM", "TimeLSTM", "GRU", "TimeGRU", "TimeEmbeddin
            "Dropout", "Embedding", "cross_entropy_error", "np", "GPU"]
 
 
-def _rnn_step(x_w: Tensor, h: Tensor, Wh: Tensor, b: Tensor) -> Tensor:  # noqa: N803
-    return mg.tanh(x_w + mg.matmul(h, Wh) + b)
+def _rnn_step(x: Tensor, h: Tensor, Wx: Tensor, Wh: Tensor, b: Tensor) -> Tensor:  # noqa: N803
+    """``tanh(h @ Wh + x @ Wx + b)``, step by step and in this order, as the book's layer.
 
-
-def _lstm_step(x_w: Tensor, h: Tensor, c: Tensor, Wh: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803
-    """One LSTM step from ``x @ Wx``; gates in the book's order ``[f, g, i, o]``.
-
-    ``A = x_w + h @ Wh + b``, the gates and the new state are one recorded op
-    (:func:`minigrad.functional.lstm_cell`).
+    The order of the terms is also the order in which backward reaches the two products,
+    so the gradients of ``Wx`` and ``Wh`` add up over the steps from the last one back,
+    as the book adds them (a float32 model rounds as the book's does).
     """
-    h_next, c_next = F.lstm_cell(x_w, h, c, Wh, b, gate_order="fgio")
+    return mg.tanh(mg.matmul(h, Wh) + mg.matmul(x, Wx) + b)
+
+
+def _lstm_step(x: Tensor, h: Tensor, c: Tensor, Wx: Tensor, Wh: Tensor,  # noqa: N803
+               b: Tensor) -> tuple[Tensor, Tensor]:
+    """One LSTM step; gates in the book's order ``[f, g, i, o]``.
+
+    ``A = x @ Wx + h @ Wh + b``, the gates and the new state are one recorded op
+    (:func:`minigrad.functional.lstm_cell` with ``weight_ih``), computed step by step
+    as the book's layer computes them, so that float32 rounds as the book's code does.
+    """
+    h_next, c_next = F.lstm_cell(x, h, c, Wh, b, gate_order="fgio", weight_ih=Wx)
     return h_next, c_next
 
 
@@ -71,12 +80,6 @@ def _gru_step(x: Tensor, h: Tensor, Wx: Tensor, Wh: Tensor, b: Tensor) -> Tensor
     r = F.sigmoid(mg.matmul(x, Wx[:, H:2 * H]) + mg.matmul(h, Wh[:, H:2 * H]) + b[H:2 * H])
     h_hat = mg.tanh(mg.matmul(x, Wx[:, 2 * H:]) + mg.matmul(r * h, Wh[:, 2 * H:]) + b[2 * H:])
     return (1 - z) * h + z * h_hat
-
-
-def _project(xs: Tensor, W: Tensor) -> Tensor:  # noqa: N803
-    """``xs @ W`` for ``xs`` ``(N, T, D)`` as one 2-D matrix product."""
-    N, T, D = xs.shape  # noqa: N806
-    return mg.matmul(xs.reshape(N * T, D), W).reshape(N, T, W.shape[1])
 
 
 def _check_3d(xs: np.ndarray, where: str) -> None:
@@ -100,7 +103,7 @@ class RNN(Layer):
         """Return ``h_next``."""
         Wx, Wh, b = self._param_leaves()  # noqa: N806
         xt, ht = as_input(x), as_input(h_prev)
-        out = _rnn_step(mg.matmul(xt, Wx), ht, Wh, b)
+        out = _rnn_step(xt, ht, Wx, Wh, b)
         self._record(out, [xt, ht], [Wx, Wh, b])
         return out.data
 
@@ -126,7 +129,7 @@ class LSTM(Layer):
         """Return ``(h_next, c_next)``."""
         Wx, Wh, b = self._param_leaves()  # noqa: N806
         xt, ht, ct = as_input(x), as_input(h_prev), as_input(c_prev)
-        h, c = _lstm_step(mg.matmul(xt, Wx), ht, ct, Wh, b)
+        h, c = _lstm_step(xt, ht, ct, Wx, Wh, b)
         out = mg.concatenate([h, c], axis=1)  # one output for the autodiff backward
         self._record(out, [xt, ht, ct], [Wx, Wh, b])
         return h.data, c.data
@@ -235,8 +238,8 @@ class TimeRNN(_TimeRecurrent):
                leaves: list[Tensor]) -> tuple[list[Tensor], Tensor | None]:
         Wx, Wh, b = leaves  # noqa: N806
         hs = []
-        for x_w in mg.unbind(_project(xs, Wx), 1):  # one op: its backward stacks the steps
-            h = _rnn_step(x_w, h, Wh, b)
+        for x in mg.unbind(xs, 1):  # one op: its backward stacks the steps
+            h = _rnn_step(x, h, Wx, Wh, b)
             hs.append(h)
         return hs, None
 
@@ -262,10 +265,9 @@ class TimeLSTM(_TimeRecurrent):
                leaves: list[Tensor]) -> tuple[list[Tensor], Tensor | None]:
         Wx, Wh, b = leaves  # noqa: N806
         assert c is not None
-        xws = mg.unbind(_project(xs, Wx), 1)  # one op: its backward stacks the steps
         hs = []
-        for x_w in xws:
-            h, c = _lstm_step(x_w, h, c, Wh, b)
+        for x in mg.unbind(xs, 1):  # one op: its backward stacks the steps
+            h, c = _lstm_step(x, h, c, Wx, Wh, b)
             hs.append(h)
         return hs, c
 
@@ -284,7 +286,11 @@ class TimeGRU(_TimeRecurrent):
 
 
 class TimeEmbedding(Layer):
-    """``W[xs]`` for ids ``xs`` ``(N, T)``; gradients of repeated ids add up."""
+    """``W[xs]`` for ids ``xs`` ``(N, T)``; gradients of repeated ids add up.
+
+    The gradient adds up as the book's layer adds it (one sum per time step, then the
+    steps in order), so a float32 model rounds as the book's does.
+    """
 
     def __init__(self, W: np.ndarray) -> None:  # noqa: N803
         super().__init__(W)
@@ -295,7 +301,14 @@ class TimeEmbedding(Layer):
         idx = np.asarray(xs)
         if idx.dtype.kind not in "iu":
             raise TypeError(f"TimeEmbedding: ids must be integers, got dtype {idx.dtype}")
-        out = W[idx]
+        if idx.ndim != 2:
+            raise ValueError(f"TimeEmbedding: ids must be 2-D (N, T), got shape {idx.shape}")
+        if idx.size and (idx.min() < 0 or idx.max() >= W.shape[0]):
+            bad = idx.min() if idx.min() < 0 else idx.max()
+            raise IndexError(f"TimeEmbedding: id {int(bad)} is out of range for "
+                             f"{W.shape[0]} rows")
+        # the book's order of adding the gradient up (step by step), see minigrad.book2._ops
+        out = StepwiseEmbedding(idx.astype(np.intp, copy=False))(W)
         self._record(out, [], [W])
         return out.data
 
@@ -352,15 +365,16 @@ class TimeSoftmaxWithLoss(Layer):
         mask = (np.ones(t.shape, dtype=bool) if self.ignore_label is None
                 else t != self.ignore_label)
         scores = xt.reshape(N * T, V)
-        if mask.all():  # the usual case: one fused softmax cross-entropy over every step
-            loss = F.softmax_cross_entropy(scores, t)
-        elif mask.any():  # the fused op over the counted steps only
-            keep = np.flatnonzero(mask)
-            loss = F.softmax_cross_entropy(scores[keep], t[keep])
-        else:  # nothing counted: a zero loss (with a zero gradient)
+        if not mask.any():  # nothing counted: a zero loss (with a zero gradient)
             loss = (scores * 0).sum()
+            self._record(loss, [xt], [])
+            return 0.0
+        # one op computing as the book's layer does (see minigrad.book2._ops)
+        fn = TimeSoftmaxCrossEntropy(np.where(mask, t, 0), mask)
+        loss = fn(scores)
         self._record(loss, [xt], [])
-        return float(loss.data)
+        value: float = fn.value
+        return value
 
     def backward(self, dout: Any = 1) -> np.ndarray | None:
         """Return ``(y - onehot(t)) * dout / count``, zero at ignored steps."""

@@ -137,8 +137,15 @@ def to_gpu(x: Any) -> np.ndarray:
 
 
 def clip_grads(grads: Sequence[np.ndarray], max_norm: float) -> None:
-    """Scale every gradient in place by ``max_norm / (total norm + 1e-6)`` when that is below 1."""
-    total = np.sqrt(sum(float(np.sum(g ** 2)) for g in grads))
+    """Scale every gradient in place by ``max_norm / (total norm + 1e-6)`` when that is below 1.
+
+    The norm is summed in the gradients' own precision (a float32 model's in float32),
+    as the book sums it.
+    """
+    total: Any = 0
+    for g in grads:
+        total += np.sum(g ** 2)
+    total = np.sqrt(total)
     rate = max_norm / (total + 1e-6)
     if rate < 1:
         for g in grads:

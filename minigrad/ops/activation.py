@@ -8,6 +8,7 @@ names and conventions (``torch.nn.functional``); the book's ``step_function`` an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -459,9 +460,11 @@ def _lstm_input_grads(gh: Any, gc: Any, c: Any, gates: dict[str, Any], tanh_c: A
     sigmoid) and ``tanh_c`` is ``tanh(c')``.
     """
     f, g, i, o = gates["f"], gates["g"], gates["i"], gates["o"]
+    # grouped as the book's LSTM layer groups them (each gate's derivative a factor of its
+    # own), so that a float32 model rounds as the book's does, bit for bit
     ds = gc + gh * o * (1 - tanh_c * tanh_c)
-    da = {"f": ds * c * f * (1 - f), "g": ds * i * (1 - g * g),
-          "i": ds * g * i * (1 - i), "o": gh * tanh_c * o * (1 - o)}
+    da = {"f": ds * c * (f * (1 - f)), "g": ds * i * (1 - g * g),
+          "i": ds * g * (i * (1 - i)), "o": gh * tanh_c * (o * (1 - o))}
     return ds * f, da
 
 
@@ -469,20 +472,33 @@ class LSTMCell(Function):
     """One LSTM step, ``a = x_proj + h @ W (+ b)`` split into four gates, as one op.
 
     Outputs ``(h', c')``: ``c' = sigmoid(f) * c + sigmoid(i) * tanh(g)`` and
-    ``h' = sigmoid(o) * tanh(c')``. The first-order backward is NumPy on the
-    activations kept from the forward; when gradients of gradients are being
-    recorded, the same formula runs on tensors, from the inputs.
+    ``h' = sigmoid(o) * tanh(c')``. With an input weight (``has_weight_ih``, the
+    op's last input) the first input is ``x`` and ``a = x @ W_ih + h @ W (+ b)``.
+    The first-order backward is NumPy on the activations kept from the forward;
+    when gradients of gradients are being recorded, the same formula runs on
+    tensors, from the inputs.
     """
 
-    def __init__(self, gate_order: str) -> None:
+    def __init__(self, gate_order: str, has_bias: bool = False,
+                 has_weight_ih: bool = False) -> None:
         self.gate_order = gate_order
+        self.has_bias = has_bias
+        self.has_weight_ih = has_weight_ih
 
     def attrs(self) -> dict[str, Any]:
         return {"gate_order": self.gate_order}
 
-    def forward(self, x_proj: np.ndarray, h: np.ndarray, c: np.ndarray, w: np.ndarray,
-                b: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        a = x_proj + h @ w
+    def _operands(self, values: Sequence[Any]) -> tuple[Any, Any, Any, Any, Any, Any]:
+        """``(x, h, c, w_hh, b, w_ih)`` from the inputs (None for those not given)."""
+        x, h, c, w = values[:4]
+        rest = list(values[4:])
+        b = rest.pop(0) if self.has_bias else None
+        w_ih = rest.pop(0) if self.has_weight_ih else None
+        return x, h, c, w, b, w_ih
+
+    def forward(self, *values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, h, c, w, b, w_ih = self._operands(values)
+        a = (x if w_ih is None else x @ w_ih) + h @ w
         if b is not None:
             a = a + b
         n = c.shape[-1]
@@ -501,11 +517,12 @@ class LSTMCell(Function):
         return gates["o"] * tanh_c, c_next
 
     def backward(self, gh: Tensor, gc: Tensor) -> tuple[Tensor | None, ...]:
-        x_proj, h, c, w = self.inputs[:4]
-        b = self.inputs[4] if len(self.inputs) == 5 else None
+        x, h, c, w, b, w_ih = self._operands(self.inputs)
         needs = self.needs_input_grad
+        need_b = self.has_bias and needs[4]
+        need_wih = self.has_weight_ih and needs[-1]
         if is_grad_enabled():  # gradients of gradients: the formula on tensors, from the inputs
-            a = x_proj + matmul(h, w)
+            a = (x if w_ih is None else matmul(x, w_ih)) + matmul(h, w)
             if b is not None:
                 a = a + b
             n_hidden = c.shape[-1]
@@ -516,23 +533,27 @@ class LSTMCell(Function):
             gc_prev, da = _lstm_input_grads(gh, gc, c, gates, tanh_c)
             ga = concatenate([da[k] for k in self.gate_order], axis=1)
             out: list[Tensor | None] = [
-                ga if needs[0] else None,
+                (ga if w_ih is None else matmul(ga, w_ih.T)) if needs[0] else None,
                 matmul(ga, w.T) if needs[1] else None,
                 gc_prev if needs[2] else None,
                 matmul(h.T, ga) if needs[3] else None]
             if b is not None:
-                out.append(ga.sum(axis=0) if needs[4] else None)
+                out.append(ga.sum(axis=0) if need_b else None)
+            if w_ih is not None:
+                out.append(matmul(x.T, ga) if need_wih else None)
             return tuple(out)
         gates_a, tanh_c_a = self._saved
         gc_a, da_a = _lstm_input_grads(gh.data, gc.data, c.data, gates_a, tanh_c_a)
         ga_a = np.concatenate([da_a[k] for k in self.gate_order], axis=1)
         grads: list[Tensor | None] = [
-            _make(ga_a) if needs[0] else None,
+            _make(ga_a if w_ih is None else ga_a @ w_ih.data.T) if needs[0] else None,
             _make(ga_a @ w.data.T) if needs[1] else None,
             _make(gc_a) if needs[2] else None,
             _make(h.data.T @ ga_a) if needs[3] else None]
         if b is not None:
-            grads.append(_make(ga_a.sum(axis=0)) if needs[4] else None)
+            grads.append(_make(ga_a.sum(axis=0)) if need_b else None)
+        if w_ih is not None:
+            grads.append(_make(x.data.T @ ga_a) if need_wih else None)
         return tuple(grads)
 
     def release(self, *args: Any, **kwargs: Any) -> None:
@@ -550,7 +571,7 @@ def _lstm_operand(x: Any, name: str) -> Tensor:
 
 @op()
 def lstm_cell(x_proj: Any, h: Any, c: Any, weight_hh: Any, bias: Any = None, *,
-              gate_order: str = "ifgo") -> tuple[Tensor, Tensor]:
+              gate_order: str = "ifgo", weight_ih: Any = None) -> tuple[Tensor, Tensor]:
     """One LSTM step as one op: ``a = x_proj + h @ weight_hh (+ bias)``, gates, new state.
 
     ``a`` holds four blocks of ``H`` columns, the pre-activations of the gates in
@@ -562,7 +583,8 @@ def lstm_cell(x_proj: Any, h: Any, c: Any, weight_hh: Any, bias: Any = None, *,
     Parameters
     ----------
     x_proj : Tensor
-        The input's projection ``x @ W_x`` (biases folded in or not), shape ``(N, 4H)``.
+        The input's projection ``x @ W_x`` (biases folded in or not), shape ``(N, 4H)``;
+        with ``weight_ih``, the input ``x`` itself, shape ``(N, D)``.
     h, c : Tensor
         The previous hidden and cell states, shape ``(N, H)``.
     weight_hh : Tensor
@@ -572,6 +594,10 @@ def lstm_cell(x_proj: Any, h: Any, c: Any, weight_hh: Any, bias: Any = None, *,
         Added to ``a``, shape ``(4H,)``.
     gate_order : {"ifgo", "fgio"}
         The order of the four blocks: PyTorch's ``i, f, g, o`` or the book's ``f, g, i, o``.
+    weight_ih : Tensor, optional
+        The input weight in ``x @ W`` layout, shape ``(D, 4H)``: the op then computes
+        ``a = x @ weight_ih + h @ weight_hh (+ bias)`` itself, step by step as the book's
+        ``LSTM`` layer does (one op per step for all three parameters' gradients).
 
     Returns
     -------
@@ -610,8 +636,16 @@ def lstm_cell(x_proj: Any, h: Any, c: Any, weight_hh: Any, bias: Any = None, *,
         bt = _lstm_operand(bias, "bias")
         expected["bias"] = (bt, (4 * hidden,))
         args.append(bt)
+    if weight_ih is not None:
+        wit = _lstm_operand(weight_ih, "weight_ih")
+        if xt.ndim != 2:
+            raise OpError(f"lstm_cell: x must be 2-D (N, D) with weight_ih, got shape {xt.shape}")
+        expected["x_proj"] = (xt, (n, xt.shape[1]))
+        expected["weight_ih"] = (wit, (xt.shape[1], 4 * hidden))
+        args.append(wit)
     for name, (t, shape) in expected.items():
         if t.shape != shape:
             raise OpError(f"lstm_cell: {name} must have shape {shape} for c of shape "
                           f"{ct.shape} (N, H), got {t.shape}")
-    return LSTMCell(gate_order)(*args)  # type: ignore[no-any-return]
+    return LSTMCell(gate_order, bias is not None,  # type: ignore[no-any-return]
+                    weight_ih is not None)(*args)

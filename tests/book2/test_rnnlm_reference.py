@@ -1,5 +1,6 @@
 """The chapter 6 LSTM language model against a hand-written NumPy one (the book's backward
-passes), step by step: losses, every gradient, the carried state, and float32 throughout."""
+passes), step by step: losses, every gradient, the carried state, float32 throughout, and
+float32 steps equal bit for bit."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ import book2_rnnlm_reference as ref
 import numpy as np
 import pytest
 
+from minigrad.book2.optimizer import SGD
 from minigrad.book2.rnnlm import Rnnlm
+from minigrad.book2.simple_rnnlm import SimpleRnnlm
 from minigrad.book2.time_layers import TimeSoftmaxWithLoss
+from minigrad.book2.util import clip_grads
 
 V, D, H, N, T = 50, 6, 5, 3, 7
 
 
-def _pair(dtype):
+def _pair(dtype, kinds=(ref.Rnnlm, Rnnlm)):
     np.random.seed(0)
-    book = ref.Rnnlm(V, D, H)
-    mine = Rnnlm(V, D, H)
+    book = kinds[0](V, D, H)
+    mine = kinds[1](V, D, H)
     for model in (book, mine):
         for layer in model.layers:
             layer.params[:] = [p.astype(dtype) for p in layer.params]
@@ -48,6 +52,29 @@ def test_three_training_steps_match_the_hand_written_backward_in_float64():
         for model in (mine, book):  # the next block starts from the updated weights
             ref.clip_grads(model.grads, 0.25)
             ref.SGD(20.0).update(model.params, model.grads)
+
+
+@pytest.mark.parametrize("kinds", [(ref.Rnnlm, Rnnlm), (ref.SimpleRnnlm, SimpleRnnlm)],
+                         ids=["Rnnlm", "SimpleRnnlm"])
+def test_float32_steps_equal_the_hand_written_ones_bit_for_bit(kinds):
+    """The book's float32 models: losses, gradients, states and updated weights all equal."""
+    mine, book = _pair(np.float32, kinds)
+    for xs, ts in _batches(4, seed=3):
+        for model in (mine, book):
+            model.loss = model.forward(xs, ts)
+            model.backward()
+        assert mine.loss == book.loss
+        for g, want in zip(mine.grads, book.grads):
+            np.testing.assert_array_equal(g, want)
+        np.testing.assert_array_equal(mine.layers[1].h, book.layers[1].h)
+        if kinds[1] is Rnnlm:
+            np.testing.assert_array_equal(mine.layers[1].c, book.layers[1].c)
+        clip_grads(mine.grads, 0.25)
+        SGD(20.0).update(mine.params, mine.grads)
+        ref.clip_grads(book.grads, 0.25)
+        ref.SGD(20.0).update(book.params, book.grads)
+        for p, want in zip(mine.params, book.params):
+            np.testing.assert_array_equal(p, want)
 
 
 def test_float32_stays_float32_through_a_step():

@@ -283,3 +283,19 @@ def test_gather_scatter_family_by_keyword_as_torch(data, seed):
                  torch.from_numpy(x).scatter(dim=axis, index=t_idx, value=2.5,
                                              reduce="add").numpy(),
                  "scatter(value=, reduce='add')")
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_book2_stepwise_embedding(data, seed):
+    """The second book's time-distributed embedding (its gradient added up step by step)."""
+    from minigrad.book2._ops import StepwiseEmbedding
+
+    v, d = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 3))
+    n, t = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 4))
+    ids = np.array(data.draw(st.lists(st.integers(0, v - 1), min_size=n * t, max_size=n * t)),
+                   dtype=np.intp).reshape(n, t)
+    compare(f"book2 StepwiseEmbedding V={v} D={d} ids {ids.shape}",
+            lambda w: StepwiseEmbedding(ids)(w),
+            lambda w: torch.nn.functional.embedding(torch.from_numpy(ids), w),
+            [data.draw(floats((v, d)))], seed)

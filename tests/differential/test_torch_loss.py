@@ -245,3 +245,20 @@ def test_regression_losses_empty(op):
         compare(op, lambda a, b, r=red: mg_fn(a, b, reduction=r, **kw),
                 lambda a, b, r=red: torch_fn(a, b, reduction=r, **kw),
                 [np.zeros((2, 0)), np.zeros((2, 0))], 0)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_book2_time_softmax_cross_entropy(data, seed):
+    """The second book's loss over time steps: PyTorch's cross-entropy with ignored rows."""
+    from minigrad.book2._ops import TimeSoftmaxCrossEntropy
+
+    rows, classes = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 4))
+    t = np.array(data.draw(st.lists(st.integers(0, classes - 1), min_size=rows, max_size=rows)))
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=rows, max_size=rows)))
+    mask[data.draw(st.integers(0, rows - 1))] = True
+    ignored = torch.from_numpy(np.where(mask, t, -1))
+    compare(f"book2 TimeSoftmaxCrossEntropy {rows}x{classes} mask {mask.tolist()}",
+            lambda x: TimeSoftmaxCrossEntropy(t, mask)(x),
+            lambda x: torch.nn.functional.cross_entropy(x, ignored, ignore_index=-1),
+            [data.draw(floats((rows, classes)))], seed)

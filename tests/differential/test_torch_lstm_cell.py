@@ -3,7 +3,8 @@ derivatives to 1e-9, both gate orders, with and without a bias, on Hypothesis sh
 
 PyTorch's side is ``torch.nn.LSTMCell``'s arithmetic (gates ``i, f, g, o``) on the
 pre-activations, written with its ops; for the book's order ``f, g, i, o`` the blocks are
-moved into PyTorch's order first.
+moved into PyTorch's order first. With ``weight_ih`` the op projects its input itself
+(``a = x @ weight_ih + h @ weight_hh (+ bias)``).
 """
 
 import numpy as np
@@ -22,10 +23,13 @@ import minigrad.functional as F  # noqa: E402
 from .helpers import DIFF, assert_close, compare, floats, seeds  # noqa: E402
 
 
-def _torch_cell(order):
-    def cell(xw, h, c, w, b=None):
+def _torch_cell(order, bias=True, weight_ih=False):
+    def cell(x, h, c, w, *rest):
+        rest = list(rest)
+        b = rest.pop(0) if bias else None
+        w_ih = rest.pop(0) if weight_ih else None
         n = c.shape[1]
-        a = xw + h @ w
+        a = (x if w_ih is None else x @ w_ih) + h @ w
         if b is not None:
             a = a + b
         blocks = {k: a[:, j * n:(j + 1) * n] for j, k in enumerate(order)}
@@ -35,22 +39,28 @@ def _torch_cell(order):
     return cell
 
 
-def _mg_cell(order):
+def _mg_cell(order, weight_ih=False):
     def cell(*xs):
-        h, c = F.lstm_cell(*xs, gate_order=order)
+        if weight_ih:
+            *xs, w_ih = xs
+            h, c = F.lstm_cell(*xs, gate_order=order, weight_ih=w_ih)
+        else:
+            h, c = F.lstm_cell(*xs, gate_order=order)
         return mg.concatenate([h, c], axis=1)
     return cell
 
 
 @DIFF
 @given(data=st.data(), seed=seeds, order=st.sampled_from(["ifgo", "fgio"]),
-       bias=st.booleans())
-def test_lstm_cell(data, seed, order, bias):
+       bias=st.booleans(), weight_ih=st.booleans())
+def test_lstm_cell(data, seed, order, bias, weight_ih):
     n, hid = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
-    shapes = [(n, 4 * hid), (n, hid), (n, hid), (hid, 4 * hid)] + ([(4 * hid,)] if bias else [])
+    d = data.draw(st.integers(1, 4))
+    shapes = [(n, d if weight_ih else 4 * hid), (n, hid), (n, hid), (hid, 4 * hid)]
+    shapes += ([(4 * hid,)] if bias else []) + ([(d, 4 * hid)] if weight_ih else [])
     arrays = [data.draw(floats(s)) for s in shapes]
-    compare(f"lstm_cell({order}, bias={bias}) N={n} H={hid}", _mg_cell(order),
-            _torch_cell(order), arrays, seed)
+    compare(f"lstm_cell({order}, bias={bias}, weight_ih={weight_ih}) N={n} D={d} H={hid}",
+            _mg_cell(order, weight_ih), _torch_cell(order, bias, weight_ih), arrays, seed)
 
 
 def test_lstm_cell_is_torch_lstmcell_for_its_projection():
