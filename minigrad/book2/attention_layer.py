@@ -88,24 +88,45 @@ class Attention(Layer):
         return dhs, dh
 
 
-class TimeAttention(Layer):
-    """:class:`Attention` for every decoder step; ``attention_weights`` lists them per step."""
+class TimeAttention:
+    """:class:`Attention` for every decoder step; ``attention_weights`` lists them per step.
+
+    As in the book, one :class:`Attention` per decoder step, each differentiated on its
+    own; the encoder-state gradients of the steps are added up in step order, as the book
+    adds them, so a float32 model rounds as the book's does.
+    """
 
     def __init__(self) -> None:
-        super().__init__()
+        self.params: list[np.ndarray] = []
+        self.grads: list[np.ndarray] = []
+        self.layers: list[Attention] | None = None
         self.attention_weights: list[np.ndarray] | None = None
 
     def forward(self, hs_enc: Any, hs_dec: Any) -> np.ndarray:
         """Return the contexts ``(N, T_dec, H)``."""
-        enc, dec = as_input(hs_enc), as_input(hs_dec)
-        scores = mg.matmul(dec, enc.transpose(0, 2, 1))  # (N, T_dec, T_enc)
-        a = F.softmax(scores, axis=2)
-        self.attention_weights = [a.data[:, t, :] for t in range(a.shape[1])]
-        out = mg.matmul(a, enc)
-        self._record(out, [enc, dec], [])
-        return out.data
+        hs_enc, hs_dec = np.asarray(hs_enc), np.asarray(hs_dec)
+        if hs_enc.ndim != 3 or hs_dec.ndim != 3 or hs_enc.shape[::2] != hs_dec.shape[::2]:
+            raise ValueError(f"TimeAttention: expected encoder states (N, T_enc, H) and decoder "
+                             f"states (N, T_dec, H), got shapes {hs_enc.shape} and "
+                             f"{hs_dec.shape}")
+        out = np.empty_like(hs_dec)
+        self.layers, self.attention_weights = [], []
+        for t in range(hs_dec.shape[1]):
+            layer = Attention()
+            out[:, t, :] = layer.forward(hs_enc, hs_dec[:, t, :])
+            self.layers.append(layer)
+            self.attention_weights.append(layer.attention_weight)  # type: ignore[arg-type]
+        return out
 
     def backward(self, dout: Any) -> tuple[Any, Any]:
         """Return ``(dhs_enc, dhs_dec)``."""
-        denc, ddec = self._run_backward(dout)
-        return denc, ddec
+        if self.layers is None:
+            raise RuntimeError("TimeAttention.backward: call forward first")
+        dout = np.asarray(dout)
+        dhs_enc: Any = 0
+        dhs_dec = np.empty_like(dout)
+        for t, layer in enumerate(self.layers):
+            dhs, dh = layer.backward(dout[:, t, :])
+            dhs_enc = dhs_enc + dhs
+            dhs_dec[:, t, :] = dh
+        return dhs_enc, dhs_dec

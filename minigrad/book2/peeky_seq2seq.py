@@ -38,18 +38,25 @@ class PeekyDecoder:
     def forward(self, xs: Any, h: Any) -> np.ndarray:
         """Return the scores of the teacher-forced inputs ``xs`` from state ``h``."""
         self.lstm.set_state(h)
-        out = self.concat_in.forward(h, self.embed.forward(xs))
-        out = self.concat_out.forward(h, self.lstm.forward(out))
-        self.cache = np.shape(h)[1]
+        h = np.asarray(h)
+        N, T = np.shape(xs)  # noqa: N806
+        hs = np.repeat(h, T, axis=0).reshape(N, T, h.shape[1])  # h at every step
+        out = self.concat_in.forward(hs, self.embed.forward(xs))
+        out = self.concat_out.forward(hs, self.lstm.forward(out))
+        self.cache = h.shape[1]
         return self.affine.forward(out)
 
     def backward(self, dscore: Any) -> Any:
-        """Return the gradient of ``h``: initial state plus both peeky inputs."""
-        dh_out, dlstm = self.concat_out.backward(self.affine.backward(dscore))
-        dh_in, dembed = self.concat_in.backward(self.lstm.backward(dlstm))
+        """Return the gradient of ``h``: initial state plus both peeky inputs.
+
+        The two peeky inputs' gradients are added step by step before the sum over the
+        steps, in the book's order.
+        """
+        dhs_out, dlstm = self.concat_out.backward(self.affine.backward(dscore))
+        dhs_in, dembed = self.concat_in.backward(self.lstm.backward(dlstm))
         self.embed.backward(dembed)
-        assert self.lstm.dh is not None and dh_out is not None and dh_in is not None
-        return self.lstm.dh + dh_out + dh_in
+        assert self.lstm.dh is not None and dhs_out is not None and dhs_in is not None
+        return self.lstm.dh + np.sum(dhs_out + dhs_in, axis=1)
 
     def generate(self, h: Any, start_id: int, sample_size: int) -> list[int]:
         """Greedy decoding of ``sample_size`` ids."""

@@ -364,3 +364,45 @@ def test_star_imports_bring_np_as_the_books_modules_do(module):
     namespace: dict = {}
     exec(f"from minigrad.book2.{module} import *", namespace)
     assert namespace["np"] is np
+
+
+def _attention_by_hand(hs, hs_dec, dout):
+    """The book's attention written out in NumPy, step by step, in its order of arithmetic."""
+    out, weights, d_enc = np.empty_like(hs_dec), [], 0
+    d_dec = np.empty_like(hs_dec)
+    for t in range(hs_dec.shape[1]):
+        hr = hs_dec[:, t, None, :]
+        s = (hs * hr).sum(axis=2)
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        a = e / e.sum(axis=1, keepdims=True)
+        weights.append(a)
+        out[:, t] = (hs * a[:, :, None]).sum(axis=1)
+        dt = np.broadcast_to(dout[:, t, None, :], hs.shape)
+        da = (dt * hs).sum(axis=2)
+        ds = a * da
+        ds = ds - a * ds.sum(axis=1, keepdims=True)
+        dt2 = np.broadcast_to(ds[:, :, None], hs.shape)
+        d_dec[:, t] = (dt2 * hs).sum(axis=1)
+        d_enc = d_enc + (dt * a[:, :, None] + dt2 * hr)
+    return out, weights, d_enc, d_dec
+
+
+def test_time_attention_in_float32_equals_the_books_arithmetic_bit_for_bit():
+    rng = np.random.default_rng(4)
+    hs = rng.normal(size=(3, 6, 5)).astype(np.float32)
+    hs_dec = rng.normal(size=(3, 4, 5)).astype(np.float32)
+    dout = rng.normal(size=(3, 4, 5)).astype(np.float32)
+    layer = TimeAttention()
+    out = layer.forward(hs, hs_dec)
+    d_enc, d_dec = layer.backward(dout)
+    want = _attention_by_hand(hs, hs_dec, dout)
+    np.testing.assert_array_equal(out, want[0])
+    np.testing.assert_array_equal(np.array(layer.attention_weights), np.array(want[1]))
+    np.testing.assert_array_equal(d_enc, want[2])
+    np.testing.assert_array_equal(d_dec, want[3])
+    assert d_enc.dtype == d_dec.dtype == np.float32
+
+
+def test_time_attention_refuses_mismatched_states():
+    with pytest.raises(ValueError, match=r"TimeAttention: expected encoder states \(N, T_enc, H\)"):
+        TimeAttention().forward(np.zeros((2, 3, 4)), np.zeros((2, 3, 5)))
