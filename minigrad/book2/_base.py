@@ -6,7 +6,10 @@ current arrays as fresh leaf tensors (no copy), records minigrad ops and
 returns plain arrays; ``backward(dout)`` differentiates what ``forward``
 recorded (the mechanism of :class:`minigrad.layerwise.base.BookLayer`) and
 writes each parameter gradient into its ``grads`` array in place, so lists
-built by concatenating the layers' lists keep seeing the new values.
+built by concatenating the layers' lists keep seeing the new values. A ``dout`` of a
+wider dtype than the layer's output is differentiated in that dtype, as NumPy computes
+the book's layers (the float64 gradient of a float32 sigmoid loss against integer
+labels flows on as float64).
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class Layer(BookLayer):
         The layer's parameters, kept as the very objects given (a transposed
         view such as ``embed_W.T`` stays a view of the embedding matrix).
     """
+
+    _seed_keeps_dtype = True  # as the book's NumPy: a float64 dout keeps float64
 
     def __init__(self, *params: np.ndarray) -> None:
         super().__init__()

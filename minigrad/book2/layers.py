@@ -26,6 +26,7 @@ import numpy as np
 import minigrad as mg
 from minigrad import functional as F
 from minigrad.book2._base import Layer, as_input
+from minigrad.book2._ops import EmbeddingRows, SigmoidCrossEntropy
 from minigrad.book2.config import GPU
 from minigrad.book2.functions import cross_entropy_error, sigmoid, softmax
 from minigrad.tensor import Tensor
@@ -175,8 +176,9 @@ class Sigmoid(Layer):
 class SigmoidWithLoss(Layer):
     """Sigmoid and the batch-mean binary cross-entropy with labels 0/1.
 
-    The gradient comes from the stable logistic loss: the book's
-    ``(y - t) * dout / N``. The value returned is the book's number, the
+    The gradient is the book's ``(y - t) * dout / N`` (float64 for float32 scores and
+    integer labels, as NumPy computes the book's layer). The value returned is the book's
+    number, the
     cross-entropy of ``[1 - y, y]`` with ``1e-7`` inside the logarithm, as a
     NumPy scalar of the scores' precision.
     """
@@ -195,7 +197,7 @@ class SigmoidWithLoss(Layer):
             raise ValueError(f"SigmoidWithLoss: labels of shape {self.t.shape} do not match "
                              f"scores of shape {xt.shape}")
         self.y = sigmoid(xt.data)
-        loss = F.binary_cross_entropy_with_logits(xt, self.t.astype(xt.dtype))
+        loss = SigmoidCrossEntropy(self.t)(xt)  # the book's gradient (see minigrad.book2._ops)
         self._record(loss, [xt], [])
         self.loss = cross_entropy_error(np.c_[1 - self.y, self.y], self.t)
         return self.loss
@@ -254,7 +256,7 @@ class Embedding(Layer):
         self.idx = np.asarray(idx)
         if self.idx.dtype.kind not in "iu":
             raise TypeError(f"Embedding: ids must be integers, got dtype {self.idx.dtype}")
-        out = W[self.idx]
+        out = EmbeddingRows(self.idx)(W)  # the book's gradient (see minigrad.book2._ops)
         self._record(out, [], [W])
         return out.data
 

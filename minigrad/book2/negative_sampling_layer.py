@@ -17,6 +17,7 @@ import numpy as np
 
 import minigrad as mg
 from minigrad.book2._base import Layer, as_input
+from minigrad.book2._ops import EmbeddingRows
 from minigrad.book2.layers import Embedding, SigmoidWithLoss
 
 __all__ = ["EmbeddingDot", "UnigramSampler", "NegativeSamplingLoss", "Embedding",
@@ -33,7 +34,7 @@ class EmbeddingDot(Layer):
         """Return the ``(N,)`` scores."""
         (W,) = self._param_leaves()  # noqa: N806
         ht = as_input(h)
-        out = mg.sum(W[np.asarray(idx)] * ht, axis=1)
+        out = mg.sum(EmbeddingRows(np.asarray(idx))(W) * ht, axis=1)  # see minigrad.book2._ops
         self._record(out, [ht], [W])
         return out.data
 

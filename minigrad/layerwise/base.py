@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import grad, is_grad_enabled
+from minigrad.autograd import backward, grad, is_grad_enabled
 from minigrad.nn.module import Module
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _make
 
 
 def leaf(x: Any) -> Any:
@@ -37,6 +37,11 @@ class BookLayer(Module):
     gradients land in ``dW``/``db``/``dgamma``/``dbeta`` via :meth:`_store`).
     """
 
+    #: Give ``dout`` to the graph in its own floating dtype (a float64 gradient reaching a
+    #: float32 layer stays float64, NumPy's promotion, as the second book's NumPy layers
+    #: compute), instead of casting it to the output's dtype first (the default).
+    _seed_keeps_dtype: ClassVar[bool] = False
+
     def _remember(self, out: Tensor, inputs: Sequence[Any], params: dict[str, Tensor]) -> None:
         d = self.__dict__
         d["_out"] = out
@@ -54,10 +59,17 @@ class BookLayer(Module):
         inputs = [x for x in d["_inputs"] if isinstance(x, Tensor) and x.requires_grad]
         pnames = [k for k, p in d["_grad_params"].items() if p.requires_grad]
         targets = inputs + [d["_grad_params"][k] for k in pnames]
-        g = np.asarray(dout.data if isinstance(dout, Tensor) else dout, dtype=out.dtype)
+        g = np.asarray(dout.data if isinstance(dout, Tensor) else dout)
+        if not (self._seed_keeps_dtype and g.dtype.kind == "f"):
+            g = g.astype(out.dtype, copy=False)
         if g.shape != out.shape:
             g = np.broadcast_to(g, out.shape).copy()
-        grads = grad(out, targets, grad_outputs=g, retain_graph=True) if targets else ()
+        grads: Sequence[Tensor | None] = ()
+        if targets and g.dtype == out.dtype:
+            grads = grad(out, targets, grad_outputs=g, retain_graph=True)
+        elif targets:  # the seed in its own dtype (grad() would cast it to the output's)
+            found = backward([out], [_make(g)], retain_graph=True, inputs=targets)
+            grads = found or ()
         by_id = {id(t): gt for t, gt in zip(targets, grads)}
         for k in pnames:
             gp = by_id[id(d["_grad_params"][k])]

@@ -1,5 +1,6 @@
-"""The two book-order ops of ``minigrad.book2``: gradcheck and gradgradcheck on Hypothesis
-shapes, against PyTorch in float64, and the book's order of adding up, in float32."""
+"""The book-order ops of ``minigrad.book2``: gradcheck and gradgradcheck on Hypothesis
+shapes, against PyTorch in float64 (in tests/differential), and the book's order of adding
+up and its dtypes, in float32."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from strategies import GRADCHECK, GRADGRADCHECK, float_arrays
 
 import minigrad as mg
 import minigrad.functional as F
-from minigrad.book2._ops import StepwiseEmbedding, TimeSoftmaxCrossEntropy
+from minigrad.book2._ops import (
+    EmbeddingRows,
+    SigmoidCrossEntropy,
+    StepwiseEmbedding,
+    TimeSoftmaxCrossEntropy,
+)
 from minigrad.book2.time_layers import TimeEmbedding, TimeSoftmaxWithLoss
 
 
@@ -122,3 +128,58 @@ def test_time_softmax_with_loss_returns_the_books_value_and_float32_gradient():
     assert dx.dtype == np.float32
     y[np.arange(6), ts.reshape(6)] -= 1
     np.testing.assert_array_equal(dx, (y / np.float32(6)).reshape(2, 3, 5))
+
+
+@st.composite
+def labelled_scores(draw):
+    n = draw(st.integers(1, 5))
+    t = np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)), dtype=np.int32)
+    return draw(float_arrays((n,))), t
+
+
+@GRADCHECK
+@given(case=embeddings())
+def test_embedding_rows_is_embedding_and_passes_gradcheck(case):
+    w, ids = case
+    np.testing.assert_array_equal(EmbeddingRows(ids)(leaf(w)).data, w[ids])
+    assert mg.gradcheck(lambda x: EmbeddingRows(ids)(x), [leaf(w)])
+    assert mg.gradgradcheck(lambda x: EmbeddingRows(ids)(x) ** 2, [leaf(w)])
+
+
+def test_embedding_rows_adds_a_float64_gradient_into_the_weights_dtype_row_by_row():
+    ids = np.array([1, 1, 1, 0])
+    w = mg.tensor(np.zeros((2, 3), np.float32), requires_grad=True)
+    gy = np.array([[1.0, 0.5, -2.0], [4e-8, 2e-8, -8e-8], [4e-8, 2e-8, -8e-8], [0.1, 0.2, 0.3]])
+    (got,) = mg.grad(EmbeddingRows(ids)(w), [w], grad_outputs=[gy])
+    want = np.zeros((2, 3), np.float32)
+    np.add.at(want, ids, gy)  # each addition rounded to float32
+    np.testing.assert_array_equal(got.data, want)
+    assert got.dtype == np.float32
+    assert not np.array_equal(want, np.add.reduceat(gy, [0, 3])[::-1].astype(np.float32))
+
+
+@GRADCHECK
+@given(case=labelled_scores(), dout=st.floats(-2, 2))
+def test_sigmoid_cross_entropy_values_and_gradcheck(case, dout):
+    x, t = case
+    got = SigmoidCrossEntropy(t)(leaf(x))
+    want = F.binary_cross_entropy_with_logits(x, t.astype(np.float64)).data
+    np.testing.assert_allclose(got.data, want, rtol=1e-12, atol=1e-14)
+    assert mg.gradcheck(lambda s: SigmoidCrossEntropy(t)(s) * dout, [leaf(x)])
+
+
+@GRADGRADCHECK
+@given(case=labelled_scores())
+def test_sigmoid_cross_entropy_gradgradcheck(case):
+    x, t = case
+    assert mg.gradgradcheck(lambda s: SigmoidCrossEntropy(t)(s), [leaf(x)])
+
+
+def test_sigmoid_cross_entropy_gradient_is_the_books_in_numpys_dtype():
+    """float32 scores and int32 labels: ``(y - t) * dout / N`` is float64, as NumPy makes it."""
+    x = mg.tensor(np.array([0.3, -1.2, 2.0], np.float32), requires_grad=True)
+    t = np.array([1, 0, 0], np.int32)
+    (g,) = mg.grad(SigmoidCrossEntropy(t)(x), [x])
+    y = 1 / (1 + np.exp(-x.data))
+    assert g.dtype == np.float64
+    np.testing.assert_array_equal(g.data, (y - t) * 1 / 3)

@@ -316,3 +316,41 @@ def test_a_script_style_decoder_matches_the_packaged_one():
                                atol=1e-6)
     for a, b in zip(script.grads, packaged.grads):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_cbow_float32_steps_equal_the_hand_written_ones_bit_for_bit():
+    """Chapter 4's CBOW in float32: losses, the merged gradients and the Adam updates equal a
+    hand-written NumPy model computing in the book's dtypes (float64 gradients from the
+    integer labels, added row by row into float32 arrays), bit for bit."""
+    import book2_cbow_reference as ref
+
+    from minigrad.book2.cbow import CBOW
+    from minigrad.book2.optimizer import Adam
+    from minigrad.book2.trainer import remove_duplicate
+
+    rng = np.random.default_rng(0)
+    vocab, hidden, window, n = 40, 8, 2, 16
+    corpus = np.concatenate([np.arange(vocab), rng.integers(0, vocab, 200)])
+    np.random.seed(0)
+    mine = CBOW(vocab, hidden, window, corpus)
+    book = ref.CBOW(mine.params[0].copy(), mine.params[-1].copy(), 2 * window, 5)
+    opts = Adam(), Adam()
+    for _ in range(4):
+        contexts = rng.integers(0, vocab, (n, 2 * window))
+        target = rng.integers(0, vocab, n)
+        state = np.random.get_state()
+        loss = mine.forward(contexts, target)
+        np.random.set_state(state)  # the negatives minigrad's sampler drew
+        negatives = mine.ns_loss.sampler.get_negative_sample(target)
+        assert loss == book.forward(contexts, target, negatives)
+        mine.backward()
+        book.backward()
+        steps = []
+        for model, opt in zip((mine, book), opts):
+            params, grads = remove_duplicate(model.params, model.grads)
+            steps.append(grads)
+            opt.update(params, grads)
+        for g, want in zip(*steps):
+            np.testing.assert_array_equal(g, want)
+        for p, want in zip(mine.params, book.params):
+            np.testing.assert_array_equal(p, want)

@@ -299,3 +299,19 @@ def test_book2_stepwise_embedding(data, seed):
             lambda w: StepwiseEmbedding(ids)(w),
             lambda w: torch.nn.functional.embedding(torch.from_numpy(ids), w),
             [data.draw(floats((v, d)))], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_book2_embedding_rows(data, seed):
+    """The second book's embedding (its gradient added row by row in the weight's dtype)."""
+    from minigrad.book2._ops import EmbeddingRows
+
+    v, d = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 3))
+    n = data.draw(st.integers(1, 6))
+    ids = np.array(data.draw(st.lists(st.integers(0, v - 1), min_size=n, max_size=n)),
+                   dtype=np.intp)
+    compare(f"book2 EmbeddingRows V={v} D={d} ids {ids.tolist()}",
+            lambda w: EmbeddingRows(ids)(w),
+            lambda w: torch.nn.functional.embedding(torch.from_numpy(ids), w),
+            [data.draw(floats((v, d)))], seed)

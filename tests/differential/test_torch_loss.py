@@ -262,3 +262,16 @@ def test_book2_time_softmax_cross_entropy(data, seed):
             lambda x: TimeSoftmaxCrossEntropy(t, mask)(x),
             lambda x: torch.nn.functional.cross_entropy(x, ignored, ignore_index=-1),
             [data.draw(floats((rows, classes)))], seed)
+
+
+@DIFF
+@given(data=st.data(), seed=seeds)
+def test_book2_sigmoid_cross_entropy(data, seed):
+    """The second book's sigmoid loss op: PyTorch's mean logistic loss."""
+    from minigrad.book2._ops import SigmoidCrossEntropy
+
+    n = data.draw(st.integers(1, 6))
+    t = np.array(data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)), dtype=np.int32)
+    compare(f"book2 SigmoidCrossEntropy N={n}", lambda x: SigmoidCrossEntropy(t)(x),
+            lambda x: TF.binary_cross_entropy_with_logits(x, torch.from_numpy(t).double()),
+            [data.draw(floats((n,)))], seed)
