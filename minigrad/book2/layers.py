@@ -44,11 +44,15 @@ def _labels(t: Any, y_shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _floating(x: Any, dtype: np.dtype) -> Any:
-    """Integer input (one-hot rows) as ``dtype``, so that ``backward`` returns ``dx`` for it."""
+    """Integer input (one-hot rows) as floating point, so that ``backward`` returns ``dx``.
+
+    The dtype is the one NumPy gives the product with weights of ``dtype`` (int32 one-hot
+    rows times float32 weights are float64, as in the book's ``np.dot``).
+    """
     if isinstance(x, Tensor):
         return x
     arr = np.asarray(x)
-    return arr.astype(dtype) if arr.dtype.kind in "biu" else arr
+    return arr.astype(np.result_type(arr.dtype, dtype)) if arr.dtype.kind in "biu" else arr
 
 
 class MatMul(Layer):

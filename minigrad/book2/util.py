@@ -225,7 +225,8 @@ def analogy(a: str, b: str, c: str, word_to_id: dict[str, int], id_to_word: dict
             return
     print("\n[analogy] " + a + ":" + b + " = " + c + ":?")
     va, vb, vc = (word_matrix[word_to_id[w]] for w in (a, b, c))
-    query = normalize(np.array(vb - va + vc, dtype=np.float64))
+    query = vb - va + vc  # a new array in the vectors' dtype, normalised in place as the book
+    query = normalize(query if query.dtype.kind == "f" else query.astype(np.float64))
     sim = np.dot(word_matrix, query)
     if answer is not None:
         print("==>" + answer + ":" + str(np.dot(word_matrix[word_to_id[answer]], query)))

@@ -58,7 +58,7 @@ class Sigmoid(Function):
 
     def backward(self, gy: Tensor) -> Tensor:
         y = self.output()
-        return gy * y * (1 - y)
+        return gy * (1 - y) * y  # the books' (and PyTorch's) order of the two factors
 
 
 class ReLU(Function):

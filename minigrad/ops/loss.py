@@ -86,7 +86,9 @@ class SoftmaxCrossEntropy(Function):
                 else:
                     g = _softmax_array(x.data, 1)
                 g[np.arange(n), t.data] -= 1
-                g *= gy.data / n
+                if gy.data != 1:
+                    g *= gy.data
+                g /= n  # divided, not multiplied by 1/n: the books' rounding, bit for bit
                 return _make(g), None
             p = softmax(x, axis=1)
             if t.shape != x.shape:  # integer labels
