@@ -166,7 +166,8 @@ class TimeSoftmaxCrossEntropy(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         n = x.shape[0]
-        y = np.exp(x - x.max(axis=1, keepdims=True))
+        y = x - x.max(axis=1, keepdims=True)
+        np.exp(y, out=y)  # in place: one array of the scores' size, not two
         y /= y.sum(axis=1, keepdims=True)
         logs = np.log(y[np.arange(n), self.t])
         logs *= self.mask
@@ -186,7 +187,8 @@ class TimeSoftmaxCrossEntropy(Function):
             return (softmax(x, axis=1) - onehot) * keep * (gy / int(self.count))  # type: ignore[no-any-return]
         dx = self.__dict__.pop("_y", None)  # used up: changed in place below
         if dx is None:
-            dx = np.exp(x.data - x.data.max(axis=1, keepdims=True))
+            dx = x.data - x.data.max(axis=1, keepdims=True)
+            np.exp(dx, out=dx)
             dx /= dx.sum(axis=1, keepdims=True)
         dx[np.arange(n), self.t] -= 1
         g = gy.data
