@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd import Function
+from minigrad.autograd import Function, OpError
 from minigrad.grad_mode import is_grad_enabled
 from minigrad.ops.activation import sigmoid, softmax
 from minigrad.ops.indexing import Embedding, EmbeddingGrad
@@ -74,7 +74,7 @@ class StepwiseEmbedding(EmbeddingRows):
 
     def __init__(self, index: np.ndarray) -> None:
         if index.ndim != 2:
-            raise ValueError(f"StepwiseEmbedding: ids must be 2-D (N, T), got shape {index.shape}")
+            raise OpError(f"StepwiseEmbedding: ids must be 2-D (N, T), got shape {index.shape}")
         super().__init__(index)
 
     def backward(self, gy: Tensor) -> Tensor:
@@ -119,7 +119,8 @@ class SigmoidCrossEntropy(Function):
         self.t = t
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._y = 1 / (1 + np.exp(-x))
+        with np.errstate(over="ignore"):  # exp(-x) overflows to inf for very negative x: y = 0
+            self._y = 1 / (1 + np.exp(-x))
         t = self.t.astype(x.dtype)
         terms = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
         return np.asarray(terms.sum() / self.t.shape[0], dtype=x.dtype)
@@ -129,9 +130,10 @@ class SigmoidCrossEntropy(Function):
         n = self.t.shape[0]
         if is_grad_enabled():  # gradients of gradients: the same formula on tensors
             return (sigmoid(x) - self.t.astype(x.dtype)) * (gy / n)  # type: ignore[no-any-return]
-        y = self.__dict__.pop("_y", None)
+        y = self.__dict__.get("_y")  # read, not changed: kept for another backward
         if y is None:
-            y = 1 / (1 + np.exp(-x.data))
+            with np.errstate(over="ignore"):
+                y = 1 / (1 + np.exp(-x.data))
         return _make((y - self.t) * gy.data / n)
 
     def release(self, *args: Any, **kwargs: Any) -> None:
