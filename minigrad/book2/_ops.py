@@ -32,7 +32,7 @@ import numpy as np
 
 from minigrad.autograd import Function, OpError
 from minigrad.grad_mode import is_grad_enabled
-from minigrad.ops.activation import sigmoid, softmax
+from minigrad.ops.activation import _softmax_array, sigmoid, softmax
 from minigrad.ops.indexing import Embedding, EmbeddingGrad
 from minigrad.tensor import Tensor, _make
 
@@ -113,14 +113,22 @@ class SigmoidCrossEntropy(Function):
     ----------
     t : ndarray
         The labels, 0 or 1, of the scores' shape (any numeric dtype).
+
+    Attributes
+    ----------
+    y : ndarray
+        The sigmoid of the scores, ``1 / (1 + exp(-x))`` (after the forward, until the op
+        is released).
     """
+
+    y: np.ndarray
 
     def __init__(self, t: np.ndarray) -> None:
         self.t = t
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):  # exp(-x) overflows to inf for very negative x: y = 0
-            self._y = 1 / (1 + np.exp(-x))
+            self.y = 1 / (1 + np.exp(-x))
         t = self.t.astype(x.dtype)
         terms = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
         return np.asarray(terms.sum() / self.t.shape[0], dtype=x.dtype)
@@ -130,7 +138,7 @@ class SigmoidCrossEntropy(Function):
         n = self.t.shape[0]
         if is_grad_enabled():  # gradients of gradients: the same formula on tensors
             return (sigmoid(x) - self.t.astype(x.dtype)) * (gy / n)  # type: ignore[no-any-return]
-        y = self.__dict__.get("_y")  # read, not changed: kept for another backward
+        y = self.__dict__.get("y")  # read, not changed: kept for another backward
         if y is None:
             with np.errstate(over="ignore"):
                 y = 1 / (1 + np.exp(-x.data))
@@ -138,7 +146,7 @@ class SigmoidCrossEntropy(Function):
 
     def release(self, *args: Any, **kwargs: Any) -> None:
         """Free the saved inputs and the sigmoid kept for the first-order backward."""
-        self.__dict__.pop("_y", None)
+        self.__dict__.pop("y", None)
         super().release(*args, **kwargs)
 
 
@@ -168,9 +176,7 @@ class TimeSoftmaxCrossEntropy(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         n = x.shape[0]
-        y = x - x.max(axis=1, keepdims=True)
-        np.exp(y, out=y)  # in place: one array of the scores' size, not two
-        y /= y.sum(axis=1, keepdims=True)
+        y = _softmax_array(x, 1)
         logs = np.log(y[np.arange(n), self.t])
         logs *= self.mask
         loss = -np.sum(logs)
@@ -189,9 +195,7 @@ class TimeSoftmaxCrossEntropy(Function):
             return (softmax(x, axis=1) - onehot) * keep * (gy / int(self.count))  # type: ignore[no-any-return]
         dx = self.__dict__.pop("_y", None)  # used up: changed in place below
         if dx is None:
-            dx = x.data - x.data.max(axis=1, keepdims=True)
-            np.exp(dx, out=dx)
-            dx /= dx.sum(axis=1, keepdims=True)
+            dx = _softmax_array(x.data, 1)
         dx[np.arange(n), self.t] -= 1
         g = gy.data
         if g != 1:

@@ -89,7 +89,8 @@ def relu(x: Tensor) -> Tensor:
 def _softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
     if x.size == 0:  # an empty batch: nothing to normalise (and no maximum to subtract)
         return x.copy()
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    e = np.asarray(x - x.max(axis=axis, keepdims=True))  # (a 0-d x gives a NumPy scalar)
+    np.exp(e, out=e)  # in place: one array of x's size, not two
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
