@@ -200,8 +200,9 @@ class SigmoidWithLoss(Layer):
         if self.t.shape != xt.shape:
             raise ValueError(f"SigmoidWithLoss: labels of shape {self.t.shape} do not match "
                              f"scores of shape {xt.shape}")
-        self.y = sigmoid(xt.data)
-        loss = SigmoidCrossEntropy(self.t)(xt)  # the book's gradient (see minigrad.book2._ops)
+        fn = SigmoidCrossEntropy(self.t)  # the book's gradient (see minigrad.book2._ops)
+        loss = fn(xt)
+        self.y = fn.y
         self._record(loss, [xt], [])
         self.loss = cross_entropy_error(np.c_[1 - self.y, self.y], self.t)
         return self.loss
