@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import backward, grad, is_grad_enabled
+from minigrad.autograd import backward, is_grad_enabled
 from minigrad.nn.module import Module
 from minigrad.tensor import Tensor, _make
 
@@ -64,12 +64,9 @@ class BookLayer(Module):
             g = g.astype(out.dtype, copy=False)
         if g.shape != out.shape:
             g = np.broadcast_to(g, out.shape).copy()
-        grads: Sequence[Tensor | None] = ()
-        if targets and g.dtype == out.dtype:
-            grads = grad(out, targets, grad_outputs=g, retain_graph=True)
-        elif targets:  # the seed in its own dtype (grad() would cast it to the output's)
-            found = backward([out], [_make(g)], retain_graph=True, inputs=targets)
-            grads = found or ()
+        # the engine's pass itself: grad() would cast a seed of another dtype to the output's
+        grads = (backward([out], [_make(g)], retain_graph=True, inputs=targets) or ()) \
+            if targets else ()
         by_id = {id(t): gt for t, gt in zip(targets, grads)}
         for k in pnames:
             gp = by_id[id(d["_grad_params"][k])]
