@@ -42,6 +42,7 @@ from minigrad.book2.layers import (
     Softmax,
     SoftmaxWithLoss,
 )
+from minigrad.ops.indexing import _out_of_range
 from minigrad.tensor import Tensor
 
 __all__ = ["RNN", "TimeRNN", "LSTM", "TimeLSTM", "GRU", "TimeGRU", "TimeEmbedding", "TimeAffine",
@@ -303,10 +304,9 @@ class TimeEmbedding(Layer):
             raise TypeError(f"TimeEmbedding: ids must be integers, got dtype {idx.dtype}")
         if idx.ndim != 2:
             raise ValueError(f"TimeEmbedding: ids must be 2-D (N, T), got shape {idx.shape}")
-        if idx.size and (idx.min() < 0 or idx.max() >= W.shape[0]):
-            bad = idx.min() if idx.min() < 0 else idx.max()
-            raise IndexError(f"TimeEmbedding: id {int(bad)} is out of range for "
-                             f"{W.shape[0]} rows")
+        bad = _out_of_range(idx, W.shape[0])
+        if bad is not None:
+            raise IndexError(f"TimeEmbedding: id {bad} is out of range for {W.shape[0]} rows")
         # the book's order of adding the gradient up (step by step), see minigrad.book2._ops
         out = StepwiseEmbedding(idx.astype(np.intp, copy=False))(W)
         self._record(out, [], [W])

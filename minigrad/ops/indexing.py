@@ -117,6 +117,19 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
 
 # -- gather / scatter -------------------------------------------------------------------------
 
+def _out_of_range(idx: np.ndarray, n: int) -> int | None:
+    """Return an index of ``idx`` outside ``[0, n)``, or None when all are inside.
+
+    The smallest when one is negative, else the largest.
+    """
+    if idx.size == 0:
+        return None
+    low, high = int(idx.min()), int(idx.max())
+    if low < 0:
+        return low
+    return high if high >= n else None
+
+
 def _index(index: Any, where: str) -> np.ndarray:
     idx = _array(index)
     if idx.dtype.kind not in "iu":
@@ -773,9 +786,9 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,  # noq
     if idx.dtype.kind not in "iu":
         raise OpTypeError(f"embedding: input must hold integer indices, got dtype {idx.dtype}")
     n = w.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        bad = idx.min() if idx.min() < 0 else idx.max()
-        raise IndexError(f"embedding: index {int(bad)} is out of range for a weight of "
+    bad = _out_of_range(idx, n)
+    if bad is not None:
+        raise IndexError(f"embedding: index {bad} is out of range for a weight of "
                          f"{n} rows (shape {w.shape})")
     if padding_idx is not None:
         if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)) \
