@@ -77,3 +77,20 @@ MOVES = ("rose", "fell", "grew", "slipped")
 ACTS = ("bought", "sold", "approved", "raised", "cut")
 INFINITIVES = ("rise", "fall", "grow", "buy", "sell")
 PERIODS = ("year", "month", "quarter", "week")
+
+
+def ptb_folder(corpus: str, data_dir, out, **sizes):
+    """Return ``(folder, verify)`` for ``ptb.load_data``: PTB itself or the small text.
+
+    ``corpus`` ``"small"`` writes the small text in PTB's format (:func:`write_small_ptb`
+    with ``sizes``) into ``out/small_ptb`` and reads it unchecked; ``"ptb"`` reads the real
+    PTB from ``data_dir`` (None: the default folder or the download), checked against its
+    pins.
+    """
+    from pathlib import Path
+
+    if corpus == "small":
+        folder = Path(out) / "small_ptb"
+        write_small_ptb(folder, **sizes)
+        return folder, False
+    return data_dir, True

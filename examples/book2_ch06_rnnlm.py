@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _book2 import write_small_ptb  # noqa: E402
+from _book2 import ptb_folder  # noqa: E402
 
 from minigrad.book2.better_rnnlm import BetterRnnlm  # noqa: E402
 from minigrad.book2.dataset import ptb  # noqa: E402
@@ -57,13 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true")
     args = p.parse_args(argv)
     corpus_kind = args.corpus or ("small" if args.quick else "ptb")
-    data_dir, verify = args.data_dir, True
-    if corpus_kind == "small":
-        data_dir, verify = args.out / "small_ptb", False
-        if args.quick:
-            write_small_ptb(data_dir, train_words=3000, eval_words=800)
-        else:
-            write_small_ptb(data_dir)
+    sizes = {"train_words": 3000, "eval_words": 800} if args.quick else {}
+    data_dir, verify = ptb_folder(corpus_kind, args.data_dir, args.out, **sizes)
     corpus, word_to_id, _ = ptb.load_data("train", data_dir=data_dir, verify=verify)
     val = ptb.load_data("val", data_dir=data_dir, verify=verify)[0]
     test = ptb.load_data("test", data_dir=data_dir, verify=verify)[0]

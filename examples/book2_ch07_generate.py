@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _book2 import write_small_ptb  # noqa: E402
+from _book2 import ptb_folder  # noqa: E402
 
 from minigrad.book2.dataset import ptb  # noqa: E402
 from minigrad.book2.optimizer import SGD  # noqa: E402
@@ -48,10 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.seed is not None:
         np.random.seed(args.seed)
-    data_dir, verify = args.data_dir, True
-    if args.corpus == "small":
-        data_dir, verify = args.out / "small_ptb", False
-        write_small_ptb(data_dir, train_words=3000 if args.quick else 20000)
+    data_dir, verify = ptb_folder(args.corpus, args.data_dir, args.out,
+                                  train_words=3000 if args.quick else 20000)
     corpus, word_to_id, id_to_word = ptb.load_data("train", data_dir=data_dir, verify=verify)
     vocab_size = len(word_to_id)
     hidden = 32 if args.quick else 100
